@@ -1,0 +1,72 @@
+// Pade's build script: `dotnet tool restore && dotnet cake --target=Test` is the README's test command.
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var filter = Argument("filter", "");
+
+Task("Build")
+    .Does(() =>
+{
+    DotNetBuild("Engine.sln", new DotNetBuildSettings { Configuration = configuration });
+});
+
+Task("Test")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var results = MakeAbsolute(Directory("TestResults"));
+    CleanDirectory(results);
+    var settings = new DotNetTestSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        ResultsDirectory = results,
+        Loggers = new[] { "trx;LogFileName=tests.trx", "console;verbosity=minimal" },
+    };
+    if (!string.IsNullOrEmpty(filter)) settings.Filter = filter;
+    Exception? failure = null;
+    try { DotNetTest("Tests/Tests.csproj", settings); }
+    catch (Exception e) { failure = e; }
+
+    // Totals from the TRX file, one line, so CI can read them whatever the runner printed before.
+    int passed = 0, failed = 0, skipped = 0;
+    foreach (var trx in GetFiles($"{results}/**/*.trx"))
+    {
+        var doc = System.Xml.Linq.XDocument.Load(trx.FullPath);
+        foreach (var r in doc.Descendants().Where(e => e.Name.LocalName == "UnitTestResult"))
+        {
+            var outcome = (string?)r.Attribute("outcome") ?? "";
+            if (outcome == "Passed") passed++;
+            else if (outcome == "NotExecuted" || outcome == "Inconclusive") skipped++;
+            else failed++;
+        }
+    }
+    var totals = $"{passed} passed, {failed} failed, {skipped} skipped";
+    System.IO.File.WriteAllText($"{results}/totals.txt", totals + "\n");
+    Information(totals);
+    if (failure != null || failed > 0) throw new Exception($"Tests failed: {totals}");
+});
+
+Task("Bench")
+    .Does(() =>
+{
+    // The benchmarks live in their own solution so the engine's build and tests never restore libtorch.
+    DotNetBuild("bench/Bench.sln", new DotNetBuildSettings { Configuration = "Release" });
+    DotNetRun("bench/Pade.Bench/Pade.Bench.csproj", new ProcessArgumentBuilder().Append("all"),
+        new DotNetRunSettings { Configuration = "Release", NoBuild = true });
+});
+
+Task("Publish")
+    .Does(() =>
+{
+    DotNetPublish("Training/Training.csproj", new DotNetPublishSettings
+    {
+        Configuration = "Release",
+        Runtime = "linux-x64",
+        SelfContained = true,
+        PublishSingleFile = true,
+        PublishTrimmed = true,
+        OutputDirectory = "publish",
+    });
+});
+
+RunTarget(target);
