@@ -1,0 +1,99 @@
+namespace Pade.Engine;
+
+/// <summary>Elementwise functions of one input. Activation ops append theirs here; alpha/beta carry parameters.</summary>
+public enum UnaryOp
+{
+    Neg, Exp, Log, Sqrt, Abs, Sign, Pow, Clamp, Square, Reciprocal, AddScalar, MulScalar,
+    Sigmoid, Tanh, Relu,
+}
+
+/// <summary>Elementwise functions of two broadcast inputs; comparisons give 1 or 0 in the inputs' dtype.</summary>
+public enum BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Greater, GreaterEqual, Equal, Less }
+
+public enum ReduceOp { Sum, Max, Min }
+
+public enum Distribution { Uniform, Normal, Bernoulli }
+
+/// <summary>
+/// The kernels one device provides. Ops in Pade.Engine compute shapes, check arguments and record autograd; they
+/// call these methods for the arithmetic, on the backend of their inputs' device. Output tensors arrive allocated
+/// and contiguous; inputs may be any strided view unless a method says otherwise. The CPU backend is the reference;
+/// a CUDA kernel mirrors the CPU method of the same name.
+/// </summary>
+public abstract class Backend
+{
+    public abstract Device Device { get; }
+
+    /// <summary>Allocates storage; contents are undefined unless <paramref name="zero"/>.</summary>
+    public abstract Storage Allocate(DType dtype, long length, bool zero);
+
+    /// <summary>y[i] = value for every element of the contiguous tensor y.</summary>
+    public abstract void Fill(Tensor y, double value);
+
+    /// <summary>y = x elementwise, for x and y any strided views of the same shape (dtype may differ: a conversion).</summary>
+    public abstract void Copy(Tensor x, Tensor y);
+
+    /// <summary>y = op(x) elementwise, for contiguous x and y of the same shape.</summary>
+    public abstract void Unary(UnaryOp op, Tensor x, Tensor y, double alpha = 0, double beta = 0);
+
+    /// <summary>dx = dy * op'(x) elementwise (y = op(x) may be used where cheaper), all contiguous.</summary>
+    public abstract void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy, Tensor dx, double alpha = 0, double beta = 0);
+
+    /// <summary>y = a op b, for a and b broadcast views (strides may be 0) of y's shape.</summary>
+    public abstract void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y);
+
+    /// <summary>y = cond != 0 ? a : b for broadcast views of y's shape.</summary>
+    public abstract void Where(Tensor cond, Tensor a, Tensor b, Tensor y);
+
+    /// <summary>y = reduction of contiguous x over the sorted axes; y has x's shape with those axes set to 1.</summary>
+    public abstract void Reduce(ReduceOp op, Tensor x, int[] axes, Tensor y);
+
+    /// <summary>y (Int32) = index of the first maximum of contiguous x along axis; y has x's shape with axis set to 1.</summary>
+    public abstract void ArgMax(Tensor x, int axis, Tensor y);
+
+    /// <summary>c[b] = op(a[b]) @ op(b[b]) for contiguous 3-D a [B, M, K] (or [B, K, M] when transA),
+    /// b [B, K, N] (or [B, N, K] when transB), c [B, M, N]; beta = 1 accumulates into c.</summary>
+    public abstract void MatMul(Tensor a, Tensor b, Tensor c, bool transA, bool transB, double beta = 0);
+
+    /// <summary>Fills contiguous y from the counter-based generator: element i uses Philox words (seed, offset + i...).</summary>
+    public abstract void Random(Tensor y, Distribution d, ulong seed, ulong offset, double p1, double p2);
+
+    /// <summary>Softmax or log-softmax of contiguous x over its last axis.</summary>
+    public abstract void Softmax(Tensor x, Tensor y, bool log);
+
+    /// <summary>Per row of logits [N, C] and Int32 targets [N]: loss[n] = -(1-s) logp[t] - s/C Σ_c logp[c],
+    /// probs = softmax(logits) kept for the backward pass.</summary>
+    public abstract void CrossEntropy(Tensor logits, Tensor targets, double smoothing, Tensor loss, Tensor probs);
+
+    /// <summary>y [N, C] = one-hot rows of Int32 indices [N] with on/off values.</summary>
+    public abstract void OneHot(Tensor indices, Tensor y, double on, double off);
+
+    /// <summary>Copies a tensor's elements to a host array (in its logical row-major order).</summary>
+    public abstract void ToHost<T>(Tensor x, Span<T> dst) where T : unmanaged;
+
+    /// <summary>Writes host elements into a contiguous tensor on this device.</summary>
+    public abstract void FromHost<T>(ReadOnlySpan<T> src, Tensor y) where T : unmanaged;
+
+    private static readonly Dictionary<DeviceType, Backend> Registry = new() { [DeviceType.Cpu] = CpuBackend.Instance };
+
+    /// <summary>Backends other than the CPU's register here when their assembly initialises (Pade.Kernels for CUDA).</summary>
+    public static void Register(Backend backend)
+    {
+        lock (Registry) Registry[backend.Device.Type] = backend;
+    }
+
+    /// <summary>Hook for a backend to register itself lazily the first time its device is asked for.</summary>
+    public static Func<Device, Backend?>? Resolver { get; set; }
+
+    public static Backend For(Device device)
+    {
+        lock (Registry)
+        {
+            if (Registry.TryGetValue(device.Type, out var b)) return b;
+        }
+        var resolved = Resolver?.Invoke(device);
+        if (resolved != null) { Register(resolved); return resolved; }
+        throw new InvalidOperationException(
+            $"no backend for device {device}: reference Pade.Kernels and call CudaBackend.Register() (or use Device.Cpu)");
+    }
+}

@@ -1,0 +1,35 @@
+namespace Pade.Engine.Cpu;
+
+/// <summary>Splits work over the CPU cores. Chunks are fixed in size, never derived from the thread count, so a
+/// reduction gives bit-identical results whatever the number of threads.</summary>
+public static class CpuParallel
+{
+    private static int _threads = Environment.ProcessorCount;
+
+    /// <summary>Worker threads used by CPU kernels (default: all cores).</summary>
+    public static int Threads
+    {
+        get => _threads;
+        set => _threads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"thread count must be at least 1, got {value}");
+    }
+
+    /// <summary>Runs body(chunk) for chunk in [0, chunks), in parallel when there is enough work.</summary>
+    public static void For(int chunks, Action<int> body, long workPerChunk = long.MaxValue)
+    {
+        if (chunks <= 0) return;
+        if (chunks == 1 || _threads == 1 || workPerChunk * chunks < 32_768)
+        {
+            for (int i = 0; i < chunks; i++) body(i);
+            return;
+        }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, body);
+    }
+
+    /// <summary>Runs body(start, end) over [0, n) in ranges of about grain elements.</summary>
+    public static void ForRange(long n, long grain, Action<long, long> body)
+    {
+        if (n <= 0) return;
+        int chunks = (int)Math.Min((n + grain - 1) / grain, int.MaxValue);
+        For(chunks, c => body(c * grain, Math.Min(n, (c + 1) * grain)), grain);
+    }
+}

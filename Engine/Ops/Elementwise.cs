@@ -1,0 +1,181 @@
+using Pade.Engine.Autograd;
+
+namespace Pade.Engine;
+
+/// <summary>Elementwise arithmetic. Each op: forward through the backend, then its closed-form backward.</summary>
+public sealed partial class Tensor
+{
+    internal Tensor UnaryForward(UnaryOp op, double alpha = 0, double beta = 0)
+    {
+        Ops.CheckFloating(op.ToString().ToLowerInvariant(), this);
+        var x = Contiguous();
+        var y = x.EmptyLike();
+        Backend.Unary(op, x, y, alpha, beta);
+        return y;
+    }
+
+    /// <summary>An elementwise op whose backward is the backend's fused dy * f'(x) kernel.</summary>
+    internal Tensor UnaryWithKernelBackward(UnaryOp op, double alpha = 0, double beta = 0)
+    {
+        var x = Contiguous();
+        var y = UnaryForward(op, alpha, beta);
+        return Graph.Record(y, op.ToString().ToLowerInvariant(), [this], g =>
+        {
+            var gc = g.Contiguous();
+            var dx = x.EmptyLike();
+            x.Backend.UnaryBackward(op, x, y, gc, dx, alpha, beta);
+            return [dx];
+        }, x, y);
+    }
+
+    private static Tensor BinaryForward(BinaryOp op, Tensor a, Tensor b)
+    {
+        var name = op.ToString().ToLowerInvariant();
+        Ops.CheckPair(name, a, b);
+        Ops.CheckFloating(name, a);
+        var shape = Shapes.Broadcast(name, a._shape, b._shape);
+        var y = Empty(shape, a.DType, a.Device);
+        a.Backend.Binary(op, a.BroadcastTo(shape), b.BroadcastTo(shape), y);
+        return y;
+    }
+
+    /// <summary>y = a + b. dy/da = 1, dy/db = 1.</summary>
+    public static Tensor Add(Tensor a, Tensor b) =>
+        Graph.Record(BinaryForward(BinaryOp.Add, a, b), "add", [a, b], g => [g, g]);
+
+    /// <summary>y = a - b. dy/da = 1, dy/db = -1.</summary>
+    public static Tensor Sub(Tensor a, Tensor b) =>
+        Graph.Record(BinaryForward(BinaryOp.Sub, a, b), "sub", [a, b], g => [g, -g]);
+
+    /// <summary>y = a * b. dy/da = b, dy/db = a.</summary>
+    public static Tensor Mul(Tensor a, Tensor b) =>
+        Graph.Record(BinaryForward(BinaryOp.Mul, a, b), "mul", [a, b], g => [g * b, g * a], a, b);
+
+    /// <summary>y = a / b. dy/da = 1/b, dy/db = -a/b² = -y/b.</summary>
+    public static Tensor Div(Tensor a, Tensor b)
+    {
+        var y = BinaryForward(BinaryOp.Div, a, b);
+        return Graph.Record(y, "div", [a, b], g => [g / b, -(g * y) / b], b, y);
+    }
+
+    /// <summary>y = max(a, b). The gradient goes to the larger input; ties split it in half.</summary>
+    public static Tensor Maximum(Tensor a, Tensor b) => MaxMin(BinaryOp.Maximum, a, b);
+
+    /// <summary>y = min(a, b). The gradient goes to the smaller input; ties split it in half.</summary>
+    public static Tensor Minimum(Tensor a, Tensor b) => MaxMin(BinaryOp.Minimum, a, b);
+
+    private static Tensor MaxMin(BinaryOp op, Tensor a, Tensor b)
+    {
+        var y = BinaryForward(op, a, b);
+        return Graph.Record(y, op == BinaryOp.Maximum ? "maximum" : "minimum", [a, b], g =>
+        {
+            var wins = op == BinaryOp.Maximum ? Compare(BinaryOp.Greater, a, b) : Compare(BinaryOp.Less, a, b);
+            var ties = Compare(BinaryOp.Equal, a, b) * 0.5;
+            var share = wins + ties;           // a's share of the gradient; b gets the rest
+            return [g * share, g * (1.0 - share)];
+        }, a, b);
+    }
+
+    /// <summary>1 where the comparison holds, else 0 (same dtype; no gradient).</summary>
+    public static Tensor Compare(BinaryOp op, Tensor a, Tensor b)
+    {
+        using var _ = NoGrad();
+        return BinaryForward(op, a, b);
+    }
+
+    public Tensor Gt(Tensor other) => Compare(BinaryOp.Greater, this, other);
+    public Tensor Ge(Tensor other) => Compare(BinaryOp.GreaterEqual, this, other);
+    public Tensor Lt(Tensor other) => Compare(BinaryOp.Less, this, other);
+    public Tensor Eq(Tensor other) => Compare(BinaryOp.Equal, this, other);
+    public Tensor Gt(double v) => Gt(FullLikeScalar(v));
+    public Tensor Lt(double v) => Lt(FullLikeScalar(v));
+
+    private Tensor FullLikeScalar(double v) => Full([], v, DType, Device);
+
+    /// <summary>y = cond ? a : b (cond nonzero), broadcasting all three. Gradient flows to the chosen side.</summary>
+    public static Tensor Where(Tensor cond, Tensor a, Tensor b)
+    {
+        Ops.CheckPair("where", a, b);
+        Ops.CheckSameDevice("where", cond, a);
+        var shape = Shapes.Broadcast("where", Shapes.Broadcast("where", cond._shape, a._shape), b._shape);
+        var y = Empty(shape, a.DType, a.Device);
+        a.Backend.Where(cond.BroadcastTo(shape), a.BroadcastTo(shape), b.BroadcastTo(shape), y);
+        return Graph.Record(y, "where", [a, b], g =>
+        {
+            var zero = g.ZerosLike();
+            return [Where(cond, g, zero), Where(cond, zero, g)];
+        }, cond);
+    }
+
+    /// <summary>y = -x. dy/dx = -1.</summary>
+    public Tensor Neg() => Graph.Record(UnaryForward(UnaryOp.Neg), "neg", [this], g => [-g]);
+
+    /// <summary>y = x + c.</summary>
+    public Tensor AddScalar(double c) => Graph.Record(UnaryForward(UnaryOp.AddScalar, c), "add_scalar", [this], g => [g]);
+
+    /// <summary>y = c x. dy/dx = c.</summary>
+    public Tensor MulScalar(double c) => Graph.Record(UnaryForward(UnaryOp.MulScalar, c), "mul_scalar", [this], g => [g.MulScalar(c)]);
+
+    /// <summary>y = eˣ. dy/dx = y.</summary>
+    public Tensor Exp()
+    {
+        var y = UnaryForward(UnaryOp.Exp);
+        return Graph.Record(y, "exp", [this], g => [g * y], y);
+    }
+
+    /// <summary>y = ln x. dy/dx = 1/x.</summary>
+    public Tensor Log() => Graph.Record(UnaryForward(UnaryOp.Log), "log", [this], g => [g / this], this);
+
+    /// <summary>y = √x. dy/dx = 1/(2y).</summary>
+    public Tensor Sqrt()
+    {
+        var y = UnaryForward(UnaryOp.Sqrt);
+        return Graph.Record(y, "sqrt", [this], g => [(g / y).MulScalar(0.5)], y);
+    }
+
+    /// <summary>y = |x|. dy/dx = sign(x) (0 at 0).</summary>
+    public Tensor Abs() => Graph.Record(UnaryForward(UnaryOp.Abs), "abs", [this], g => [g * Sign()], this);
+
+    /// <summary>y = sign(x) ∈ {-1, 0, 1}. Its derivative is 0 almost everywhere.</summary>
+    public Tensor Sign() => Graph.Record(UnaryForward(UnaryOp.Sign), "sign", [this], g => [g.ZerosLike()]);
+
+    /// <summary>y = x^p for a scalar exponent. dy/dx = p x^(p-1).</summary>
+    public Tensor Pow(double p)
+    {
+        if (p == 1) return this;
+        if (p == 2) return Square();
+        return Graph.Record(UnaryForward(UnaryOp.Pow, p), "pow", [this], g => [g * Pow(p - 1).MulScalar(p)], this);
+    }
+
+    /// <summary>y = x². dy/dx = 2x.</summary>
+    public Tensor Square() => Graph.Record(UnaryForward(UnaryOp.Square), "square", [this], g => [(g * this).MulScalar(2)], this);
+
+    /// <summary>y = 1/x. dy/dx = -y².</summary>
+    public Tensor Reciprocal()
+    {
+        var y = UnaryForward(UnaryOp.Reciprocal);
+        return Graph.Record(y, "reciprocal", [this], g => [-(g * y.Square())], y);
+    }
+
+    /// <summary>y = min(max(x, lo), hi). dy/dx = 1 strictly inside [lo, hi], else 0.</summary>
+    public Tensor Clamp(double lo, double hi)
+    {
+        if (lo > hi) throw new ArgumentException($"clamp: min {lo} is greater than max {hi}");
+        var y = UnaryForward(UnaryOp.Clamp, lo, hi);
+        return Graph.Record(y, "clamp", [this], g => [g * (Gt(lo) * Lt(hi))], this);
+    }
+
+    public static Tensor operator +(Tensor a, Tensor b) => Add(a, b);
+    public static Tensor operator -(Tensor a, Tensor b) => Sub(a, b);
+    public static Tensor operator *(Tensor a, Tensor b) => Mul(a, b);
+    public static Tensor operator /(Tensor a, Tensor b) => Div(a, b);
+    public static Tensor operator -(Tensor a) => a.Neg();
+    public static Tensor operator +(Tensor a, double c) => a.AddScalar(c);
+    public static Tensor operator +(double c, Tensor a) => a.AddScalar(c);
+    public static Tensor operator -(Tensor a, double c) => a.AddScalar(-c);
+    public static Tensor operator -(double c, Tensor a) => a.Neg().AddScalar(c);
+    public static Tensor operator *(Tensor a, double c) => a.MulScalar(c);
+    public static Tensor operator *(double c, Tensor a) => a.MulScalar(c);
+    public static Tensor operator /(Tensor a, double c) => a.MulScalar(1.0 / c);
+    public static Tensor operator /(double c, Tensor a) => a.Reciprocal().MulScalar(c);
+}

@@ -1,0 +1,79 @@
+using Pade.Engine.Autograd;
+
+namespace Pade.Engine;
+
+/// <summary>Reductions over any set of axes, with or without keeping them as size-1 dims.</summary>
+public sealed partial class Tensor
+{
+    private Tensor ReduceForward(ReduceOp op, int[] axes)
+    {
+        var x = Contiguous();
+        var keptShape = ShapeCopy();
+        foreach (var a in axes) keptShape[a] = 1;
+        var y = Empty(keptShape, DType, Device);
+        if (Numel == 0) { Backend.Fill(y, 0); return y; }
+        Backend.Reduce(op, x, axes, y);
+        return y;
+    }
+
+    private int[] DropAxes(int[] axes) => _shape.Where((_, i) => !axes.Contains(i)).ToArray();
+
+    /// <summary>y = Σ x over axes (all by default). dy/dx = 1: the gradient is broadcast back.</summary>
+    public Tensor Sum(int[]? axes = null, bool keepDim = false)
+    {
+        Ops.CheckFloating("sum", this);
+        var ax = Shapes.NormalizeAxes("sum", axes, Rank);
+        var kept = ReduceForward(ReduceOp.Sum, ax);
+        var y = keepDim ? kept : kept.Detach().Reshape(DropAxes(ax));
+        var inShape = _shape;
+        var keptShape = kept.ShapeCopy();
+        return Graph.Record(y, "sum", [this], g => [g.Reshape(keptShape).Expand(inShape)]);
+    }
+
+    public Tensor Sum(int axis, bool keepDim = false) => Sum([axis], keepDim);
+
+    /// <summary>y = mean of x over axes. dy/dx = 1/count.</summary>
+    public Tensor Mean(int[]? axes = null, bool keepDim = false)
+    {
+        var ax = Shapes.NormalizeAxes("mean", axes, Rank);
+        long count = ax.Aggregate(1L, (c, a) => c * _shape[a]);
+        return Sum(ax, keepDim).MulScalar(1.0 / Math.Max(count, 1));
+    }
+
+    public Tensor Mean(int axis, bool keepDim = false) => Mean([axis], keepDim);
+
+    /// <summary>y = max of x over axes. The gradient goes to the maximal elements (shared equally between ties).</summary>
+    public Tensor Max(int[]? axes = null, bool keepDim = false) => Extreme(ReduceOp.Max, "max", axes, keepDim);
+
+    public Tensor Max(int axis, bool keepDim = false) => Max([axis], keepDim);
+
+    /// <summary>y = min of x over axes, gradient as for max.</summary>
+    public Tensor Min(int[]? axes = null, bool keepDim = false) => Extreme(ReduceOp.Min, "min", axes, keepDim);
+
+    private Tensor Extreme(ReduceOp op, string name, int[]? axes, bool keepDim)
+    {
+        Ops.CheckFloating(name, this);
+        if (Numel == 0) throw new InvalidOperationException($"{name}: reduction of an empty tensor of shape {Shapes.Format(_shape)}");
+        var ax = Shapes.NormalizeAxes(name, axes, Rank);
+        var kept = ReduceForward(op, ax);
+        var y = keepDim ? kept : kept.Detach().Reshape(DropAxes(ax));
+        var keptShape = kept.ShapeCopy();
+        return Graph.Record(y, name, [this], g =>
+        {
+            var mask = Compare(BinaryOp.Equal, this, kept);
+            var count = mask.Sum(ax, keepDim: true);
+            return [mask * (g.Reshape(keptShape) / count)];
+        }, this, kept);
+    }
+
+    /// <summary>Index of the (first) maximum along an axis, as an Int32 tensor. Not differentiable.</summary>
+    public Tensor ArgMax(int axis = -1, bool keepDim = false)
+    {
+        int a = Shapes.NormalizeAxis("argmax", axis, Rank);
+        var shape = ShapeCopy();
+        shape[a] = 1;
+        var y = Empty(shape, DType.Int32, Device);
+        Backend.ArgMax(Contiguous(), a, y);
+        return keepDim ? y : y.Reshape(DropAxes([a]));
+    }
+}
