@@ -20,7 +20,7 @@ public enum Distribution { Uniform, Normal, Bernoulli }
 /// and contiguous; inputs may be any strided view unless a method says otherwise. The CPU backend is the reference;
 /// a CUDA kernel mirrors the CPU method of the same name.
 /// </summary>
-public abstract class Backend
+public abstract partial class Backend
 {
     public abstract Device Device { get; }
 
