@@ -1,0 +1,119 @@
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Training.Optim;
+
+namespace Pade.Tests.Training;
+
+public class OptimizerTests
+{
+    private static Tensor Param(params double[] v)
+    {
+        var p = Tensor.FromArray(v, v.Length);
+        p.RequiresGrad = true;
+        return p;
+    }
+
+    private static void SetGrad(Tensor p, params double[] g) => p.Grad = Tensor.FromArray(g, g.Length);
+
+    [Test]
+    public void SgdMomentumNesterovWeightDecayMatchesHandComputation()
+    {
+        var p = Param(1.0, -2.0);
+        var opt = new Sgd([new ParamGroup([p], lr: 0.1, weightDecay: 0.01)], momentum: 0.9, nesterov: true);
+        double[] x = [1.0, -2.0], buf = [0, 0];
+        double[][] grads = [[0.5, -1.0], [0.2, 0.3], [-0.4, 0.1]];
+        for (int step = 0; step < 3; step++)
+        {
+            SetGrad(p, grads[step]);
+            opt.Step();
+            for (int i = 0; i < 2; i++)
+            {
+                double g = grads[step][i] + 0.01 * x[i];
+                buf[i] = step == 0 ? g : 0.9 * buf[i] + g;
+                x[i] -= 0.1 * (g + 0.9 * buf[i]);
+            }
+            Assert.That(p.ToArray<double>(), Is.EqualTo(x).Within(1e-14), $"step {step}");
+        }
+    }
+
+    [Test]
+    public void PlainSgdIsGradientDescent()
+    {
+        var p = Param(3.0);
+        var opt = new Sgd([p], lr: 0.5);
+        SetGrad(p, 2.0);
+        opt.Step();
+        Assert.That(p.Item(), Is.EqualTo(2.0).Within(1e-15));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void AdamMatchesHandComputation(bool decoupled)
+    {
+        var p = Param(0.5, -1.5, 2.0);
+        var opt = new Adam([new ParamGroup([p], lr: 0.01, weightDecay: 0.1)], 0.9, 0.999, 1e-8, decoupled);
+        double[] x = [0.5, -1.5, 2.0], m = new double[3], v = new double[3];
+        var rng = new Random(3);
+        for (int t = 1; t <= 4; t++)
+        {
+            var g0 = Enumerable.Range(0, 3).Select(_ => rng.NextDouble() - 0.5).ToArray();
+            SetGrad(p, g0);
+            opt.Step();
+            for (int i = 0; i < 3; i++)
+            {
+                double g = g0[i];
+                if (decoupled) x[i] *= 1 - 0.01 * 0.1; else g += 0.1 * x[i];
+                m[i] = 0.9 * m[i] + 0.1 * g;
+                v[i] = 0.999 * v[i] + 0.001 * g * g;
+                double mh = m[i] / (1 - Math.Pow(0.9, t)), vh = v[i] / (1 - Math.Pow(0.999, t));
+                x[i] -= 0.01 * mh / (Math.Sqrt(vh) + 1e-8);
+            }
+            Assert.That(p.ToArray<double>(), Is.EqualTo(x).Within(1e-12), $"step {t}");
+        }
+    }
+
+    [Test]
+    public void GroupsHaveTheirOwnLearningRateAndSchedulesCanExemptThem()
+    {
+        var w = Param(1.0); var c = Param(1.0);
+        var opt = new Sgd([new ParamGroup([w], 0.1, name: "weights"), new ParamGroup([c], 0.01, name: "pau")]);
+        new ExponentialLr(0.5).Apply(opt, epoch: 2, exempt: g => g.Name == "pau");
+        Assert.That(opt.Groups[0].Lr, Is.EqualTo(0.025).Within(1e-15));
+        Assert.That(opt.Groups[1].Lr, Is.EqualTo(0.01));
+        SetGrad(w, 1); SetGrad(c, 1);
+        opt.Step();
+        Assert.That(w.Item(), Is.EqualTo(0.975).Within(1e-15));
+        Assert.That(c.Item(), Is.EqualTo(0.99).Within(1e-15));
+    }
+
+    [Test]
+    public void SchedulesFollowTheirFormulas()
+    {
+        Assert.That(new StepLr(10, 0.1).Factor(25), Is.EqualTo(0.01).Within(1e-15));
+        Assert.That(new CosineLr(10).Factor(5), Is.EqualTo(0.5).Within(1e-15));
+        Assert.That(new CosineLr(10).Factor(10), Is.EqualTo(0).Within(1e-15));
+        Assert.That(LrSchedule.Parse("exp:0.9", 5).Factor(2), Is.EqualTo(0.81).Within(1e-15));
+        Assert.That(() => LrSchedule.Parse("bogus", 5), Throws.ArgumentException.With.Message.Contains("bogus"));
+    }
+
+    [Test]
+    public void AParameterInTwoGroupsIsRejected()
+    {
+        var p = Param(1.0);
+        Assert.That(() => new Sgd([new ParamGroup([p], 0.1), new ParamGroup([p], 0.1)]), Throws.ArgumentException.With.Message.Contains("more than one"));
+    }
+
+    [Test]
+    public void AdamStateRoundTripsThroughStateDict()
+    {
+        var p1 = Param(1.0, 2.0); var p2 = Param(1.0, 2.0);
+        var a = new Adam([p1], 0.1); var b = new Adam([p2], 0.1);
+        SetGrad(p1, 0.3, -0.2); a.Step();
+        SetGrad(p2, 0.3, -0.2); b.Step();
+        var restored = new Adam([p2], 0.1);
+        restored.LoadStateDict(b.StateDict(), b.StepCount);
+        SetGrad(p1, 0.1, 0.1); a.Step();
+        SetGrad(p2, 0.1, 0.1); restored.Step();
+        Assert.That(p2.ToArray<double>(), Is.EqualTo(p1.ToArray<double>()));
+    }
+}

@@ -1,0 +1,74 @@
+using Pade.Engine;
+
+namespace Pade.Training.Optim;
+
+/// <summary>A set of parameters with its own hyper-parameters, as a PyTorch param group: the paper trains PAU
+/// coefficients with their own learning rate and no weight decay (Appendix A.4.1).</summary>
+public sealed class ParamGroup(IEnumerable<Tensor> parameters, double lr, double weightDecay = 0, string name = "default")
+{
+    public IReadOnlyList<Tensor> Parameters { get; } = parameters.ToList();
+    public double Lr { get; set; } = lr;
+    /// <summary>The learning rate before any schedule (schedules scale it).</summary>
+    public double InitialLr { get; } = lr;
+    public double WeightDecay { get; set; } = weightDecay;
+    public string Name { get; } = name;
+}
+
+/// <summary>Base of the optimizers: groups, ZeroGrad, per-parameter state by index, a step counter.</summary>
+public abstract class Optimizer
+{
+    protected Optimizer(IEnumerable<ParamGroup> groups)
+    {
+        Groups = groups.ToList();
+        if (Groups.Count == 0 || Groups.All(g => g.Parameters.Count == 0))
+            throw new ArgumentException("optimizer got an empty parameter list");
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var p in Groups.SelectMany(g => g.Parameters))
+            if (!seen.Add(p)) throw new ArgumentException($"parameter '{p.Name}' appears in more than one parameter group");
+    }
+
+    public IReadOnlyList<ParamGroup> Groups { get; }
+    public int StepCount { get; protected set; }
+
+    public void ZeroGrad()
+    {
+        foreach (var p in Groups.SelectMany(g => g.Parameters)) p.Grad = null;
+    }
+
+    /// <summary>Applies one update to every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        StepCount++;
+        using var _ = Tensor.NoGrad();
+        foreach (var g in Groups)
+            foreach (var p in g.Parameters)
+            {
+                if (p.Grad == null) continue;
+                var grad = p.Grad.Contiguous();
+                if (!p.IsContiguous) throw new InvalidOperationException($"optimizer: parameter '{p.Name}' is not contiguous");
+                Update(g, p, grad);
+                p.Storage.BumpVersion();
+            }
+    }
+
+    protected abstract void Update(ParamGroup group, Tensor p, Tensor grad);
+
+    /// <summary>Named state tensors (e.g. "3.exp_avg" for parameter 3), for checkpoints.</summary>
+    public abstract Dictionary<string, Tensor> StateDict();
+
+    public abstract void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, int stepCount);
+
+    protected int IndexOf(Tensor p)
+    {
+        int i = 0;
+        foreach (var q in Groups.SelectMany(g => g.Parameters))
+        {
+            if (ReferenceEquals(p, q)) return i;
+            i++;
+        }
+        return -1;
+    }
+
+    protected IEnumerable<(int Index, Tensor Param)> IndexedParameters() =>
+        Groups.SelectMany(g => g.Parameters).Select((p, i) => (i, p));
+}
