@@ -117,7 +117,12 @@ public static class DatasetCatalog
                 "CIFAR-10 needs --data-dir: no copy ships with Pade. Download the binary version " +
                 "(cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html), extract it, and pass the " +
                 "folder cifar-10-batches-bin (or its parent) as --data-dir.");
-        string folder = ResolveFolder(dataDir, "cifar-10-batches-bin", Cifar10.TrainFiles[0]) ?? dataDir;
+        string? folder = ResolveFolder(dataDir, "cifar-10-batches-bin", Cifar10.TrainFiles[0]);
+        if (folder is null)
+            throw new DatasetNotFoundException(
+                $"CIFAR-10: {Cifar10.TrainFiles[0]} not found in '{Path.GetFullPath(dataDir)}' nor in " +
+                $"'{Path.GetFullPath(Path.Combine(dataDir, "cifar-10-batches-bin"))}'; expected the binary version's files " +
+                $"{string.Join(", ", Cifar10.TrainFiles.Concat(Cifar10.TestFiles))}");
         return new DatasetSplits("cifar10", Cifar10.LoadTrain(folder), Cifar10.LoadTest(folder), Path.GetFullPath(folder));
     }
 
