@@ -21,7 +21,7 @@ public readonly record struct AllocatorStats(long AllocatedBytes, long CachedByt
 /// multiple of 2 MiB from 1 MiB on. A freed block is reused only for a request of the same class, so at most
 /// half of a small block, and less than 2 MiB of a large one, is wasted. Blocks are never split or merged.</para>
 /// <para>Ownership: <see cref="Allocate"/> hands out a <see cref="DeviceMemory"/>; <see cref="Free"/> puts it
-/// in the cache. A block that is never freed is released to the driver by its finalizer (not cached).</para>
+/// in the cache. Disposing a block, or letting it be finalized, releases it to the driver instead (not cached).</para>
 /// <para>Out of memory: the cache is emptied and the allocation retried; then the garbage collector is run so
 /// finalizers release unreachable blocks, and it is retried once more before the error is thrown.</para>
 /// <para>Synchronisation: a freed block may be reused at once, which is safe as long as all work runs on one
@@ -52,12 +52,16 @@ public sealed class CachingAllocator(CuContext context) : IDisposable
         long size = SizeClass(bytes);
         lock (_lock)
         {
-            if (_free.TryGetValue(size, out var stack) && stack.TryPop(out var block))
+            if (_free.TryGetValue(size, out var stack))
             {
-                block.Cached = false;
-                _cached -= size;
-                _hits++;
-                return block;
+                while (stack.TryPop(out var block))
+                {
+                    _cached -= size;
+                    block.Cached = false;
+                    if (block.IsClosed) continue; // disposed by its user after Free: already back with the driver
+                    _hits++;
+                    return block;
+                }
             }
             _misses++;
         }

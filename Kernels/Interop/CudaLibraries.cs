@@ -21,8 +21,9 @@ public static class CudaLibraries
     public const string DriverName = "cuda";
     public const string NvrtcName = "nvrtc";
 
-    private static readonly Lazy<LoadResult> Driver = new(() => Load("CUDA driver", DriverCandidates()));
-    private static readonly Lazy<LoadResult> NvrtcLib = new(() => Load("NVRTC", NvrtcCandidates()));
+    private static readonly Lazy<LoadResult> Driver = new(() => Load("CUDA driver", DriverCandidates(), null));
+    private static readonly Lazy<LoadResult> NvrtcLib =
+        new(() => Load("NVRTC", NvrtcCandidates(), ToolkitLibraryDirectories().ToList()));
     private static int _registered;
 
     /// <summary>Loads libcuda if not done yet. False (with the loader's messages in <paramref name="why"/>) if absent.</summary>
@@ -109,19 +110,32 @@ public static class CudaLibraries
         return lib.Value.Handle != 0;
     }
 
-    private static LoadResult Load(string what, IReadOnlyList<string> candidates)
+    private static LoadResult Load(string what, IReadOnlyList<string> candidates, IReadOnlyList<string>? folders)
     {
         var errors = new StringBuilder();
         foreach (var candidate in candidates)
         {
             // NativeLibrary.Load (unlike TryLoad) reports the loader's reason, e.g. dlerror()'s text.
             try { return new LoadResult(NativeLibrary.Load(candidate), candidate, ""); }
-            catch (DllNotFoundException e) { errors.Append("\n  ").Append(candidate).Append(": ").Append(e.Message); }
-            catch (BadImageFormatException e) { errors.Append("\n  ").Append(candidate).Append(": ").Append(e.Message); }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                errors.Append("\n  ").Append(LoaderReason(candidate, e.Message));
+            }
         }
-        var searched = string.Join(", ", ToolkitLibraryDirectories());
-        return new LoadResult(0, null, $"{what} could not be loaded; tried {candidates.Count} names/paths:{errors}"
-            + $"\n  (toolkit folders searched: {(searched.Length == 0 ? "none found" : searched)})");
+        var searched = folders == null ? ""
+            : $"\n  (toolkit folders searched: {(folders.Count == 0 ? "none found" : string.Join(", ", folders))})";
+        return new LoadResult(0, null, $"{what} could not be loaded; tried {candidates.Count} names/paths:{errors}{searched}");
+    }
+
+    /// <summary>
+    /// The runtime wraps dlerror()'s text ("libcuda.so.1: cannot open shared object file: ...") in a paragraph
+    /// of generic advice; keep the last line, which is the loader's own and names the file.
+    /// </summary>
+    private static string LoaderReason(string candidate, string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var reason = lines.Length > 0 ? lines[^1] : message;
+        return reason.Contains(candidate, StringComparison.Ordinal) ? reason : $"{candidate}: {reason}";
     }
 
     private static void AddFromEnvironment(List<string> list, string variable)
