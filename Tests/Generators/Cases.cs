@@ -27,6 +27,10 @@ public sealed record NonZero(Spec X, ulong Seed);
 /// <summary>Values in [0.2, 3]: inside the domain of log, sqrt, reciprocal and non-integer powers.</summary>
 public sealed record Positive(Spec X, ulong Seed);
 
+/// <summary>Magnitudes spread log-uniformly over [1e-8, 10] with random signs: for accuracy checks of float32
+/// kernels, where tiny inputs expose cancellation (tanh(x) ≈ x, not 0).</summary>
+public sealed record Wide(Spec X, ulong Seed);
+
 /// <summary>Pairwise distinct values at least 4/n apart: max/min reductions have no ties.</summary>
 public sealed record Distinct(Spec X, ulong Seed);
 

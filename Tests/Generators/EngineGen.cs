@@ -79,6 +79,13 @@ public static class EngineGen
     public static readonly Gen<Positive> Positive =
         from s in Shape() from x in Values(s, Uniform(0.2, 3)) from seed in Seed select new Positive(x, seed);
 
+    /// <summary>±10^e for e uniform in [-8, 1].</summary>
+    public static readonly Gen<double> WideValue =
+        from e in Uniform(-8, 1) from negative in Gen.Elements(false, true) select (negative ? -1 : 1) * Math.Pow(10, e);
+
+    public static readonly Gen<Wide> Wide =
+        from s in Shape() from x in Values(s, WideValue) from seed in Seed select new Wide(x, seed);
+
     public static readonly Gen<Distinct> Distinct =
         from s in Shape() from x in DistinctValues(s) from seed in Seed select new Distinct(x, seed);
 
@@ -220,6 +227,7 @@ public static class EngineArbitraries
     public static Arbitrary<Smooth> SmoothArb() => EngineGen.Smooth.ToArbitrary();
     public static Arbitrary<NonZero> NonZeroArb() => EngineGen.NonZero.ToArbitrary();
     public static Arbitrary<Positive> PositiveArb() => EngineGen.Positive.ToArbitrary();
+    public static Arbitrary<Wide> WideArb() => EngineGen.Wide.ToArbitrary();
     public static Arbitrary<Distinct> DistinctArb() => EngineGen.Distinct.ToArbitrary();
     public static Arbitrary<BroadcastPair> BroadcastPairArb() => EngineGen.BroadcastPair.ToArbitrary();
     public static Arbitrary<DivisionPair> DivisionPairArb() => EngineGen.DivisionPair.ToArbitrary();
