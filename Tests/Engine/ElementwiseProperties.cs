@@ -7,7 +7,7 @@ namespace Pade.Tests.Engine;
 /// One property per elementwise op: the forward matches a plain-loop reference, and GradCheck (float64 central
 /// differences, random upstream gradient from the case's seed) accepts the backward, on random shapes.
 /// </summary>
-[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 20)]
+[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 60)]
 public class ElementwiseProperties
 {
     private static void Binary(string op, Spec a, Spec b, ulong seed, Func<Tensor, Tensor, Tensor> f, Func<double, double, double> reference)

@@ -9,7 +9,7 @@ namespace Pade.Tests.Engine;
 /// pointwise functions to a few ulps relative to the result, over magnitudes from 1e-8 to 10, and the
 /// composite kernels (softmax, reductions, matmul) to float32 precision scaled by the size of the terms summed.
 /// </summary>
-[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 40)]
+[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 100)]
 public class Float32Properties
 {
     private const double Ulps = 4 * 5.96e-8;   // 4 units in the last place of a float32
@@ -49,8 +49,9 @@ public class Float32Properties
         for (int i = 0; i < g.Length; i++)
         {
             double t = Math.Tanh((float)c.X.Values[i]);
-            // 1 - y² from a float32 y: y's rounding (≤ 6e-8) is doubled by the square.
-            Assert.That(g[i], Is.EqualTo(1 - t * t).Within(3e-7), $"tanh'({(float)c.X.Values[i]:R})");
+            // 1 - y² from a float32 y (as PyTorch's tanh_backward): near |y| = 1 an error of 2 ulps in y (1.2e-7)
+            // becomes 2.4e-7 in 1 - y², plus the rounding of the subtraction.
+            Assert.That(g[i], Is.EqualTo(1 - t * t).Within(6e-7), $"tanh'({(float)c.X.Values[i]:R})");
         }
     }
 

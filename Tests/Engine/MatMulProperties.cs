@@ -6,7 +6,7 @@ namespace Pade.Tests.Engine;
 
 /// <summary>numpy-style matmul: 2-D, batched, broadcast batch dims, 1-D operands, operands fed as transposed
 /// views (the GEMM's transA/transB path), against a triple loop, and its gradients.</summary>
-[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 40)]
+[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 100)]
 public class MatMulProperties
 {
     /// <summary>The tensor fed to the op: the operand itself, or its last two axes stored transposed and viewed

@@ -6,7 +6,7 @@ namespace Pade.Tests.Engine;
 
 /// <summary>concat, stack, pad, softmax, log-softmax and the losses: forward against plain loops, backward
 /// against central differences.</summary>
-[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 25)]
+[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 60)]
 public class StructureLossProperties
 {
     [FsCheck.NUnit.Property]
