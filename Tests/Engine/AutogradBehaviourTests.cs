@@ -130,6 +130,26 @@ public class AutogradBehaviourTests
     }
 
     [Test]
+    public void BackwardWithAGradientOfTheWrongDTypeSaysSo()
+    {
+        var y = Leaf(1, 2, 3) * 2.0;
+        var e = Assert.Throws<ArgumentException>(() => y.Backward(Tensor.Ones([3], DType.Float32)))!;
+        Assert.That(e.Message, Does.Contain("float32").And.Contain("float64"));
+    }
+
+    [Test]
+    public void InPlaceChangeOfCrossEntropyTargetsIsCaught()
+    {
+        var logits = Tensor.FromArray([1.0, 2.0, 3.0, 0.5, 0.25, 0.0], 2, 3);
+        logits.RequiresGrad = true;
+        var targets = Tensor.FromArray([0, 2]);
+        var loss = Tensor.CrossEntropy(logits, targets);
+        using (Tensor.NoGrad()) targets.CopyFrom(Tensor.FromArray([1, 1]));
+        var e = Assert.Throws<InvalidOperationException>(() => loss.Backward())!;
+        Assert.That(e.Message, Does.Contain("cross_entropy").And.Contain("version"));
+    }
+
+    [Test]
     public void TwentyThousandOpChainBackpropagatesWithoutStackOverflow()
     {
         var x0 = Tensor.FromArray([1.0], 1);

@@ -94,6 +94,19 @@ public class RandomTests
         Assert.That(bins, Has.All.InRange(10_000 - 500, 10_000 + 500));
     }
 
+    /// <summary>Word 1772601 of seed 1 has its top 24 bits at 2^24 - 4, so u = 1 - 2^-22 and 10 + u rounds to 11 in
+    /// float32 (found by a brute-force search over Philox.Word). The range must stay half-open.</summary>
+    [Test]
+    public void RandNeverReturnsTheUpperBound()
+    {
+        Assert.That(Philox.Word(1, 1772601) >> 8, Is.EqualTo((1u << 24) - 4));
+        var g = new Generator(1) { Offset = 1772601 };
+        float v = Tensor.Rand([1], 10, 11, generator: g).ToArray<float>()[0];
+        Assert.That(v, Is.LessThan(11f));
+        Assert.That(v, Is.EqualTo(MathF.BitDecrement(11f)));
+        Assert.That(Tensor.Rand([4], 2, 2, generator: new Generator(1)).ToArray<float>(), Has.All.EqualTo(2f), "an empty range gives low");
+    }
+
     [Test]
     public void BernoulliHasTheRequestedRate()
     {
