@@ -51,6 +51,7 @@ public class ViewProperties
     {
         var target = Refactor(c.X.Shape, new Random((int)c.Seed));
         View($"reshape {Shapes.Format(target)}", c.X, c.Seed, x => x.Reshape(target), x => x.Reshape(Inferred(target, c.X.Numel)));
+        View($"view {Shapes.Format(target)}", c.X, c.Seed, x => x.View(target), x => x.Reshape(Inferred(target, c.X.Numel)));
         // A contiguous reshape is a view: same storage, no copy.
         var t = c.X.Tensor();
         Assert.That(t.View(target).Storage, Is.SameAs(t.Storage));
