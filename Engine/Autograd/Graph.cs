@@ -34,6 +34,10 @@ public static class Graph
         }
         else if (!Shapes.SameShape(gradient.Shape, root.Shape))
             throw new ArgumentException($"Backward(): gradient shape {Shapes.Format(gradient.Shape)} does not match output shape {Shapes.Format(root.Shape)}");
+        // Checked here: a mismatch used to surface deep inside some op's backward, naming that op instead.
+        else if (gradient.DType != root.DType || gradient.Device != root.Device)
+            throw new ArgumentException(
+                $"Backward(): gradient is {gradient.DType.TorchName()} on {gradient.Device}, the output {root.DType.TorchName()} on {root.Device}: convert it with .To(...)");
 
         using var _ = GradMode.Disable();
         if (root.GradFn == null) { Accumulate(root, gradient); return; }

@@ -7,6 +7,13 @@ namespace Pade.Engine;
 /// The reference backend: every kernel written once over generic math (float and double), SIMD where it pays,
 /// split across cores with <see cref="CpuParallel"/>. A CUDA kernel mirrors the method of the same name.
 /// </summary>
+/// <remarks>
+/// Lifetime: a kernel works on the arrays behind its tensors. Once it has taken them, nothing may reference the
+/// tensors any more (in <c>(x * 2).ToArray()</c> the product is garbage as soon as the copy starts), and a
+/// collection can then run the storage finalizer, which returns the array to the <see cref="BufferPool{T}"/>
+/// while the kernel is still reading it; another thread renting it would overwrite the data mid-kernel. Every
+/// public kernel therefore ends with <c>GC.KeepAlive</c> on its tensors.
+/// </remarks>
 public sealed partial class CpuBackend : Backend
 {
     public static readonly CpuBackend Instance = new();
@@ -41,12 +48,14 @@ public sealed partial class CpuBackend : Backend
             case DType.Float64: Span<double>(y).Fill(value); break;
             default: Span<int>(y).Fill((int)value); break;
         }
+        GC.KeepAlive(y);
     }
 
     public override void Unary(UnaryOp op, Tensor x, Tensor y, double alpha = 0, double beta = 0)
     {
         if (x.DType == DType.Float32) Unary<float>(op, Span<float>(x), Span<float>(y), (float)alpha, (float)beta);
         else Unary<double>(op, Span<double>(x), Span<double>(y), alpha, beta);
+        GC.KeepAlive(x); GC.KeepAlive(y);
     }
 
     private static void Unary<T>(UnaryOp op, ReadOnlySpan<T> x, Span<T> y, T a, T b) where T : unmanaged, IFloatingPointIeee754<T>
@@ -77,6 +86,7 @@ public sealed partial class CpuBackend : Backend
         if (x.DType == DType.Float32)
             UnaryBackward<float>(op, Span<float>(x), Span<float>(y), Span<float>(dy), Span<float>(dx), (float)alpha, (float)beta);
         else UnaryBackward<double>(op, Span<double>(x), Span<double>(y), Span<double>(dy), Span<double>(dx), alpha, beta);
+        GC.KeepAlive(x); GC.KeepAlive(y); GC.KeepAlive(dy); GC.KeepAlive(dx);
     }
 
     private static void UnaryBackward<T>(UnaryOp op, ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, T a, T b)
@@ -113,7 +123,13 @@ public sealed partial class CpuBackend : Backend
     {
         var c = x.IsContiguous ? x : x.Clone();
         Span<T>(c).CopyTo(dst);
+        GC.KeepAlive(x);
+        if (!ReferenceEquals(c, x)) c.Dispose();     // the temporary copy goes back to the pool now (and lives until here)
     }
 
-    public override void FromHost<T>(ReadOnlySpan<T> src, Tensor y) => src.CopyTo(Span<T>(y));
+    public override void FromHost<T>(ReadOnlySpan<T> src, Tensor y)
+    {
+        src.CopyTo(Span<T>(y));
+        GC.KeepAlive(y);
+    }
 }

@@ -9,6 +9,7 @@ public sealed partial class CpuBackend
     {
         if (a.DType == DType.Float32) MatMul<float>(a, b, c, transA, transB, (float)beta);
         else MatMul<double>(a, b, c, transA, transB, beta);
+        GC.KeepAlive(a); GC.KeepAlive(b); GC.KeepAlive(c);   // see CpuBackend's remarks on lifetime
     }
 
     private static void MatMul<T>(Tensor a, Tensor b, Tensor c, bool transA, bool transB, T beta) where T : unmanaged, IFloatingPointIeee754<T>

@@ -16,6 +16,7 @@ public sealed partial class CpuBackend
     {
         if (x.DType == DType.Float32) Reduce<float>(op, x, axes, y);
         else Reduce<double>(op, x, axes, y);
+        GC.KeepAlive(x); GC.KeepAlive(y);   // see CpuBackend's remarks on lifetime
     }
 
     private static void Reduce<T>(ReduceOp op, Tensor x, int[] axes, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -126,6 +127,7 @@ public sealed partial class CpuBackend
     {
         if (x.DType == DType.Float32) ArgMax<float>(x, axis, y);
         else ArgMax<double>(x, axis, y);
+        GC.KeepAlive(x); GC.KeepAlive(y);
     }
 
     private static void ArgMax<T>(Tensor x, int axis, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>

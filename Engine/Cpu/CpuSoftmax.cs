@@ -10,6 +10,7 @@ public sealed partial class CpuBackend
     {
         if (x.DType == DType.Float32) Softmax<float>(x, y, log);
         else Softmax<double>(x, y, log);
+        GC.KeepAlive(x); GC.KeepAlive(y);   // see CpuBackend's remarks on lifetime
     }
 
     /// <summary>Softmax: y = exp(x - m) / Σ exp(x - m) with m the row max; log form: y = x - m - log Σ exp(x - m).</summary>
@@ -44,6 +45,7 @@ public sealed partial class CpuBackend
     {
         if (logits.DType == DType.Float32) CrossEntropy<float>(logits, targets, smoothing, loss, probs);
         else CrossEntropy<double>(logits, targets, smoothing, loss, probs);
+        GC.KeepAlive(logits); GC.KeepAlive(targets); GC.KeepAlive(loss); GC.KeepAlive(probs);
     }
 
     private static void CrossEntropy<T>(Tensor logits, Tensor targets, double smoothing, Tensor loss, Tensor probs) where T : unmanaged, IFloatingPointIeee754<T>
@@ -82,22 +84,29 @@ public sealed partial class CpuBackend
         Fill(y, off);
         if (y.DType == DType.Float32) { var s = Span<float>(y); for (int r = 0; r < idx.Length; r++) s[r * c + idx[r]] = (float)on; }
         else { var s = Span<double>(y); for (int r = 0; r < idx.Length; r++) s[r * c + idx[r]] = on; }
+        GC.KeepAlive(y);
     }
 
     /// <summary>Random: element i draws from words offset + 4i .. offset + 4i + 3 of the Philox stream.</summary>
     public override void Random(Tensor y, Distribution d, ulong seed, ulong offset, double p1, double p2)
     {
+        // Uniform [low, high): low + (high - low)·u rounds up to high for some u < 1 (in float32 [10, 11) gave 11
+        // about once in 2.4 million draws), so values are capped at the largest number below high.
+        bool cap = d == Distribution.Uniform && p2 > p1;
         if (y.DType == DType.Float32)
         {
             var s = Array<float>(y); long yo = y.Offset;
-            CpuParallel.ForRange(y.Numel, 1 << 14, (a, b) => { for (long i = a; i < b; i++) s[yo + i] = (float)Draw(d, seed, offset + 4 * (ulong)i, p1, p2, single: true); });
+            float top = cap ? MathF.BitDecrement((float)p2) : float.PositiveInfinity;
+            CpuParallel.ForRange(y.Numel, 1 << 14, (a, b) => { for (long i = a; i < b; i++) s[yo + i] = MathF.Min((float)Draw(d, seed, offset + 4 * (ulong)i, p1, p2, single: true), top); });
         }
         else if (y.DType == DType.Float64)
         {
             var s = Array<double>(y); long yo = y.Offset;
-            CpuParallel.ForRange(y.Numel, 1 << 14, (a, b) => { for (long i = a; i < b; i++) s[yo + i] = Draw(d, seed, offset + 4 * (ulong)i, p1, p2, single: false); });
+            double top = cap ? Math.BitDecrement(p2) : double.PositiveInfinity;
+            CpuParallel.ForRange(y.Numel, 1 << 14, (a, b) => { for (long i = a; i < b; i++) s[yo + i] = Math.Min(Draw(d, seed, offset + 4 * (ulong)i, p1, p2, single: false), top); });
         }
         else throw new ArgumentException("random: int32 tensors are not supported");
+        GC.KeepAlive(y);
     }
 
     /// <summary>One draw from 4 words starting at w (w a multiple of 4). Normal: Box-Muller on two uniforms.</summary>

@@ -24,6 +24,7 @@ public sealed partial class CpuBackend
             case (DType.Float32, DType.Int32): CopyStrided<float, int>(x, y); break;
             default: CopyStrided<double, int>(x, y); break;
         }
+        GC.KeepAlive(x); GC.KeepAlive(y);   // see CpuBackend's remarks on lifetime
     }
 
     /// <summary>CopyStrided: y[i] = (TOut) x[i] for strided views of one shape. Mirrored by copy_strided in cuda/.</summary>
@@ -50,6 +51,7 @@ public sealed partial class CpuBackend
     {
         if (y.DType == DType.Float32) Binary<float>(op, a, b, y);
         else Binary<double>(op, a, b, y);
+        GC.KeepAlive(a); GC.KeepAlive(b); GC.KeepAlive(y);
     }
 
     private static void Binary<T>(BinaryOp op, Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
@@ -108,6 +110,7 @@ public sealed partial class CpuBackend
     {
         if (y.DType == DType.Float32) WhereLoop<float>(cond, a, b, y);
         else WhereLoop<double>(cond, a, b, y);
+        GC.KeepAlive(cond); GC.KeepAlive(a); GC.KeepAlive(b); GC.KeepAlive(y);
     }
 
     private static void WhereLoop<T>(Tensor cond, Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>

@@ -110,11 +110,21 @@ public static class VMath
     public static Vector512<T> Sigmoid<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         Vector512<T>.One / (Vector512<T>.One + Exp(-x));
 
-    /// <summary>tanh(x) = 1 - 2 / (e^(2x) + 1): exact at ±∞ (e^(2x) overflows to ∞ or underflows to 0).</summary>
+    /// <summary>
+    /// tanh(x) = 1 - 2 / (e^(2x) + 1) for |x| ≥ 0.625: exact at ±∞ (e^(2x) overflows to ∞ or underflows to 0).
+    /// For smaller |x| that form cancels (float32 gave tanh(1e-7) = 0 or 2.4e-7), so there tanh(x) = x + x·s·P(s)/Q(s)
+    /// with s = x², Cephes' rational approximation (tanh.c), accurate to an ulp or two in double.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Tanh<T>(Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        static Vector512<T> C(double v) => Vector512.Create(T.CreateTruncating(v));
         var two = Vector512.Create(T.One + T.One);
-        return Vector512<T>.One - two / (Exp(x * two) + Vector512<T>.One);
+        var large = Vector512<T>.One - two / (Exp(x * two) + Vector512<T>.One);
+        var s = x * x;
+        var p = (C(-9.64399179425052238628E-1) * s + C(-9.92877231001918586564E1)) * s + C(-1.61468768441708447952E3);
+        var q = ((s + C(1.12811678491632931402E2)) * s + C(2.23548839060100448583E3)) * s + C(4.84406305325125486048E3);
+        var small = x + x * s * p / q;
+        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), C(0.625)), small, large);
     }
 }

@@ -165,6 +165,18 @@ public sealed partial class Tensor
         return Graph.Record(y, "clamp", [this], g => [g * (Gt(lo) * Lt(hi))], this);
     }
 
+    // The activations that have a fused backward kernel (UnaryOp.Sigmoid/Tanh/Relu in the CPU backend) had no
+    // public op; they are exposed here so every differentiable kernel can be reached and gradient-checked.
+
+    /// <summary>σ(x) = 1/(1+e⁻ˣ). dσ/dx = σ(1-σ), computed by the fused backward kernel.</summary>
+    public Tensor Sigmoid() => UnaryWithKernelBackward(UnaryOp.Sigmoid);
+
+    /// <summary>tanh x. d tanh/dx = 1 - tanh², computed by the fused backward kernel.</summary>
+    public Tensor Tanh() => UnaryWithKernelBackward(UnaryOp.Tanh);
+
+    /// <summary>max(0, x). Derivative 1 for x &gt; 0, else 0 (0 at the kink, as PyTorch).</summary>
+    public Tensor Relu() => UnaryWithKernelBackward(UnaryOp.Relu);
+
     public static Tensor operator +(Tensor a, Tensor b) => Add(a, b);
     public static Tensor operator -(Tensor a, Tensor b) => Sub(a, b);
     public static Tensor operator *(Tensor a, Tensor b) => Mul(a, b);

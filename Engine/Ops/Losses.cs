@@ -63,7 +63,7 @@ public sealed partial class Tensor
             var q = Empty([n, c], x.DType, x.Device);
             x.Backend.OneHot(targets, q, 1 - labelSmoothing + labelSmoothing / c, labelSmoothing / c);
             return [(probs - q) * (g / n)];
-        }, probs);
+        }, probs, targets);   // the backward reads targets too: an in-place change of them must be caught
     }
 
     /// <summary>Negative log-likelihood of log-probabilities [N, C] at class indices [N], mean over N.

@@ -14,7 +14,9 @@ public sealed partial class Tensor
         Ops.CheckPair("matmul", a, b);
         Ops.CheckFloating("matmul", a);
         if (a.Rank == 0 || b.Rank == 0) throw new ArgumentException("matmul: both arguments need at least one dimension");
-        if (a.Rank == 1) return MatMul(a.Unsqueeze(0), b).Squeeze(-2);
+        // The dim added to a is the second-to-last of the result, or the last once b's added dim is gone too
+        // (vector · vector is a scalar). Squeezing -2 unconditionally failed for 1-D @ 1-D.
+        if (a.Rank == 1) return MatMul(a.Unsqueeze(0), b).Squeeze(b.Rank == 1 ? -1 : -2);
         if (b.Rank == 1) return MatMul(a, b.Unsqueeze(1)).Squeeze(-1);
 
         int m = a._shape[^2], k = a._shape[^1], k2 = b._shape[^2], n = b._shape[^1];

@@ -27,6 +27,11 @@ public sealed partial class Tensor
     private int[] InferShape(int[] shape)
     {
         var r = (int[])shape.Clone();
+        // Without these checks [-1, -1] inferred a negative dim and [-2, -3] passed the element count test.
+        if (r.Count(d => d == -1) > 1)
+            throw new ArgumentException($"reshape: only one dimension can be inferred (-1), got {Shapes.Format(shape)}");
+        if (r.Any(d => d < -1))
+            throw new ArgumentException($"reshape: negative dimension in {Shapes.Format(shape)}");
         int infer = Array.IndexOf(r, -1);
         long known = 1;
         for (int i = 0; i < r.Length; i++) if (i != infer) known *= r[i];
@@ -153,6 +158,8 @@ public sealed partial class Tensor
         {
             int src = i - lead;
             if (target[i] == -1) target[i] = src >= 0 ? _shape[src] : throw new ArgumentException("expand: -1 is not allowed for a new leading dim");
+            // Other negative sizes used to be accepted where the source dim is 1, giving a negative shape.
+            if (target[i] < 0) throw new ArgumentException($"expand: negative size {target[i]} at dim {i} in {Shapes.Format(shape)}");
             if (src < 0) { strides[i] = 0; continue; }
             if (_shape[src] == target[i]) strides[i] = _strides[src];
             else if (_shape[src] == 1) strides[i] = 0;

@@ -1,0 +1,89 @@
+using Pade.Engine;
+using Pade.Tests.Generators;
+
+namespace Pade.Tests.Engine;
+
+/// <summary>
+/// One property per elementwise op: the forward matches a plain-loop reference, and GradCheck (float64 central
+/// differences, random upstream gradient from the case's seed) accepts the backward, on random shapes.
+/// </summary>
+[FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 60)]
+public class ElementwiseProperties
+{
+    private static void Binary(string op, Spec a, Spec b, ulong seed, Func<Tensor, Tensor, Tensor> f, Func<double, double, double> reference)
+    {
+        Expect.Close(f(a.Tensor(), b.Tensor()), Nd.Zip(Nd.Of(a), Nd.Of(b), reference), what: op);
+        Expect.Grad(op, xs => f(xs[0], xs[1]), seed, a.Tensor(), b.Tensor());
+    }
+
+    private static void Unary(string op, Spec x, ulong seed, Func<Tensor, Tensor> f, Func<double, double> reference, double rtol = 1e-12)
+    {
+        Expect.Close(f(x.Tensor()), Nd.Of(x).Map(reference), atol: 1e-12, rtol: rtol, what: op);
+        Expect.Grad(op, xs => f(xs[0]), seed, x.Tensor());
+    }
+
+    [FsCheck.NUnit.Property] public void Add(BroadcastPair p) => Binary("add", p.A, p.B, p.Seed, (a, b) => a + b, (a, b) => a + b);
+    [FsCheck.NUnit.Property] public void Sub(BroadcastPair p) => Binary("sub", p.A, p.B, p.Seed, (a, b) => a - b, (a, b) => a - b);
+    [FsCheck.NUnit.Property] public void Mul(BroadcastPair p) => Binary("mul", p.A, p.B, p.Seed, (a, b) => a * b, (a, b) => a * b);
+    [FsCheck.NUnit.Property] public void Div(DivisionPair p) => Binary("div", p.A, p.B, p.Seed, (a, b) => a / b, (a, b) => a / b);
+    [FsCheck.NUnit.Property] public void Maximum(DistinctPair p) => Binary("maximum", p.A, p.B, p.Seed, Tensor.Maximum, Math.Max);
+    [FsCheck.NUnit.Property] public void Minimum(DistinctPair p) => Binary("minimum", p.A, p.B, p.Seed, Tensor.Minimum, Math.Min);
+
+    [FsCheck.NUnit.Property]
+    public void Where(WhereCase c)
+    {
+        var mask = Nd.Of(c.Mask);
+        var expected = Nd.Build(Nd.BroadcastShape(c.Mask.Shape, c.A.Shape, c.B.Shape),
+            i => mask.At(i) != 0 ? Nd.Of(c.A).At(i) : Nd.Of(c.B).At(i));
+        Expect.Close(Tensor.Where(c.Mask.Tensor(), c.A.Tensor(), c.B.Tensor()), expected, what: "where");
+        Expect.Grad("where", xs => Tensor.Where(c.Mask.Tensor(), xs[0], xs[1]), c.Seed, c.A.Tensor(), c.B.Tensor());
+    }
+
+    [FsCheck.NUnit.Property] public void Neg(Smooth c) => Unary("neg", c.X, c.Seed, x => -x, x => -x);
+    [FsCheck.NUnit.Property] public void Exp(Smooth c) => Unary("exp", c.X, c.Seed, x => x.Exp(), Math.Exp, rtol: 1e-14);
+    [FsCheck.NUnit.Property] public void Log(Positive c) => Unary("log", c.X, c.Seed, x => x.Log(), Math.Log, rtol: 1e-14);
+    [FsCheck.NUnit.Property] public void Sqrt(Positive c) => Unary("sqrt", c.X, c.Seed, x => x.Sqrt(), Math.Sqrt);
+    [FsCheck.NUnit.Property] public void Abs(NonZero c) => Unary("abs", c.X, c.Seed, x => x.Abs(), Math.Abs);
+    [FsCheck.NUnit.Property] public void Square(Smooth c) => Unary("square", c.X, c.Seed, x => x.Square(), x => x * x);
+    [FsCheck.NUnit.Property] public void Reciprocal(Positive c) => Unary("reciprocal", c.X, c.Seed, x => x.Reciprocal(), x => 1 / x);
+    [FsCheck.NUnit.Property] public void AddScalar(Smooth c) => Unary("add_scalar", c.X, c.Seed, x => x + 0.75, x => x + 0.75);
+    [FsCheck.NUnit.Property] public void MulScalar(Smooth c) => Unary("mul_scalar", c.X, c.Seed, x => x * -1.25, x => x * -1.25);
+    [FsCheck.NUnit.Property] public void ScalarMinusTensor(Smooth c) => Unary("rsub_scalar", c.X, c.Seed, x => 2.0 - x, x => 2 - x);
+    [FsCheck.NUnit.Property] public void ScalarOverTensor(Positive c) => Unary("rdiv_scalar", c.X, c.Seed, x => 3.0 / x, x => 3 / x, rtol: 1e-15);
+    [FsCheck.NUnit.Property] public void Sigmoid(Smooth c) => Unary("sigmoid", c.X, c.Seed, x => x.Sigmoid(), x => 1 / (1 + Math.Exp(-x)), rtol: 1e-14);
+    [FsCheck.NUnit.Property] public void Tanh(Smooth c) => Unary("tanh", c.X, c.Seed, x => x.Tanh(), Math.Tanh, rtol: 1e-13);
+    [FsCheck.NUnit.Property] public void Relu(NonZero c) => Unary("relu", c.X, c.Seed, x => x.Relu(), x => Math.Max(0, x));
+
+    [FsCheck.NUnit.Property]
+    public void Pow(PowCase c) => Unary($"pow {c.P}", c.X, c.Seed, x => x.Pow(c.P), x => Math.Pow(x, c.P), rtol: 1e-14);
+
+    [FsCheck.NUnit.Property]
+    public void Clamp(ClampCase c) => Unary($"clamp [{c.Lo}, {c.Hi}]", c.X, c.Seed, x => x.Clamp(c.Lo, c.Hi), x => Math.Min(Math.Max(x, c.Lo), c.Hi));
+
+    /// <summary>sign is piecewise constant: values from the reference, and a gradient that is exactly zero
+    /// (GradCheck agrees: the finite differences of a step function away from its step are 0).</summary>
+    [FsCheck.NUnit.Property]
+    public void Sign(NonZero c)
+    {
+        Unary("sign", c.X, c.Seed, x => x.Sign(), x => Math.Sign(x));
+        var x = c.X.Tensor();
+        x.RequiresGrad = true;
+        (x.Sign() * 3.0).Sum().Backward();
+        Expect.Exact(x.Grad!, new Nd(c.X.Shape, new double[c.X.Numel]), "sign gradient");
+    }
+
+    /// <summary>float64 → float32 → float64 is the identity up to float32 rounding; its gradient is 1 and comes back
+    /// in the leaf's dtype. A larger step keeps float32 rounding out of the central difference.</summary>
+    [FsCheck.NUnit.Property]
+    public void ToDType(Smooth c)
+    {
+        Expect.Close(c.X.Tensor().To(DType.Float32).To(DType.Float64), Nd.Of(c.X).Map(v => (float)v), what: "to_dtype");
+        GradCheck.Assert("to_dtype", xs => xs[0].To(DType.Float32).To(DType.Float64) * 2.0, [c.X.Tensor()],
+            new GradCheckOptions(Eps: 1e-2, Atol: 1e-4, Seed: c.Seed));
+        var x32 = c.X.Tensor().To(DType.Float32);
+        x32.RequiresGrad = true;
+        (x32.To(DType.Float64) * 2.0).Sum().Backward();
+        NUnit.Framework.Assert.That(x32.Grad!.DType, NUnit.Framework.Is.EqualTo(DType.Float32));
+        Expect.Exact(x32.Grad, new Nd(c.X.Shape, Enumerable.Repeat(2.0, c.X.Numel).ToArray()), "to_dtype gradient");
+    }
+}
