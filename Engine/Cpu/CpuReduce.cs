@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Pade.Engine.Cpu;
@@ -11,6 +12,7 @@ namespace Pade.Engine;
 public sealed partial class CpuBackend
 {
     private const int SumChunk = 1 << 14;
+    private const int InnerPiece = 1 << 12;
 
     public override void Reduce(ReduceOp op, Tensor x, int[] axes, Tensor y)
     {
@@ -21,7 +23,6 @@ public sealed partial class CpuBackend
     private static void Reduce<T>(ReduceOp op, Tensor x, int[] axes, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var shape = x.ShapeCopy();
-        var current = Span<T>(x).ToArray();
         // Group axes into runs of adjacent axes, reduce the last run first.
         var runs = new List<(int Start, int End)>();
         foreach (var a in axes)
@@ -29,6 +30,11 @@ public sealed partial class CpuBackend
             if (runs.Count > 0 && runs[^1].End == a - 1) runs[^1] = (runs[^1].Start, a);
             else runs.Add((a, a));
         }
+        // The first run reads x in place, the last writes y in place; runs between go through pooled buffers.
+        if (runs.Count == 0) { Span<T>(x).CopyTo(Span<T>(y)); return; }
+        T[] current = Array<T>(x);
+        long currentOffset = x.Offset;
+        T[]? rented = null;
         for (int r = runs.Count - 1; r >= 0; r--)
         {
             var (s, e) = runs[r];
@@ -36,15 +42,22 @@ public sealed partial class CpuBackend
             for (int i = 0; i < s; i++) outer *= shape[i];
             for (int i = s; i <= e; i++) { len *= shape[i]; shape[i] = 1; }
             for (int i = e + 1; i < shape.Length; i++) inner *= shape[i];
-            var next = new T[outer * inner];
-            ReduceRun(op, current, next, (int)outer, (int)len, (int)inner);
-            current = next;
+            T[] next; long nextOffset;
+            if (r == 0) { next = Array<T>(y); nextOffset = y.Offset; }
+            else { next = BufferPool<T>.Rent(checked((int)(outer * inner))); nextOffset = 0; }
+            ReduceRun(op, current, currentOffset, next, nextOffset, (int)outer, (int)len, (int)inner);
+            if (rented != null) BufferPool<T>.Return(rented);
+            rented = r == 0 ? null : next;
+            current = next; currentOffset = nextOffset;
         }
-        current.AsSpan().CopyTo(Span<T>(y));
     }
 
     /// <summary>y[o, i] = reduce over r of x[o, r, i].</summary>
-    public static void ReduceRun<T>(ReduceOp op, T[] x, T[] y, int outer, int len, int inner) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void ReduceRun<T>(ReduceOp op, T[] x, T[] y, int outer, int len, int inner) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ReduceRun(op, x, 0, y, 0, outer, len, inner);
+
+    /// <summary>y[yo + o·inner + i] = reduce over r of x[xo + (o·len + r)·inner + i].</summary>
+    public static void ReduceRun<T>(ReduceOp op, T[] x, long xo, T[] y, long yo, int outer, int len, int inner) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (inner == 1)
         {
@@ -53,42 +66,58 @@ public sealed partial class CpuBackend
                 // One long row: fixed chunks in parallel, partials combined in order.
                 int chunks = (len + SumChunk - 1) / SumChunk;
                 var partial = new T[chunks];
-                CpuParallel.For(chunks, c => partial[c] = ReduceRow(op, x.AsSpan(c * SumChunk, Math.Min(SumChunk, len - c * SumChunk))), SumChunk);
-                y[0] = ReduceRow(op, partial);
+                CpuParallel.For(chunks, c => partial[c] = ReduceRow(op, x.AsSpan((int)xo + c * SumChunk, Math.Min(SumChunk, len - c * SumChunk))), SumChunk);
+                y[yo] = ReduceRow(op, partial);
                 return;
             }
-            CpuParallel.For(outer, o => y[o] = ReduceRow(op, x.AsSpan(o * len, len)), len);
+            CpuParallel.For(outer, o => y[yo + o] = ReduceRow(op, x.AsSpan((int)(xo + (long)o * len), len)), len);
             return;
         }
-        // Strided: accumulate whole inner rows, vectorised along the inner axis.
-        CpuParallel.For(outer, o =>
+        // Strided: accumulate whole inner rows, vectorised along the inner axis; the inner axis is cut into
+        // fixed pieces so that a column sum ([N, C] -> [1, C], outer = 1) still uses every core.
+        int pieces = (inner + InnerPiece - 1) / InnerPiece;
+        CpuParallel.For(outer * pieces, t =>
         {
-            var acc = y.AsSpan(o * inner, inner);
-            x.AsSpan(o * len * inner, inner).CopyTo(acc);
-            for (int r = 1; r < len; r++) Combine(op, acc, x.AsSpan((o * len + r) * inner, inner));
-        }, (long)len * inner);
+            int o = t / pieces, i0 = t % pieces * InnerPiece, w = Math.Min(InnerPiece, inner - i0);
+            var acc = y.AsSpan((int)(yo + (long)o * inner + i0), w);
+            long row0 = xo + (long)o * len * inner + i0;
+            x.AsSpan((int)row0, w).CopyTo(acc);
+            for (int r = 1; r < len; r++) Combine(op, acc, x.AsSpan((int)(row0 + (long)r * inner), w));
+        }, (long)len * Math.Min(inner, InnerPiece));
     }
 
+    /// <summary>Reduction of one contiguous row: four independent vector accumulators (an add has 3-4 cycles of
+    /// latency, so one accumulator would leave the vector unit mostly idle), folded in a fixed order.</summary>
     private static T ReduceRow<T>(ReduceOp op, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0;
+        int i = 0, w = Vector512<T>.Count;
         T result = op == ReduceOp.Sum ? T.Zero : x[0];
-        if (Vector512.IsHardwareAccelerated && x.Length >= 2 * Vector512<T>.Count)
+        if (Vector512.IsHardwareAccelerated && x.Length >= 4 * w)
         {
             ref T rx = ref MemoryMarshal.GetReference(x);
             var acc0 = Vector512.LoadUnsafe(ref rx);
-            i = Vector512<T>.Count;
-            for (; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
+            var acc1 = Vector512.LoadUnsafe(ref rx, (nuint)w);
+            var acc2 = Vector512.LoadUnsafe(ref rx, (nuint)(2 * w));
+            var acc3 = Vector512.LoadUnsafe(ref rx, (nuint)(3 * w));
+            for (i = 4 * w; i <= x.Length - 4 * w; i += 4 * w)
             {
-                var v = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                acc0 = op switch { ReduceOp.Sum => acc0 + v, ReduceOp.Max => Vector512.Max(acc0, v), _ => Vector512.Min(acc0, v) };
+                acc0 = Combine(op, acc0, Vector512.LoadUnsafe(ref rx, (nuint)i));
+                acc1 = Combine(op, acc1, Vector512.LoadUnsafe(ref rx, (nuint)(i + w)));
+                acc2 = Combine(op, acc2, Vector512.LoadUnsafe(ref rx, (nuint)(i + 2 * w)));
+                acc3 = Combine(op, acc3, Vector512.LoadUnsafe(ref rx, (nuint)(i + 3 * w)));
             }
-            result = op switch { ReduceOp.Sum => Vector512.Sum(acc0), ReduceOp.Max => HorizontalMax(acc0), _ => HorizontalMin(acc0) };
+            for (; i <= x.Length - w; i += w) acc0 = Combine(op, acc0, Vector512.LoadUnsafe(ref rx, (nuint)i));
+            var acc = Combine(op, Combine(op, acc0, acc1), Combine(op, acc2, acc3));
+            result = op switch { ReduceOp.Sum => Vector512.Sum(acc), ReduceOp.Max => HorizontalMax(acc), _ => HorizontalMin(acc) };
         }
         for (; i < x.Length; i++)
             result = op switch { ReduceOp.Sum => result + x[i], ReduceOp.Max => T.Max(result, x[i]), _ => T.Min(result, x[i]) };
         return result;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Combine<T>(ReduceOp op, Vector512<T> a, Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
+        op switch { ReduceOp.Sum => a + v, ReduceOp.Max => Vector512.Max(a, v), _ => Vector512.Min(a, v) };
 
     private static T HorizontalMax<T>(Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -115,7 +144,7 @@ public sealed partial class CpuBackend
             {
                 var a = Vector512.LoadUnsafe(ref ra, (nuint)i);
                 var v = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                (op switch { ReduceOp.Sum => a + v, ReduceOp.Max => Vector512.Max(a, v), _ => Vector512.Min(a, v) }).StoreUnsafe(ref ra, (nuint)i);
+                Combine(op, a, v).StoreUnsafe(ref ra, (nuint)i);
             }
         }
         for (; i < acc.Length; i++)

@@ -27,23 +27,116 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>CopyStrided: y[i] = (TOut) x[i] for strided views of one shape. Mirrored by copy_strided in cuda/.</summary>
-    private static void CopyStrided<TIn, TOut>(Tensor x, Tensor y) where TIn : unmanaged, INumberBase<TIn> where TOut : unmanaged, INumberBase<TOut>
+    private static unsafe void CopyStrided<TIn, TOut>(Tensor x, Tensor y) where TIn : unmanaged, INumberBase<TIn> where TOut : unmanaged, INumberBase<TOut>
     {
         var loop = new StridedLoop(x.ShapeArray, x.StridesArray, y.StridesArray);
-        var xs = Array<TIn>(x);
-        var ys = Array<TOut>(y);
-        long xo = x.Offset, yo = y.Offset;
         int sx = loop.InnerStride(0), sy = loop.InnerStride(1), n = loop.Inner;
-        CpuParallel.For((int)loop.Rows, r =>
+        if (loop.Rows == 0 || n == 0) return;
+        fixed (TIn* px0 = Array<TIn>(x))
+        fixed (TOut* py0 = Array<TOut>(y))
         {
-            long px = xo + loop.RowOffset(0, r), py = yo + loop.RowOffset(1, r);
-            if (sx == 1 && sy == 1 && typeof(TIn) == typeof(TOut))
+            TIn* xb = px0 + x.Offset;
+            TOut* yb = py0 + y.Offset;
+            // A transpose (x runs along the second-last axis, y along the last) goes tile by tile.
+            if (loop.Shape.Length >= 2 && sx != 1 && sy == 1 && loop.Strides[0][^2] == 1)
             {
-                MemoryMarshal.Cast<TIn, TOut>(xs.AsSpan((int)px, n)).CopyTo(ys.AsSpan((int)py, n));
+                CopyTransposed(loop, xb, yb);
                 return;
             }
-            for (int i = 0; i < n; i++) ys[py + (long)i * sy] = TOut.CreateTruncating(xs[px + (long)i * sx]);
-        }, n);
+            var rows = new RowPieces(loop.Rows, n);
+            CpuParallel.For(rows.Count, piece =>
+            {
+                rows.Get(piece, out long r0, out long r1, out int s, out int e);
+                for (long r = r0; r < r1; r++)
+                {
+                    TIn* px = xb + loop.RowOffset(0, r) + (long)s * sx;
+                    TOut* py = yb + loop.RowOffset(1, r) + (long)s * sy;
+                    int len = e - s;
+                    if (sx == 1 && sy == 1 && typeof(TIn) == typeof(TOut))
+                        Buffer.MemoryCopy(px, py, (long)len * sizeof(TOut), (long)len * sizeof(TOut));
+                    else
+                        for (int i = 0; i < len; i++) py[(long)i * sy] = Convert<TIn, TOut>(px[(long)i * sx]);
+                }
+            }, rows.Work);
+        }
+    }
+
+    /// <summary>y = x where x is unit-stride along the second-last axis and y along the last, in 32 x 32 tiles
+    /// through a small buffer: each tile reads 32 runs of x and writes 32 runs of y, each in one burst. (Walking
+    /// either side element by element would touch 32 lines a power-of-two stride apart, which all land in the
+    /// same cache set and evict each other.)</summary>
+    private static unsafe void CopyTransposed<TIn, TOut>(StridedLoop loop, TIn* xb, TOut* yb) where TIn : unmanaged, INumberBase<TIn> where TOut : unmanaged, INumberBase<TOut>
+    {
+        const int Tile = 32;
+        int r = loop.Shape[^2], c = loop.Inner;
+        int sxc = loop.InnerStride(0), syr = loop.Strides[1][^2];
+        long batches = loop.Rows / r;
+        int rBlocks = (r + Tile - 1) / Tile;
+        CpuParallel.For(checked((int)(batches * rBlocks)), t =>
+        {
+            long batch = t / rBlocks;
+            int r0 = t % rBlocks * Tile, rn = Math.Min(r - r0, Tile);
+            TIn* xm = xb + loop.RowOffset(0, batch * r) + r0;
+            TOut* ym = yb + loop.RowOffset(1, batch * r) + (long)r0 * syr;
+            TIn* buf = stackalloc TIn[Tile * Tile];
+            for (int c0 = 0; c0 < c; c0 += Tile)
+            {
+                int cn = Math.Min(c - c0, Tile);
+                for (int j = 0; j < cn; j++)
+                {
+                    TIn* xrun = xm + (long)(c0 + j) * sxc;
+                    for (int i = 0; i < rn; i++) buf[j * Tile + i] = xrun[i];
+                }
+                for (int i = 0; i < rn; i++)
+                {
+                    TOut* yrun = ym + (long)i * syr + c0;
+                    for (int j = 0; j < cn; j++) yrun[j] = Convert<TIn, TOut>(buf[j * Tile + i]);
+                }
+            }
+        }, (long)Tile * c);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static TOut Convert<TIn, TOut>(TIn v) where TIn : unmanaged, INumberBase<TIn> where TOut : unmanaged, INumberBase<TOut> =>
+        typeof(TIn) == typeof(TOut) ? System.Runtime.CompilerServices.Unsafe.As<TIn, TOut>(ref v) : TOut.CreateTruncating(v);
+
+    /// <summary>
+    /// Splits a strided loop into parallel pieces of about <see cref="RowGrain"/> elements, fixed by the shape
+    /// alone: several short rows per piece, or ranges [s, e) of one long row.
+    /// </summary>
+    private readonly struct RowPieces
+    {
+        private readonly long _rows, _rowsPerPiece;
+        private readonly int _inner, _splits;
+
+        public RowPieces(long rows, int inner)
+        {
+            _rows = rows;
+            _inner = inner;
+            _rowsPerPiece = Math.Max(1, RowGrain / Math.Max(inner, 1));
+            // A row longer than the grain is itself cut in pieces, so one long row still uses every core.
+            _splits = inner > RowGrain ? (inner + RowGrain - 1) / RowGrain : 1;
+            Count = _splits > 1 ? checked((int)(rows * _splits)) : checked((int)((rows + _rowsPerPiece - 1) / _rowsPerPiece));
+        }
+
+        public int Count { get; }
+
+        /// <summary>Elements per piece, for <see cref="CpuParallel.For"/>'s serial cut-off.</summary>
+        public long Work => _splits > 1 ? RowGrain : _rowsPerPiece * _inner;
+
+        public void Get(int piece, out long r0, out long r1, out int s, out int e)
+        {
+            if (_splits > 1)
+            {
+                r0 = piece / _splits; r1 = r0 + 1;
+                s = piece % _splits * RowGrain; e = Math.Min(_inner, s + RowGrain);
+            }
+            else
+            {
+                r0 = piece * _rowsPerPiece; r1 = Math.Min(_rows, r0 + _rowsPerPiece);
+                s = 0; e = _inner;
+            }
+        }
     }
 
     public override void Binary(BinaryOp op, Tensor a, Tensor b, Tensor y)
@@ -71,37 +164,62 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>y = a op b over broadcast views; SIMD on the inner axis when each side is unit-stride or a scalar.</summary>
-    private static void BinaryLoop<T, TK>(Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IBinaryKernel<T>
+    private static unsafe void BinaryLoop<T, TK>(Tensor a, Tensor b, Tensor y) where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IBinaryKernel<T>
     {
         var loop = new StridedLoop(y.ShapeArray, a.StridesArray, b.StridesArray, y.StridesArray);
-        var aa = Array<T>(a); var ba = Array<T>(b); var ya = Array<T>(y);
-        long ao = a.Offset, bo = b.Offset, yo = y.Offset;
         int sa = loop.InnerStride(0), sb = loop.InnerStride(1), sy = loop.InnerStride(2), n = loop.Inner;
-        // One long row (plain same-shape op) is split into ranges so both cores work.
-        long grain = loop.Rows == 1 ? RowGrain : n;
-        int pieces = loop.Rows == 1 ? (int)((n + RowGrain - 1) / RowGrain) : (int)loop.Rows;
-        CpuParallel.For(pieces, piece =>
+        if (loop.Rows == 0 || n == 0) return;
+        bool vector = sy == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && Vector512.IsHardwareAccelerated;
+        bool stream = vector && VectorLoop.ShouldStream<T>(y.Numel);
+        fixed (T* pa0 = Array<T>(a), pb0 = Array<T>(b), py0 = Array<T>(y))
         {
-            long r = loop.Rows == 1 ? 0 : piece;
-            int s = loop.Rows == 1 ? piece * RowGrain : 0;
-            int e = loop.Rows == 1 ? (int)Math.Min(n, (long)(piece + 1) * RowGrain) : n;
-            long pa = ao + loop.RowOffset(0, r) + (long)s * sa, pb = bo + loop.RowOffset(1, r) + (long)s * sb, py = yo + loop.RowOffset(2, r) + (long)s * sy;
-            int len = e - s;
-            TK k = default;
-            int i = 0;
-            if (sy == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && Vector512.IsHardwareAccelerated)
+            T* ab = pa0 + a.Offset, bb = pb0 + b.Offset, yb = py0 + y.Offset;
+            var rows = new RowPieces(loop.Rows, n);
+            CpuParallel.For(rows.Count, piece =>
             {
-                ref T ra = ref aa[pa]; ref T rb = ref ba[pb]; ref T ry = ref ya[py];
-                var va0 = Vector512.Create(aa[pa]); var vb0 = Vector512.Create(ba[pb]);
-                for (; i <= len - Vector512<T>.Count; i += Vector512<T>.Count)
+                rows.Get(piece, out long r0, out long r1, out int s, out int e);
+                int len = e - s;
+                for (long r = r0; r < r1; r++)
                 {
-                    var va = sa == 1 ? Vector512.LoadUnsafe(ref ra, (nuint)i) : va0;
-                    var vb = sb == 1 ? Vector512.LoadUnsafe(ref rb, (nuint)i) : vb0;
-                    k.Apply(va, vb).StoreUnsafe(ref ry, (nuint)i);
+                    T* pa = ab + loop.RowOffset(0, r) + (long)s * sa, pb = bb + loop.RowOffset(1, r) + (long)s * sb;
+                    T* py = yb + loop.RowOffset(2, r) + (long)s * sy;
+                    if (!vector)
+                    {
+                        TK k = default;
+                        for (int i = 0; i < len; i++) py[(long)i * sy] = k.Apply(pa[(long)i * sa], pb[(long)i * sb]);
+                    }
+                    else if (sa == 1 && sb == 1) VectorLoop.Run(py, len, new BinaryBody<T, TK, Full, Full>(pa, pb), stream);
+                    else if (sa == 1) VectorLoop.Run(py, len, new BinaryBody<T, TK, Full, Scalar>(pa, pb), stream);
+                    else if (sb == 1) VectorLoop.Run(py, len, new BinaryBody<T, TK, Scalar, Full>(pa, pb), stream);
+                    else VectorLoop.Run(py, len, new BinaryBody<T, TK, Scalar, Scalar>(pa, pb), stream);
                 }
-            }
-            for (; i < len; i++) ya[py + (long)i * sy] = k.Apply(aa[pa + (long)i * sa], ba[pb + (long)i * sb]);
-        }, grain);
+            }, rows.Work);
+        }
+    }
+
+    // Operand shapes along the inner axis: a full unit-stride row, or one element broadcast (stride 0). As type
+    // arguments they let the JIT compile one branch-free loop per combination.
+    private interface IOperandKind { static abstract bool IsScalar { get; } }
+    private struct Full : IOperandKind { public static bool IsScalar => false; }
+    private struct Scalar : IOperandKind { public static bool IsScalar => true; }
+
+    private readonly unsafe struct BinaryBody<T, TK, TA, TB> : IVectorBody<T>
+        where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IBinaryKernel<T> where TA : IOperandKind where TB : IOperandKind
+    {
+        private readonly T* _a, _b;
+        private readonly Vector512<T> _va, _vb;
+
+        public BinaryBody(T* a, T* b)
+        {
+            _a = a; _b = b;
+            _va = TA.IsScalar ? Vector512.Create(*a) : default;
+            _vb = TB.IsScalar ? Vector512.Create(*b) : default;
+        }
+
+        public Vector512<T> Vector(nint i) =>
+            default(TK).Apply(TA.IsScalar ? _va : Vector512.Load(_a + i), TB.IsScalar ? _vb : Vector512.Load(_b + i));
+
+        public T Scalar(nint i) => default(TK).Apply(TA.IsScalar ? *_a : _a[i], TB.IsScalar ? *_b : _b[i]);
     }
 
     public override void Where(Tensor cond, Tensor a, Tensor b, Tensor y)

@@ -22,68 +22,52 @@ public interface IUnaryBackwardKernel<T> where T : unmanaged, IFloatingPointIeee
     Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy);
 }
 
-/// <summary>Loops that apply kernels over contiguous spans, split across cores.</summary>
-public static class Pointwise
+/// <summary>Loops that apply kernels over contiguous spans, split across cores in fixed ranges (see
+/// <see cref="VectorLoop"/> for the SIMD loop and its streaming stores).</summary>
+public static unsafe class Pointwise
 {
     private const int Grain = 1 << 16;
 
     public static void Map<T, TK>(ReadOnlySpan<T> x, Span<T> y, TK k) where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryKernel<T>
     {
-        unsafe
+        bool stream = k.HasVector && VectorLoop.ShouldStream<T>(y.Length);
+        fixed (T* px = x, py = y)
         {
-            fixed (T* px = x, py = y)
+            T* ax = px, ay = py;
+            CpuParallel.ForRange(x.Length, Grain, (s, e) =>
             {
-                T* ax = px, ay = py;
-                CpuParallel.ForRange(x.Length, Grain, (s, e) => MapRange(new ReadOnlySpan<T>(ax + s, (int)(e - s)), new Span<T>(ay + s, (int)(e - s)), k));
-            }
+                if (k.HasVector) VectorLoop.Run(ay + s, (nint)(e - s), new MapBody<T, TK>(ax + s, k), stream);
+                else for (long i = s; i < e; i++) ay[i] = k.Apply(ax[i]);
+            });
         }
-    }
-
-    private static void MapRange<T, TK>(ReadOnlySpan<T> x, Span<T> y, TK k) where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryKernel<T>
-    {
-        int i = 0;
-        if (k.HasVector && Vector512.IsHardwareAccelerated)
-        {
-            ref T rx = ref MemoryMarshal.GetReference(x);
-            ref T ry = ref MemoryMarshal.GetReference(y);
-            for (; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-                k.Apply(Vector512.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
-        }
-        for (; i < x.Length; i++) y[i] = k.Apply(x[i]);
     }
 
     public static void MapBackward<T, TK>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, TK k)
         where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryBackwardKernel<T>
     {
-        unsafe
+        bool stream = k.HasVector && VectorLoop.ShouldStream<T>(dx.Length);
+        fixed (T* px = x, py = y, pdy = dy, pdx = dx)
         {
-            fixed (T* px = x, py = y, pdy = dy, pdx = dx)
+            T* ax = px, ay = py, ady = pdy, adx = pdx;
+            CpuParallel.ForRange(x.Length, Grain, (s, e) =>
             {
-                T* ax = px, ay = py, ady = pdy, adx = pdx;
-                CpuParallel.ForRange(x.Length, Grain, (s, e) =>
-                {
-                    int n = (int)(e - s);
-                    BackwardRange(new ReadOnlySpan<T>(ax + s, n), new ReadOnlySpan<T>(ay + s, n), new ReadOnlySpan<T>(ady + s, n), new Span<T>(adx + s, n), k);
-                });
-            }
+                if (k.HasVector) VectorLoop.Run(adx + s, (nint)(e - s), new BackwardBody<T, TK>(ax + s, ay + s, ady + s, k), stream);
+                else for (long i = s; i < e; i++) adx[i] = k.Apply(ax[i], ay[i], ady[i]);
+            });
         }
     }
 
-    private static void BackwardRange<T, TK>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, TK k)
+    private readonly struct MapBody<T, TK>(T* x, TK k) : IVectorBody<T> where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryKernel<T>
+    {
+        public Vector512<T> Vector(nint i) => k.Apply(Vector512.Load(x + i));
+        public T Scalar(nint i) => k.Apply(x[i]);
+    }
+
+    private readonly struct BackwardBody<T, TK>(T* x, T* y, T* dy, TK k) : IVectorBody<T>
         where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryBackwardKernel<T>
     {
-        int i = 0;
-        if (k.HasVector && Vector512.IsHardwareAccelerated)
-        {
-            ref T rx = ref MemoryMarshal.GetReference(x);
-            ref T ry = ref MemoryMarshal.GetReference(y);
-            ref T rdy = ref MemoryMarshal.GetReference(dy);
-            ref T rdx = ref MemoryMarshal.GetReference(dx);
-            for (; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-                k.Apply(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i), Vector512.LoadUnsafe(ref rdy, (nuint)i))
-                    .StoreUnsafe(ref rdx, (nuint)i);
-        }
-        for (; i < x.Length; i++) dx[i] = k.Apply(x[i], y[i], dy[i]);
+        public Vector512<T> Vector(nint i) => k.Apply(Vector512.Load(x + i), Vector512.Load(y + i), Vector512.Load(dy + i));
+        public T Scalar(nint i) => k.Apply(x[i], y[i], dy[i]);
     }
 }
 

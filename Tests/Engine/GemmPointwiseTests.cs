@@ -1,0 +1,144 @@
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Engine.Cpu;
+
+namespace Pade.Tests.Engine;
+
+/// <summary>The CPU bandwidth-bound kernels (pointwise, strided copy, reductions) on the paths the performance
+/// work added: streaming stores for large outputs, long rows cut across cores, tiled transposes, pooled
+/// intermediates. (Kept next to the GEMM tests: same CPU-performance work.)</summary>
+public class PointwiseKernelTests
+{
+    /// <summary>Past <see cref="VectorLoop.StreamingBytes"/> (5M floats = 20 MB), with an odd length.</summary>
+    private const int Large = 5_000_003;
+
+    [Test]
+    public void LargeBinaryOpsMatchScalar()
+    {
+        var a = Tensor.Randn([Large]); var b = Tensor.Randn([Large]);
+        var av = a.ToArray<float>(); var bv = b.ToArray<float>();
+        var sum = (a + b).ToArray<float>();
+        var prod = (a * b).ToArray<float>();
+        for (int i = 0; i < Large; i++)
+        {
+            if (sum[i] != av[i] + bv[i]) Assert.Fail($"(a + b)[{i}] = {sum[i]}, expected {av[i] + bv[i]}");
+            if (prod[i] != av[i] * bv[i]) Assert.Fail($"(a * b)[{i}] = {prod[i]}, expected {av[i] * bv[i]}");
+        }
+    }
+
+    [Test]
+    public void LargeInPlaceAddReadsOriginalValues()
+    {
+        var a = Tensor.Randn([Large]); var b = Tensor.Randn([Large]);
+        var expected = a.ToArray<float>().Zip(b.ToArray<float>(), (x, y) => x + y).ToArray();
+        using (Tensor.NoGrad()) a.Add_(b);
+        Assert.That(a.ToArray<float>(), Is.EqualTo(expected));
+        // Same buffer as both input and output: y = y + y.
+        var c = Tensor.Randn([Large]);
+        var doubled = c.ToArray<float>().Select(x => x + x).ToArray();
+        using (Tensor.NoGrad()) c.Add_(c);
+        Assert.That(c.ToArray<float>(), Is.EqualTo(doubled));
+    }
+
+    [TestCase(1000, 5003)]   // long rows, streamed
+    [TestCase(300, 7)]       // many short rows grouped per task
+    public void BroadcastBinaryMatchesScalar(int rows, int cols)
+    {
+        var x = Tensor.Randn([rows, cols]); var bias = Tensor.Randn([cols]); var scale = Tensor.Randn([rows, 1]);
+        var y = ((x + bias) * scale).ToArray<float>();
+        var z = (bias - x).ToArray<float>();
+        var xv = x.ToArray<float>(); var bv = bias.ToArray<float>(); var sv = scale.ToArray<float>();
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+            {
+                int i = r * cols + c;
+                Assert.That(y[i], Is.EqualTo((xv[i] + bv[c]) * sv[r]), $"element [{r}, {c}]");
+                Assert.That(z[i], Is.EqualTo(bv[c] - xv[i]), $"element [{r}, {c}]");
+            }
+    }
+
+    [Test]
+    public void LargeExpMatchesScalar()
+    {
+        var x = Tensor.Rand([Large], -10, 10);
+        var y = x.Exp().ToArray<float>();
+        var xv = x.ToArray<float>();
+        for (int i = 0; i < Large; i++)
+        {
+            float e = MathF.Exp(xv[i]);
+            if (Math.Abs(y[i] - e) > 1e-6f * e) Assert.Fail($"exp({xv[i]}) = {y[i]}, expected {e}");
+        }
+    }
+
+    [TestCase(3, 37, 45)]
+    [TestCase(1, 300, 257)]
+    public void TransposedCopy(int batch, int rows, int cols)
+    {
+        var m = Tensor.Randn([batch, rows, cols], dtype: DType.Float64);
+        var mv = m.ToArray<double>();
+        var t = m.Transpose(1, 2).Contiguous().ToArray<double>();
+        var tf = m.Transpose(1, 2).To(DType.Float32).ToArray<float>();
+        for (int b = 0; b < batch; b++)
+            for (int i = 0; i < cols; i++)
+                for (int j = 0; j < rows; j++)
+                {
+                    double v = mv[(b * rows + j) * cols + i];
+                    Assert.That(t[(b * cols + i) * rows + j], Is.EqualTo(v));
+                    Assert.That(tf[(b * cols + i) * rows + j], Is.EqualTo((float)v));
+                }
+    }
+
+    [Test]
+    public void LongStridedRowCopy()
+    {
+        int n = 100_003;
+        var x = Tensor.Randn([2 * n]);
+        var every2nd = x.Reshape(n, 2).Narrow(1, 1, 1);   // one row of n elements with stride 2
+        var y = every2nd.Contiguous().ToArray<float>();
+        var xv = x.ToArray<float>();
+        for (int i = 0; i < n; i++) Assert.That(y[i], Is.EqualTo(xv[2 * i + 1]));
+    }
+
+    [Test]
+    public void ReductionsOverRunsAndColumns()
+    {
+        var x = Tensor.Randn([7, 9, 11, 5], dtype: DType.Float64);
+        var xv = x.ToArray<double>();
+        // Two separate runs of axes: {0} and {2, 3}, the second through a pooled intermediate.
+        var s = x.Sum([0, 2, 3]).ToArray<double>();
+        var mx = x.Max([0, 2, 3]).ToArray<double>();
+        for (int j = 0; j < 9; j++)
+        {
+            double sum = 0, max = double.NegativeInfinity;
+            for (int i = 0; i < 7; i++)
+                for (int k = 0; k < 55; k++) { double v = xv[(i * 9 + j) * 55 + k]; sum += v; max = Math.Max(max, v); }
+            Assert.That(s[j], Is.EqualTo(sum).Within(1e-12));
+            Assert.That(mx[j], Is.EqualTo(max));
+        }
+        // Column sums of a tall matrix: outer = 1, the inner axis is cut across cores.
+        var tall = Tensor.Randn([500, 9001]);
+        var cs = tall.Sum([0]).ToArray<float>();
+        var tv = tall.ToArray<float>();
+        for (int c = 0; c < 9001; c += 97)
+        {
+            double sum = 0;
+            for (int r = 0; r < 500; r++) sum += tv[r * 9001 + c];
+            Assert.That(cs[c], Is.EqualTo(sum).Within(1e-3));
+        }
+    }
+
+    /// <summary>A loop that drops its results without disposing them reuses buffers after warm-up: the pool's
+    /// budget triggers a collection whose finalizers return the dead buffers before new pages are touched.</summary>
+    [Test]
+    public void AddLoopDoesNotAllocateAfterWarmUp()
+    {
+        var a = Tensor.Randn([16 << 20]); var b = Tensor.Randn([16 << 20]);
+        for (int i = 0; i < 8; i++) { var c = a + b; }
+        var before = BufferPool<float>.Stats();
+        for (int i = 0; i < 16; i++) { var c = a + b; }
+        var after = BufferPool<float>.Stats();
+        TestContext.Out.WriteLine($"before {before}\nafter  {after}");
+        Assert.That(after.Misses - before.Misses, Is.Zero, "new arrays were allocated after warm-up");
+        Assert.That(after.Hits - before.Hits, Is.EqualTo(16));
+    }
+}
