@@ -11,7 +11,8 @@ public static unsafe partial class Gemm
 {
     /// <summary>
     /// Packs A[ic..ic+mc, pc..pc+kc] (of op(A), M x K) as MR-row slivers, each column-major:
-    /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero.
+    /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero. dst needs
+    /// <see cref="PackSlack"/> elements of room past the end.
     /// </summary>
     private static void PackA<T>(bool transA, int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -33,17 +34,41 @@ public static unsafe partial class Gemm
             }
             else
             {
-                // A stored [M, K]: read each row along K, write it down the sliver with stride MR.
-                for (int r = 0; r < rows; r++)
-                {
-                    T* src = a + (long)(ic + i0 + r) * k + pc;
-                    T* d = dst + r;
-                    for (int p = 0; p < kc; p++) d[p * MR] = src[p];
-                }
-                for (int r = rows; r < MR; r++)
-                    for (int p = 0; p < kc; p++) dst[p * MR + r] = T.Zero;
+                // A stored [M, K]: a transpose. Vector blocks of w x w go through registers, the rest by element.
+                T* src = a + (long)(ic + i0) * k + pc;
+                int p0 = CanTransposeInRegisters ? PackARowsVector(src, k, rows, kc, dst) : 0;
+                for (int p = p0; p < kc; p++)
+                    for (int r = 0; r < MR; r++) dst[p * MR + r] = r < rows ? src[(long)r * k + p] : T.Zero;
             }
         }
+    }
+
+    /// <summary>
+    /// Transposes whole w-column blocks (w = lanes of a 512-bit vector) of an MR-row sliver of row-major A into
+    /// dst; returns how many columns it did. Rows are loaded as vectors, padded with zero rows to a multiple of w,
+    /// transposed in registers, and column q stored as one vector at dst + q·MR: the padding lanes spill into the
+    /// next column's slot, which is written after (hence the buffer slack).
+    /// </summary>
+    private static int PackARowsVector<T>(T* src, int lda, int rows, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count, groups = CeilDiv(MR, w), p0 = 0;
+        Vector512<T>* v = stackalloc Vector512<T>[groups * w];
+        for (; p0 + w <= kc; p0 += w)
+        {
+            for (int g = 0; g < groups; g++)
+            {
+                for (int i = 0; i < w; i++)
+                {
+                    int r = g * w + i;
+                    v[r] = r < rows ? Vector512.Load(src + (long)r * lda + p0) : Vector512<T>.Zero;
+                }
+                Transpose(v + g * w);
+            }
+            for (int q = 0; q < w; q++)
+                for (int g = 0; g < groups; g++)
+                    v[g * w + q].Store(dst + (p0 + q) * MR + g * w);
+        }
+        return p0;
     }
 
     /// <summary>
@@ -75,96 +100,24 @@ public static unsafe partial class Gemm
             }
             return;
         }
-        // B stored [N, K]: each column q of the sliver is a contiguous row of the stored matrix.
-        for (int q = 0; q < ncol; q++)
-        {
-            T* src = b + (long)(j0 + q) * k + pc;
-            for (int p = 0; p < kc; p++) dst[p * nr + q] = src[p];
-        }
-        for (int q = ncol; q < nr; q++)
-            for (int p = 0; p < kc; p++) dst[p * nr + q] = T.Zero;
-    }
-
-    /// <summary>
-    /// Unpacked product for small sizes and matrix-vector shapes. Row i of C is built either as a sum of scaled
-    /// rows of B (B stored [K, N]) or as dot products with rows of B (stored [N, K]); both stream B with unit
-    /// stride. Rows, and column chunks of a single row, run in parallel.
-    /// </summary>
-    private static void Direct<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        const int ColChunk = 2048;
-        int chunks = CeilDiv(n, ColChunk);
-        CpuParallel.For(m * chunks, t =>
-        {
-            int i = t / chunks, j0 = t % chunks * ColChunk, len = Math.Min(ColChunk, n - j0);
-            T* row = c + (long)i * n + j0;
-            // Element p of row i of op(A), and its stride in memory.
-            T* ai = transA ? a + i : a + (long)i * k;
-            int sa = transA ? m : 1;
-            if (!transB)
-            {
-                var y = new Span<T>(row, len);
-                if (beta == T.Zero) y.Clear();
-                else if (beta != T.One) for (int j = 0; j < len; j++) y[j] *= beta;
-                for (int p = 0; p < k; p++)
-                    Axpy(ai[(long)p * sa], new ReadOnlySpan<T>(b + (long)p * n + j0, len), y);
-                return;
-            }
-            T[]? gathered = null;
-            if (sa != 1)
-            {
-                gathered = PackBuffers<T>.TakeA(k);
-                for (int p = 0; p < k; p++) gathered[p] = ai[(long)p * sa];
-            }
-            try
-            {
-                ReadOnlySpan<T> x = gathered != null ? gathered.AsSpan(0, k) : new ReadOnlySpan<T>(ai, k);
-                for (int j = 0; j < len; j++)
-                {
-                    T s = Dot(x, new ReadOnlySpan<T>(b + (long)(j0 + j) * k, k));
-                    row[j] = beta == T.Zero ? s : beta == T.One ? row[j] + s : s + beta * row[j];
-                }
-            }
-            finally { if (gathered != null) PackBuffers<T>.GiveA(gathered); }
-        }, (long)Math.Min(n, ColChunk) * k);
-    }
-
-    /// <summary>y += alpha x.</summary>
-    private static void Axpy<T>(T alpha, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var va = Vector512.Create(alpha);
-            ref T rx = ref MemoryMarshal.GetReference(x);
-            ref T ry = ref MemoryMarshal.GetReference(y);
-            for (; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-                VMath.Fma(va, Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
-        }
-        for (; i < x.Length; i++) y[i] = T.FusedMultiplyAdd(alpha, x[i], y[i]);
-    }
-
-    /// <summary>Σ x[i] y[i], two vector accumulators then the scalar tail.</summary>
-    private static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int i = 0;
-        T s = T.Zero;
-        if (Vector512.IsHardwareAccelerated && x.Length >= 2 * Vector512<T>.Count)
+        // B stored [N, K]: a transpose; column q of the sliver is a contiguous row of the stored matrix.
+        T* rows = b + (long)j0 * k + pc;
+        int p0 = 0;
+        if (CanTransposeInRegisters)
         {
             int w = Vector512<T>.Count;
-            ref T rx = ref MemoryMarshal.GetReference(x);
-            ref T ry = ref MemoryMarshal.GetReference(y);
-            Vector512<T> s0 = default, s1 = default;
-            for (; i <= x.Length - 2 * w; i += 2 * w)
-            {
-                s0 = VMath.Fma(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i), s0);
-                s1 = VMath.Fma(Vector512.LoadUnsafe(ref rx, (nuint)(i + w)), Vector512.LoadUnsafe(ref ry, (nuint)(i + w)), s1);
-            }
-            s = Vector512.Sum(s0 + s1);
+            Vector512<T>* v = stackalloc Vector512<T>[w];
+            for (; p0 + w <= kc; p0 += w)
+                for (int g = 0; g < nr; g += w)
+                {
+                    for (int i = 0; i < w; i++)
+                        v[i] = g + i < ncol ? Vector512.Load(rows + (long)(g + i) * k + p0) : Vector512<T>.Zero;
+                    Transpose(v);
+                    for (int q = 0; q < w; q++) v[q].Store(dst + (p0 + q) * nr + g);
+                }
         }
-        for (; i < x.Length; i++) s = T.FusedMultiplyAdd(x[i], y[i], s);
-        return s;
+        for (int p = p0; p < kc; p++)
+            for (int q = 0; q < nr; q++) dst[p * nr + q] = q < ncol ? rows[(long)q * k + p] : T.Zero;
     }
 
     /// <summary>
@@ -172,6 +125,9 @@ public static unsafe partial class Gemm
     /// a training loop never allocates (or page-faults) them again. Pinned, so the kernels hold raw pointers. A
     /// buffer is taken out of its slot while in use, so a nested or concurrent call simply gets a fresh one.
     /// </summary>
+    /// <summary>Room past the end of a packing buffer for the vector stores that spill padding lanes.</summary>
+    private const int PackSlack = 64;
+
     private static class PackBuffers<T> where T : unmanaged
     {
         [ThreadStatic] private static T[]? _a;
@@ -186,8 +142,8 @@ public static unsafe partial class Gemm
         {
             var buffer = slot;
             slot = null;
-            if (buffer == null || buffer.Length < length)
-                buffer = GC.AllocateUninitializedArray<T>(Math.Max(length, 64), pinned: true);
+            if (buffer == null || buffer.Length < length + PackSlack)
+                buffer = GC.AllocateUninitializedArray<T>(length + PackSlack, pinned: true);
             return buffer;
         }
     }
