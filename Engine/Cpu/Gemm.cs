@@ -7,9 +7,10 @@ namespace Pade.Engine.Cpu;
 /// General matrix multiply C = op(A) op(B) + beta C on row-major spans, after Goto and van de Geijn ("Anatomy of
 /// high-performance matrix multiplication", 2008) as organised in BLIS:
 /// <code>
-/// for jc in N step NC                      B panel  kc x NC  (shared by the threads, lives in L3)
+/// (parallel) one rectangle of C per thread
+/// for jc in N step NC                      B panel  kc x NC  (lives in L3)
 ///   for pc in K step KC                    packed once per (jc, pc) into NR-column slivers
-///     for ic in M step MC      (parallel)  A block  MC x kc  (one per thread, lives in L2)
+///     for ic in M step MC                  A block  MC x kc  (lives in L2)
 ///       for jr in NC step NR               B sliver kc x NR  (lives in L1)
 ///         for ir in MC step MR             micro-kernel: MR x NR tile of C in registers
 /// </code>
@@ -74,63 +75,72 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>
+    /// Cuts C into one rectangle per thread (along the longer of M and N, in whole slivers) and runs the serial
+    /// blocked loop on each. Threads share nothing but the read-only inputs: each packs its own A blocks and B
+    /// panels, so there is one fork-join per call and no barrier. The price is that a thread packs the parts of
+    /// B (or A) it needs even when a neighbour packs them too, a k·n copy against 2·m·n·k/threads flops.
+    /// </summary>
     private static void Blocked<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();
         int threads = CpuParallel.Threads;
-        // Equal blocks instead of full blocks plus a remainder: K=300 runs as 150+150, not 256+44.
-        var blocking = _blocking;
-        int kc = CeilDiv(k, CeilDiv(k, blocking.Kc));
-        // M blocks: a multiple of the thread count where M allows, so no thread idles on the last round.
-        int mBlocks = CeilDiv(m, blocking.Mc);
-        if (threads > 1) mBlocks = Math.Min(CeilDiv(mBlocks, threads) * threads, CeilDiv(m, MR));
-        int mc = RoundUp(CeilDiv(m, mBlocks), MR);
-        mBlocks = CeilDiv(m, mc);
-        // Too few M blocks for the threads (a short, wide product): each block's N range is split as well.
-        int nParts = mBlocks >= threads ? 1 : CeilDiv(threads, mBlocks);
-        int ncMax = Math.Min(RoundUp(n, nr), RoundUp(blocking.Nc, nr));
+        int mSlivers = CeilDiv(m, MR), nSlivers = CeilDiv(n, nr);
+        int tm, tn;
+        if (m >= n) { tm = Math.Min(threads, mSlivers); tn = Math.Min(threads / tm, nSlivers); }
+        else { tn = Math.Min(threads, nSlivers); tm = Math.Min(threads / tn, mSlivers); }
+        // K blocks depend on k alone, so every element of C sees the same summation order for any thread count.
+        // Equal blocks instead of full blocks plus a remainder: K = 300 runs as 150 + 150, not 256 + 44.
+        int kc = CeilDiv(k, CeilDiv(k, _blocking.Kc));
+        CpuParallel.For(tm * tn, t =>
+        {
+            int i = t / tn, j = t % tn;
+            int r0 = (int)((long)mSlivers * i / tm) * MR, r1 = Math.Min(m, (int)((long)mSlivers * (i + 1) / tm) * MR);
+            int c0 = (int)((long)nSlivers * j / tn) * nr, c1 = Math.Min(n, (int)((long)nSlivers * (j + 1) / tn) * nr);
+            SerialBlocked(transA, transB, m, n, k, a, b, c, beta, r0, r1, c0, c1, kc);
+        }, (long)m * n * k / (tm * tn));
+    }
 
+    /// <summary>The Goto loop nest on the rectangle rows [r0, r1) x columns [c0, c1) of C.</summary>
+    private static void SerialBlocked<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta,
+        int r0, int r1, int c0, int c1, int kc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = NR<T>();
+        var blocking = _blocking;
+        int rows = r1 - r0, cols = c1 - c0;
+        int mc = RoundUp(CeilDiv(rows, CeilDiv(rows, blocking.Mc)), MR);
+        int ncMax = Math.Min(RoundUp(cols, nr), RoundUp(blocking.Nc, nr));
+        var aPack = PackBuffers<T>.TakeA(mc * kc);
         var bPack = PackBuffers<T>.TakeB(kc * ncMax);
         try
         {
+            T* ap = (T*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref aPack[0]);
             T* bp = (T*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref bPack[0]);
-            for (int jc = 0; jc < n; jc += ncMax)
+            for (int jc = c0; jc < c1; jc += ncMax)
             {
-                int nc = Math.Min(ncMax, n - jc);
+                int nc = Math.Min(ncMax, c1 - jc);
                 int slivers = CeilDiv(nc, nr);
                 for (int pc = 0; pc < k; pc += kc)
                 {
                     int kcb = Math.Min(kc, k - pc);
                     T betaBlock = pc == 0 ? beta : T.One;
-                    // Pack B[pc.., jc..] cooperatively, a few slivers per task.
-                    int sliverChunk = Math.Max(1, CeilDiv(slivers, 4 * threads));
-                    CpuParallel.For(CeilDiv(slivers, sliverChunk), t =>
+                    for (int s = 0; s < slivers; s++)
+                        PackB(transB, n, k, b, pc, kcb, jc + s * nr, Math.Min(nr, nc - s * nr), bp + (long)s * nr * kcb);
+                    for (int ic = r0; ic < r1; ic += mc)
                     {
-                        int s1 = Math.Min(slivers, (t + 1) * sliverChunk);
-                        for (int s = t * sliverChunk; s < s1; s++)
-                            PackB(transB, n, k, b, pc, kcb, jc + s * nr, Math.Min(nr, nc - s * nr), bp + (long)s * nr * kcb);
-                    }, (long)sliverChunk * nr * kcb * 8);
-                    // Then every (M block, N part) task packs its own A block and sweeps its slivers.
-                    CpuParallel.For(mBlocks * nParts, t =>
-                    {
-                        int ib = t / nParts, part = t % nParts;
-                        int ic = ib * mc, mcb = Math.Min(mc, m - ic);
-                        int s0 = (int)((long)slivers * part / nParts), s1 = (int)((long)slivers * (part + 1) / nParts);
-                        if (s0 == s1) return;
-                        var aPack = PackBuffers<T>.TakeA(mc * kc);
-                        try
-                        {
-                            T* ap = (T*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref aPack[0]);
-                            PackA(transA, m, k, a, ic, mcb, pc, kcb, ap);
-                            Macro(kcb, mcb, nc, s0, s1, ap, bp, c + (long)ic * n + jc, n, betaBlock);
-                        }
-                        finally { PackBuffers<T>.GiveA(aPack); }
-                    }, (long)mc * nc * kcb);
+                        int mcb = Math.Min(mc, r1 - ic);
+                        PackA(transA, m, k, a, ic, mcb, pc, kcb, ap);
+                        Macro(kcb, mcb, nc, 0, slivers, ap, bp, c + (long)ic * n + jc, n, betaBlock);
+                    }
                 }
             }
         }
-        finally { PackBuffers<T>.GiveB(bPack); }
+        finally
+        {
+            PackBuffers<T>.GiveA(aPack);
+            PackBuffers<T>.GiveB(bPack);
+        }
     }
 
     /// <summary>The macro-kernel: B slivers s0..s1 against every MR sliver of the packed A block. Edge tiles are

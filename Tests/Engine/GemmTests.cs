@@ -133,6 +133,12 @@ public class GemmTests
         var c = Tensor.MatMul(a.Transpose(-2, -1), b.Transpose(-2, -1)).ToArray<double>();
         var reference = Tensor.MatMul(a.Transpose(-2, -1).Contiguous(), b.Transpose(-2, -1).Contiguous()).ToArray<double>();
         Assert.That(c, Is.EqualTo(reference));
+        // Small matrices of a batch run in parallel with each other; each must equal its own 2-D product.
+        for (int i = 0; i < 3; i++)
+        {
+            var one = Tensor.MatMul(a.Select(0, i).T, b.Select(0, i).T).ToArray<double>();
+            Assert.That(c.AsSpan(i * 50 * 40, 50 * 40).ToArray(), Is.EqualTo(one), $"batch item {i}");
+        }
     }
 
     private static void Check<T>(Random rnd, int m, int n, int k, bool transA, bool transB, double beta, double tol)
