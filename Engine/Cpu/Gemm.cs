@@ -43,7 +43,7 @@ public static unsafe partial class Gemm
         }
     }
 
-    private static GemmBlocking _blocking = new(Kc: 256, Mc: 252, Nc: 4096);
+    private static GemmBlocking _blocking = new(Kc: 256, Mc: 256, Nc: 4096);
 
     private const int MR = GemmKernel.MR;
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pade.Engine.Cpu;
 
@@ -11,8 +12,8 @@ namespace Pade.Engine.Cpu;
 /// </summary>
 internal static unsafe class GemmKernel
 {
-    /// <summary>Rows of the register tile. 14 rows x 2 vectors = 28 accumulators of the 32 zmm registers.</summary>
-    public const int MR = 14;
+    /// <summary>Rows of the register tile. 8 rows x 2 vectors = 16 accumulators of the 32 zmm registers.</summary>
+    public const int MR = 8;
 
     /// <summary>C[0..MR, 0..NR] = Σ_p A[:, p] B[p, :] + beta C (beta 0 overwrites). pa: MR x kc column-major sliver,
     /// pb: kc x NR row-major sliver, NR = 2 · Vector512&lt;T&gt;.Count.</summary>
@@ -28,13 +29,19 @@ internal static unsafe class GemmKernel
         Vector512<T> c50 = default, c51 = default;
         Vector512<T> c60 = default, c61 = default;
         Vector512<T> c70 = default, c71 = default;
-        Vector512<T> c80 = default, c81 = default;
-        Vector512<T> c90 = default, c91 = default;
-        Vector512<T> c100 = default, c101 = default;
-        Vector512<T> c110 = default, c111 = default;
-        Vector512<T> c120 = default, c121 = default;
-        Vector512<T> c130 = default, c131 = default;
         Vector512<T> a;
+        // The tile of C is read and written only after the K loop: start fetching its 2·MR lines now.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(c + 0 * (nint)ldc); Sse.Prefetch0((byte*)(c + 0 * (nint)ldc) + 64);
+            Sse.Prefetch0(c + 1 * (nint)ldc); Sse.Prefetch0((byte*)(c + 1 * (nint)ldc) + 64);
+            Sse.Prefetch0(c + 2 * (nint)ldc); Sse.Prefetch0((byte*)(c + 2 * (nint)ldc) + 64);
+            Sse.Prefetch0(c + 3 * (nint)ldc); Sse.Prefetch0((byte*)(c + 3 * (nint)ldc) + 64);
+            Sse.Prefetch0(c + 4 * (nint)ldc); Sse.Prefetch0((byte*)(c + 4 * (nint)ldc) + 64);
+            Sse.Prefetch0(c + 5 * (nint)ldc); Sse.Prefetch0((byte*)(c + 5 * (nint)ldc) + 64);
+            Sse.Prefetch0(c + 6 * (nint)ldc); Sse.Prefetch0((byte*)(c + 6 * (nint)ldc) + 64);
+            Sse.Prefetch0(c + 7 * (nint)ldc); Sse.Prefetch0((byte*)(c + 7 * (nint)ldc) + 64);
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(pb);
@@ -47,12 +54,6 @@ internal static unsafe class GemmKernel
             a = Vector512.Create(pa[5]); c50 = VMath.Fma(a, b0, c50); c51 = VMath.Fma(a, b1, c51);
             a = Vector512.Create(pa[6]); c60 = VMath.Fma(a, b0, c60); c61 = VMath.Fma(a, b1, c61);
             a = Vector512.Create(pa[7]); c70 = VMath.Fma(a, b0, c70); c71 = VMath.Fma(a, b1, c71);
-            a = Vector512.Create(pa[8]); c80 = VMath.Fma(a, b0, c80); c81 = VMath.Fma(a, b1, c81);
-            a = Vector512.Create(pa[9]); c90 = VMath.Fma(a, b0, c90); c91 = VMath.Fma(a, b1, c91);
-            a = Vector512.Create(pa[10]); c100 = VMath.Fma(a, b0, c100); c101 = VMath.Fma(a, b1, c101);
-            a = Vector512.Create(pa[11]); c110 = VMath.Fma(a, b0, c110); c111 = VMath.Fma(a, b1, c111);
-            a = Vector512.Create(pa[12]); c120 = VMath.Fma(a, b0, c120); c121 = VMath.Fma(a, b1, c121);
-            a = Vector512.Create(pa[13]); c130 = VMath.Fma(a, b0, c130); c131 = VMath.Fma(a, b1, c131);
             pa += MR;
             pb += 2 * w;
         }
@@ -64,12 +65,6 @@ internal static unsafe class GemmKernel
         Store(c + 5 * (nint)ldc, c50, c51, beta);
         Store(c + 6 * (nint)ldc, c60, c61, beta);
         Store(c + 7 * (nint)ldc, c70, c71, beta);
-        Store(c + 8 * (nint)ldc, c80, c81, beta);
-        Store(c + 9 * (nint)ldc, c90, c91, beta);
-        Store(c + 10 * (nint)ldc, c100, c101, beta);
-        Store(c + 11 * (nint)ldc, c110, c111, beta);
-        Store(c + 12 * (nint)ldc, c120, c121, beta);
-        Store(c + 13 * (nint)ldc, c130, c131, beta);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

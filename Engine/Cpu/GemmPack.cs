@@ -11,22 +11,25 @@ public static unsafe partial class Gemm
 {
     /// <summary>
     /// Packs A[ic..ic+mc, pc..pc+kc] (of op(A), M x K) as MR-row slivers, each column-major:
-    /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero. dst needs
-    /// <see cref="PackSlack"/> elements of room past the end.
+    /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero.
     /// </summary>
     private static void PackA<T>(bool transA, int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i0 = 0; i0 < mc; i0 += MR, dst += MR * kc)
+        int i0 = 0;
+        // A stored [M, K] is a transpose: whole w x w blocks go through registers first.
+        if (!transA && CanTransposeInRegisters) i0 = PackARowsVector(a + (long)ic * k + pc, k, mc, kc, dst);
+        for (; i0 < mc; i0 += MR)
         {
             int rows = Math.Min(MR, mc - i0);
+            T* d = dst + (long)i0 * kc;
             if (transA)
             {
                 // A stored [K, M]: each column p of the sliver is a contiguous run of `rows` elements.
                 T* src = a + (long)pc * m + ic + i0;
-                for (int p = 0; p < kc; p++, src += m)
+                for (int p = 0; p < kc; p++, src += m, d += MR)
                 {
-                    T* d = dst + p * MR;
+                    if (rows == MR) { Unsafe.CopyBlockUnaligned(d, src, (uint)(MR * sizeof(T))); continue; }
                     int r = 0;
                     for (; r < rows; r++) d[r] = src[r];
                     for (; r < MR; r++) d[r] = T.Zero;
@@ -34,41 +37,50 @@ public static unsafe partial class Gemm
             }
             else
             {
-                // A stored [M, K]: a transpose. Vector blocks of w x w go through registers, the rest by element.
                 T* src = a + (long)(ic + i0) * k + pc;
-                int p0 = CanTransposeInRegisters ? PackARowsVector(src, k, rows, kc, dst) : 0;
-                for (int p = p0; p < kc; p++)
-                    for (int r = 0; r < MR; r++) dst[p * MR + r] = r < rows ? src[(long)r * k + p] : T.Zero;
+                for (int p = 0; p < kc; p++)
+                    for (int r = 0; r < MR; r++) d[p * MR + r] = r < rows ? src[(long)r * k + p] : T.Zero;
             }
         }
     }
 
     /// <summary>
-    /// Transposes whole w-column blocks (w = lanes of a 512-bit vector) of an MR-row sliver of row-major A into
-    /// dst; returns how many columns it did. Rows are loaded as vectors, padded with zero rows to a multiple of w,
-    /// transposed in registers, and column q stored as one vector at dst + q·MR: the padding lanes spill into the
-    /// next column's slot, which is written after (hence the buffer slack).
+    /// Packs the rows of row-major A in groups of w (the lanes of a 512-bit vector; one group covers w / MR
+    /// slivers): w x w blocks are loaded as row vectors, transposed in registers, and each column vector split
+    /// into its slivers. Leftover columns of a group go element by element. Returns the rows it packed (whole
+    /// groups only; the caller packs the rest).
     /// </summary>
-    private static int PackARowsVector<T>(T* src, int lda, int rows, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    private static int PackARowsVector<T>(T* src, int lda, int mc, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int w = Vector512<T>.Count, groups = CeilDiv(MR, w), p0 = 0;
-        Vector512<T>* v = stackalloc Vector512<T>[groups * w];
-        for (; p0 + w <= kc; p0 += w)
+        int w = Vector512<T>.Count;
+        if (w != MR && w != 2 * MR) return 0;
+        Vector512<T>* v = stackalloc Vector512<T>[w];
+        int i0 = 0;
+        for (; i0 + w <= mc; i0 += w)
         {
-            for (int g = 0; g < groups; g++)
+            T* rows = src + (long)i0 * lda;
+            T* d0 = dst + (long)i0 * kc, d1 = d0 + MR * kc;   // the group's first and (in float) second sliver
+            int p0 = 0;
+            for (; p0 + w <= kc; p0 += w)
             {
-                for (int i = 0; i < w; i++)
+                for (int i = 0; i < w; i++) v[i] = Vector512.Load(rows + (long)i * lda + p0);
+                Transpose(v);
+                for (int q = 0; q < w; q++)
                 {
-                    int r = g * w + i;
-                    v[r] = r < rows ? Vector512.Load(src + (long)r * lda + p0) : Vector512<T>.Zero;
+                    int at = (p0 + q) * MR;
+                    if (w == MR) v[q].Store(d0 + at);
+                    else
+                    {
+                        v[q].GetLower().Store(d0 + at);
+                        v[q].GetUpper().Store(d1 + at);
+                    }
                 }
-                Transpose(v + g * w);
             }
-            for (int q = 0; q < w; q++)
-                for (int g = 0; g < groups; g++)
-                    v[g * w + q].Store(dst + (p0 + q) * MR + g * w);
+            for (int p = p0; p < kc; p++)
+                for (int i = 0; i < w; i++)
+                    (i < MR ? d0 : d1)[p * MR + i % MR] = rows[(long)i * lda + p];
         }
-        return p0;
+        return i0;
     }
 
     /// <summary>
@@ -125,9 +137,6 @@ public static unsafe partial class Gemm
     /// a training loop never allocates (or page-faults) them again. Pinned, so the kernels hold raw pointers. A
     /// buffer is taken out of its slot while in use, so a nested or concurrent call simply gets a fresh one.
     /// </summary>
-    /// <summary>Room past the end of a packing buffer for the vector stores that spill padding lanes.</summary>
-    private const int PackSlack = 64;
-
     private static class PackBuffers<T> where T : unmanaged
     {
         [ThreadStatic] private static T[]? _a;
@@ -142,8 +151,8 @@ public static unsafe partial class Gemm
         {
             var buffer = slot;
             slot = null;
-            if (buffer == null || buffer.Length < length + PackSlack)
-                buffer = GC.AllocateUninitializedArray<T>(length + PackSlack, pinned: true);
+            if (buffer == null || buffer.Length < length)
+                buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
             return buffer;
         }
     }
