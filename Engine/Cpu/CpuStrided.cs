@@ -234,12 +234,18 @@ public sealed partial class CpuBackend
         var loop = new StridedLoop(y.ShapeArray, c.StridesArray, a.StridesArray, b.StridesArray, y.StridesArray);
         var ca = Array<T>(c); var aa = Array<T>(a); var ba = Array<T>(b); var ya = Array<T>(y);
         int sc = loop.InnerStride(0), sa = loop.InnerStride(1), sb = loop.InnerStride(2), sy = loop.InnerStride(3), n = loop.Inner;
-        CpuParallel.For((int)loop.Rows, r =>
+        var rows = new RowPieces(loop.Rows, n);
+        CpuParallel.For(rows.Count, piece =>
         {
-            long pc = c.Offset + loop.RowOffset(0, r), pa = a.Offset + loop.RowOffset(1, r), pb = b.Offset + loop.RowOffset(2, r), py = y.Offset + loop.RowOffset(3, r);
-            for (int i = 0; i < n; i++)
-                ya[py + (long)i * sy] = ca[pc + (long)i * sc] != T.Zero ? aa[pa + (long)i * sa] : ba[pb + (long)i * sb];
-        }, n);
+            rows.Get(piece, out long r0, out long r1, out int s, out int e);
+            for (long r = r0; r < r1; r++)
+            {
+                long pc = c.Offset + loop.RowOffset(0, r) + (long)s * sc, pa = a.Offset + loop.RowOffset(1, r) + (long)s * sa;
+                long pb = b.Offset + loop.RowOffset(2, r) + (long)s * sb, py = y.Offset + loop.RowOffset(3, r) + (long)s * sy;
+                for (int i = 0; i < e - s; i++)
+                    ya[py + (long)i * sy] = ca[pc + (long)i * sc] != T.Zero ? aa[pa + (long)i * sa] : ba[pb + (long)i * sb];
+            }
+        }, rows.Work);
     }
 }
 

@@ -58,6 +58,18 @@ public class PointwiseKernelTests
     }
 
     [Test]
+    public void WhereOverOneLongRowAndBroadcast()
+    {
+        var x = Tensor.Randn([100_003]); var y = Tensor.Randn([100_003]);
+        var w = Tensor.Where(x.Gt(y), x, y).ToArray<float>();
+        var xv = x.ToArray<float>(); var yv = y.ToArray<float>();
+        for (int i = 0; i < xv.Length; i++) Assert.That(w[i], Is.EqualTo(Math.Max(xv[i], yv[i])));
+        var m = Tensor.Randn([30, 40]); var zero = Tensor.Zeros(40);
+        var relu = Tensor.Where(m.Gt(zero), m, zero).ToArray<float>();
+        Assert.That(relu, Is.EqualTo(m.ToArray<float>().Select(v => v > 0 ? v : 0f).ToArray()));
+    }
+
+    [Test]
     public void LargeExpMatchesScalar()
     {
         var x = Tensor.Rand([Large], -10, 10);
