@@ -32,12 +32,12 @@ public class PointwiseKernelTests
         var a = Tensor.Randn([Large]); var b = Tensor.Randn([Large]);
         var expected = a.ToArray<float>().Zip(b.ToArray<float>(), (x, y) => x + y).ToArray();
         using (Tensor.NoGrad()) a.Add_(b);
-        Assert.That(a.ToArray<float>(), Is.EqualTo(expected));
+        Assert.That(a.ToArray<float>().SequenceEqual(expected), Is.True, "a.Add_(b) differs from a + b");
         // Same buffer as both input and output: y = y + y.
         var c = Tensor.Randn([Large]);
         var doubled = c.ToArray<float>().Select(x => x + x).ToArray();
         using (Tensor.NoGrad()) c.Add_(c);
-        Assert.That(c.ToArray<float>(), Is.EqualTo(doubled));
+        Assert.That(c.ToArray<float>().SequenceEqual(doubled), Is.True, "c.Add_(c) differs from c + c");
     }
 
     [TestCase(1000, 5003)]   // long rows, streamed
@@ -52,8 +52,8 @@ public class PointwiseKernelTests
             for (int c = 0; c < cols; c++)
             {
                 int i = r * cols + c;
-                Assert.That(y[i], Is.EqualTo((xv[i] + bv[c]) * sv[r]), $"element [{r}, {c}]");
-                Assert.That(z[i], Is.EqualTo(bv[c] - xv[i]), $"element [{r}, {c}]");
+                if (y[i] != (xv[i] + bv[c]) * sv[r]) Assert.Fail($"(x + bias) * scale at [{r}, {c}] = {y[i]}, expected {(xv[i] + bv[c]) * sv[r]}");
+                if (z[i] != bv[c] - xv[i]) Assert.Fail($"bias - x at [{r}, {c}] = {z[i]}, expected {bv[c] - xv[i]}");
             }
     }
 
