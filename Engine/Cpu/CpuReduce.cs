@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Pade.Engine.Cpu;
@@ -13,6 +12,7 @@ public sealed partial class CpuBackend
 {
     private const int SumChunk = 1 << 14;
     private const int InnerPiece = 1 << 12;
+    private const int RowChunk = 256;
 
     public override void Reduce(ReduceOp op, Tensor x, int[] axes, Tensor y)
     {
@@ -59,6 +59,17 @@ public sealed partial class CpuBackend
     /// <summary>y[yo + o·inner + i] = reduce over r of x[xo + (o·len + r)·inner + i].</summary>
     public static void ReduceRun<T>(ReduceOp op, T[] x, long xo, T[] y, long yo, int outer, int len, int inner) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        switch (op)
+        {
+            case ReduceOp.Sum: ReduceRun<T, SumOp<T>>(x, xo, y, yo, outer, len, inner); break;
+            case ReduceOp.Max: ReduceRun<T, MaxOp<T>>(x, xo, y, yo, outer, len, inner); break;
+            default: ReduceRun<T, MinOp<T>>(x, xo, y, yo, outer, len, inner); break;
+        }
+    }
+
+    private static void ReduceRun<T, TOp>(T[] x, long xo, T[] y, long yo, int outer, int len, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IReduceOp<T>
+    {
         if (inner == 1)
         {
             if (outer == 1 && len > SumChunk)
@@ -66,32 +77,69 @@ public sealed partial class CpuBackend
                 // One long row: fixed chunks in parallel, partials combined in order.
                 int chunks = (len + SumChunk - 1) / SumChunk;
                 var partial = new T[chunks];
-                CpuParallel.For(chunks, c => partial[c] = ReduceRow(op, x.AsSpan((int)xo + c * SumChunk, Math.Min(SumChunk, len - c * SumChunk))), SumChunk);
-                y[yo] = ReduceRow(op, partial);
+                CpuParallel.For(chunks, c => partial[c] = ReduceRow<T, TOp>(x.AsSpan((int)xo + c * SumChunk, Math.Min(SumChunk, len - c * SumChunk))), SumChunk);
+                y[yo] = ReduceRow<T, TOp>(partial);
                 return;
             }
-            CpuParallel.For(outer, o => y[yo + o] = ReduceRow(op, x.AsSpan((int)(xo + (long)o * len), len)), len);
+            CpuParallel.For(outer, o => y[yo + o] = ReduceRow<T, TOp>(x.AsSpan((int)(xo + (long)o * len), len)), len);
             return;
         }
         // Strided: accumulate whole inner rows, vectorised along the inner axis; the inner axis is cut into
         // fixed pieces so that a column sum ([N, C] -> [1, C], outer = 1) still uses every core.
         int pieces = (inner + InnerPiece - 1) / InnerPiece;
+        if (outer * pieces < 8 && len >= 2 * RowChunk)
+        {
+            ReduceColumnsChunked<T, TOp>(x, xo, y, yo, outer, len, inner);
+            return;
+        }
         CpuParallel.For(outer * pieces, t =>
         {
             int o = t / pieces, i0 = t % pieces * InnerPiece, w = Math.Min(InnerPiece, inner - i0);
             var acc = y.AsSpan((int)(yo + (long)o * inner + i0), w);
             long row0 = xo + (long)o * len * inner + i0;
             x.AsSpan((int)row0, w).CopyTo(acc);
-            for (int r = 1; r < len; r++) Combine(op, acc, x.AsSpan((int)(row0 + (long)r * inner), w));
+            for (int r = 1; r < len; r++) Accumulate<T, TOp>(acc, x.AsSpan((int)(row0 + (long)r * inner), w));
         }, (long)len * Math.Min(inner, InnerPiece));
+    }
+
+    /// <summary>
+    /// Few, long columns ([N, C] -> [1, C] with large N): the rows are cut into fixed chunks of
+    /// <see cref="RowChunk"/>, each reduced in parallel into a pooled partial, and the partials combined in order.
+    /// The chunks depend on the shape only, so the result does not depend on the thread count.
+    /// </summary>
+    private static void ReduceColumnsChunked<T, TOp>(T[] x, long xo, T[] y, long yo, int outer, int len, int inner)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IReduceOp<T>
+    {
+        int chunks = (len + RowChunk - 1) / RowChunk;
+        int pieces = (inner + InnerPiece - 1) / InnerPiece;
+        var partial = BufferPool<T>.Rent(checked(chunks * inner));
+        try
+        {
+            for (int o = 0; o < outer; o++)
+            {
+                long block = xo + (long)o * len * inner;
+                CpuParallel.For(chunks * pieces, t =>
+                {
+                    int ch = t / pieces, i0 = t % pieces * InnerPiece, w = Math.Min(InnerPiece, inner - i0);
+                    int r0 = ch * RowChunk, r1 = Math.Min(len, r0 + RowChunk);
+                    var acc = partial.AsSpan(ch * inner + i0, w);
+                    x.AsSpan((int)(block + (long)r0 * inner + i0), w).CopyTo(acc);
+                    for (int r = r0 + 1; r < r1; r++) Accumulate<T, TOp>(acc, x.AsSpan((int)(block + (long)r * inner + i0), w));
+                }, (long)RowChunk * Math.Min(inner, InnerPiece));
+                var dst = y.AsSpan((int)(yo + (long)o * inner), inner);
+                partial.AsSpan(0, inner).CopyTo(dst);
+                for (int ch = 1; ch < chunks; ch++) Accumulate<T, TOp>(dst, partial.AsSpan(ch * inner, inner));
+            }
+        }
+        finally { BufferPool<T>.Return(partial); }
     }
 
     /// <summary>Reduction of one contiguous row: four independent vector accumulators (an add has 3-4 cycles of
     /// latency, so one accumulator would leave the vector unit mostly idle), folded in a fixed order.</summary>
-    private static T ReduceRow<T>(ReduceOp op, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    private static T ReduceRow<T, TOp>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IReduceOp<T>
     {
-        int i = 0, w = Vector512<T>.Count;
-        T result = op == ReduceOp.Sum ? T.Zero : x[0];
+        int i, w = Vector512<T>.Count;
+        T result;
         if (Vector512.IsHardwareAccelerated && x.Length >= 4 * w)
         {
             ref T rx = ref MemoryMarshal.GetReference(x);
@@ -101,39 +149,21 @@ public sealed partial class CpuBackend
             var acc3 = Vector512.LoadUnsafe(ref rx, (nuint)(3 * w));
             for (i = 4 * w; i <= x.Length - 4 * w; i += 4 * w)
             {
-                acc0 = Combine(op, acc0, Vector512.LoadUnsafe(ref rx, (nuint)i));
-                acc1 = Combine(op, acc1, Vector512.LoadUnsafe(ref rx, (nuint)(i + w)));
-                acc2 = Combine(op, acc2, Vector512.LoadUnsafe(ref rx, (nuint)(i + 2 * w)));
-                acc3 = Combine(op, acc3, Vector512.LoadUnsafe(ref rx, (nuint)(i + 3 * w)));
+                acc0 = TOp.Combine(acc0, Vector512.LoadUnsafe(ref rx, (nuint)i));
+                acc1 = TOp.Combine(acc1, Vector512.LoadUnsafe(ref rx, (nuint)(i + w)));
+                acc2 = TOp.Combine(acc2, Vector512.LoadUnsafe(ref rx, (nuint)(i + 2 * w)));
+                acc3 = TOp.Combine(acc3, Vector512.LoadUnsafe(ref rx, (nuint)(i + 3 * w)));
             }
-            for (; i <= x.Length - w; i += w) acc0 = Combine(op, acc0, Vector512.LoadUnsafe(ref rx, (nuint)i));
-            var acc = Combine(op, Combine(op, acc0, acc1), Combine(op, acc2, acc3));
-            result = op switch { ReduceOp.Sum => Vector512.Sum(acc), ReduceOp.Max => HorizontalMax(acc), _ => HorizontalMin(acc) };
+            for (; i <= x.Length - w; i += w) acc0 = TOp.Combine(acc0, Vector512.LoadUnsafe(ref rx, (nuint)i));
+            result = TOp.Horizontal(TOp.Combine(TOp.Combine(acc0, acc1), TOp.Combine(acc2, acc3)));
         }
-        for (; i < x.Length; i++)
-            result = op switch { ReduceOp.Sum => result + x[i], ReduceOp.Max => T.Max(result, x[i]), _ => T.Min(result, x[i]) };
+        else { result = x[0]; i = 1; }
+        for (; i < x.Length; i++) result = TOp.Combine(result, x[i]);
         return result;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Combine<T>(ReduceOp op, Vector512<T> a, Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T> =>
-        op switch { ReduceOp.Sum => a + v, ReduceOp.Max => Vector512.Max(a, v), _ => Vector512.Min(a, v) };
-
-    private static T HorizontalMax<T>(Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T m = v[0];
-        for (int i = 1; i < Vector512<T>.Count; i++) m = T.Max(m, v[i]);
-        return m;
-    }
-
-    private static T HorizontalMin<T>(Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T m = v[0];
-        for (int i = 1; i < Vector512<T>.Count; i++) m = T.Min(m, v[i]);
-        return m;
-    }
-
-    private static void Combine<T>(ReduceOp op, Span<T> acc, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>acc[i] = acc[i] ⊕ x[i].</summary>
+    private static void Accumulate<T, TOp>(Span<T> acc, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IReduceOp<T>
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -141,14 +171,49 @@ public sealed partial class CpuBackend
             ref T ra = ref MemoryMarshal.GetReference(acc);
             ref T rx = ref MemoryMarshal.GetReference(x);
             for (; i <= acc.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-            {
-                var a = Vector512.LoadUnsafe(ref ra, (nuint)i);
-                var v = Vector512.LoadUnsafe(ref rx, (nuint)i);
-                Combine(op, a, v).StoreUnsafe(ref ra, (nuint)i);
-            }
+                TOp.Combine(Vector512.LoadUnsafe(ref ra, (nuint)i), Vector512.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ra, (nuint)i);
         }
-        for (; i < acc.Length; i++)
-            acc[i] = op switch { ReduceOp.Sum => acc[i] + x[i], ReduceOp.Max => T.Max(acc[i], x[i]), _ => T.Min(acc[i], x[i]) };
+        for (; i < acc.Length; i++) acc[i] = TOp.Combine(acc[i], x[i]);
+    }
+
+    /// <summary>An associative combine ⊕ with its vector form and the fold of a vector's lanes. As a type argument
+    /// it gives each reduction its own compiled loop, with no test of the op inside.</summary>
+    private interface IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        static abstract T Combine(T a, T b);
+        static abstract Vector512<T> Combine(Vector512<T> a, Vector512<T> b);
+        static abstract T Horizontal(Vector512<T> v);
+    }
+
+    private readonly struct SumOp<T> : IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Combine(T a, T b) => a + b;
+        public static Vector512<T> Combine(Vector512<T> a, Vector512<T> b) => a + b;
+        public static T Horizontal(Vector512<T> v) => Vector512.Sum(v);
+    }
+
+    private readonly struct MaxOp<T> : IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Combine(T a, T b) => T.Max(a, b);
+        public static Vector512<T> Combine(Vector512<T> a, Vector512<T> b) => Vector512.Max(a, b);
+        public static T Horizontal(Vector512<T> v)
+        {
+            T m = v[0];
+            for (int i = 1; i < Vector512<T>.Count; i++) m = T.Max(m, v[i]);
+            return m;
+        }
+    }
+
+    private readonly struct MinOp<T> : IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Combine(T a, T b) => T.Min(a, b);
+        public static Vector512<T> Combine(Vector512<T> a, Vector512<T> b) => Vector512.Min(a, b);
+        public static T Horizontal(Vector512<T> v)
+        {
+            T m = v[0];
+            for (int i = 1; i < Vector512<T>.Count; i++) m = T.Min(m, v[i]);
+            return m;
+        }
     }
 
     public override void ArgMax(Tensor x, int axis, Tensor y)

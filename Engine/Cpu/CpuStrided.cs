@@ -61,10 +61,12 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <summary>y = x where x is unit-stride along the second-last axis and y along the last, in 32 x 32 tiles
-    /// through a small buffer: each tile reads 32 runs of x and writes 32 runs of y, each in one burst. (Walking
-    /// either side element by element would touch 32 lines a power-of-two stride apart, which all land in the
-    /// same cache set and evict each other.)</summary>
+    /// <summary>
+    /// y = x where x is unit-stride along the second-last axis and y along the last. Walking either side element
+    /// by element would touch lines a power-of-two stride apart, which land in the same cache set and evict each
+    /// other, so the copy goes by blocks that read and write whole runs: w x w blocks transposed in registers
+    /// (same element type, AVX-512), else 32 x 32 tiles through a small buffer.
+    /// </summary>
     private static unsafe void CopyTransposed<TIn, TOut>(StridedLoop loop, TIn* xb, TOut* yb) where TIn : unmanaged, INumberBase<TIn> where TOut : unmanaged, INumberBase<TOut>
     {
         const int Tile = 32;
@@ -72,28 +74,62 @@ public sealed partial class CpuBackend
         int sxc = loop.InnerStride(0), syr = loop.Strides[1][^2];
         long batches = loop.Rows / r;
         int rBlocks = (r + Tile - 1) / Tile;
+        bool simd = typeof(TIn) == typeof(TOut) && (typeof(TIn) == typeof(float) || typeof(TIn) == typeof(double)) && SimdTranspose.IsSupported;
         CpuParallel.For(checked((int)(batches * rBlocks)), t =>
         {
             long batch = t / rBlocks;
             int r0 = t % rBlocks * Tile, rn = Math.Min(r - r0, Tile);
             TIn* xm = xb + loop.RowOffset(0, batch * r) + r0;
             TOut* ym = yb + loop.RowOffset(1, batch * r) + (long)r0 * syr;
-            TIn* buf = stackalloc TIn[Tile * Tile];
-            for (int c0 = 0; c0 < c; c0 += Tile)
+            int rDone = 0, cDone = 0;
+            if (simd) (rDone, cDone) = TransposeBlocks(xm, (TIn*)ym, rn, c, sxc, syr);
+            // What the register blocks left: the right edge of the done rows, then the rows below them.
+            TileCopy(xm, ym, 0, rDone, cDone, c, sxc, syr);
+            TileCopy(xm, ym, rDone, rn, 0, c, sxc, syr);
+        }, (long)Tile * c);
+    }
+
+    /// <summary>The w x w register blocks of a transposed copy of rn rows x c columns; returns the rows and
+    /// columns covered (whole blocks only).</summary>
+    private static unsafe (int Rows, int Cols) TransposeBlocks<T>(T* x, T* y, int rn, int c, int sxc, int syr) where T : unmanaged
+    {
+        int w = Vector512<T>.Count, rf = rn / w * w, cf = c / w * w;
+        Vector512<T>* v = stackalloc Vector512<T>[w];
+        for (int c0 = 0; c0 < cf; c0 += w)
+            for (int i0 = 0; i0 < rf; i0 += w)
             {
-                int cn = Math.Min(c - c0, Tile);
+                for (int j = 0; j < w; j++) v[j] = Vector512.Load(x + (long)(c0 + j) * sxc + i0);
+                SimdTranspose.Transpose(v);
+                for (int i = 0; i < w; i++) v[i].Store(y + (long)(i0 + i) * syr + c0);
+            }
+        return (rf, cf);
+    }
+
+    /// <summary>Rows [i0, i1) x columns [c0, c1) of a transposed copy in 32 x 32 tiles through a buffer.</summary>
+    private static unsafe void TileCopy<TIn, TOut>(TIn* xm, TOut* ym, int i0, int i1, int c0, int c1, int sxc, int syr)
+        where TIn : unmanaged, INumberBase<TIn> where TOut : unmanaged, INumberBase<TOut>
+    {
+        const int Tile = 32;
+        if (i0 >= i1 || c0 >= c1) return;
+        TIn* buf = stackalloc TIn[Tile * Tile];
+        for (int cb = c0; cb < c1; cb += Tile)
+        {
+            int cn = Math.Min(c1 - cb, Tile);
+            for (int ib = i0; ib < i1; ib += Tile)
+            {
+                int rn = Math.Min(i1 - ib, Tile);
                 for (int j = 0; j < cn; j++)
                 {
-                    TIn* xrun = xm + (long)(c0 + j) * sxc;
+                    TIn* xrun = xm + (long)(cb + j) * sxc + ib;
                     for (int i = 0; i < rn; i++) buf[j * Tile + i] = xrun[i];
                 }
                 for (int i = 0; i < rn; i++)
                 {
-                    TOut* yrun = ym + (long)i * syr + c0;
+                    TOut* yrun = ym + (long)(ib + i) * syr + cb;
                     for (int j = 0; j < cn; j++) yrun[j] = Convert<TIn, TOut>(buf[j * Tile + i]);
                 }
             }
-        }, (long)Tile * c);
+        }
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -18,7 +18,7 @@ public static unsafe partial class Gemm
     {
         int i0 = 0;
         // A stored [M, K] is a transpose: whole w x w blocks go through registers first.
-        if (!transA && CanTransposeInRegisters) i0 = PackARowsVector(a + (long)ic * k + pc, k, mc, kc, dst);
+        if (!transA && SimdTranspose.IsSupported) i0 = PackARowsVector(a + (long)ic * k + pc, k, mc, kc, dst);
         for (; i0 < mc; i0 += MR)
         {
             int rows = Math.Min(MR, mc - i0);
@@ -64,7 +64,7 @@ public static unsafe partial class Gemm
             for (; p0 + w <= kc; p0 += w)
             {
                 for (int i = 0; i < w; i++) v[i] = Vector512.Load(rows + (long)i * lda + p0);
-                Transpose(v);
+                SimdTranspose.Transpose(v);
                 for (int q = 0; q < w; q++)
                 {
                     int at = (p0 + q) * MR;
@@ -115,7 +115,7 @@ public static unsafe partial class Gemm
         // B stored [N, K]: a transpose; column q of the sliver is a contiguous row of the stored matrix.
         T* rows = b + (long)j0 * k + pc;
         int p0 = 0;
-        if (CanTransposeInRegisters)
+        if (SimdTranspose.IsSupported)
         {
             int w = Vector512<T>.Count;
             Vector512<T>* v = stackalloc Vector512<T>[w];
@@ -124,7 +124,7 @@ public static unsafe partial class Gemm
                 {
                     for (int i = 0; i < w; i++)
                         v[i] = g + i < ncol ? Vector512.Load(rows + (long)(g + i) * k + p0) : Vector512<T>.Zero;
-                    Transpose(v);
+                    SimdTranspose.Transpose(v);
                     for (int q = 0; q < w; q++) v[q].Store(dst + (p0 + q) * nr + g);
                 }
         }

@@ -90,6 +90,9 @@ public class PointwiseKernelTests
         var mv = m.ToArray<double>();
         var t = m.Transpose(1, 2).Contiguous().ToArray<double>();
         var tf = m.Transpose(1, 2).To(DType.Float32).ToArray<float>();
+        var mf = m.To(DType.Float32);
+        var tff = mf.Transpose(1, 2).Contiguous().ToArray<float>();
+        Assert.That(tff, Is.EqualTo(tf), "float transpose (register blocks) differs from the converting copy");
         for (int b = 0; b < batch; b++)
             for (int i = 0; i < cols; i++)
                 for (int j = 0; j < rows; j++)
@@ -127,15 +130,20 @@ public class PointwiseKernelTests
             Assert.That(s[j], Is.EqualTo(sum).Within(1e-12));
             Assert.That(mx[j], Is.EqualTo(max));
         }
-        // Column sums of a tall matrix: outer = 1, the inner axis is cut across cores.
-        var tall = Tensor.Randn([500, 9001]);
-        var cs = tall.Sum([0]).ToArray<float>();
-        var tv = tall.ToArray<float>();
-        for (int c = 0; c < 9001; c += 97)
+        // Column sums of tall matrices: outer = 1, the rows cut into chunks and the inner axis into pieces.
+        foreach (var (rows, cols) in new[] { (600, 9001), (5000, 37), (300, 5) })
         {
-            double sum = 0;
-            for (int r = 0; r < 500; r++) sum += tv[r * 9001 + c];
-            Assert.That(cs[c], Is.EqualTo(sum).Within(1e-3));
+            var tall = Tensor.Randn([rows, cols]);
+            var cs = tall.Sum([0]).ToArray<float>();
+            var cm = tall.Max([0]).ToArray<float>();
+            var tv = tall.ToArray<float>();
+            for (int c = 0; c < cols; c += 1 + cols / 100)
+            {
+                double sum = 0; float max = float.NegativeInfinity;
+                for (int r = 0; r < rows; r++) { sum += tv[r * cols + c]; max = Math.Max(max, tv[r * cols + c]); }
+                Assert.That(cs[c], Is.EqualTo(sum).Within(1e-3), $"sum of column {c} of [{rows}, {cols}]");
+                Assert.That(cm[c], Is.EqualTo(max), $"max of column {c} of [{rows}, {cols}]");
+            }
         }
     }
 

@@ -4,15 +4,16 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Pade.Engine.Cpu;
 
-/// <summary>In-register transposes of a w x w block (w = lanes of a 512-bit vector), used to pack transposed
-/// operands: four rounds of lane shuffles instead of w² scalar loads and stores.</summary>
-public static unsafe partial class Gemm
+/// <summary>In-register transposes of a w x w block (w = lanes of a 512-bit vector), used to pack transposed GEMM
+/// operands and to copy transposed views: four rounds of lane shuffles instead of w² scalar loads and stores.</summary>
+internal static unsafe class SimdTranspose
 {
-    private static bool CanTransposeInRegisters => Avx512F.IsSupported;
+    /// <summary>Whether <see cref="Transpose{T}"/> runs on this machine (AVX-512).</summary>
+    public static bool IsSupported => Avx512F.IsSupported;
 
-    /// <summary>Transposes v[0..w) in place: afterwards v[j][i] is the old v[i][j].</summary>
+    /// <summary>Transposes v[0..w) in place: afterwards v[j][i] is the old v[i][j]. T is float or double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose<T>(Vector512<T>* v) where T : unmanaged
+    public static void Transpose<T>(Vector512<T>* v) where T : unmanaged
     {
         if (typeof(T) == typeof(float)) Transpose16((Vector512<float>*)v);
         else if (typeof(T) == typeof(double)) Transpose8((Vector512<double>*)v);
