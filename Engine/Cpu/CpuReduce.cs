@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Pade.Engine.Cpu;
@@ -98,7 +99,7 @@ public sealed partial class CpuBackend
             var acc = y.AsSpan((int)(yo + (long)o * inner + i0), w);
             long row0 = xo + (long)o * len * inner + i0;
             x.AsSpan((int)row0, w).CopyTo(acc);
-            for (int r = 1; r < len; r++) Accumulate<T, TOp>(acc, x.AsSpan((int)(row0 + (long)r * inner), w));
+            AccumulateRows<T, TOp>(acc, x, row0 + inner, inner, len - 1);
         }, (long)len * Math.Min(inner, InnerPiece));
     }
 
@@ -124,7 +125,7 @@ public sealed partial class CpuBackend
                     int r0 = ch * RowChunk, r1 = Math.Min(len, r0 + RowChunk);
                     var acc = partial.AsSpan(ch * inner + i0, w);
                     x.AsSpan((int)(block + (long)r0 * inner + i0), w).CopyTo(acc);
-                    for (int r = r0 + 1; r < r1; r++) Accumulate<T, TOp>(acc, x.AsSpan((int)(block + (long)r * inner + i0), w));
+                    AccumulateRows<T, TOp>(acc, x, block + (long)(r0 + 1) * inner + i0, inner, r1 - r0 - 1);
                 }, (long)RowChunk * Math.Min(inner, InnerPiece));
                 var dst = y.AsSpan((int)(yo + (long)o * inner), inner);
                 partial.AsSpan(0, inner).CopyTo(dst);
@@ -136,6 +137,7 @@ public sealed partial class CpuBackend
 
     /// <summary>Reduction of one contiguous row: four independent vector accumulators (an add has 3-4 cycles of
     /// latency, so one accumulator would leave the vector unit mostly idle), folded in a fixed order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
     private static T ReduceRow<T, TOp>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IReduceOp<T>
     {
         int i, w = Vector512<T>.Count;
@@ -162,7 +164,40 @@ public sealed partial class CpuBackend
         return result;
     }
 
+    /// <summary>
+    /// acc[i] ⊕= x[first + r·stride + i] for r in [0, rows), four rows per pass as acc ⊕ ((x0 ⊕ x1) ⊕ (x2 ⊕ x3)):
+    /// a quarter of the loads and stores of acc, which would otherwise compete with the stream of x (and, at
+    /// power-of-two strides, alias it in the store buffer).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void AccumulateRows<T, TOp>(Span<T> acc, T[] x, long first, int stride, int rows)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : IReduceOp<T>
+    {
+        int r = 0, n = acc.Length, w = Vector512<T>.Count;
+        ref T ra = ref MemoryMarshal.GetReference(acc);
+        for (; r + 4 <= rows; r += 4)
+        {
+            ref T x0 = ref x[first + (long)r * stride];
+            ref T x1 = ref Unsafe.Add(ref x0, stride);
+            ref T x2 = ref Unsafe.Add(ref x1, stride);
+            ref T x3 = ref Unsafe.Add(ref x2, stride);
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; i <= n - w; i += w)
+                {
+                    var pair01 = TOp.Combine(Vector512.LoadUnsafe(ref x0, (nuint)i), Vector512.LoadUnsafe(ref x1, (nuint)i));
+                    var pair23 = TOp.Combine(Vector512.LoadUnsafe(ref x2, (nuint)i), Vector512.LoadUnsafe(ref x3, (nuint)i));
+                    TOp.Combine(Vector512.LoadUnsafe(ref ra, (nuint)i), TOp.Combine(pair01, pair23)).StoreUnsafe(ref ra, (nuint)i);
+                }
+            for (; i < n; i++)
+                acc[i] = TOp.Combine(acc[i], TOp.Combine(TOp.Combine(Unsafe.Add(ref x0, i), Unsafe.Add(ref x1, i)),
+                                                          TOp.Combine(Unsafe.Add(ref x2, i), Unsafe.Add(ref x3, i))));
+        }
+        for (; r < rows; r++) Accumulate<T, TOp>(acc, x.AsSpan((int)(first + (long)r * stride), n));
+    }
+
     /// <summary>acc[i] = acc[i] ⊕ x[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
     private static void Accumulate<T, TOp>(Span<T> acc, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IReduceOp<T>
     {
         int i = 0;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Pade.Engine.Cpu;
@@ -146,6 +147,7 @@ public static unsafe partial class Gemm
     /// <summary>The macro-kernel: B slivers s0..s1 against every MR sliver of the packed A block. Edge tiles are
     /// computed whole into a scratch tile (the packed operands are zero-padded) and only their valid part is
     /// written to C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
     private static void Macro<T>(int kc, int mc, int nc, int s0, int s1, T* ap, T* bp, T* c, int ldc, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -13,6 +13,7 @@ public static unsafe partial class Gemm
     /// Packs A[ic..ic+mc, pc..pc+kc] (of op(A), M x K) as MR-row slivers, each column-major:
     /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
     private static void PackA<T>(bool transA, int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -50,6 +51,7 @@ public static unsafe partial class Gemm
     /// into its slivers. Leftover columns of a group go element by element. Returns the rows it packed (whole
     /// groups only; the caller packs the rest).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
     private static int PackARowsVector<T>(T* src, int lda, int mc, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
@@ -87,6 +89,7 @@ public static unsafe partial class Gemm
     /// Packs one NR-column sliver B[pc..pc+kc, j0..j0+ncol] (of op(B), K x N) row-major:
     /// dst[p·NR + q] = B(pc + p, j0 + q), columns past ncol zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
     private static void PackB<T>(bool transB, int n, int k, T* b, int pc, int kc, int j0, int ncol, T* dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
