@@ -82,6 +82,37 @@ public class PointwiseKernelTests
         }
     }
 
+    /// <summary>The float vector exp against the correctly rounded value, over the whole range including
+    /// subnormal results, and at the special values.</summary>
+    [Test]
+    public void FloatExpIsWithinTwoUlp()
+    {
+        double worst = 0; float at = 0;
+        var lanes = new float[16];
+        for (double v = -104; v < 89; v += 16 * 0.000731)
+        {
+            for (int i = 0; i < 16; i++) lanes[i] = (float)(v + i * 0.000731);
+            var y = VMath.ExpFloat(System.Runtime.Intrinsics.Vector512.Create(lanes));
+            for (int i = 0; i < 16; i++)
+            {
+                double exact = Math.Exp(lanes[i]);
+                float rounded = (float)exact, got = y[i];
+                if (float.IsInfinity(rounded)) { Assert.That(got, Is.EqualTo(float.PositiveInfinity), $"exp({lanes[i]})"); continue; }
+                // One ulp at the result's magnitude; subnormals share the smallest one.
+                double ulp = Math.Max(MathF.BitIncrement(rounded) - rounded, float.Epsilon);
+                double err = Math.Abs(got - exact) / ulp;
+                if (err > worst) { worst = err; at = lanes[i]; }
+            }
+        }
+        TestContext.Out.WriteLine($"max error {worst:F2} ulp at x = {at}");
+        Assert.That(worst, Is.LessThan(2), $"exp({at}) is off by {worst:F2} ulp");
+        float[] special = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, -200f, 200f, 1f];
+        float[] expected = [1f, 1f, float.PositiveInfinity, 0f, float.NaN, 0f, float.PositiveInfinity, MathF.E];
+        var s = VMath.ExpFloat(System.Runtime.Intrinsics.Vector512.Create([.. special, .. new float[8]]));
+        for (int i = 0; i < special.Length; i++)
+            Assert.That(s[i], Is.EqualTo(expected[i]).Within(i == 7 ? 1e-6f : 0f), $"exp({special[i]})");
+    }
+
     [TestCase(3, 37, 45)]
     [TestCase(1, 300, 257)]
     public void TransposedCopy(int batch, int rows, int cols)
