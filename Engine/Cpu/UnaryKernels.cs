@@ -22,77 +22,94 @@ public interface IUnaryBackwardKernel<T> where T : unmanaged, IFloatingPointIeee
     Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy);
 }
 
-/// <summary>Loops that apply kernels over contiguous spans, split across cores.</summary>
-public static class Pointwise
+/// <summary>Loops that apply kernels over contiguous spans, split across cores in fixed ranges (see
+/// <see cref="VectorLoop"/> for the SIMD loop and its streaming stores).</summary>
+public static unsafe class Pointwise
 {
     private const int Grain = 1 << 16;
 
     public static void Map<T, TK>(ReadOnlySpan<T> x, Span<T> y, TK k) where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryKernel<T>
     {
-        unsafe
+        bool stream = k.HasVector && VectorLoop.ShouldStream<T>(y.Length);
+        fixed (T* px = x, py = y)
         {
-            fixed (T* px = x, py = y)
+            T* ax = px, ay = py;
+            CpuParallel.ForRange(x.Length, Grain, (s, e) =>
             {
-                T* ax = px, ay = py;
-                CpuParallel.ForRange(x.Length, Grain, (s, e) => MapRange(new ReadOnlySpan<T>(ax + s, (int)(e - s)), new Span<T>(ay + s, (int)(e - s)), k));
-            }
+                if (k.HasVector) VectorLoop.Run(ay + s, (nint)(e - s), new MapBody<T, TK>(ax + s, k), stream);
+                else for (long i = s; i < e; i++) ay[i] = k.Apply(ax[i]);
+            });
         }
-    }
-
-    private static void MapRange<T, TK>(ReadOnlySpan<T> x, Span<T> y, TK k) where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryKernel<T>
-    {
-        int i = 0;
-        if (k.HasVector && Vector512.IsHardwareAccelerated)
-        {
-            ref T rx = ref MemoryMarshal.GetReference(x);
-            ref T ry = ref MemoryMarshal.GetReference(y);
-            for (; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-                k.Apply(Vector512.LoadUnsafe(ref rx, (nuint)i)).StoreUnsafe(ref ry, (nuint)i);
-        }
-        for (; i < x.Length; i++) y[i] = k.Apply(x[i]);
     }
 
     public static void MapBackward<T, TK>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, TK k)
         where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryBackwardKernel<T>
     {
-        unsafe
+        bool stream = k.HasVector && VectorLoop.ShouldStream<T>(dx.Length);
+        fixed (T* px = x, py = y, pdy = dy, pdx = dx)
         {
-            fixed (T* px = x, py = y, pdy = dy, pdx = dx)
+            T* ax = px, ay = py, ady = pdy, adx = pdx;
+            CpuParallel.ForRange(x.Length, Grain, (s, e) =>
             {
-                T* ax = px, ay = py, ady = pdy, adx = pdx;
-                CpuParallel.ForRange(x.Length, Grain, (s, e) =>
-                {
-                    int n = (int)(e - s);
-                    BackwardRange(new ReadOnlySpan<T>(ax + s, n), new ReadOnlySpan<T>(ay + s, n), new ReadOnlySpan<T>(ady + s, n), new Span<T>(adx + s, n), k);
-                });
-            }
+                if (k.HasVector) VectorLoop.Run(adx + s, (nint)(e - s), new BackwardBody<T, TK>(ax + s, ay + s, ady + s, k), stream);
+                else for (long i = s; i < e; i++) adx[i] = k.Apply(ax[i], ay[i], ady[i]);
+            });
         }
     }
 
-    private static void BackwardRange<T, TK>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, TK k)
+    private readonly struct MapBody<T, TK>(T* x, TK k) : IVectorBody<T> where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryKernel<T>
+    {
+        public Vector512<T> Vector(nint i) => k.Apply(Vector512.Load(x + i));
+        public T Scalar(nint i) => k.Apply(x[i]);
+    }
+
+    private readonly struct BackwardBody<T, TK>(T* x, T* y, T* dy, TK k) : IVectorBody<T>
         where T : unmanaged, IFloatingPointIeee754<T> where TK : struct, IUnaryBackwardKernel<T>
     {
-        int i = 0;
-        if (k.HasVector && Vector512.IsHardwareAccelerated)
-        {
-            ref T rx = ref MemoryMarshal.GetReference(x);
-            ref T ry = ref MemoryMarshal.GetReference(y);
-            ref T rdy = ref MemoryMarshal.GetReference(dy);
-            ref T rdx = ref MemoryMarshal.GetReference(dx);
-            for (; i <= x.Length - Vector512<T>.Count; i += Vector512<T>.Count)
-                k.Apply(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref ry, (nuint)i), Vector512.LoadUnsafe(ref rdy, (nuint)i))
-                    .StoreUnsafe(ref rdx, (nuint)i);
-        }
-        for (; i < x.Length; i++) dx[i] = k.Apply(x[i], y[i], dy[i]);
+        public Vector512<T> Vector(nint i) => k.Apply(Vector512.Load(x + i), Vector512.Load(y + i), Vector512.Load(dy + i));
+        public T Scalar(nint i) => k.Apply(x[i], y[i], dy[i]);
     }
 }
 
 /// <summary>SIMD transcendental functions for generic T (float or double), on .NET's vectorised Exp/Log.</summary>
 public static class VMath
 {
+    /// <summary>e^x: <see cref="ExpFloat"/> for float (about twice as fast as .NET's, and as accurate), .NET's
+    /// Vector512.Exp for double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Exp<T>(Vector512<T> v) where T : unmanaged =>
-        typeof(T) == typeof(float) ? Vector512.Exp(v.AsSingle()).As<float, T>() : Vector512.Exp(v.AsDouble()).As<double, T>();
+        typeof(T) == typeof(float) ? ExpFloat(v.AsSingle()).As<float, T>() : Vector512.Exp(v.AsDouble()).As<double, T>();
+
+    /// <summary>
+    /// e^x in float, within 1.3 ulp of the exact value over the whole range (subnormal results included), exact at
+    /// 0, ±∞ and NaN. Cody–Waite reduction x = n ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 split in two so n ln 2 is
+    /// exact), e^r = 1 + r + r² P(r) with Cephes' degree-5 minimax P, then the scale 2^n applied as two factors
+    /// 2^(n/2) 2^(n - n/2) built from exponent bits, so that results down to 2^-149 underflow gradually.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExpFloat(Vector512<float> x)
+    {
+        // Below -104 the result rounds to 0, above 89 to ∞; clamping keeps n and the scale factors in range.
+        var xc = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(-104f)), Vector512.Create(89f));
+        // n = round(x log2 e): adding 1.5·2^23 rounds to an integer held in the low mantissa bits.
+        var magic = Vector512.Create(12582912f);
+        var t = Vector512.FusedMultiplyAdd(xc, Vector512.Create(1.44269504088896341f), magic);
+        var n = t - magic;
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), xc);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
+        var p = Vector512.Create(1.9875691500E-4f);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507E-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073E-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894E-2f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459E-1f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201E-1f));
+        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        var ni = t.AsInt32() - magic.AsInt32();
+        var half = ni >> 1;
+        var scale1 = ((half + Vector512.Create(127)) << 23).AsSingle();
+        var scale2 = ((ni - half + Vector512.Create(127)) << 23).AsSingle();
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), p * scale1 * scale2, x);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Log<T>(Vector512<T> v) where T : unmanaged =>

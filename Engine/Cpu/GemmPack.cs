@@ -1,0 +1,162 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Pade.Engine.Cpu;
+
+/// <summary>Packing of GEMM operands into micro-kernel order, the packing buffers, and the unpacked path for
+/// small products and matrix-vector products.</summary>
+public static unsafe partial class Gemm
+{
+    /// <summary>
+    /// Packs A[ic..ic+mc, pc..pc+kc] (of op(A), M x K) as MR-row slivers, each column-major:
+    /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void PackA<T>(bool transA, int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i0 = 0;
+        // A stored [M, K] is a transpose: whole w x w blocks go through registers first.
+        if (!transA && SimdTranspose.IsSupported) i0 = PackARowsVector(a + (long)ic * k + pc, k, mc, kc, dst);
+        for (; i0 < mc; i0 += MR)
+        {
+            int rows = Math.Min(MR, mc - i0);
+            T* d = dst + (long)i0 * kc;
+            if (transA)
+            {
+                // A stored [K, M]: each column p of the sliver is a contiguous run of `rows` elements.
+                T* src = a + (long)pc * m + ic + i0;
+                for (int p = 0; p < kc; p++, src += m, d += MR)
+                {
+                    if (rows == MR) { Unsafe.CopyBlockUnaligned(d, src, (uint)(MR * sizeof(T))); continue; }
+                    int r = 0;
+                    for (; r < rows; r++) d[r] = src[r];
+                    for (; r < MR; r++) d[r] = T.Zero;
+                }
+            }
+            else
+            {
+                T* src = a + (long)(ic + i0) * k + pc;
+                for (int p = 0; p < kc; p++)
+                    for (int r = 0; r < MR; r++) d[p * MR + r] = r < rows ? src[(long)r * k + p] : T.Zero;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs the rows of row-major A in groups of w (the lanes of a 512-bit vector; one group covers w / MR
+    /// slivers): w x w blocks are loaded as row vectors, transposed in registers, and each column vector split
+    /// into its slivers. Leftover columns of a group go element by element. Returns the rows it packed (whole
+    /// groups only; the caller packs the rest).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static int PackARowsVector<T>(T* src, int lda, int mc, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        if (w != MR && w != 2 * MR) return 0;
+        Vector512<T>* v = stackalloc Vector512<T>[w];
+        int i0 = 0;
+        for (; i0 + w <= mc; i0 += w)
+        {
+            T* rows = src + (long)i0 * lda;
+            T* d0 = dst + (long)i0 * kc, d1 = d0 + MR * kc;   // the group's first and (in float) second sliver
+            int p0 = 0;
+            for (; p0 + w <= kc; p0 += w)
+            {
+                for (int i = 0; i < w; i++) v[i] = Vector512.Load(rows + (long)i * lda + p0);
+                SimdTranspose.Transpose(v);
+                for (int q = 0; q < w; q++)
+                {
+                    int at = (p0 + q) * MR;
+                    if (w == MR) v[q].Store(d0 + at);
+                    else
+                    {
+                        v[q].GetLower().Store(d0 + at);
+                        v[q].GetUpper().Store(d1 + at);
+                    }
+                }
+            }
+            for (int p = p0; p < kc; p++)
+                for (int i = 0; i < w; i++)
+                    (i < MR ? d0 : d1)[p * MR + i % MR] = rows[(long)i * lda + p];
+        }
+        return i0;
+    }
+
+    /// <summary>
+    /// Packs one NR-column sliver B[pc..pc+kc, j0..j0+ncol] (of op(B), K x N) row-major:
+    /// dst[p·NR + q] = B(pc + p, j0 + q), columns past ncol zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void PackB<T>(bool transB, int n, int k, T* b, int pc, int kc, int j0, int ncol, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = NR<T>();
+        if (!transB)
+        {
+            T* src = b + (long)pc * n + j0;
+            if (ncol == nr && Vector512.IsHardwareAccelerated)
+            {
+                int w = Vector512<T>.Count;
+                for (int p = 0; p < kc; p++, src += n, dst += nr)
+                {
+                    Vector512.Load(src).Store(dst);
+                    Vector512.Load(src + w).Store(dst + w);
+                }
+                return;
+            }
+            for (int p = 0; p < kc; p++, src += n, dst += nr)
+            {
+                int q = 0;
+                for (; q < ncol; q++) dst[q] = src[q];
+                for (; q < nr; q++) dst[q] = T.Zero;
+            }
+            return;
+        }
+        // B stored [N, K]: a transpose; column q of the sliver is a contiguous row of the stored matrix.
+        T* rows = b + (long)j0 * k + pc;
+        int p0 = 0;
+        if (SimdTranspose.IsSupported)
+        {
+            int w = Vector512<T>.Count;
+            Vector512<T>* v = stackalloc Vector512<T>[w];
+            for (; p0 + w <= kc; p0 += w)
+                for (int g = 0; g < nr; g += w)
+                {
+                    for (int i = 0; i < w; i++)
+                        v[i] = g + i < ncol ? Vector512.Load(rows + (long)(g + i) * k + p0) : Vector512<T>.Zero;
+                    SimdTranspose.Transpose(v);
+                    for (int q = 0; q < w; q++) v[q].Store(dst + (p0 + q) * nr + g);
+                }
+        }
+        for (int p = p0; p < kc; p++)
+            for (int q = 0; q < nr; q++) dst[p * nr + q] = q < ncol ? rows[(long)q * k + p] : T.Zero;
+    }
+
+    /// <summary>
+    /// Packing buffers, one A buffer per worker thread and one B buffer per calling thread, kept between calls so
+    /// a training loop never allocates (or page-faults) them again. Pinned, so the kernels hold raw pointers. A
+    /// buffer is taken out of its slot while in use, so a nested or concurrent call simply gets a fresh one.
+    /// </summary>
+    private static class PackBuffers<T> where T : unmanaged
+    {
+        [ThreadStatic] private static T[]? _a;
+        [ThreadStatic] private static T[]? _b;
+
+        public static T[] TakeA(int length) => Take(ref _a, length);
+        public static void GiveA(T[] buffer) => _a = buffer;
+        public static T[] TakeB(int length) => Take(ref _b, length);
+        public static void GiveB(T[] buffer) => _b = buffer;
+
+        private static T[] Take(ref T[]? slot, int length)
+        {
+            var buffer = slot;
+            slot = null;
+            if (buffer == null || buffer.Length < length)
+                buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
+            return buffer;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Pade.Engine.Cpu;
+
+/// <summary>In-register transposes of a w x w block (w = lanes of a 512-bit vector), used to pack transposed GEMM
+/// operands and to copy transposed views: four rounds of lane shuffles instead of w² scalar loads and stores.</summary>
+internal static unsafe class SimdTranspose
+{
+    /// <summary>Whether <see cref="Transpose{T}"/> runs on this machine (AVX-512).</summary>
+    public static bool IsSupported => Avx512F.IsSupported;
+
+    /// <summary>Transposes v[0..w) in place: afterwards v[j][i] is the old v[i][j]. T is float or double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose<T>(Vector512<T>* v) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) Transpose16((Vector512<float>*)v);
+        else if (typeof(T) == typeof(double)) Transpose8((Vector512<double>*)v);
+        else throw new NotSupportedException($"gemm: no transpose for {typeof(T).Name}");
+    }
+
+    /// <summary>
+    /// 16 x 16 floats. Rounds: (1) interleave row pairs element-wise, (2) interleave those pairwise in 64-bit
+    /// units, so each 128-bit lane L of u[4G + c] holds column c + 4L of rows 4G..4G+3; (3, 4) gather lane L of
+    /// the four row groups with 128-bit lane shuffles (0x88 picks lanes 0 and 2 of each source, 0xDD lanes 1
+    /// and 3). Written out in full so that all 32 intermediates live in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose16(Vector512<float>* v)
+    {
+        var t0 = Avx512F.UnpackLow(v[0], v[1]); var t1 = Avx512F.UnpackHigh(v[0], v[1]);
+        var t2 = Avx512F.UnpackLow(v[2], v[3]); var t3 = Avx512F.UnpackHigh(v[2], v[3]);
+        var t4 = Avx512F.UnpackLow(v[4], v[5]); var t5 = Avx512F.UnpackHigh(v[4], v[5]);
+        var t6 = Avx512F.UnpackLow(v[6], v[7]); var t7 = Avx512F.UnpackHigh(v[6], v[7]);
+        var t8 = Avx512F.UnpackLow(v[8], v[9]); var t9 = Avx512F.UnpackHigh(v[8], v[9]);
+        var t10 = Avx512F.UnpackLow(v[10], v[11]); var t11 = Avx512F.UnpackHigh(v[10], v[11]);
+        var t12 = Avx512F.UnpackLow(v[12], v[13]); var t13 = Avx512F.UnpackHigh(v[12], v[13]);
+        var t14 = Avx512F.UnpackLow(v[14], v[15]); var t15 = Avx512F.UnpackHigh(v[14], v[15]);
+        var u0 = Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle(); var u1 = Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
+        var u2 = Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle(); var u3 = Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
+        var u4 = Avx512F.UnpackLow(t4.AsDouble(), t6.AsDouble()).AsSingle(); var u5 = Avx512F.UnpackHigh(t4.AsDouble(), t6.AsDouble()).AsSingle();
+        var u6 = Avx512F.UnpackLow(t5.AsDouble(), t7.AsDouble()).AsSingle(); var u7 = Avx512F.UnpackHigh(t5.AsDouble(), t7.AsDouble()).AsSingle();
+        var u8 = Avx512F.UnpackLow(t8.AsDouble(), t10.AsDouble()).AsSingle(); var u9 = Avx512F.UnpackHigh(t8.AsDouble(), t10.AsDouble()).AsSingle();
+        var u10 = Avx512F.UnpackLow(t9.AsDouble(), t11.AsDouble()).AsSingle(); var u11 = Avx512F.UnpackHigh(t9.AsDouble(), t11.AsDouble()).AsSingle();
+        var u12 = Avx512F.UnpackLow(t12.AsDouble(), t14.AsDouble()).AsSingle(); var u13 = Avx512F.UnpackHigh(t12.AsDouble(), t14.AsDouble()).AsSingle();
+        var u14 = Avx512F.UnpackLow(t13.AsDouble(), t15.AsDouble()).AsSingle(); var u15 = Avx512F.UnpackHigh(t13.AsDouble(), t15.AsDouble()).AsSingle();
+        var lo01_0 = Avx512F.Shuffle4x128(u0, u4, 0x88); var lo23_0 = Avx512F.Shuffle4x128(u8, u12, 0x88);
+        var hi01_0 = Avx512F.Shuffle4x128(u0, u4, 0xDD); var hi23_0 = Avx512F.Shuffle4x128(u8, u12, 0xDD);
+        v[0] = Avx512F.Shuffle4x128(lo01_0, lo23_0, 0x88); v[8] = Avx512F.Shuffle4x128(lo01_0, lo23_0, 0xDD);
+        v[4] = Avx512F.Shuffle4x128(hi01_0, hi23_0, 0x88); v[12] = Avx512F.Shuffle4x128(hi01_0, hi23_0, 0xDD);
+        var lo01_1 = Avx512F.Shuffle4x128(u1, u5, 0x88); var lo23_1 = Avx512F.Shuffle4x128(u9, u13, 0x88);
+        var hi01_1 = Avx512F.Shuffle4x128(u1, u5, 0xDD); var hi23_1 = Avx512F.Shuffle4x128(u9, u13, 0xDD);
+        v[1] = Avx512F.Shuffle4x128(lo01_1, lo23_1, 0x88); v[9] = Avx512F.Shuffle4x128(lo01_1, lo23_1, 0xDD);
+        v[5] = Avx512F.Shuffle4x128(hi01_1, hi23_1, 0x88); v[13] = Avx512F.Shuffle4x128(hi01_1, hi23_1, 0xDD);
+        var lo01_2 = Avx512F.Shuffle4x128(u2, u6, 0x88); var lo23_2 = Avx512F.Shuffle4x128(u10, u14, 0x88);
+        var hi01_2 = Avx512F.Shuffle4x128(u2, u6, 0xDD); var hi23_2 = Avx512F.Shuffle4x128(u10, u14, 0xDD);
+        v[2] = Avx512F.Shuffle4x128(lo01_2, lo23_2, 0x88); v[10] = Avx512F.Shuffle4x128(lo01_2, lo23_2, 0xDD);
+        v[6] = Avx512F.Shuffle4x128(hi01_2, hi23_2, 0x88); v[14] = Avx512F.Shuffle4x128(hi01_2, hi23_2, 0xDD);
+        var lo01_3 = Avx512F.Shuffle4x128(u3, u7, 0x88); var lo23_3 = Avx512F.Shuffle4x128(u11, u15, 0x88);
+        var hi01_3 = Avx512F.Shuffle4x128(u3, u7, 0xDD); var hi23_3 = Avx512F.Shuffle4x128(u11, u15, 0xDD);
+        v[3] = Avx512F.Shuffle4x128(lo01_3, lo23_3, 0x88); v[11] = Avx512F.Shuffle4x128(lo01_3, lo23_3, 0xDD);
+        v[7] = Avx512F.Shuffle4x128(hi01_3, hi23_3, 0x88); v[15] = Avx512F.Shuffle4x128(hi01_3, hi23_3, 0xDD);
+    }
+
+    /// <summary>8 x 8 doubles: interleave row pairs (t2i: even columns of rows 2i, 2i+1; t2i+1: odd ones), then
+    /// two rounds of 128-bit lane shuffles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(Vector512<double>* v)
+    {
+        var t0 = Avx512F.UnpackLow(v[0], v[1]); var t1 = Avx512F.UnpackHigh(v[0], v[1]);
+        var t2 = Avx512F.UnpackLow(v[2], v[3]); var t3 = Avx512F.UnpackHigh(v[2], v[3]);
+        var t4 = Avx512F.UnpackLow(v[4], v[5]); var t5 = Avx512F.UnpackHigh(v[4], v[5]);
+        var t6 = Avx512F.UnpackLow(v[6], v[7]); var t7 = Avx512F.UnpackHigh(v[6], v[7]);
+        var a0_0 = Avx512F.Shuffle4x128(t0, t2, 0x88); var a1_0 = Avx512F.Shuffle4x128(t4, t6, 0x88);
+        var b0_0 = Avx512F.Shuffle4x128(t0, t2, 0xDD); var b1_0 = Avx512F.Shuffle4x128(t4, t6, 0xDD);
+        v[0] = Avx512F.Shuffle4x128(a0_0, a1_0, 0x88); v[4] = Avx512F.Shuffle4x128(a0_0, a1_0, 0xDD);
+        v[2] = Avx512F.Shuffle4x128(b0_0, b1_0, 0x88); v[6] = Avx512F.Shuffle4x128(b0_0, b1_0, 0xDD);
+        var a0_1 = Avx512F.Shuffle4x128(t1, t3, 0x88); var a1_1 = Avx512F.Shuffle4x128(t5, t7, 0x88);
+        var b0_1 = Avx512F.Shuffle4x128(t1, t3, 0xDD); var b1_1 = Avx512F.Shuffle4x128(t5, t7, 0xDD);
+        v[1] = Avx512F.Shuffle4x128(a0_1, a1_1, 0x88); v[5] = Avx512F.Shuffle4x128(a0_1, a1_1, 0xDD);
+        v[3] = Avx512F.Shuffle4x128(b0_1, b1_1, 0x88); v[7] = Avx512F.Shuffle4x128(b0_1, b1_1, 0xDD);
+    }
+}

@@ -1,0 +1,174 @@
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Engine.Cpu;
+
+namespace Pade.Tests.Engine;
+
+/// <summary>The packed GEMM against a naive triple loop: edge sizes around the register tile (MR = 8, NR = 32
+/// floats / 16 doubles) and the K block, all four transpose combinations, beta 0 and 1, float and double.</summary>
+public class GemmTests
+{
+    /// <summary>(m, n, k): ones, primes, sizes just off multiples of MR, NR and KC, and the direct path.</summary>
+    private static readonly (int M, int N, int K)[] Sizes =
+    [
+        (1, 1, 1), (1, 70, 33), (70, 1, 33), (2, 3, 4), (13, 31, 7), (14, 32, 64), (15, 33, 65), (29, 17, 70),
+        (37, 41, 43), (24, 64, 40), (16, 48, 48), (47, 65, 33), (64, 64, 64), (69, 67, 257), (28, 48, 383), (257, 33, 19), (100, 130, 300), (257, 383, 41),
+    ];
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        foreach (var (m, n, k) in Sizes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    yield return new TestCaseData(m, n, k, ta, tb).SetName($"Gemm({m}x{n}x{k}, transA={ta}, transB={tb})");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void MatchesNaive(int m, int n, int k, bool transA, bool transB)
+    {
+        var rnd = new Random(m * 7919 + n * 104729 + k * 31 + (transA ? 1 : 0) + (transB ? 2 : 0));
+        foreach (double beta in new[] { 0.0, 1.0 })
+        {
+            Check<double>(rnd, m, n, k, transA, transB, beta, 1e-12);
+            Check<float>(rnd, m, n, k, transA, transB, beta, 1e-5);
+        }
+    }
+
+    /// <summary>Many small blocks in every dimension: several jc, pc and ic iterations, uneven last blocks.</summary>
+    [Test]
+    public void SmallBlocksMatchNaive()
+    {
+        var saved = Gemm.Blocking;
+        try
+        {
+            Gemm.Blocking = new GemmBlocking(Kc: 37, Mc: 30, Nc: 40);
+            var rnd = new Random(5);
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                {
+                    Check<float>(rnd, 97, 131, 150, ta, tb, 1.0, 1e-5);
+                    Check<double>(rnd, 97, 131, 150, ta, tb, 0.0, 1e-12);
+                }
+        }
+        finally { Gemm.Blocking = saved; }
+    }
+
+    [Test]
+    public void BetaZeroIgnoresNaNInC()
+    {
+        var a = Enumerable.Range(0, 40 * 50).Select(i => (float)(i % 7)).ToArray();
+        var b = Enumerable.Range(0, 50 * 60).Select(i => (float)(i % 5)).ToArray();
+        var c = Enumerable.Repeat(float.NaN, 40 * 60).ToArray();
+        Gemm.Multiply(false, false, 40, 60, 50, a, b, c, 0f);
+        Assert.That(c.All(float.IsFinite), Is.True);
+    }
+
+    [Test]
+    public void ZeroKScalesC()
+    {
+        var c = new[] { 1.0, 2.0, 3.0, 4.0 };
+        Gemm.Multiply(false, false, 2, 2, 0, ReadOnlySpan<double>.Empty, ReadOnlySpan<double>.Empty, c, 1.0);
+        Assert.That(c, Is.EqualTo(new[] { 1.0, 2.0, 3.0, 4.0 }));
+        Gemm.Multiply(false, false, 2, 2, 0, ReadOnlySpan<double>.Empty, ReadOnlySpan<double>.Empty, c, 0.0);
+        Assert.That(c, Is.EqualTo(new double[4]));
+    }
+
+    [Test]
+    public void TooShortOperandIsRejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 4, 4, 4, new float[15], new float[16], new float[16], 0f));
+        Assert.That(ex!.Message, Does.Contain("A holds 15 elements"));
+    }
+
+    /// <summary>Each element of C is summed in the same order whatever the thread count.</summary>
+    [Test]
+    public void ThreadCountDoesNotChangeBits()
+    {
+        var rnd = new Random(11);
+        int m = 300, n = 200, k = 520;
+        var a = Random<float>(rnd, m * k); var b = Random<float>(rnd, k * n);
+        var c1 = new float[m * n]; var c2 = new float[m * n];
+        int saved = CpuParallel.Threads;
+        try
+        {
+            CpuParallel.Threads = 1;
+            Gemm.Multiply(false, true, m, n, k, a, b, c1, 0f);
+            CpuParallel.Threads = 2;
+            Gemm.Multiply(false, true, m, n, k, a, b, c2, 0f);
+        }
+        finally { CpuParallel.Threads = saved; }
+        Assert.That(c2, Is.EqualTo(c1));
+    }
+
+    /// <summary>a.T and b.T reach the GEMM as transposed operands (no contiguous copy) and agree with the copies.</summary>
+    [Test]
+    public void MatMulOfTransposedViews()
+    {
+        var a = Tensor.Randn([70, 45]);   // used as a.T: [45, 70]
+        var b = Tensor.Randn([33, 70]);   // used as b.T: [70, 33]
+        var before = BufferPool<float>.Stats();
+        var viaViews = Tensor.MatMul(a.T, b.T);
+        var after = BufferPool<float>.Stats();
+        // Only the [45, 33] result is rented: neither operand was copied.
+        Assert.That(after.Hits + after.Misses - before.Hits - before.Misses, Is.EqualTo(1));
+        var viaCopies = Tensor.MatMul(a.T.Contiguous(), b.T.Contiguous());
+        Assert.That(viaViews.Shape.ToArray(), Is.EqualTo(new[] { 45, 33 }));
+        // Packing absorbs the transposes, so the arithmetic (and the bits) are the same.
+        Assert.That(viaViews.ToArray<float>(), Is.EqualTo(viaCopies.ToArray<float>()));
+        var av = a.ToArray<float>(); var bv = b.ToArray<float>(); var cv = viaViews.ToArray<float>();
+        for (int i = 0; i < 45; i++)
+            for (int j = 0; j < 33; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < 70; p++) s += (double)av[p * 45 + i] * bv[j * 70 + p];
+                Assert.That(cv[i * 33 + j], Is.EqualTo(s).Within(1e-4));
+            }
+    }
+
+    [Test]
+    public void BatchedMatMulOfTransposedViews()
+    {
+        var a = Tensor.Randn([3, 20, 50], dtype: DType.Float64);
+        var b = Tensor.Randn([3, 40, 20], dtype: DType.Float64);
+        var c = Tensor.MatMul(a.Transpose(-2, -1), b.Transpose(-2, -1)).ToArray<double>();
+        var reference = Tensor.MatMul(a.Transpose(-2, -1).Contiguous(), b.Transpose(-2, -1).Contiguous()).ToArray<double>();
+        Assert.That(c, Is.EqualTo(reference));
+        // Small matrices of a batch run in parallel with each other; each must equal its own 2-D product.
+        for (int i = 0; i < 3; i++)
+        {
+            var one = Tensor.MatMul(a.Select(0, i).T, b.Select(0, i).T).ToArray<double>();
+            Assert.That(c.AsSpan(i * 50 * 40, 50 * 40).ToArray(), Is.EqualTo(one), $"batch item {i}");
+        }
+    }
+
+    private static void Check<T>(Random rnd, int m, int n, int k, bool transA, bool transB, double beta, double tol)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var a = Random<T>(rnd, m * k);
+        var b = Random<T>(rnd, k * n);
+        var c = Random<T>(rnd, m * n);
+        var expected = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = beta == 0 ? 0 : beta * double.CreateTruncating(c[i * n + j]);
+                for (int p = 0; p < k; p++)
+                {
+                    T aip = transA ? a[p * m + i] : a[i * k + p];
+                    T bpj = transB ? b[j * k + p] : b[p * n + j];
+                    s += double.CreateTruncating(aip) * double.CreateTruncating(bpj);
+                }
+                expected[i * n + j] = s;
+            }
+        Gemm.Multiply(transA, transB, m, n, k, a, b, c, T.CreateTruncating(beta));
+        // Inputs lie in [-1, 1): the error bound grows like k · eps.
+        double bound = tol * Math.Max(1, k / 16.0);
+        for (int i = 0; i < m * n; i++)
+            if (Math.Abs(double.CreateTruncating(c[i]) - expected[i]) > bound)
+                Assert.Fail($"{typeof(T).Name} gemm {m}x{n}x{k} transA={transA} transB={transB} beta={beta}: " +
+                            $"C[{i / n}, {i % n}] = {c[i]}, expected {expected[i]}");
+    }
+
+    private static T[] Random<T>(Random rnd, int length) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        Enumerable.Range(0, length).Select(_ => T.CreateTruncating(rnd.NextDouble() * 2 - 1)).ToArray();
+}
