@@ -9,6 +9,7 @@ public sealed partial class CpuBackend
     {
         if (p.DType == DType.Float32) Sgd<float>(p, g, buf, (float)lr, (float)momentum, (float)dampening, nesterov, (float)weightDecay, firstStep);
         else Sgd<double>(p, g, buf, lr, momentum, dampening, nesterov, weightDecay, firstStep);
+        GC.KeepAlive(p); GC.KeepAlive(g); GC.KeepAlive(buf);   // see CpuBackend's remarks on lifetime
     }
 
     private static void Sgd<T>(Tensor pt, Tensor gt, Tensor? bt, T lr, T momentum, T dampening, bool nesterov, T wd, bool first) where T : unmanaged, IFloatingPointIeee754<T>
@@ -36,6 +37,7 @@ public sealed partial class CpuBackend
     {
         if (p.DType == DType.Float32) Adam<float>(p, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
         else Adam<double>(p, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        GC.KeepAlive(p); GC.KeepAlive(g); GC.KeepAlive(m); GC.KeepAlive(v);
     }
 
     private static void Adam<T>(Tensor pt, Tensor gt, Tensor mt, Tensor vt, double lr, double beta1, double beta2, double eps, double weightDecay, bool decoupled, int step)
