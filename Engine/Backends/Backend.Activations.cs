@@ -54,4 +54,21 @@ public abstract partial class Backend
 
     /// <summary>Maxout backward: dx (zero-filled here) receives dy at each group's argmax piece.</summary>
     public virtual void MaxoutBackward(Tensor dy, Tensor argmax, Tensor dx, int pieces, long outer, int groups, long inner) => throw NoKernel("maxout_backward");
+
+    /// <summary>
+    /// PAU forward, y = P(x)/Q(x) in <paramref name="version"/> (formulas and layouts of <see cref="PauMath"/>; D is B's
+    /// formula), x with layout [Outer, C, Inner]; numerator [C, m + 1] and denominator [C, nb] hold the coefficients
+    /// of each channel (C = 1: shared by all elements). With active <paramref name="noise"/> every coefficient of
+    /// element i is multiplied by its factor (<see cref="PauNoise"/>), computed on the fly.
+    /// </summary>
+    public virtual void PauForward(Tensor x, Tensor numerator, Tensor denominator, Tensor y, PauVersion version,
+        ChannelLayout layout, PauNoise noise) => throw NoKernel("pau_forward");
+
+    /// <summary>
+    /// PAU backward in one pass over x: dx = dy·∂F/∂x, and the coefficient gradients summed over each channel's
+    /// elements, dnumerator[c, j] = Σ dy·∂F/∂a_j, ddenominator[c, k] = Σ dy·∂F/∂b_k (<see cref="PauMath"/>'s formulas
+    /// and sign convention; with noise, at the noisy coefficients and times their factors).
+    /// </summary>
+    public virtual void PauBackward(Tensor x, Tensor dy, Tensor numerator, Tensor denominator, Tensor dx, Tensor dnumerator,
+        Tensor ddenominator, PauVersion version, ChannelLayout layout, PauNoise noise) => throw NoKernel("pau_backward");
 }

@@ -1,0 +1,228 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Pade.Engine.Functional;
+
+namespace Pade.Engine.Cpu;
+
+/// <summary>
+/// Fused PAU forward and backward on the CPU, float and double from the same code (formulas: <see cref="PauMath"/>).
+/// <para>
+/// Vectorisation: the lanes of a Vector512 hold 16 (float) or 8 (double) consecutive input elements, and every
+/// polynomial is evaluated by Horner's rule in vector registers, coefficients broadcast to all lanes. The backward
+/// computes P, P', Q, Q' once per element and from them dx and all m + 1 + nb coefficient gradients, which are
+/// accumulated in one vector per coefficient (lane l sums the elements l, l + 16, ...). A row tail shorter than a
+/// vector is padded with x = 0, dy = 0, whose contributions are exactly zero, so there is no scalar copy of the
+/// formulas to keep in step.
+/// </para>
+/// <para>
+/// Determinism: work is cut into <see cref="ChannelWork"/> pieces fixed by the shape; each piece reduces its
+/// accumulators to doubles, and the pieces of a channel are summed in order: the gradients are bit-identical for
+/// any thread count.
+/// </para>
+/// <para>
+/// Noise (RPAU): the coefficient vectors become per-lane, built for each vector of elements from the factors
+/// of <see cref="PauNoise"/> (Philox, computed on the fly, nothing stored), and each coefficient gradient term
+/// is multiplied by its factor (the chain rule through c̃ = c·factor).
+/// </para>
+/// </summary>
+public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private static int W => Vector512<T>.Count;
+    private static bool Single => typeof(T) == typeof(float);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<T> Sign(Vector512<T> v) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<T>.Zero), -Vector512<T>.One, Vector512<T>.One);
+
+    public static void Forward(Tensor x, Tensor numerator, Tensor denominator, Tensor y, PauVersion version, ChannelLayout layout, PauNoise noise)
+    {
+        switch (version)
+        {
+            case PauVersion.A: Forward<PauDenominatorA<T>>(x, numerator, denominator, y, layout, noise); break;
+            case PauVersion.C: Forward<PauDenominatorC<T>>(x, numerator, denominator, y, layout, noise); break;
+            default: Forward<PauDenominatorB<T>>(x, numerator, denominator, y, layout, noise); break;
+        }
+    }
+
+    public static void Backward(Tensor x, Tensor dy, Tensor numerator, Tensor denominator, Tensor dx, Tensor dnumerator,
+        Tensor ddenominator, PauVersion version, ChannelLayout layout, PauNoise noise)
+    {
+        switch (version)
+        {
+            case PauVersion.A: Backward<PauDenominatorA<T>>(x, dy, numerator, denominator, dx, dnumerator, ddenominator, layout, noise); break;
+            case PauVersion.C: Backward<PauDenominatorC<T>>(x, dy, numerator, denominator, dx, dnumerator, ddenominator, layout, noise); break;
+            default: Backward<PauDenominatorB<T>>(x, dy, numerator, denominator, dx, dnumerator, ddenominator, layout, noise); break;
+        }
+    }
+
+    /// <summary>Broadcasts channel c's coefficients (denominator prepared for the version) into a and b.</summary>
+    private static void LoadCoefficients<TQ>(T[] av, T[] bv, int c, Span<Vector512<T>> a, Span<Vector512<T>> b) where TQ : IPauDenominator<T>
+    {
+        for (int j = 0; j < a.Length; j++) a[j] = Vector512.Create(av[c * a.Length + j]);
+        for (int k = 0; k < b.Length; k++) b[k] = Vector512.Create(TQ.Prepare(bv[c * b.Length + k]));
+    }
+
+    /// <summary>
+    /// Per-lane noisy coefficients for the elements first .. first + valid − 1 (lanes beyond valid get factor 1):
+    /// a[j] lane l = a_j·f, b[k] lane l = prepared(b_k)·f, and the factors themselves in fa, fb.
+    /// </summary>
+    private static void NoisyCoefficients<TQ>(ref PhiloxReader reader, PauNoise noise, long first, int valid, T[] av, T[] bv, int c,
+        Span<Vector512<T>> a, Span<Vector512<T>> b, Span<Vector512<T>> fa, Span<Vector512<T>> fb, Span<T> scratch) where TQ : IPauDenominator<T>
+    {
+        int na = a.Length, nb = b.Length, K = na + nb;
+        var f = scratch[..(K * W)];
+        f.Fill(T.One);
+        for (int l = 0; l < valid; l++)
+            for (int k = 0; k < K; k++)
+                f[k * W + l] = T.CreateTruncating(noise.Factor(ref reader, first + l, k, K, Single));
+        for (int j = 0; j < na; j++)
+        {
+            fa[j] = Vector512.Create<T>(f.Slice(j * W, W));
+            a[j] = fa[j] * Vector512.Create(av[c * na + j]);
+        }
+        for (int k = 0; k < nb; k++)
+        {
+            fb[k] = Vector512.Create<T>(f.Slice((na + k) * W, W));
+            b[k] = fb[k] * Vector512.Create(TQ.Prepare(bv[c * nb + k]));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Value<TQ>(Vector512<T> x, ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b) where TQ : IPauDenominator<T>
+    {
+        var p = a[^1];
+        for (int j = a.Length - 2; j >= 0; j--) p = VMath.Fma(p, x, a[j]);
+        return p / TQ.Q(x, b);
+    }
+
+    private static void Forward<TQ>(Tensor x, Tensor numerator, Tensor denominator, Tensor y, ChannelLayout l, PauNoise noise)
+        where TQ : IPauDenominator<T>
+    {
+        T[] xa = CpuBackend.Array<T>(x), ya = CpuBackend.Array<T>(y);
+        T[] av = CpuBackend.Span<T>(numerator).ToArray(), bv = CpuBackend.Span<T>(denominator).ToArray();
+        long xo = x.Offset, yo = y.Offset;
+        int na = numerator.Size(1), nb = denominator.Size(1), K = na + nb;
+        ChannelWork.ForEach(l, p =>
+        {
+            Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
+            Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
+            Span<T> scratch = stackalloc T[K * W], tail = stackalloc T[W];
+            LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
+            var reader = new PhiloxReader(noise.Seed);
+            int n = (int)(p.S1 - p.S0);
+            for (long o = p.Row0; o < p.Row1; o++)
+            {
+                long start = (o * l.Channels + p.Channel) * l.Inner + p.S0;
+                ref T rx = ref xa[xo + start];
+                ref T ry = ref ya[yo + start];
+                int i = 0;
+                for (; i + W <= n; i += W)
+                {
+                    if (noise.IsActive) NoisyCoefficients<TQ>(ref reader, noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch);
+                    Value<TQ>(Vector512.LoadUnsafe(ref rx, (nuint)i), a, b).StoreUnsafe(ref ry, (nuint)i);
+                }
+                if (i < n)
+                {
+                    int valid = n - i;
+                    tail.Clear();
+                    xa.AsSpan((int)(xo + start + i), valid).CopyTo(tail);
+                    if (noise.IsActive) NoisyCoefficients<TQ>(ref reader, noise, start + i, valid, av, bv, p.Channel, a, b, fa, fb, scratch);
+                    Value<TQ>(Vector512.Create<T>(tail), a, b).CopyTo(tail);
+                    tail[..valid].CopyTo(ya.AsSpan((int)(yo + start + i), valid));
+                }
+            }
+        });
+    }
+
+    /// <summary>One vector of the backward: returns dx and adds each coefficient's gradient terms to acc
+    /// (acc[0..na) numerator, acc[na..) denominator; version A's sign(b_k) is applied after the sum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Step<TQ>(Vector512<T> x, Vector512<T> g, ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b,
+        Span<Vector512<T>> acc, bool noisy, ReadOnlySpan<Vector512<T>> fa, ReadOnlySpan<Vector512<T>> fb) where TQ : IPauDenominator<T>
+    {
+        // P and P' together: p_j = p_{j+1}·x + a_j, p'_j = p'_{j+1}·x + p_{j+1}.
+        Vector512<T> p = a[^1], dp = Vector512<T>.Zero;
+        for (int j = a.Length - 2; j >= 0; j--) { dp = VMath.Fma(dp, x, p); p = VMath.Fma(p, x, a[j]); }
+        TQ.WithDerivative(x, b, out var q, out var dq, out var s, out var basis);
+        var invQ = Vector512<T>.One / q;
+        var mpq2 = -(p * invQ) * invQ;                              // −P/Q²
+        var dx = g * VMath.Fma(mpq2, dq, dp * invQ);                // dy·(P'/Q − P·Q'/Q²)
+
+        int na = a.Length;
+        var pw = g * invQ;                                          // dy·x^j/Q, j = 0, 1, ...
+        for (int j = 0; j < na; j++)
+        {
+            acc[j] += noisy ? pw * fa[j] : pw;
+            pw *= x;
+        }
+        var c = g * mpq2 * s;                                       // dy·(−P/Q²)·s, times basis^k
+        pw = TQ.ConstantTerm ? c : c * basis;
+        for (int k = 0; k < b.Length; k++)
+        {
+            acc[na + k] += noisy ? pw * fb[k] : pw;
+            pw *= basis;
+        }
+        return dx;
+    }
+
+    private static void Backward<TQ>(Tensor x, Tensor dy, Tensor numerator, Tensor denominator, Tensor dx, Tensor dnumerator,
+        Tensor ddenominator, ChannelLayout l, PauNoise noise) where TQ : IPauDenominator<T>
+    {
+        T[] xa = CpuBackend.Array<T>(x), ga = CpuBackend.Array<T>(dy), dxa = CpuBackend.Array<T>(dx);
+        T[] av = CpuBackend.Span<T>(numerator).ToArray(), bv = CpuBackend.Span<T>(denominator).ToArray();
+        long xo = x.Offset, go = dy.Offset, dxo = dx.Offset;
+        int na = numerator.Size(1), nb = denominator.Size(1), K = na + nb;
+        bool noisy = noise.IsActive;
+        var totals = ChannelWork.Reduce(l, K, (p, partial) =>
+        {
+            Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
+            Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
+            Span<Vector512<T>> acc = stackalloc Vector512<T>[K];
+            Span<T> scratch = stackalloc T[K * W], tx = stackalloc T[W], tg = stackalloc T[W];
+            acc.Clear();
+            LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
+            var reader = new PhiloxReader(noise.Seed);
+            int n = (int)(p.S1 - p.S0);
+            for (long o = p.Row0; o < p.Row1; o++)
+            {
+                long start = (o * l.Channels + p.Channel) * l.Inner + p.S0;
+                ref T rx = ref xa[xo + start];
+                ref T rg = ref ga[go + start];
+                ref T rd = ref dxa[dxo + start];
+                int i = 0;
+                for (; i + W <= n; i += W)
+                {
+                    if (noisy) NoisyCoefficients<TQ>(ref reader, noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch);
+                    Step<TQ>(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref rg, (nuint)i), a, b, acc, noisy, fa, fb)
+                        .StoreUnsafe(ref rd, (nuint)i);
+                }
+                if (i < n)
+                {
+                    // Padding lanes: x = 0 (Q finite there) and dy = 0, so they add exactly zero to every sum.
+                    int valid = n - i;
+                    tx.Clear(); tg.Clear();
+                    xa.AsSpan((int)(xo + start + i), valid).CopyTo(tx);
+                    ga.AsSpan((int)(go + start + i), valid).CopyTo(tg);
+                    if (noisy) NoisyCoefficients<TQ>(ref reader, noise, start + i, valid, av, bv, p.Channel, a, b, fa, fb, scratch);
+                    Step<TQ>(Vector512.Create<T>(tx), Vector512.Create<T>(tg), a, b, acc, noisy, fa, fb).CopyTo(tx);
+                    tx[..valid].CopyTo(dxa.AsSpan((int)(dxo + start + i), valid));
+                }
+            }
+            for (int k = 0; k < K; k++) partial[k] = double.CreateTruncating(Vector512.Sum(acc[k]));
+        });
+
+        var dA = CpuBackend.Span<T>(dnumerator);
+        var dB = CpuBackend.Span<T>(ddenominator);
+        bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
+        for (int c = 0; c < l.Channels; c++)
+        {
+            for (int j = 0; j < na; j++) dA[c * na + j] = T.CreateTruncating(totals[c * K + j]);
+            for (int k = 0; k < nb; k++)
+            {
+                double sign = absolute ? PauMath.Sign(double.CreateTruncating(bv[c * nb + k])) : 1.0;   // ∂|b|/∂b = sgn(b), sgn(0) = +1
+                dB[c * nb + k] = T.CreateTruncating(sign * totals[c * K + na + k]);
+            }
+        }
+    }
+}
