@@ -21,7 +21,8 @@ public class ActivationModuleTests
         var target = PauInit.Target(kind);
         var y = pau.Forward(Tensor.FromArray(Grid, Grid.Length)).ToArray<double>();
         double worst = Grid.Select((x, i) => Math.Abs(y[i] - target(x))).Max();
-        Assert.That(worst, Is.LessThanOrEqualTo(coefficients.MaxError * (1 + 1e-9) + 1e-12), $"{kind}: max |PAU − target| on [−3, 3]");
+        // The module holds float32 parameters: rounding the coefficients moves F by up to ~1e-7 on [−3, 3].
+        Assert.That(worst, Is.LessThanOrEqualTo(coefficients.MaxError + 1e-6), $"{kind}: max |PAU − target| on [−3, 3]");
         if (PauInit.IsTabulated(kind)) Assert.That(worst, Is.LessThan(0.031), "Table 6 columns fit within ~0.03");
         TestContext.Out.WriteLine($"{kind}: max error {worst:G4} (table: {coefficients.MaxError:G4})");
     }
@@ -86,7 +87,7 @@ public class ActivationModuleTests
         var e = Assert.Throws<NonFiniteActivationException>(() => model.Forward(x))!;
         Assert.That(e.LayerName, Is.EqualTo("0"));
         Assert.That(e.Index, Is.EqualTo(2));
-        Assert.That(e.Message, Does.Contain("SLAF layer '0'").And.Contain("element [0, 2]").And.Contain("input value 1E+10"));
+        Assert.That(e.Message, Does.Contain("SLAF layer '0'").And.Contain("element [0, 2]").And.Contain("input value 10000000000"));
         ((SLAF)model[0]).CheckFinite = false;
         Assert.That(float.IsInfinity(model.Forward(x).ToArray<float>()[2]));
     }

@@ -167,7 +167,7 @@ public class PauProperties
         var dy = Tensor.Rand([4, channels, 1237], -1, 1, DType.Float64, generator: gen);
         double[][] Grads(DType t)
         {
-            var (xt, at, bt) = (x.To(t), a.To(t), b.To(t));
+            var (xt, at, bt) = (x.To(t).Detach(), a.To(t).Detach(), b.To(t).Detach());
             xt.RequiresGrad = at.RequiresGrad = bt.RequiresGrad = true;
             var y = F.Pau(xt, at, bt, version);
             y.Backward(dy.To(t));
