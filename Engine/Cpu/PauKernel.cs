@@ -23,7 +23,14 @@ namespace Pade.Engine.Cpu;
 /// <para>
 /// Noise (RPAU): the coefficient vectors become per-lane, built for each vector of elements from the factors
 /// of <see cref="PauNoise"/> (Philox, computed on the fly, nothing stored), and each coefficient gradient term
-/// is multiplied by its factor (the chain rule through c̃ = c·factor).
+/// is multiplied by its factor (the chain rule through c̃ = c·factor). Philox is scalar code: an RPAU in
+/// training costs far more than a PAU (about 3 Philox blocks per element for (5, 4)).
+/// </para>
+/// <para>
+/// Speed: the degrees (5, 4) of the paper (versions A, B, D, no noise) go to <see cref="PauKernel54{T}"/>, whose
+/// loops keep every coefficient and accumulator in a register. The loops here take spans of coefficient vectors, so
+/// any degrees work. Hot loops live in methods without calls (NoInlining): a call inside the loop's method makes the
+/// JIT spill the vectors it keeps across it on every iteration.
 /// </para>
 /// </summary>
 public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -88,6 +95,10 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>Whether the written-out (5, 4) kernel of <see cref="PauKernel54{T}"/> handles this call.</summary>
+    private static bool UseFixed<TQ>(int na, int nb, PauNoise noise) where TQ : IPauDenominator<T> =>
+        PauKernel54<T>.Enabled && na == 6 && nb == 4 && !noise.IsActive && !TQ.ConstantTerm;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Value<TQ>(Vector512<T> x, ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b) where TQ : IPauDenominator<T>
     {
@@ -96,47 +107,60 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         return p / TQ.Q(x, b);
     }
 
+    /// <summary>y = F(x) for n elements (a multiple of the vector width), same coefficients for all.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ForwardLoop<TQ>(ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b, ref T rx, ref T ry, int n)
+        where TQ : IPauDenominator<T>
+    {
+        for (int i = 0; i + W <= n; i += W) Value<TQ>(Vector512.LoadUnsafe(ref rx, (nuint)i), a, b).StoreUnsafe(ref ry, (nuint)i);
+    }
+
     private static void Forward<TQ>(Tensor x, Tensor numerator, Tensor denominator, Tensor y, ChannelLayout l, PauNoise noise)
         where TQ : IPauDenominator<T>
     {
         T[] xa = CpuBackend.Array<T>(x), ya = CpuBackend.Array<T>(y);
         T[] av = CpuBackend.Span<T>(numerator).ToArray(), bv = CpuBackend.Span<T>(denominator).ToArray();
+        T[] bp = bv.Select(TQ.Prepare).ToArray();
         long xo = x.Offset, yo = y.Offset;
         int na = numerator.Size(1), nb = denominator.Size(1), K = na + nb;
+        bool fixed54 = UseFixed<TQ>(na, nb, noise);
         ChannelWork.ForEach(l, p =>
         {
             Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
-            Span<T> scratch = stackalloc T[K * W], tail = stackalloc T[W];
+            Span<T> scratch = stackalloc T[K * W], tx = stackalloc T[W], ty = stackalloc T[W];
             LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
             var reader = new PhiloxReader(noise.Seed);
-            int n = (int)(p.S1 - p.S0);
+            int n = (int)(p.S1 - p.S0), full = n - n % W;
             for (long o = p.Row0; o < p.Row1; o++)
             {
                 long start = (o * l.Channels + p.Channel) * l.Inner + p.S0;
-                ref T rx = ref xa[xo + start];
-                ref T ry = ref ya[yo + start];
-                int i = 0;
-                for (; i + W <= n; i += W)
+                var xs = xa.AsSpan((int)(xo + start), n);
+                var ys = ya.AsSpan((int)(yo + start), n);
+                if (fixed54) { PauKernel54<T>.Forward<TQ>(av.AsSpan(p.Channel * na, na), bp.AsSpan(p.Channel * nb, nb), xs, ys); continue; }
+                if (!noise.IsActive) ForwardLoop<TQ>(a, b, ref xs[0], ref ys[0], full);
+                else
+                    for (int i = 0; i < full; i += W)
+                    {
+                        NoisyCoefficients<TQ>(ref reader, noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch);
+                        Value<TQ>(Vector512.Create<T>(xs.Slice(i, W)), a, b).CopyTo(ys.Slice(i, W));
+                    }
+                if (full < n)
                 {
-                    if (noise.IsActive) NoisyCoefficients<TQ>(ref reader, noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch);
-                    Value<TQ>(Vector512.LoadUnsafe(ref rx, (nuint)i), a, b).StoreUnsafe(ref ry, (nuint)i);
-                }
-                if (i < n)
-                {
-                    int valid = n - i;
-                    tail.Clear();
-                    xa.AsSpan((int)(xo + start + i), valid).CopyTo(tail);
-                    if (noise.IsActive) NoisyCoefficients<TQ>(ref reader, noise, start + i, valid, av, bv, p.Channel, a, b, fa, fb, scratch);
-                    Value<TQ>(Vector512.Create<T>(tail), a, b).CopyTo(tail);
-                    tail[..valid].CopyTo(ya.AsSpan((int)(yo + start + i), valid));
+                    // The tail, zero-padded to a whole vector.
+                    tx.Clear();
+                    xs[full..].CopyTo(tx);
+                    if (noise.IsActive) NoisyCoefficients<TQ>(ref reader, noise, start + full, n - full, av, bv, p.Channel, a, b, fa, fb, scratch);
+                    ForwardLoop<TQ>(a, b, ref tx[0], ref ty[0], W);
+                    ty[..(n - full)].CopyTo(ys[full..]);
                 }
             }
         });
     }
 
     /// <summary>One vector of the backward: returns dx and adds each coefficient's gradient terms to acc
-    /// (acc[0..na) numerator, acc[na..) denominator; version A's sign(b_k) is applied after the sum).</summary>
+    /// (acc[0..na) numerator, acc[na..) denominator; version A's sign(b_k) is applied after the sum), each term times
+    /// its noise factor when <paramref name="noisy"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Step<TQ>(Vector512<T> x, Vector512<T> g, ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b,
         Span<Vector512<T>> acc, bool noisy, ReadOnlySpan<Vector512<T>> fa, ReadOnlySpan<Vector512<T>> fb) where TQ : IPauDenominator<T>
@@ -166,50 +190,72 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         return dx;
     }
 
+    /// <summary>dx and the coefficient sums (added to acc) for n elements, a multiple of the vector width; no noise.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BackwardLoop<TQ>(ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b, ref T rx, ref T rg, ref T rd, int n,
+        Span<Vector512<T>> acc) where TQ : IPauDenominator<T>
+    {
+        for (int i = 0; i + W <= n; i += W)
+            Step<TQ>(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref rg, (nuint)i), a, b, acc, false, default, default)
+                .StoreUnsafe(ref rd, (nuint)i);
+    }
+
     private static void Backward<TQ>(Tensor x, Tensor dy, Tensor numerator, Tensor denominator, Tensor dx, Tensor dnumerator,
         Tensor ddenominator, ChannelLayout l, PauNoise noise) where TQ : IPauDenominator<T>
     {
         T[] xa = CpuBackend.Array<T>(x), ga = CpuBackend.Array<T>(dy), dxa = CpuBackend.Array<T>(dx);
         T[] av = CpuBackend.Span<T>(numerator).ToArray(), bv = CpuBackend.Span<T>(denominator).ToArray();
+        T[] bp = bv.Select(TQ.Prepare).ToArray();
         long xo = x.Offset, go = dy.Offset, dxo = dx.Offset;
         int na = numerator.Size(1), nb = denominator.Size(1), K = na + nb;
-        bool noisy = noise.IsActive;
+        bool noisy = noise.IsActive, fixed54 = UseFixed<TQ>(na, nb, noise);
         var totals = ChannelWork.Reduce(l, K, (p, partial) =>
         {
             Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> acc = stackalloc Vector512<T>[K];
-            Span<T> scratch = stackalloc T[K * W], tx = stackalloc T[W], tg = stackalloc T[W];
+            Span<T> scratch = stackalloc T[K * W], tx = stackalloc T[W], tg = stackalloc T[W], td = stackalloc T[W];
             acc.Clear();
             LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
             var reader = new PhiloxReader(noise.Seed);
-            int n = (int)(p.S1 - p.S0);
+            int n = (int)(p.S1 - p.S0), full = n - n % W;
             for (long o = p.Row0; o < p.Row1; o++)
             {
                 long start = (o * l.Channels + p.Channel) * l.Inner + p.S0;
-                ref T rx = ref xa[xo + start];
-                ref T rg = ref ga[go + start];
-                ref T rd = ref dxa[dxo + start];
-                int i = 0;
-                for (; i + W <= n; i += W)
+                var xs = xa.AsSpan((int)(xo + start), n);
+                var gs = ga.AsSpan((int)(go + start), n);
+                var ds = dxa.AsSpan((int)(dxo + start), n);
+                if (fixed54)
                 {
-                    if (noisy) NoisyCoefficients<TQ>(ref reader, noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch);
-                    Step<TQ>(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref rg, (nuint)i), a, b, acc, noisy, fa, fb)
-                        .StoreUnsafe(ref rd, (nuint)i);
+                    PauKernel54<T>.Backward<TQ>(av.AsSpan(p.Channel * na, na), bp.AsSpan(p.Channel * nb, nb), xs, gs, ds,
+                        partial.AsSpan(0, na), partial.AsSpan(na, nb));
+                    continue;
                 }
-                if (i < n)
+                if (!noisy) BackwardLoop<TQ>(a, b, ref xs[0], ref gs[0], ref ds[0], full, acc);
+                else
+                    for (int i = 0; i < full; i += W)
+                    {
+                        NoisyCoefficients<TQ>(ref reader, noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch);
+                        Step<TQ>(Vector512.Create<T>(xs.Slice(i, W)), Vector512.Create<T>(gs.Slice(i, W)), a, b, acc, true, fa, fb)
+                            .CopyTo(ds.Slice(i, W));
+                    }
+                if (full < n)
                 {
-                    // Padding lanes: x = 0 (Q finite there) and dy = 0, so they add exactly zero to every sum.
-                    int valid = n - i;
+                    // The tail, zero-padded: lanes with x = 0 (Q finite there) and dy = 0 add exactly zero to every sum.
                     tx.Clear(); tg.Clear();
-                    xa.AsSpan((int)(xo + start + i), valid).CopyTo(tx);
-                    ga.AsSpan((int)(go + start + i), valid).CopyTo(tg);
-                    if (noisy) NoisyCoefficients<TQ>(ref reader, noise, start + i, valid, av, bv, p.Channel, a, b, fa, fb, scratch);
-                    Step<TQ>(Vector512.Create<T>(tx), Vector512.Create<T>(tg), a, b, acc, noisy, fa, fb).CopyTo(tx);
-                    tx[..valid].CopyTo(dxa.AsSpan((int)(dxo + start + i), valid));
+                    xs[full..].CopyTo(tx);
+                    gs[full..].CopyTo(tg);
+                    if (noisy)
+                    {
+                        NoisyCoefficients<TQ>(ref reader, noise, start + full, n - full, av, bv, p.Channel, a, b, fa, fb, scratch);
+                        Step<TQ>(Vector512.Create<T>(tx), Vector512.Create<T>(tg), a, b, acc, true, fa, fb).CopyTo(td);
+                    }
+                    else BackwardLoop<TQ>(a, b, ref tx[0], ref tg[0], ref td[0], W, acc);
+                    td[..(n - full)].CopyTo(ds[full..]);
                 }
             }
-            for (int k = 0; k < K; k++) partial[k] = double.CreateTruncating(Vector512.Sum(acc[k]));
+            if (!fixed54)
+                for (int k = 0; k < K; k++) partial[k] = double.CreateTruncating(Vector512.Sum(acc[k]));
         });
 
         var dA = CpuBackend.Span<T>(dnumerator);

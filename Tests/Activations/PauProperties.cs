@@ -185,6 +185,36 @@ public class PauProperties
     }
 
     [Test]
+    public void WrittenOutDegree54KernelMatchesTheGeneralKernel([Values(PauVersion.A, PauVersion.B, PauVersion.D)] PauVersion version,
+        [Values(1, 2)] int channels, [Values(DType.Float32, DType.Float64)] DType dtype)
+    {
+        // Rows of 37 elements: two float vectors (four double vectors) and a tail, in both paths.
+        var gen = new Generator(21);
+        var x = Tensor.Rand([3, channels, 37], -3, 3, dtype, generator: gen);
+        var dy = Tensor.Rand([3, channels, 37], -1, 1, dtype, generator: gen);
+        var a = Tensor.Rand(channels == 1 ? [6] : [channels, 6], -1, 1, dtype, generator: gen);
+        var b = Tensor.Rand(channels == 1 ? [4] : [channels, 4], -1, 1, dtype, generator: gen);
+        double[][] Run(bool fixedPath)
+        {
+            Pade.Engine.Cpu.PauKernel54<float>.Enabled = Pade.Engine.Cpu.PauKernel54<double>.Enabled = fixedPath;
+            try
+            {
+                var (xt, at, bt) = (x.Detach(), a.Detach(), b.Detach());
+                xt.RequiresGrad = at.RequiresGrad = bt.RequiresGrad = true;
+                var y = F.Pau(xt, at, bt, version);
+                y.Backward(dy);
+                return [y.ToArray<double>(), xt.Grad!.ToArray<double>(), at.Grad!.ToArray<double>(), bt.Grad!.ToArray<double>()];
+            }
+            finally { Pade.Engine.Cpu.PauKernel54<float>.Enabled = Pade.Engine.Cpu.PauKernel54<double>.Enabled = true; }
+        }
+        var fast = Run(true);
+        var general = Run(false);
+        double tol = dtype == DType.Float32 ? 2e-5 : 1e-12;
+        string[] names = ["F", "dx", "da", "db"];
+        for (int i = 0; i < 4; i++) Close(fast[i], general[i], tol, tol, $"{version} {dtype} {names[i]}: (5, 4) kernel vs general");
+    }
+
+    [Test]
     public void CoefficientGradientsAreBitIdenticalForAnyThreadCount()
     {
         var gen = new Generator(9);
