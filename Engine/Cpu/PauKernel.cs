@@ -72,17 +72,27 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Per-lane noisy coefficients for the elements first .. first + valid − 1 (lanes beyond valid get factor 1):
-    /// a[j] lane l = a_j·f, b[k] lane l = prepared(b_k)·f, and the factors themselves in fa, fb.
+    /// a[j] lane l = a_j·f, b[k] lane l = prepared(b_k)·f, and the factors themselves in fa, fb. The numbers of these
+    /// elements are consecutive in the stream (j = i·K + k), so their Philox words are drawn in one batch.
     /// </summary>
-    private static void NoisyCoefficients<TQ>(ref PhiloxReader reader, PauNoise noise, long first, int valid, T[] av, T[] bv, int c,
-        Span<Vector512<T>> a, Span<Vector512<T>> b, Span<Vector512<T>> fa, Span<Vector512<T>> fb, Span<T> scratch) where TQ : IPauDenominator<T>
+    private static void NoisyCoefficients<TQ>(PauNoise noise, long first, int valid, T[] av, T[] bv, int c,
+        Span<Vector512<T>> a, Span<Vector512<T>> b, Span<Vector512<T>> fa, Span<Vector512<T>> fb, Span<T> scratch, Span<uint> words)
+        where TQ : IPauDenominator<T>
     {
-        int na = a.Length, nb = b.Length, K = na + nb;
+        int na = a.Length, nb = b.Length, K = na + nb, perNumber = Single ? 1 : 2;
+        var ws = words[..(valid * K * perNumber)];
+        PhiloxBatch.Words(noise.Seed, noise.Offset + (ulong)(perNumber * first * K), ws);
         var f = scratch[..(K * W)];
         f.Fill(T.One);
         for (int l = 0; l < valid; l++)
             for (int k = 0; k < K; k++)
-                f[k * W + l] = T.CreateTruncating(noise.Factor(ref reader, first + l, k, K, Single));
+            {
+                int j = l * K + k;
+                double u = Single
+                    ? (ws[j] >> 8) * (1.0 / 16777216.0)                                                  // as NoiseStream.Uniform
+                    : ((((ulong)ws[2 * j]) << 32 | ws[2 * j + 1]) >> 11) * (1.0 / 9007199254740992.0);
+                f[k * W + l] = T.CreateTruncating(1 + noise.Alpha * (2 * u - 1));
+            }
         for (int j = 0; j < na; j++)
         {
             fa[j] = Vector512.Create<T>(f.Slice(j * W, W));
@@ -129,8 +139,8 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
             Span<T> scratch = stackalloc T[K * W], tx = stackalloc T[W], ty = stackalloc T[W];
+            Span<uint> words = noise.IsActive ? stackalloc uint[2 * K * W] : default;
             LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
-            var reader = new PhiloxReader(noise.Seed);
             int n = (int)(p.S1 - p.S0), full = n - n % W;
             for (long o = p.Row0; o < p.Row1; o++)
             {
@@ -142,7 +152,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 else
                     for (int i = 0; i < full; i += W)
                     {
-                        NoisyCoefficients<TQ>(ref reader, noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch);
+                        NoisyCoefficients<TQ>(noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch, words);
                         Value<TQ>(Vector512.Create<T>(xs.Slice(i, W)), a, b).CopyTo(ys.Slice(i, W));
                     }
                 if (full < n)
@@ -150,7 +160,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                     // The tail, zero-padded to a whole vector.
                     tx.Clear();
                     xs[full..].CopyTo(tx);
-                    if (noise.IsActive) NoisyCoefficients<TQ>(ref reader, noise, start + full, n - full, av, bv, p.Channel, a, b, fa, fb, scratch);
+                    if (noise.IsActive) NoisyCoefficients<TQ>(noise, start + full, n - full, av, bv, p.Channel, a, b, fa, fb, scratch, words);
                     ForwardLoop<TQ>(a, b, ref tx[0], ref ty[0], W);
                     ty[..(n - full)].CopyTo(ys[full..]);
                 }
@@ -215,9 +225,9 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> acc = stackalloc Vector512<T>[K];
             Span<T> scratch = stackalloc T[K * W], tx = stackalloc T[W], tg = stackalloc T[W], td = stackalloc T[W];
+            Span<uint> words = noisy ? stackalloc uint[2 * K * W] : default;
             acc.Clear();
             LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
-            var reader = new PhiloxReader(noise.Seed);
             int n = (int)(p.S1 - p.S0), full = n - n % W;
             for (long o = p.Row0; o < p.Row1; o++)
             {
@@ -235,7 +245,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 else
                     for (int i = 0; i < full; i += W)
                     {
-                        NoisyCoefficients<TQ>(ref reader, noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch);
+                        NoisyCoefficients<TQ>(noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch, words);
                         Step<TQ>(Vector512.Create<T>(xs.Slice(i, W)), Vector512.Create<T>(gs.Slice(i, W)), a, b, acc, true, fa, fb)
                             .CopyTo(ds.Slice(i, W));
                     }
@@ -247,7 +257,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                     gs[full..].CopyTo(tg);
                     if (noisy)
                     {
-                        NoisyCoefficients<TQ>(ref reader, noise, start + full, n - full, av, bv, p.Channel, a, b, fa, fb, scratch);
+                        NoisyCoefficients<TQ>(noise, start + full, n - full, av, bv, p.Channel, a, b, fa, fb, scratch, words);
                         Step<TQ>(Vector512.Create<T>(tx), Vector512.Create<T>(tg), a, b, acc, true, fa, fb).CopyTo(td);
                     }
                     else BackwardLoop<TQ>(a, b, ref tx[0], ref tg[0], ref td[0], W, acc);
