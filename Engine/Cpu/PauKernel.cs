@@ -82,17 +82,13 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         int na = a.Length, nb = b.Length, K = na + nb, perNumber = Single ? 1 : 2;
         var ws = words[..(valid * K * perNumber)];
         PhiloxBatch.Words(noise.Seed, noise.Offset + (ulong)(perNumber * first * K), ws);
+        // Factors in number order, flat[j] = 1 + α(2u_j − 1) for j = l·K + k, then moved to one vector per coefficient.
+        var flat = scratch[(K * W)..(2 * K * W)][..(valid * K)];
+        PauNoiseFactors.Compute(ws, noise.Alpha, flat);
         var f = scratch[..(K * W)];
         f.Fill(T.One);
         for (int l = 0; l < valid; l++)
-            for (int k = 0; k < K; k++)
-            {
-                int j = l * K + k;
-                double u = Single
-                    ? (ws[j] >> 8) * (1.0 / 16777216.0)                                                  // as NoiseStream.Uniform
-                    : ((((ulong)ws[2 * j]) << 32 | ws[2 * j + 1]) >> 11) * (1.0 / 9007199254740992.0);
-                f[k * W + l] = T.CreateTruncating(1 + noise.Alpha * (2 * u - 1));
-            }
+            for (int k = 0; k < K; k++) f[k * W + l] = flat[l * K + k];
         for (int j = 0; j < na; j++)
         {
             fa[j] = Vector512.Create<T>(f.Slice(j * W, W));
@@ -102,6 +98,48 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             fb[k] = Vector512.Create<T>(f.Slice((na + k) * W, W));
             b[k] = fb[k] * Vector512.Create(TQ.Prepare(bv[c * nb + k]));
+        }
+    }
+
+    /// <summary>Noise factors from Philox words, vectorised (<see cref="PauNoise"/>: computed in double, rounded to T).</summary>
+    private static class PauNoiseFactors
+    {
+        private const double Inv24 = 1.0 / 16777216.0, Inv53 = 1.0 / 9007199254740992.0;
+
+        /// <summary>float: one word per number; double: two (high word first), as <see cref="NoiseStream.Uniform"/>.</summary>
+        public static void Compute(ReadOnlySpan<uint> words, double alpha, Span<T> factors)
+        {
+            int i = 0;
+            var one = Vector512<double>.One;
+            var a = Vector512.Create(alpha);
+            if (Single)
+            {
+                for (; i + 16 <= factors.Length; i += 16)
+                {
+                    var w = Vector512.Create<uint>(words.Slice(i, 16)) >> 8;
+                    var (lo, hi) = Vector512.Widen(w);
+                    var f0 = one + a * (Vector512.ConvertToDouble(lo) * (2 * Inv24) - one);
+                    var f1 = one + a * (Vector512.ConvertToDouble(hi) * (2 * Inv24) - one);
+                    Vector512.Narrow(f0, f1).As<float, T>().CopyTo(factors.Slice(i, 16));
+                }
+                for (; i < factors.Length; i++) factors[i] = T.CreateTruncating(1 + alpha * (2 * ((words[i] >> 8) * Inv24) - 1));
+            }
+            else
+            {
+                for (; i + 8 <= factors.Length; i += 8)
+                {
+                    // Memory holds (high, low) word pairs; a little-endian ulong load reads them as low | high << 32: swap.
+                    var v = Vector512.Create<uint>(words.Slice(2 * i, 16)).AsUInt64();
+                    var bits = ((v << 32) | (v >> 32)) >> 11;
+                    var f = one + a * (Vector512.ConvertToDouble(bits) * (2 * Inv53) - one);
+                    f.As<double, T>().CopyTo(factors.Slice(i, 8));
+                }
+                for (; i < factors.Length; i++)
+                {
+                    ulong bits = (((ulong)words[2 * i]) << 32 | words[2 * i + 1]) >> 11;
+                    factors[i] = T.CreateTruncating(1 + alpha * (2 * (bits * Inv53) - 1));
+                }
+            }
         }
     }
 
@@ -138,7 +176,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
-            Span<T> scratch = stackalloc T[K * W], tx = stackalloc T[W], ty = stackalloc T[W];
+            Span<T> scratch = stackalloc T[2 * K * W], tx = stackalloc T[W], ty = stackalloc T[W];
             Span<uint> words = noise.IsActive ? stackalloc uint[2 * K * W] : default;
             LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
             int n = (int)(p.S1 - p.S0), full = n - n % W;
@@ -224,7 +262,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
             Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> acc = stackalloc Vector512<T>[K];
-            Span<T> scratch = stackalloc T[K * W], tx = stackalloc T[W], tg = stackalloc T[W], td = stackalloc T[W];
+            Span<T> scratch = stackalloc T[2 * K * W], tx = stackalloc T[W], tg = stackalloc T[W], td = stackalloc T[W];
             Span<uint> words = noisy ? stackalloc uint[2 * K * W] : default;
             acc.Clear();
             LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
