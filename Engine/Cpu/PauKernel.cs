@@ -23,14 +23,16 @@ namespace Pade.Engine.Cpu;
 /// <para>
 /// Noise (RPAU): the coefficient vectors become per-lane, built for each vector of elements from the factors
 /// of <see cref="PauNoise"/> (Philox, computed on the fly, nothing stored), and each coefficient gradient term
-/// is multiplied by its factor (the chain rule through c̃ = c·factor). Philox is scalar code: an RPAU in
-/// training costs far more than a PAU (about 3 Philox blocks per element for (5, 4)).
+/// is multiplied by its factor (the chain rule through c̃ = c·factor). The Philox words of a vector's elements are
+/// consecutive and drawn in one batch (<see cref="PhiloxBatch"/>); still, ten 10-round blocks per 4 elements
+/// dominate: an RPAU in training costs tens of times a PAU.
 /// </para>
 /// <para>
 /// Speed: the degrees (5, 4) of the paper (versions A, B, D, no noise) go to <see cref="PauKernel54{T}"/>, whose
 /// loops keep every coefficient and accumulator in a register. The loops here take spans of coefficient vectors, so
 /// any degrees work. Hot loops live in methods without calls (NoInlining): a call inside the loop's method makes the
-/// JIT spill the vectors it keeps across it on every iteration.
+/// JIT spill the vectors it keeps across it on every iteration. Inputs whose channel rows are shorter than a vector
+/// (per-channel coefficients on [N, C]) run one padded vector per row: correct, but up to 16 times the work.
 /// </para>
 /// </summary>
 public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>

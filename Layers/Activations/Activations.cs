@@ -17,7 +17,7 @@ public static class Activations
         ("identity", ""), ("sigmoid", ""), ("tanh", ""), ("relu", ""), ("relu6", ""),
         ("lrelu", "[:slope=0.01]"), ("rrelu", "[:lower/upper=0.125/0.3333]"), ("elu", "[:alpha=1]"), ("celu", "[:alpha=1]"),
         ("softplus", "[:beta=1]"), ("swish", "[:beta=1]"), ("silu", ""), ("gelu", ""), ("gelu-tanh", ""), ("mish", ""),
-        ("prelu", "[:shared]"), ("maxout", "[:k=2]"), ("mixture", "[:f1+f2+...=identity+relu]"), ("apl", "[:hinges=2]"),
+        ("prelu", "[:shared]"), ("maxout", "[:k=2]"), ("mixture", "[:f1+f2+... of argument-free names, default identity+relu]"), ("apl", "[:hinges=2]"),
         ("srelu", ""), ("slaf", "[:degree=3]"),
         ("pau", "[:A|B|C|D][:m/n=5/4][:channel]"), ("rpau", "[:alpha=0.1][:A|B|C|D][:m/n=5/4][:channel]"),
     ];
