@@ -28,6 +28,18 @@ public class ActivationModuleTests
     }
 
     [Test]
+    public void ReadmeFitsAPauToTanhInThreeLines()
+    {
+        var fit = PauFit.Fit(Math.Tanh, m: 5, n: 4, PauVersion.A);        // least squares on [−3, 3]
+        var pau = new Pade.Layers.Activations.Pau(fit.A, fit.B, PauVersion.A);   // a PAU layer that starts as tanh
+        TestContext.Out.WriteLine($"max |F − tanh| = {fit.MaxError:G3}");
+        Assert.That(fit.MaxError, Is.LessThan(1e-4));
+        pau.To(dtype: DType.Float64);
+        var y = pau.Forward(Tensor.FromArray(Grid, Grid.Length)).ToArray<double>();
+        Assert.That(Grid.Select((x, i) => Math.Abs(y[i] - Math.Tanh(x))).Max(), Is.LessThan(fit.MaxError + 1e-6));
+    }
+
+    [Test]
     public void DefaultPauIsThePapersLayer()
     {
         var pau = new Pade.Layers.Activations.Pau();
