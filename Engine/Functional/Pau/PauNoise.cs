@@ -8,7 +8,8 @@ namespace Pade.Engine.Functional;
 /// the paper's additive noise in a band proportional to |c|, written multiplicatively: the two are the same
 /// distribution, and this form is smooth in c (∂c̃/∂c = 1 + α(2u − 1)), so the gradient of the sampled function is
 /// exact and a gradient check with the same noise passes. (The paper says to "replace the coefficients by their noisy
-/// counterparts" in the gradient, i.e. ∂c̃/∂c = 1; the two differ by a factor in [1 − α, 1 + α] of mean 1.)
+/// counterparts" in the gradient, and the official D kernel does so, i.e. ∂c̃/∂c = 1; the two differ by a factor in
+/// [1 − α, 1 + α] of mean 1. docs/pau-versions.md records the official kernel.)
 /// Evaluation uses the plain coefficients. α: the digits of the paper's A.4.1 were lost in the text copy; the
 /// official code draws within ±10 % of c, so α = 0.1 is the default (<see cref="DefaultAlpha"/>). 0 ≤ α &lt; 1 keeps
 /// every c̃ on the side of zero c is on.
