@@ -5,6 +5,23 @@ public enum UnaryOp
 {
     Neg, Exp, Log, Sqrt, Abs, Sign, Pow, Clamp, Square, Reciprocal, AddScalar, MulScalar,
     Sigmoid, Tanh, Relu,
+    // Activations (Engine/Functional/Activations.Pointwise.cs documents each formula; alpha/beta as noted):
+    Relu6,
+    /// <summary>alpha = negative slope.</summary>
+    LeakyRelu,
+    /// <summary>alpha = α.</summary>
+    Elu,
+    /// <summary>alpha = α (nonzero).</summary>
+    Celu,
+    /// <summary>alpha = β, beta = threshold.</summary>
+    Softplus,
+    /// <summary>Swish x·σ(βx); alpha = β (1 for SiLU).</summary>
+    Silu,
+    /// <summary>Exact GELU x·Φ(x) with Φ from erf.</summary>
+    Gelu,
+    /// <summary>GELU's tanh approximation.</summary>
+    GeluTanh,
+    Mish,
 }
 
 /// <summary>Elementwise functions of two broadcast inputs; comparisons give 1 or 0 in the inputs' dtype.</summary>

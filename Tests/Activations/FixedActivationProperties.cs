@@ -1,0 +1,114 @@
+using FsCheck;
+using FsCheck.Fluent;
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Engine.Functional;
+using static Pade.Tests.Activations.ActivationGen;
+
+namespace Pade.Tests.Activations;
+
+/// <summary>
+/// Every fixed activation: the forward matches a scalar reference formula, and GradCheck (float64 central
+/// differences) accepts its fused backward, on inputs kept away from its kinks. A second test runs each op on a large
+/// tensor in float64 and float32, so the SIMD loops and their scalar tails are compared with the reference too.
+/// </summary>
+public class FixedActivationProperties
+{
+    private static double Sig(double z) => 1 / (1 + Math.Exp(-z));
+    private static double SoftplusRef(double x, double beta, double threshold) =>
+        beta * x > threshold ? x : Math.Log(1 + Math.Exp(beta * x)) / beta;
+
+    /// <summary>name, op, reference, input range, kinks.</summary>
+    public static readonly (string Name, Func<Tensor, Tensor> Op, Func<double, double> Ref, double Lo, double Hi, double[] Kinks)[] Cases =
+    [
+        ("sigmoid", x => F.Sigmoid(x), Sig, -6, 6, []),
+        ("tanh", x => F.Tanh(x), Math.Tanh, -4, 4, []),
+        ("relu", x => F.Relu(x), x => Math.Max(0, x), -3, 3, [0]),
+        ("relu6", x => F.Relu6(x), x => Math.Min(Math.Max(0, x), 6), -2, 8, [0, 6]),
+        ("leaky_relu(0.2)", x => F.LeakyRelu(x, 0.2), x => x > 0 ? x : 0.2 * x, -3, 3, [0]),
+        ("leaky_relu(-0.5)", x => F.LeakyRelu(x, -0.5), x => x > 0 ? x : -0.5 * x, -3, 3, [0]),
+        ("elu(1.3)", x => F.Elu(x, 1.3), x => x > 0 ? x : 1.3 * (Math.Exp(x) - 1), -5, 3, [0]),
+        ("celu(0.7)", x => F.Celu(x, 0.7), x => x > 0 ? x : 0.7 * (Math.Exp(x / 0.7) - 1), -5, 3, [0]),
+        ("softplus", x => F.Softplus(x), x => SoftplusRef(x, 1, 20), -8, 8, []),
+        ("softplus(2, 3)", x => F.Softplus(x, 2, 3), x => SoftplusRef(x, 2, 3), -4, 4, [1.5]),
+        ("silu", x => F.Silu(x), x => x * Sig(x), -6, 6, []),
+        ("swish(1.7)", x => F.Swish(x, 1.7), x => x * Sig(1.7 * x), -6, 6, []),
+        ("gelu", x => F.Gelu(x), x => x * 0.5 * (1 + ErfReference.Erf(x / Math.Sqrt(2))), -6, 6, []),
+        ("gelu_tanh", x => F.Gelu(x, GeluApproximation.Tanh),
+            x => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))), -6, 6, []),
+        ("mish", x => F.Mish(x), x => x * Math.Tanh(Math.Log(1 + Math.Exp(x))), -6, 6, []),
+        ("rrelu(eval)", x => F.RRelu(x, 0.1, 0.3), x => x > 0 ? x : 0.2 * x, -3, 3, [0]),
+    ];
+
+    private static IEnumerable<TestCaseData> Names() => Cases.Select((c, i) => new TestCaseData(i).SetArgDisplayNames(c.Name));
+
+    [TestCaseSource(nameof(Names))]
+    public void ValueAndGradientProperty(int index)
+    {
+        var c = Cases[index];
+        Run(Prop.ForAll(Inputs(c.Lo, c.Hi, c.Kinks), input =>
+        {
+            Close(c.Op(input.Tensor()).ToArray<double>(), input.X.Select(c.Ref).ToArray(), atol: 1e-13, rtol: 1e-12, what: c.Name);
+            Grad(c.Name, xs => c.Op(xs[0]), input.Seed, input.Tensor());
+        }));
+    }
+
+    [TestCaseSource(nameof(Names))]
+    public void LargeTensorMatchesReferenceInBothDTypes(int index)
+    {
+        var c = Cases[index];
+        // 1000 = 62 float32 vectors + 8 tail elements (125 float64 vectors): both loops run.
+        var x = Tensor.Rand([1000], c.Lo, c.Hi, DType.Float64, generator: new Generator(7));
+        var xs = x.ToArray<double>();
+        var expected = xs.Select(c.Ref).ToArray();
+        Close(c.Op(x).ToArray<double>(), expected, atol: 1e-13, rtol: 1e-12, what: c.Name + " float64");
+        var x32 = x.To(DType.Float32);
+        var expected32 = x32.ToArray<double>().Select(c.Ref).ToArray();
+        Close(c.Op(x32).ToArray<double>(), expected32, atol: 2e-6, rtol: 2e-6, what: c.Name + " float32");
+
+        // The fused backward in float32 against the float64 gradient.
+        var x64 = x32.To(DType.Float64);
+        x64.RequiresGrad = true; x32 = x32.Clone(); x32.RequiresGrad = true;
+        c.Op(x64).Sum().Backward();
+        c.Op(x32).Sum().Backward();
+        var g64 = x64.Grad!.ToArray<double>();
+        var g32 = x32.Grad!.ToArray<double>();
+        var near = x64.ToArray<double>().Select(v => c.Kinks.Any(k => Math.Abs(v - k) < 1e-3)).ToArray();
+        Close(g32.Where((_, i) => !near[i]).ToArray(), g64.Where((_, i) => !near[i]).ToArray(), atol: 5e-6, rtol: 5e-6, what: c.Name + " float32 gradient");
+    }
+
+    [Test]
+    public void KinksFollowPyTorch()
+    {
+        var x = Tensor.FromArray([0.0, 6.0], 2);
+        x.RequiresGrad = true;
+        F.Relu6(x).Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 0.0, 0.0 }), "relu6'(0) = relu6'(6) = 0");
+        var z = Tensor.FromArray([0.0], 1);
+        z.RequiresGrad = true;
+        F.LeakyRelu(z, 0.2).Sum().Backward();
+        Assert.That(z.Grad!.ToArray<double>()[0], Is.EqualTo(0.2), "leaky_relu'(0) = slope");
+    }
+
+    [Test]
+    public void SoftplusAndEluAreAccurateInTheTails()
+    {
+        // log(1 + e^z) for z = -40 is e^-40: the naive log(1 + tiny) would round to 0.
+        var y = F.Softplus(Tensor.FromArray([-40.0, 30.0], 2)).ToArray<double>();
+        Assert.That(y[0], Is.EqualTo(Math.Exp(-40)).Within(1e-12).Percent);
+        Assert.That(y[1], Is.EqualTo(30.0));
+        Assert.That(F.Elu(Tensor.FromArray([-800.0, 800.0], 2)).ToArray<double>(), Is.EqualTo(new[] { -1.0, 800.0 }));
+        Assert.That(F.Mish(Tensor.FromArray([-800.0f, 800.0f], 2)).ToArray<float>(), Is.EqualTo(new[] { -0.0f, 800.0f }));
+    }
+
+    [Test]
+    public void BadArgumentsAreRejected()
+    {
+        var x = Tensor.Zeros(3);
+        Assert.That(() => F.Celu(x, 0), Throws.ArgumentException.With.Message.Contains("alpha must not be zero"));
+        Assert.That(() => F.Softplus(x, -1), Throws.ArgumentException.With.Message.Contains("beta must be positive"));
+        Assert.That(() => F.RRelu(x, 0.5, 0.1), Throws.ArgumentException.With.Message.Contains("lower bound 0.5 is greater than upper bound 0.1"));
+        Assert.That(() => F.LeakyRelu(x, double.NaN), Throws.ArgumentException.With.Message.Contains("negative slope must be finite"));
+        Assert.That(() => F.Relu6(Tensor.Zeros([3], DType.Int32)), Throws.ArgumentException.With.Message.Contains("floating-point"));
+    }
+}
