@@ -104,7 +104,7 @@ public static partial class Functional
         int effH = dilation.H * (kh - 1) + 1, effW = dilation.W * (kw - 1) + 1;
         if (h + 2 * padding.H < effH || w + 2 * padding.W < effW)
             throw new ArgumentException(
-                $"{layer}: input [N, {c}, {h}, {w}] is too small: with padding {padding} it is {h + 2 * padding.H}x{w + 2 * padding.W}, " +
+                $"{layer}: input {Shapes.Format(input.Shape)} is too small: with padding {padding} the image is {h + 2 * padding.H}x{w + 2 * padding.W}, " +
                 $"smaller than the (dilated) kernel {effH}x{effW}; expected at least [N, {c}, {Math.Max(1, effH - 2 * padding.H)}, {Math.Max(1, effW - 2 * padding.W)}]");
         int oh = (h + 2 * padding.H - effH) / stride.H + 1, ow = (w + 2 * padding.W - effW) / stride.W + 1;
         return new Conv2dGeometry(input.Size(0), c, h, w, k, kh, kw, stride.H, stride.W, padding.H, padding.W,
