@@ -38,17 +38,29 @@ public class ModelTests
         _ => throw new ArgumentException(name),
     };
 
+    /// <summary>Models with the default activation, built once for the tests that only inspect them.</summary>
+    private static readonly Dictionary<string, Module> Built = [];
+
+    private static Module Cached(string name)
+    {
+        lock (Built)
+        {
+            if (!Built.TryGetValue(name, out var m)) Built[name] = m = Build(name);
+            return m;
+        }
+    }
+
     [TestCaseSource(nameof(Counts))]
     public void ExactParameterCounts(string name, long parameters, int positions)
     {
-        Assert.That(Build(name).ParameterCount(), Is.EqualTo(parameters));
+        Assert.That(Cached(name).ParameterCount(), Is.EqualTo(parameters));
         Assert.That(Build(name, Stub).ParameterCount(), Is.EqualTo(parameters + 10L * positions));
     }
 
     [Test]
     public void BatchNormStatisticsAreBuffersNotParameters()
     {
-        var m = new Vgg8Cifar();
+        var m = Cached("VGG8Cifar");
         Assert.That(m.NamedParameters().Select(p => p.Name), Has.None.Contains("running"));
         Assert.That(m.NamedBuffers().Select(b => b.Name), Does.Contain("features.1.running_mean").And.Contain("features.1.running_var")
             .And.Contain("features.1.num_batches_tracked"));
@@ -57,16 +69,16 @@ public class ModelTests
     [Test]
     public void PyTorchParameterNames()
     {
-        var resnet = ResNet.ResNet101();
+        var resnet = Cached("ResNet101");
         var names = resnet.StateDict().Keys.ToHashSet();
         Assert.That(names, Does.Contain("conv1.weight").And.Contain("layer1.0.shortcut.0.weight").And.Contain("layer1.0.shortcut.1.running_var")
             .And.Contain("layer3.22.conv3.weight").And.Contain("linear.bias"));
         Assert.That(names, Does.Not.Contain("layer1.1.shortcut.0.weight"));
-        var mobile = new MobileNetV2().StateDict().Keys;
+        var mobile = Cached("MobileNetV2").StateDict().Keys;
         Assert.That(mobile, Does.Contain("layers.0.shortcut.0.weight").And.Contain("layers.16.bn3.bias").And.Contain("conv2.weight"));
-        var dense = DenseNet.DenseNet121().StateDict().Keys;
+        var dense = Cached("DenseNet121").StateDict().Keys;
         Assert.That(dense, Does.Contain("dense4.15.conv2.weight").And.Contain("trans3.conv.weight").And.Contain("bn.running_mean"));
-        Assert.That(new Vgg8Cifar().StateDict().Keys, Does.Contain("features.0.weight").And.Contain("features.17.running_mean").And.Contain("features.16.bias").And.Contain("classifier.weight"));
+        Assert.That(Cached("VGG8Cifar").StateDict().Keys, Does.Contain("features.0.weight").And.Contain("features.17.running_mean").And.Contain("features.16.bias").And.Contain("classifier.weight"));
     }
 
     public static IEnumerable<TestCaseData> Shapes()
