@@ -13,12 +13,44 @@ public abstract class Module
     private readonly List<(string Name, Tensor? Value)> _buffers = [];
     private readonly List<(string Name, Module Value)> _children = [];
 
+    private readonly List<Action<Module, Tensor, Tensor>> _forwardHooks = [];
+    private Module? _parent;
+    private string _localName = "";
+
     public bool Training { get; private set; } = true;
 
     /// <summary>The forward pass.</summary>
     public abstract Tensor Forward(Tensor input);
 
-    public Tensor Call(Tensor input) => Forward(input);
+    /// <summary>Runs <see cref="Forward"/> and then the forward hooks. Containers and models call their children
+    /// through this, so hooks (e.g. <see cref="ModelSummary"/>'s) see every layer.</summary>
+    public Tensor Call(Tensor input)
+    {
+        var output = Forward(input);
+        for (int i = 0; i < _forwardHooks.Count; i++) _forwardHooks[i](this, input, output);
+        return output;
+    }
+
+    /// <summary>Adds hook(module, input, output) to run after every forward through <see cref="Call"/>, as
+    /// PyTorch's register_forward_hook; disposing the result removes it.</summary>
+    public IDisposable RegisterForwardHook(Action<Module, Tensor, Tensor> hook)
+    {
+        _forwardHooks.Add(hook);
+        return new HookHandle(() => _forwardHooks.Remove(hook));
+    }
+
+    private sealed class HookHandle(Action remove) : IDisposable
+    {
+        private Action? _remove = remove;
+        public void Dispose() { _remove?.Invoke(); _remove = null; }
+    }
+
+    /// <summary>The dotted name of this module inside the module it was last registered in, up to the root
+    /// ("" for a root): "features.3" or "layer2.0.conv1". Error messages name layers by it.</summary>
+    public string Path => _parent == null ? "" : _parent.Path.Length == 0 ? _localName : $"{_parent.Path}.{_localName}";
+
+    /// <summary>"Conv2d 'features.3'" (or just the type for a root), for error messages.</summary>
+    public string Describe() => Path.Length == 0 ? GetType().Name : $"{GetType().Name} '{Path}'";
 
     /// <summary>Registers a parameter under a name (null for an absent optional parameter, e.g. bias=false).</summary>
     protected Tensor? RegisterParameter(string name, Tensor? value)
@@ -38,6 +70,8 @@ public abstract class Module
     {
         int i = _children.FindIndex(c => c.Name == name);
         if (i >= 0) _children[i] = (name, module); else _children.Add((name, module));
+        module._parent = this;
+        module._localName = name;
         return module;
     }
 
@@ -70,6 +104,13 @@ public abstract class Module
     }
 
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Parameter);
+
+    /// <summary>The parameters of this module itself, not of its children.</summary>
+    public IEnumerable<(string Name, Tensor Parameter)> LocalParameters()
+    {
+        foreach (var (name, p) in _parameters)
+            if (p != null) yield return (name, p);
+    }
 
     public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers()
     {

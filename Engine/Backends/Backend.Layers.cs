@@ -1,0 +1,57 @@
+namespace Pade.Engine;
+
+/// <summary>
+/// Kernels of the layer family: convolution, pooling, batch normalisation. All tensors are contiguous and in NCHW
+/// layout; outputs arrive allocated (contents undefined unless a method says otherwise). Geometry structs carry
+/// the shapes, checked by the op in <see cref="Functional"/> before the call.
+/// </summary>
+public abstract partial class Backend
+{
+    private NotSupportedException MissingLayerKernel(string kernel) => new($"{Device} backend has no kernel {kernel}");
+
+    /// <summary>y [N, K, OH, OW] = conv2d(x [N, C, H, W], w [K, C/G, KH, KW]) + b [K] (b may be null); see
+    /// <see cref="Conv2dGeometry"/> for the formula.</summary>
+    public virtual void Conv2d(Tensor x, Tensor w, Tensor? b, Tensor y, Conv2dGeometry g) => throw MissingLayerKernel("conv2d");
+
+    /// <summary>Gradients of <see cref="Conv2d"/> given dy [N, K, OH, OW]: each of dx (like x), dw (like w) and
+    /// db ([K]) is written (overwritten, not accumulated) when not null.</summary>
+    public virtual void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g) =>
+        throw MissingLayerKernel("conv2d_backward");
+
+    /// <summary>y[n, c, oh, ow] = max over the window of x (padding never wins); indices (Int32, y's shape) holds
+    /// the flat position ih·W + iw of the first maximum in row-major window order (NaN counts as the maximum).</summary>
+    public virtual void MaxPool2d(Tensor x, Tensor y, Tensor indices, Pool2dGeometry g) => throw MissingLayerKernel("max_pool2d");
+
+    /// <summary>dx = 0, then dx[n, c, indices[n, c, oh, ow]] += dy[n, c, oh, ow].</summary>
+    public virtual void MaxPool2dBackward(Tensor dy, Tensor indices, Tensor dx, Pool2dGeometry g) => throw MissingLayerKernel("max_pool2d_backward");
+
+    /// <summary>y = sum of the window / divisor, the divisor being KH·KW when countIncludePad (PyTorch's default)
+    /// or the number of window positions inside the image otherwise.</summary>
+    public virtual void AvgPool2d(Tensor x, Tensor y, Pool2dGeometry g, bool countIncludePad) => throw MissingLayerKernel("avg_pool2d");
+
+    /// <summary>dx[window] += dy / divisor, dx zeroed first.</summary>
+    public virtual void AvgPool2dBackward(Tensor dy, Tensor dx, Pool2dGeometry g, bool countIncludePad) => throw MissingLayerKernel("avg_pool2d_backward");
+
+    /// <summary>y [N, C, OH, OW] = mean of x [N, C, H, W] over the window rows ⌊oh H / OH⌋ .. ⌈(oh + 1) H / OH⌉ − 1
+    /// (and columns likewise), as torch's adaptive_avg_pool2d.</summary>
+    public virtual void AdaptiveAvgPool2d(Tensor x, Tensor y) => throw MissingLayerKernel("adaptive_avg_pool2d");
+
+    /// <summary>dx = 0, then each dy spreads evenly over its window.</summary>
+    public virtual void AdaptiveAvgPool2dBackward(Tensor dy, Tensor dx) => throw MissingLayerKernel("adaptive_avg_pool2d_backward");
+
+    /// <summary>Per channel of x [N, C, S]: mean[c] and the biased variance var[c] = mean((x − mean)²) over N·S
+    /// elements (mean and var are [C]).</summary>
+    public virtual void BatchNormStats(Tensor x, Tensor mean, Tensor var) => throw MissingLayerKernel("batch_norm_stats");
+
+    /// <summary>y [N, C, S] = (x − mean[c]) · invStd[c] · weight[c] + bias[c]; weight and bias may be null (1 and 0).</summary>
+    public virtual void BatchNormForward(Tensor x, Tensor mean, Tensor invStd, Tensor? weight, Tensor? bias, Tensor y) =>
+        throw MissingLayerKernel("batch_norm_forward");
+
+    /// <summary>
+    /// Gradients of <see cref="BatchNormForward"/> with x̂ = (x − mean)·invStd, M = N·S, γ = weight (or 1):
+    /// dweight[c] = Σ dy·x̂, dbias[c] = Σ dy; and dx = γ·invStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M) when training (mean and
+    /// invStd are functions of x), dx = γ·invStd·dy otherwise. Null outputs are skipped.
+    /// </summary>
+    public virtual void BatchNormBackward(Tensor x, Tensor dy, Tensor mean, Tensor invStd, Tensor? weight, bool training,
+        Tensor? dx, Tensor? dweight, Tensor? dbias) => throw MissingLayerKernel("batch_norm_backward");
+}

@@ -1,0 +1,287 @@
+using System.Numerics;
+using Pade.Engine.Cpu;
+
+namespace Pade.Engine;
+
+/// <summary>
+/// Convolution on the CPU as im2col + GEMM. For one group of a chunk of S samples, im2col lays the receptive
+/// fields out as the columns of a matrix X_col [C/G·KH·KW, S·OH·OW] (row (c, i, j), column (s, oh, ow) holds
+/// x[s, c, oh·SH − PH + i·DH, ow·SW − PW + j·DW] or 0 in the padding), and then
+///   forward          Y   [K/G, S·OH·OW] = W [K/G, C/G·KH·KW] · X_col
+///   input gradient   dX_col             = Wᵀ · dY,  scattered back into dx by col2im (the adjoint of im2col)
+///   weight gradient  dW                += dY · X_colᵀ
+/// A chunk holds one sample when its image is large (the GEMM is wide enough) and several when it is small, so
+/// the deep 4x4, 2x2 and 1x1 layers multiply one weight matrix with many columns at once instead of streaming it
+/// from memory once per sample. Chunks run in parallel; scratch matrices come from <see cref="BufferPool{T}"/>.
+/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead.
+/// </summary>
+public sealed partial class CpuBackend
+{
+    /// <summary>Columns (S·OH·OW) one GEMM of a chunk aims for.</summary>
+    private const int ConvTargetColumns = 512;
+
+    /// <summary>Cap on the elements of one chunk's im2col matrix (16 MiB of float32).</summary>
+    private const int ConvMaxColElements = 1 << 22;
+
+    /// <summary>The weight gradient sums over the batch: the chunks are split into at most this many fixed parts,
+    /// each accumulating into its own copy of dW, added in order at the end. The split depends on the shapes only,
+    /// never on the thread count, so results are reproducible bit for bit.</summary>
+    private const int ConvWeightPartials = 4;
+
+    private static int ConvSamplesPerChunk(in Conv2dGeometry g)
+    {
+        int ohw = Math.Max(1, g.OH * g.OW);
+        int byColumns = Math.Max(1, ConvTargetColumns / ohw);
+        int byMemory = Math.Max(1, ConvMaxColElements / Math.Max(1, g.ColRows * ohw));
+        return Math.Clamp(Math.Min(byColumns, byMemory), 1, Math.Max(1, g.N));
+    }
+
+    public override void Conv2d(Tensor x, Tensor w, Tensor? b, Tensor y, Conv2dGeometry g)
+    {
+        if (x.DType == DType.Float32) Conv2dForward<float>(x, w, b, y, g);
+        else Conv2dForward<double>(x, w, b, y, g);
+    }
+
+    public override void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g)
+    {
+        if (x.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g);
+        else Conv2dBackward<double>(x, w, dy, dx, dw, db, g);
+    }
+
+    private static void Conv2dForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (g.IsDepthwise) { DepthwiseForward<T>(xt, wt, bt, yt, g); return; }
+        T[] x = Array<T>(xt), w = Array<T>(wt), y = Array<T>(yt);
+        T[]? b = bt == null ? null : Array<T>(bt);
+        int xo = (int)xt.Offset, wo = (int)wt.Offset, yo = (int)yt.Offset, bo = bt == null ? 0 : (int)bt.Offset;
+        int nb = ConvSamplesPerChunk(g), chunks = (g.N + nb - 1) / nb;
+        int ohw = g.OH * g.OW, hw = g.H * g.W, rows = g.ColRows, kg = g.KPerGroup, cg = g.CPerGroup;
+
+        CpuParallel.For(chunks, ch =>
+        {
+            int s0 = ch * nb, ns = Math.Min(nb, g.N - s0), cols = ns * ohw;
+            bool direct = ns == 1 && g.IsPointwise;
+            T[]? col = direct ? null : BufferPool<T>.Rent(rows * cols);
+            T[]? tmp = ns == 1 ? null : BufferPool<T>.Rent(kg * cols);
+            for (int gi = 0; gi < g.Groups; gi++)
+            {
+                ReadOnlySpan<T> xcol;
+                if (direct) xcol = x.AsSpan(xo + (s0 * g.C + gi * cg) * hw, cg * hw);
+                else
+                {
+                    for (int s = 0; s < ns; s++)
+                        Im2Col<T>(x.AsSpan(xo + ((s0 + s) * g.C + gi * cg) * hw, cg * hw), col.AsSpan(0, rows * cols), cols, s * ohw, g);
+                    xcol = col.AsSpan(0, rows * cols);
+                }
+                var wg = w.AsSpan(wo + gi * kg * rows, kg * rows);
+                if (ns == 1)
+                {
+                    // One sample: the GEMM writes straight into y, starting from the bias rows.
+                    var yg = y.AsSpan(yo + (s0 * g.K + gi * kg) * ohw, kg * ohw);
+                    if (b != null)
+                        for (int r = 0; r < kg; r++) yg.Slice(r * ohw, ohw).Fill(b[bo + gi * kg + r]);
+                    Gemm.Multiply(false, false, kg, ohw, rows, wg, xcol, yg, b != null ? T.One : T.Zero);
+                }
+                else
+                {
+                    // Several samples: the product is [K/G, S, OH·OW]; each row of each sample goes to its place.
+                    var prod = tmp.AsSpan(0, kg * cols);
+                    Gemm.Multiply(false, false, kg, cols, rows, wg, xcol, prod, T.Zero);
+                    for (int r = 0; r < kg; r++)
+                    {
+                        T bias = b != null ? b[bo + gi * kg + r] : T.Zero;
+                        for (int s = 0; s < ns; s++)
+                            LayerSimd.ScaleShift<T>(prod.Slice(r * cols + s * ohw, ohw), y.AsSpan(yo + ((s0 + s) * g.K + gi * kg + r) * ohw, ohw), T.One, bias);
+                    }
+                }
+            }
+            if (col != null) BufferPool<T>.Return(col);
+            if (tmp != null) BufferPool<T>.Return(tmp);
+        }, (long)nb * ohw * rows * g.K);
+    }
+
+    private static void Conv2dBackward<T>(Tensor xt, Tensor wt, Tensor dyt, Tensor? dxt, Tensor? dwt, Tensor? dbt, Conv2dGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dbt != null) ConvBiasGradient<T>(dyt, dbt, g);
+        if (g.IsDepthwise)
+        {
+            if (dxt != null) DepthwiseBackwardInput<T>(wt, dyt, dxt, g);
+            if (dwt != null) DepthwiseBackwardWeight<T>(xt, dyt, dwt, g);
+            return;
+        }
+        if (dxt != null) ConvBackwardInput<T>(wt, dyt, dxt, g);
+        if (dwt != null) ConvBackwardWeight<T>(xt, dyt, dwt, g);
+    }
+
+    /// <summary>db[k] = Σ_{n, oh, ow} dy[n, k, oh, ow], one channel per task.</summary>
+    private static void ConvBiasGradient<T>(Tensor dyt, Tensor dbt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] dy = Array<T>(dyt), db = Array<T>(dbt);
+        int dyo = (int)dyt.Offset, dbo = (int)dbt.Offset, ohw = g.OH * g.OW;
+        CpuParallel.For(g.K, k =>
+        {
+            T s = T.Zero;
+            for (int n = 0; n < g.N; n++) s += LayerSimd.Sum<T>(dy.AsSpan(dyo + (n * g.K + k) * ohw, ohw));
+            db[dbo + k] = s;
+        }, (long)g.N * ohw);
+    }
+
+    /// <summary>The rows of one group of dy for a chunk of samples, as the GEMM's [K/G, S·OH·OW] matrix: a slice
+    /// of dy itself for one sample, else gathered into scratch.</summary>
+    private static ReadOnlySpan<T> ChunkGradient<T>(T[] dy, int dyo, int s0, int ns, int gi, T[]? scratch, in Conv2dGeometry g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int ohw = g.OH * g.OW, kg = g.KPerGroup, cols = ns * ohw;
+        if (ns == 1) return dy.AsSpan(dyo + (s0 * g.K + gi * kg) * ohw, kg * ohw);
+        for (int r = 0; r < kg; r++)
+            for (int s = 0; s < ns; s++)
+                dy.AsSpan(dyo + ((s0 + s) * g.K + gi * kg + r) * ohw, ohw).CopyTo(scratch.AsSpan(r * cols + s * ohw, ohw));
+        return scratch.AsSpan(0, kg * cols);
+    }
+
+    /// <summary>dx = col2im(Wᵀ · dY) per chunk; chunks write disjoint samples of dx.</summary>
+    private static void ConvBackwardInput<T>(Tensor wt, Tensor dyt, Tensor dxt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] w = Array<T>(wt), dy = Array<T>(dyt), dx = Array<T>(dxt);
+        int wo = (int)wt.Offset, dyo = (int)dyt.Offset, dxo = (int)dxt.Offset;
+        int nb = ConvSamplesPerChunk(g), chunks = (g.N + nb - 1) / nb;
+        int ohw = g.OH * g.OW, hw = g.H * g.W, rows = g.ColRows, kg = g.KPerGroup, cg = g.CPerGroup;
+
+        CpuParallel.For(chunks, ch =>
+        {
+            int s0 = ch * nb, ns = Math.Min(nb, g.N - s0), cols = ns * ohw;
+            bool direct = ns == 1 && g.IsPointwise;
+            T[]? gather = ns == 1 ? null : BufferPool<T>.Rent(kg * cols);
+            T[]? dcol = direct ? null : BufferPool<T>.Rent(rows * cols);
+            for (int gi = 0; gi < g.Groups; gi++)
+            {
+                var gy = ChunkGradient(dy, dyo, s0, ns, gi, gather, g);
+                var wg = w.AsSpan(wo + gi * kg * rows, kg * rows);
+                if (direct)
+                {
+                    Gemm.Multiply(true, false, rows, cols, kg, wg, gy, dx.AsSpan(dxo + (s0 * g.C + gi * cg) * hw, cg * hw), T.Zero);
+                    continue;
+                }
+                var dc = dcol.AsSpan(0, rows * cols);
+                Gemm.Multiply(true, false, rows, cols, kg, wg, gy, dc, T.Zero);
+                for (int s = 0; s < ns; s++)
+                {
+                    var plane = dx.AsSpan(dxo + ((s0 + s) * g.C + gi * cg) * hw, cg * hw);
+                    plane.Clear();
+                    Col2Im<T>(dc, cols, s * ohw, plane, g);
+                }
+            }
+            if (gather != null) BufferPool<T>.Return(gather);
+            if (dcol != null) BufferPool<T>.Return(dcol);
+        }, (long)nb * ohw * rows * g.K);
+    }
+
+    /// <summary>dW = Σ over chunks of dY · X_colᵀ, in at most <see cref="ConvWeightPartials"/> fixed parts.</summary>
+    private static void ConvBackwardWeight<T>(Tensor xt, Tensor dyt, Tensor dwt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] x = Array<T>(xt), dy = Array<T>(dyt), dw = Array<T>(dwt);
+        int xo = (int)xt.Offset, dyo = (int)dyt.Offset, dwo = (int)dwt.Offset;
+        int nb = ConvSamplesPerChunk(g), chunks = (g.N + nb - 1) / nb;
+        int ohw = g.OH * g.OW, hw = g.H * g.W, rows = g.ColRows, kg = g.KPerGroup, cg = g.CPerGroup;
+        int size = g.K * rows, parts = Math.Min(chunks, ConvWeightPartials);
+        var partial = new T[parts][];
+        for (int p = 1; p < parts; p++) partial[p] = BufferPool<T>.Rent(size);
+
+        CpuParallel.For(parts, p =>
+        {
+            var acc = p == 0 ? dw.AsSpan(dwo, size) : partial[p].AsSpan(0, size);
+            T[]? gather = nb == 1 ? null : BufferPool<T>.Rent(kg * nb * ohw);
+            T[]? col = nb == 1 && g.IsPointwise ? null : BufferPool<T>.Rent(rows * nb * ohw);
+            int c0 = p * chunks / parts, c1 = (p + 1) * chunks / parts;
+            for (int ch = c0; ch < c1; ch++)
+            {
+                int s0 = ch * nb, ns = Math.Min(nb, g.N - s0), cols = ns * ohw;
+                for (int gi = 0; gi < g.Groups; gi++)
+                {
+                    var gy = ChunkGradient(dy, dyo, s0, ns, gi, gather, g);
+                    ReadOnlySpan<T> xcol;
+                    if (ns == 1 && g.IsPointwise) xcol = x.AsSpan(xo + (s0 * g.C + gi * cg) * hw, cg * hw);
+                    else
+                    {
+                        for (int s = 0; s < ns; s++)
+                            Im2Col<T>(x.AsSpan(xo + ((s0 + s) * g.C + gi * cg) * hw, cg * hw), col.AsSpan(0, rows * cols), cols, s * ohw, g);
+                        xcol = col.AsSpan(0, rows * cols);
+                    }
+                    Gemm.Multiply(false, true, kg, rows, cols, gy, xcol, acc.Slice(gi * kg * rows, kg * rows), ch == c0 ? T.Zero : T.One);
+                }
+            }
+            if (gather != null) BufferPool<T>.Return(gather);
+            if (col != null) BufferPool<T>.Return(col);
+        }, (long)chunks / parts * nb * ohw * rows * g.K);
+
+        for (int p = 1; p < parts; p++)
+        {
+            LayerSimd.Add<T>(partial[p].AsSpan(0, size), dw.AsSpan(dwo, size));
+            BufferPool<T>.Return(partial[p]);
+        }
+    }
+
+    /// <summary>Writes the receptive fields of one sample's group of channels, x [C/G, H, W], into the columns
+    /// colOffset .. colOffset + OH·OW − 1 of the im2col matrix (row length ldc).</summary>
+    private static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col, int ldc, int colOffset, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hw = g.H * g.W, ohw = g.OH * g.OW, row = 0;
+        for (int c = 0; c < g.CPerGroup; c++)
+        {
+            var xc = x.Slice(c * hw, hw);
+            for (int i = 0; i < g.KH; i++)
+            {
+                int ioff = i * g.DH - g.PH;
+                for (int j = 0; j < g.KW; j++, row++)
+                {
+                    int joff = j * g.DW - g.PW;
+                    var (lo, hi) = LayerSimd.ValidRange(joff, g.SW, g.W, g.OW);
+                    var dst = col.Slice(row * ldc + colOffset, ohw);
+                    for (int oh = 0; oh < g.OH; oh++)
+                    {
+                        int ih = oh * g.SH + ioff;
+                        var d = dst.Slice(oh * g.OW, g.OW);
+                        if ((uint)ih >= (uint)g.H) { d.Clear(); continue; }
+                        d[..lo].Clear();
+                        d[hi..].Clear();
+                        var src = xc.Slice(ih * g.W, g.W);
+                        if (g.SW == 1) src.Slice(lo + joff, hi - lo).CopyTo(d.Slice(lo, hi - lo));
+                        else for (int ow = lo; ow < hi; ow++) d[ow] = src[ow * g.SW + joff];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Im2Col{T}"/>: adds every column entry back onto the input position it was
+    /// read from (positions read by several windows sum their gradients); padding entries are dropped.</summary>
+    private static void Col2Im<T>(ReadOnlySpan<T> col, int ldc, int colOffset, Span<T> dx, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int hw = g.H * g.W, ohw = g.OH * g.OW, row = 0;
+        for (int c = 0; c < g.CPerGroup; c++)
+        {
+            var dxc = dx.Slice(c * hw, hw);
+            for (int i = 0; i < g.KH; i++)
+            {
+                int ioff = i * g.DH - g.PH;
+                for (int j = 0; j < g.KW; j++, row++)
+                {
+                    int joff = j * g.DW - g.PW;
+                    var (lo, hi) = LayerSimd.ValidRange(joff, g.SW, g.W, g.OW);
+                    if (hi <= lo) continue;
+                    var src = col.Slice(row * ldc + colOffset, ohw);
+                    for (int oh = 0; oh < g.OH; oh++)
+                    {
+                        int ih = oh * g.SH + ioff;
+                        if ((uint)ih >= (uint)g.H) continue;
+                        var s = src.Slice(oh * g.OW, g.OW);
+                        var d = dxc.Slice(ih * g.W, g.W);
+                        if (g.SW == 1) LayerSimd.Add<T>(s.Slice(lo, hi - lo), d.Slice(lo + joff, hi - lo));
+                        else for (int ow = lo; ow < hi; ow++) d[ow * g.SW + joff] += s[ow];
+                    }
+                }
+            }
+        }
+    }
+}

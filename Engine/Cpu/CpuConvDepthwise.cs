@@ -1,0 +1,132 @@
+using System.Numerics;
+using Pade.Engine.Cpu;
+
+namespace Pade.Engine;
+
+/// <summary>
+/// Depthwise convolution (groups = C = K: each channel convolved with its own KH x KW filter) by direct loops.
+/// Through im2col each group would be a GEMM with a single output row, all copying and no arithmetic intensity;
+/// here every kernel tap (i, j) is one SIMD axpy over the valid part of an output row:
+///   y[oh, lo..hi) += w[i, j] · x[oh·SH − PH + i·DH, (lo..hi)·SW − PW + j·DW]
+/// (unit stride reads a contiguous run of the input row). The input gradient runs the same loops with the roles
+/// of x and y exchanged; the weight gradient is a dot product per tap, one channel per task.
+/// </summary>
+public sealed partial class CpuBackend
+{
+    /// <summary>Valid output column range (lo, hi) of each kernel column j.</summary>
+    private static (int Lo, int Hi)[] TapRanges(in Conv2dGeometry g)
+    {
+        var r = new (int, int)[g.KW];
+        for (int j = 0; j < g.KW; j++) r[j] = LayerSimd.ValidRange(j * g.DW - g.PW, g.SW, g.W, g.OW);
+        return r;
+    }
+
+    private static void DepthwiseForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] x = Array<T>(xt), w = Array<T>(wt), y = Array<T>(yt);
+        T[]? b = bt == null ? null : Array<T>(bt);
+        int xo = (int)xt.Offset, wo = (int)wt.Offset, yo = (int)yt.Offset, bo = bt == null ? 0 : (int)bt.Offset;
+        int hw = g.H * g.W, ohw = g.OH * g.OW, taps = g.KH * g.KW;
+        var ranges = TapRanges(g);
+        CpuParallel.For(g.N * g.C, plane =>
+        {
+            int c = plane % g.C;
+            var xp = x.AsSpan(xo + plane * hw, hw);
+            var yp = y.AsSpan(yo + plane * ohw, ohw);
+            var wk = w.AsSpan(wo + c * taps, taps);
+            yp.Fill(b != null ? b[bo + c] : T.Zero);
+            for (int oh = 0; oh < g.OH; oh++)
+            {
+                var yrow = yp.Slice(oh * g.OW, g.OW);
+                for (int i = 0; i < g.KH; i++)
+                {
+                    int ih = oh * g.SH - g.PH + i * g.DH;
+                    if ((uint)ih >= (uint)g.H) continue;
+                    var xrow = xp.Slice(ih * g.W, g.W);
+                    for (int j = 0; j < g.KW; j++)
+                    {
+                        var (lo, hi) = ranges[j];
+                        int joff = j * g.DW - g.PW;
+                        T wv = wk[i * g.KW + j];
+                        if (g.SW == 1) LayerSimd.Axpy(wv, xrow.Slice(lo + joff, hi - lo), yrow.Slice(lo, hi - lo));
+                        else for (int ow = lo; ow < hi; ow++) yrow[ow] += wv * xrow[ow * g.SW + joff];
+                    }
+                }
+            }
+        }, (long)ohw * taps);
+    }
+
+    private static void DepthwiseBackwardInput<T>(Tensor wt, Tensor dyt, Tensor dxt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] w = Array<T>(wt), dy = Array<T>(dyt), dx = Array<T>(dxt);
+        int wo = (int)wt.Offset, dyo = (int)dyt.Offset, dxo = (int)dxt.Offset;
+        int hw = g.H * g.W, ohw = g.OH * g.OW, taps = g.KH * g.KW;
+        var ranges = TapRanges(g);
+        CpuParallel.For(g.N * g.C, plane =>
+        {
+            int c = plane % g.C;
+            var dxp = dx.AsSpan(dxo + plane * hw, hw);
+            var dyp = dy.AsSpan(dyo + plane * ohw, ohw);
+            var wk = w.AsSpan(wo + c * taps, taps);
+            dxp.Clear();
+            for (int oh = 0; oh < g.OH; oh++)
+            {
+                var dyrow = dyp.Slice(oh * g.OW, g.OW);
+                for (int i = 0; i < g.KH; i++)
+                {
+                    int ih = oh * g.SH - g.PH + i * g.DH;
+                    if ((uint)ih >= (uint)g.H) continue;
+                    var dxrow = dxp.Slice(ih * g.W, g.W);
+                    for (int j = 0; j < g.KW; j++)
+                    {
+                        var (lo, hi) = ranges[j];
+                        int joff = j * g.DW - g.PW;
+                        T wv = wk[i * g.KW + j];
+                        if (g.SW == 1) LayerSimd.Axpy(wv, dyrow.Slice(lo, hi - lo), dxrow.Slice(lo + joff, hi - lo));
+                        else for (int ow = lo; ow < hi; ow++) dxrow[ow * g.SW + joff] += wv * dyrow[ow];
+                    }
+                }
+            }
+        }, (long)ohw * taps);
+    }
+
+    /// <summary>dw[c, i, j] = Σ_{n, oh, ow} dy[n, c, oh, ow] · x[n, c, ih, iw]: each task owns one channel and sums
+    /// over the batch in order, so no partial copies are needed.</summary>
+    private static void DepthwiseBackwardWeight<T>(Tensor xt, Tensor dyt, Tensor dwt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] x = Array<T>(xt), dy = Array<T>(dyt), dw = Array<T>(dwt);
+        int xo = (int)xt.Offset, dyo = (int)dyt.Offset, dwo = (int)dwt.Offset;
+        int hw = g.H * g.W, ohw = g.OH * g.OW, taps = g.KH * g.KW;
+        var ranges = TapRanges(g);
+        CpuParallel.For(g.C, c =>
+        {
+            var acc = dw.AsSpan(dwo + c * taps, taps);
+            acc.Clear();
+            for (int n = 0; n < g.N; n++)
+            {
+                int plane = n * g.C + c;
+                var xp = x.AsSpan(xo + plane * hw, hw);
+                var dyp = dy.AsSpan(dyo + plane * ohw, ohw);
+                for (int oh = 0; oh < g.OH; oh++)
+                {
+                    var dyrow = dyp.Slice(oh * g.OW, g.OW);
+                    for (int i = 0; i < g.KH; i++)
+                    {
+                        int ih = oh * g.SH - g.PH + i * g.DH;
+                        if ((uint)ih >= (uint)g.H) continue;
+                        var xrow = xp.Slice(ih * g.W, g.W);
+                        for (int j = 0; j < g.KW; j++)
+                        {
+                            var (lo, hi) = ranges[j];
+                            int joff = j * g.DW - g.PW;
+                            T s = T.Zero;
+                            if (g.SW == 1) s = LayerSimd.Dot<T>(dyrow.Slice(lo, hi - lo), xrow.Slice(lo + joff, hi - lo));
+                            else for (int ow = lo; ow < hi; ow++) s += dyrow[ow] * xrow[ow * g.SW + joff];
+                            acc[i * g.KW + j] += s;
+                        }
+                    }
+                }
+            }
+        }, (long)g.N * ohw * taps);
+    }
+}

@@ -1,0 +1,108 @@
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Layers;
+
+namespace Pade.Tests.Layers;
+
+public class ConvTests
+{
+    private static Tensor Rand(int[] shape, ulong seed) => Tensor.Rand(shape, -1, 1, DType.Float64, generator: new Generator(seed));
+
+    /// <summary>A random small configuration; a and b pick the sizes, the rest the geometry.</summary>
+    private static (int[] Xs, int[] Ws, Size2 S, Size2 P, Size2 D, int G) Config(int a, int b, int c, int d, int e, int f, int maxImage)
+    {
+        var r = new Naive.Picker(a, b, c, d, e, f);
+        int groups = r.Next(1, 3), cg = r.Next(1, 2), kg = r.Next(1, 2);
+        int kh = r.Next(1, 3), kw = r.Next(1, 3);
+        var s = new Size2(r.Next(1, 2), r.Next(1, 3));
+        var p = new Size2(r.Next(0, 2), r.Next(0, 1));
+        var dil = new Size2(r.Next(1, 2), r.Next(1, 2));
+        int effH = dil.H * (kh - 1) + 1, effW = dil.W * (kw - 1) + 1;
+        int h = Math.Max(r.Next(1, maxImage), effH - 2 * p.H), w = Math.Max(r.Next(1, maxImage), effW - 2 * p.W);
+        int n = r.Next(1, 3);
+        return ([n, cg * groups, h, w], [kg * groups, cg, kh, kw], s, p, dil, groups);
+    }
+
+    [FsCheck.NUnit.Property(MaxTest = 40)]
+    public void ForwardMatchesNaiveConvolution(int a, int b, int c, int d, int e, int f, bool bias)
+    {
+        var (xs, ws, s, p, dil, g) = Config(a, b, c, d, e, f, 20);
+        var x = Rand(xs, 1); var w = Rand(ws, 2); var bt = bias ? Rand([ws[0]], 3) : null;
+        var y = Functional.Conv2d(x, w, bt, s, p, dil, g);
+        var expected = Naive.Conv2d(x.ToArray<double>(), xs, w.ToArray<double>(), ws, bt?.ToArray<double>(), s, p, dil, g, out var ys);
+        Assert.That(y.ShapeCopy(), Is.EqualTo(ys));
+        Naive.AssertClose(y.ToArray<double>(), expected, 1e-12, "conv2d forward");
+    }
+
+    [FsCheck.NUnit.Property(MaxTest = 25)]
+    public void BackwardMatchesNaiveGradients(int a, int b, int c, int d, int e, int f)
+    {
+        // Larger images (one sample per GEMM chunk, several weight partials) than the gradient check can afford.
+        var (xs, ws, s, p, dil, g) = Config(a, b, c, d, e, f, 26);
+        xs[0] = 5;
+        var x = Rand(xs, 4); x.RequiresGrad = true;
+        var w = Rand(ws, 5); w.RequiresGrad = true;
+        var bt = Rand([ws[0]], 6); bt.RequiresGrad = true;
+        var y = Functional.Conv2d(x, w, bt, s, p, dil, g);
+        var up = Rand(y.ShapeCopy(), 7);
+        (y * up).Sum().Backward();
+        var (dx, dw, db) = Naive.Conv2dBackward(x.ToArray<double>(), xs, w.ToArray<double>(), ws, up.ToArray<double>(), s, p, dil, g);
+        Naive.AssertClose(x.Grad!.ToArray<double>(), dx, 1e-11, "dx");
+        Naive.AssertClose(w.Grad!.ToArray<double>(), dw, 1e-11, "dw");
+        Naive.AssertClose(bt.Grad!.ToArray<double>(), db, 1e-11, "db");
+    }
+
+    [FsCheck.NUnit.Property(MaxTest = 25)]
+    public void GradientCheck(int a, int b, int c, int d, int e, int f, bool bias)
+    {
+        var (xs, ws, s, p, dil, g) = Config(a, b, c, d, e, f, 6);
+        xs[0] = Math.Min(xs[0], 2);
+        Tensor[] inputs = bias ? [Rand(xs, 8), Rand(ws, 9), Rand([ws[0]], 10)] : [Rand(xs, 8), Rand(ws, 9)];
+        GradCheck.Assert($"conv2d s={s} p={p} d={dil} g={g}", t => Functional.Conv2d(t[0], t[1], bias ? t[2] : null, s, p, dil, g), inputs);
+    }
+
+    [TestCase(1, 1, 0)]
+    [TestCase(1, 1, 1)]
+    [TestCase(2, 1, 1)]
+    [TestCase(1, 2, 2)]
+    public void DepthwiseMatchesNaiveAndGradCheck(int stride, int dilation, int padding)
+    {
+        int[] xs = [2, 4, 9, 9], ws = [4, 1, 3, 3];
+        var x = Rand(xs, 11); var w = Rand(ws, 12); var b = Rand([4], 13);
+        var y = Functional.Conv2d(x, w, b, stride, padding, dilation, groups: 4);
+        var expected = Naive.Conv2d(x.ToArray<double>(), xs, w.ToArray<double>(), ws, b.ToArray<double>(), stride, padding, dilation, 4, out _);
+        Naive.AssertClose(y.ToArray<double>(), expected, 1e-12, "depthwise forward");
+        GradCheck.Assert("depthwise", t => Functional.Conv2d(t[0], t[1], t[2], stride, padding, dilation, 4), [Rand([2, 4, 6, 6], 14), w, b]);
+    }
+
+    [Test]
+    public void Float32MatchesFloat64()
+    {
+        var x = Rand([3, 5, 12, 12], 15); var w = Rand([8, 5, 3, 3], 16);
+        var y64 = Functional.Conv2d(x, w, null, 1, 1).ToArray<double>();
+        var y32 = Functional.Conv2d(x.To(DType.Float32), w.To(DType.Float32), null, 1, 1).ToArray<double>();
+        Naive.AssertClose(y32, y64, 1e-5, "float32 conv");
+    }
+
+    [Test]
+    public void DefaultInitialisationBounds()
+    {
+        var conv = new Conv2d(6, 16, 5, generator: new Generator(1));
+        double bound = 1 / Math.Sqrt(6 * 25);
+        var wv = conv.Weight.ToArray<float>();
+        Assert.That(wv.All(v => Math.Abs(v) <= bound), Is.True);
+        Assert.That(wv.Max(), Is.GreaterThan(0.9 * bound));
+        Assert.That(conv.Bias!.ToArray<float>().All(v => Math.Abs(v) <= bound), Is.True);
+        Assert.That(new Conv2d(3, 4, 3, bias: false).Bias, Is.Null);
+        Assert.That(new Conv2d(8, 8, 3, groups: 8).Weight.ShapeCopy(), Is.EqualTo(new[] { 8, 1, 3, 3 }));
+    }
+
+    [Test]
+    public void BadGeometryIsRejected()
+    {
+        Assert.Throws<ArgumentException>(() => new Conv2d(6, 4, 3, groups: 4));
+        var conv = new Conv2d(3, 4, 3);
+        var e = Assert.Throws<ArgumentException>(() => conv.Call(Tensor.Zeros(2, 3, 32)));
+        Assert.That(e!.Message, Does.Contain("Conv2d").And.Contain("[N, 3, H, W]").And.Contain("[2, 3, 32]"));
+    }
+}
