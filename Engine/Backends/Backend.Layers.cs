@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 namespace Pade.Engine;
 
 /// <summary>

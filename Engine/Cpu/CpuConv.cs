@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using System.Numerics;
 using Pade.Engine.Cpu;
 

@@ -1,8 +1,8 @@
 using Pade.Engine.Autograd;
 
-namespace Pade.Engine;
+namespace Pade.Engine.Functional;
 
-public static partial class Functional
+public static partial class F
 {
     /// <summary>
     /// Batch normalisation as torch.nn.functional.batch_norm, for input [N, C], [N, C, L] or [N, C, H, W]

@@ -1,6 +1,6 @@
 using Pade.Engine.Autograd;
 
-namespace Pade.Engine;
+namespace Pade.Engine.Functional;
 
 /// <summary>A (height, width) pair for kernel sizes, strides, paddings, dilations; an int means the same for both,
 /// as PyTorch's <c>_pair</c>: <c>stride: 2</c> or <c>padding: (1, 0)</c>.</summary>
@@ -12,7 +12,7 @@ public readonly record struct Size2(int H, int W)
 }
 
 /// <summary>
-/// Everything a 2-D convolution kernel needs to know, computed once by <see cref="Functional.Conv2d"/>:
+/// Everything a 2-D convolution kernel needs to know, computed once by <see cref="F.Conv2d"/>:
 /// input x [N, C, H, W], weight [K, C/Groups, KH, KW], output y [N, K, OH, OW] with
 ///   OH = ⌊(H + 2 PH − DH (KH − 1) − 1) / SH⌋ + 1   (and OW likewise), and
 ///   y[n, k, oh, ow] = b[k] + Σ_{c ∈ group(k), i, j} w[k, c, i, j] · x[n, c, oh SH − PH + i DH, ow SW − PW + j DW]
@@ -43,7 +43,7 @@ public readonly record struct Conv2dGeometry(
 
 /// <summary>Neural-network ops as functions of tensors (torch.nn.functional): the layers in Pade.Layers hold the
 /// parameters and call these.</summary>
-public static partial class Functional
+public static partial class F
 {
     /// <summary>
     /// 2-D cross-correlation as torch.nn.functional.conv2d (see <see cref="Conv2dGeometry"/> for the formula).

@@ -1,6 +1,6 @@
-namespace Pade.Engine;
+namespace Pade.Engine.Functional;
 
-public static partial class Functional
+public static partial class F
 {
     /// <summary>
     /// Inverted dropout as torch.nn.functional.dropout: in training each element is kept with probability 1 − p

@@ -1,8 +1,8 @@
 using Pade.Engine.Autograd;
 
-namespace Pade.Engine;
+namespace Pade.Engine.Functional;
 
-public static partial class Functional
+public static partial class F
 {
     /// <summary>
     /// Affine map as torch.nn.functional.linear: y = x Wᵀ + b for x [..., in], W [out, in], b [out], one GEMM

@@ -1,12 +1,12 @@
 using Pade.Engine.Autograd;
 
-namespace Pade.Engine;
+namespace Pade.Engine.Functional;
 
 /// <summary>Shapes of a 2-D pooling window sliding over x [N, C, H, W] to y [N, C, OH, OW] with
 /// OH = ⌊(H + 2 PH − KH) / SH⌋ + 1 (floor mode, PyTorch's default; OW likewise).</summary>
 public readonly record struct Pool2dGeometry(int N, int C, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW, int OH, int OW);
 
-public static partial class Functional
+public static partial class F
 {
     /// <summary>Checks a pooling layer's arguments (PyTorch's rules: padding at most half the kernel, the window
     /// must fit the padded image) and computes its geometry.</summary>

@@ -12,12 +12,6 @@ file static class Fmt
     public static string G(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }
 
-/// <summary>nn.Identity: returns its input.</summary>
-public sealed class Identity : Module
-{
-    public override Tensor Forward(Tensor input) => input;
-}
-
 /// <summary>nn.Sigmoid: 1/(1 + e^(−x)).</summary>
 public sealed class Sigmoid : Module
 {

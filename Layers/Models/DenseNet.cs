@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 
 namespace Pade.Layers.Models;
@@ -41,7 +42,7 @@ public sealed class Transition : Module
         _conv = RegisterModule("conv", new Conv2d(inPlanes, outPlanes, 1, bias: false, generator: generator));
     }
 
-    public override Tensor Forward(Tensor input) => Functional.AvgPool2d(_conv.Call(_act.Call(_bn.Call(input))), 2);
+    public override Tensor Forward(Tensor input) => F.AvgPool2d(_conv.Call(_act.Call(_bn.Call(input))), 2);
 }
 
 /// <summary>
@@ -102,7 +103,7 @@ public sealed class DenseNet : Module
         x = _trans2.Call(_dense2.Call(x));
         x = _trans3.Call(_dense3.Call(x));
         x = _dense4.Call(x);
-        x = Functional.AvgPool2d(_act.Call(_bn.Call(x)), 4);
+        x = F.AvgPool2d(_act.Call(_bn.Call(x)), 4);
         return _linear.Call(x.Flatten(1));
     }
 }

@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 
 namespace Pade.Layers.Models;
@@ -81,7 +82,7 @@ public sealed class MobileNetV2 : Module
         var x = _act1.Call(_bn1.Call(_conv1.Call(input)));
         x = _layers.Call(x);
         x = _act2.Call(_bn2.Call(_conv2.Call(x)));
-        x = Functional.AvgPool2d(x, 4);
+        x = F.AvgPool2d(x, 4);
         return _linear.Call(x.Flatten(1));
     }
 }

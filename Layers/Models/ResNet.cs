@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 
 namespace Pade.Layers.Models;
@@ -91,7 +92,7 @@ public sealed class ResNet : Module
     {
         var x = _act1.Call(_bn1.Call(_conv1.Call(input)));
         x = _layer4.Call(_layer3.Call(_layer2.Call(_layer1.Call(x))));
-        x = Functional.AvgPool2d(x, 4);
+        x = F.AvgPool2d(x, 4);
         return _linear.Call(x.Flatten(1));
     }
 }

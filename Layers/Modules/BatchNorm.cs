@@ -1,9 +1,10 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 
 namespace Pade.Layers;
 
 /// <summary>
-/// Batch normalisation as torch.nn.BatchNorm1d/2d (see <see cref="Functional.BatchNorm"/> for the formulas).
+/// Batch normalisation as torch.nn.BatchNorm1d/2d (see <see cref="F.BatchNorm"/> for the formulas).
 /// Parameters weight (γ, ones) and bias (β, zeros) when affine; buffers running_mean (zeros), running_var (ones)
 /// and num_batches_tracked (int32 here, int64 in PyTorch) when tracking running statistics. Training uses batch
 /// statistics and updates the running ones with the momentum (null: a cumulative average over all batches);
@@ -56,7 +57,7 @@ public abstract class BatchNormBase : Module
             using (Tensor.NoGrad()) count.Fill_(n);
             if (Momentum == null) factor = 1.0 / n;   // cumulative moving average
         }
-        return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias,
+        return F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias,
             useBatchStats, factor, Eps, Describe());
     }
 

@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 
 namespace Pade.Layers;
@@ -5,7 +6,7 @@ namespace Pade.Layers;
 /// <summary>
 /// 2-D convolution as torch.nn.Conv2d: weight [out, in/groups, kH, kW], optional bias [out], any stride,
 /// padding, dilation and groups (groups = in = out is a depthwise convolution). Weight and bias start uniform in
-/// ±1/√fan_in with fan_in = in/groups·kH·kW (PyTorch's default). The arithmetic is <see cref="Functional.Conv2d"/>.
+/// ±1/√fan_in with fan_in = in/groups·kH·kW (PyTorch's default). The arithmetic is <see cref="F.Conv2d"/>.
 /// </summary>
 public sealed class Conv2d : Module
 {
@@ -45,7 +46,7 @@ public sealed class Conv2d : Module
         bool ok = input.Rank == 4 && input.Size(1) == InChannels
             && input.Size(2) + 2 * Padding.H >= Dilation.H * (KernelSize.H - 1) + 1
             && input.Size(3) + 2 * Padding.W >= Dilation.W * (KernelSize.W - 1) + 1;
-        return Functional.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups, ok ? "conv2d" : Describe());
+        return F.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups, ok ? "conv2d" : Describe());
     }
 
     public override string ExtraRepr()

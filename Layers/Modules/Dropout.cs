@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 
 namespace Pade.Layers;
@@ -24,7 +25,7 @@ public sealed class Dropout : Module
     public override Tensor Forward(Tensor input)
     {
         if (!Training) return input;
-        return FixedMask is Tensor m ? Functional.DropoutWithMask(input, m) : Functional.Dropout(input, P, true, _generator);
+        return FixedMask is Tensor m ? F.DropoutWithMask(input, m) : F.Dropout(input, P, true, _generator);
     }
 
     public override string ExtraRepr() => $"p={P.ToString(System.Globalization.CultureInfo.InvariantCulture)}";

@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 
 namespace Pade.Layers;
@@ -24,7 +25,7 @@ public sealed class Linear : Module
     public override Tensor Forward(Tensor input)
     {
         bool ok = input.Rank >= 1 && input.Size(-1) == InFeatures;
-        return Functional.Linear(input, Weight, Bias, ok ? "linear" : Describe());
+        return F.Linear(input, Weight, Bias, ok ? "linear" : Describe());
     }
 
     public override string ExtraRepr() => $"in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias != null ? "True" : "False")}";

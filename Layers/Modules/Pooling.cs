@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 
 namespace Pade.Layers;
@@ -11,7 +12,7 @@ public sealed class MaxPool2d(Size2 kernelSize, Size2? stride = null, Size2? pad
     public Size2 Padding { get; } = padding ?? 0;
 
     public override Tensor Forward(Tensor input) =>
-        Functional.MaxPool2d(input, KernelSize, Stride, Padding, PoolInputOk(input, KernelSize, Padding) ? "max_pool2d" : Describe());
+        F.MaxPool2d(input, KernelSize, Stride, Padding, PoolInputOk(input, KernelSize, Padding) ? "max_pool2d" : Describe());
 
     public override string ExtraRepr() => $"kernel_size={KernelSize}, stride={Stride}, padding={Padding}";
 
@@ -28,7 +29,7 @@ public sealed class AvgPool2d(Size2 kernelSize, Size2? stride = null, Size2? pad
     public bool CountIncludePad { get; } = countIncludePad;
 
     public override Tensor Forward(Tensor input) =>
-        Functional.AvgPool2d(input, KernelSize, Stride, Padding, CountIncludePad,
+        F.AvgPool2d(input, KernelSize, Stride, Padding, CountIncludePad,
             MaxPool2d.PoolInputOk(input, KernelSize, Padding) ? "avg_pool2d" : Describe());
 
     public override string ExtraRepr() => $"kernel_size={KernelSize}, stride={Stride}, padding={Padding}";
@@ -41,7 +42,7 @@ public sealed class AdaptiveAvgPool2d(Size2 outputSize) : Module
     public Size2 OutputSize { get; } = outputSize;
 
     public override Tensor Forward(Tensor input) =>
-        Functional.AdaptiveAvgPool2d(input, OutputSize, input.Rank == 4 ? "adaptive_avg_pool2d" : Describe());
+        F.AdaptiveAvgPool2d(input, OutputSize, input.Rank == 4 ? "adaptive_avg_pool2d" : Describe());
 
     public override string ExtraRepr() => $"output_size={OutputSize}";
 }

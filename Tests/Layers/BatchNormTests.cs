@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Layers;
@@ -18,7 +19,7 @@ public class BatchNormTests
         var x = Randn(shape, (ulong)(uint)a, 0.5, 2);
         var w = Randn([c], 2, 1, 0.5);
         var b = Randn([c], 3);
-        GradCheck.Assert("batch_norm train", t => Functional.BatchNorm(t[0], null, null, affine ? t[1] : null, affine ? t[2] : null, training: true),
+        GradCheck.Assert("batch_norm train", t => F.BatchNorm(t[0], null, null, affine ? t[1] : null, affine ? t[2] : null, training: true),
             affine ? [x, w, b] : [x], new GradCheckOptions(Atol: 1e-6));
     }
 
@@ -26,7 +27,7 @@ public class BatchNormTests
     public void EvaluationGradientCheck()
     {
         var rm = Randn([3], 4); var rv = Randn([3], 5).Abs() + 0.5;
-        GradCheck.Assert("batch_norm eval", t => Functional.BatchNorm(t[0], rm, rv, t[1], t[2], training: false),
+        GradCheck.Assert("batch_norm eval", t => F.BatchNorm(t[0], rm, rv, t[1], t[2], training: false),
             [Randn([2, 3, 2, 2], 6), Randn([3], 7), Randn([3], 8)]);
     }
 

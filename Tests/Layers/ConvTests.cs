@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Layers;
@@ -28,7 +29,7 @@ public class ConvTests
     {
         var (xs, ws, s, p, dil, g) = Config(a, b, c, d, e, f, 20);
         var x = Rand(xs, 1); var w = Rand(ws, 2); var bt = bias ? Rand([ws[0]], 3) : null;
-        var y = Functional.Conv2d(x, w, bt, s, p, dil, g);
+        var y = F.Conv2d(x, w, bt, s, p, dil, g);
         var expected = Naive.Conv2d(x.ToArray<double>(), xs, w.ToArray<double>(), ws, bt?.ToArray<double>(), s, p, dil, g, out var ys);
         Assert.That(y.ShapeCopy(), Is.EqualTo(ys));
         Naive.AssertClose(y.ToArray<double>(), expected, 1e-12, "conv2d forward");
@@ -43,7 +44,7 @@ public class ConvTests
         var x = Rand(xs, 4); x.RequiresGrad = true;
         var w = Rand(ws, 5); w.RequiresGrad = true;
         var bt = Rand([ws[0]], 6); bt.RequiresGrad = true;
-        var y = Functional.Conv2d(x, w, bt, s, p, dil, g);
+        var y = F.Conv2d(x, w, bt, s, p, dil, g);
         var up = Rand(y.ShapeCopy(), 7);
         (y * up).Sum().Backward();
         var (dx, dw, db) = Naive.Conv2dBackward(x.ToArray<double>(), xs, w.ToArray<double>(), ws, up.ToArray<double>(), s, p, dil, g);
@@ -58,7 +59,7 @@ public class ConvTests
         var (xs, ws, s, p, dil, g) = Config(a, b, c, d, e, f, 6);
         xs[0] = Math.Min(xs[0], 2);
         Tensor[] inputs = bias ? [Rand(xs, 8), Rand(ws, 9), Rand([ws[0]], 10)] : [Rand(xs, 8), Rand(ws, 9)];
-        GradCheck.Assert($"conv2d s={s} p={p} d={dil} g={g}", t => Functional.Conv2d(t[0], t[1], bias ? t[2] : null, s, p, dil, g), inputs);
+        GradCheck.Assert($"conv2d s={s} p={p} d={dil} g={g}", t => F.Conv2d(t[0], t[1], bias ? t[2] : null, s, p, dil, g), inputs);
     }
 
     [TestCase(1, 1, 0)]
@@ -69,18 +70,18 @@ public class ConvTests
     {
         int[] xs = [2, 4, 9, 9], ws = [4, 1, 3, 3];
         var x = Rand(xs, 11); var w = Rand(ws, 12); var b = Rand([4], 13);
-        var y = Functional.Conv2d(x, w, b, stride, padding, dilation, groups: 4);
+        var y = F.Conv2d(x, w, b, stride, padding, dilation, groups: 4);
         var expected = Naive.Conv2d(x.ToArray<double>(), xs, w.ToArray<double>(), ws, b.ToArray<double>(), stride, padding, dilation, 4, out _);
         Naive.AssertClose(y.ToArray<double>(), expected, 1e-12, "depthwise forward");
-        GradCheck.Assert("depthwise", t => Functional.Conv2d(t[0], t[1], t[2], stride, padding, dilation, 4), [Rand([2, 4, 6, 6], 14), w, b]);
+        GradCheck.Assert("depthwise", t => F.Conv2d(t[0], t[1], t[2], stride, padding, dilation, 4), [Rand([2, 4, 6, 6], 14), w, b]);
     }
 
     [Test]
     public void Float32MatchesFloat64()
     {
         var x = Rand([3, 5, 12, 12], 15); var w = Rand([8, 5, 3, 3], 16);
-        var y64 = Functional.Conv2d(x, w, null, 1, 1).ToArray<double>();
-        var y32 = Functional.Conv2d(x.To(DType.Float32), w.To(DType.Float32), null, 1, 1).ToArray<double>();
+        var y64 = F.Conv2d(x, w, null, 1, 1).ToArray<double>();
+        var y32 = F.Conv2d(x.To(DType.Float32), w.To(DType.Float32), null, 1, 1).ToArray<double>();
         Naive.AssertClose(y32, y64, 1e-5, "float32 conv");
     }
 

@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Layers;
@@ -10,9 +11,9 @@ public class DropoutTests
     public void GradientCheckWithFixedMask(int a)
     {
         double p = Naive.Pick(a, 0, 9) / 10.0;
-        var mask = Functional.DropoutMask([3, 4], p, DType.Float64, generator: new Generator((ulong)(uint)a));
+        var mask = F.DropoutMask([3, 4], p, DType.Float64, generator: new Generator((ulong)(uint)a));
         var x = Tensor.Randn([3, 4], dtype: DType.Float64, generator: new Generator(1));
-        GradCheck.Assert("dropout", t => Functional.DropoutWithMask(t[0], mask), [x]);
+        GradCheck.Assert("dropout", t => F.DropoutWithMask(t[0], mask), [x]);
         var dropout = new Dropout(p) { FixedMask = mask };
         Assert.That(dropout.Call(x).ToArray<double>(), Is.EqualTo((x * mask).ToArray<double>()));
     }

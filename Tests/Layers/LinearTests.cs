@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Layers;
@@ -15,7 +16,7 @@ public class LinearTests
         var x = Tensor.Randn(xs, dtype: DType.Float64, generator: new Generator(1));
         var w = Tensor.Randn([outF, inF], dtype: DType.Float64, generator: new Generator(2));
         var b = Tensor.Randn([outF], dtype: DType.Float64, generator: new Generator(3));
-        GradCheck.Assert("linear", t => Functional.Linear(t[0], t[1], bias ? t[2] : null), bias ? [x, w, b] : [x, w]);
+        GradCheck.Assert("linear", t => F.Linear(t[0], t[1], bias ? t[2] : null), bias ? [x, w, b] : [x, w]);
     }
 
     [Test]

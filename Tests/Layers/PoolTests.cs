@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Layers;
@@ -32,7 +33,7 @@ public class PoolTests
     {
         var (xs, k, s, p) = Config(a, b);
         var x = Distinct(xs, (ulong)(uint)a);
-        var y = Functional.MaxPool2d(x, k, s, p);
+        var y = F.MaxPool2d(x, k, s, p);
         // Forward against the definition.
         var xv = x.ToArray<double>();
         int oh = (xs[2] + 2 * p.H - k.H) / s.H + 1, ow = (xs[3] + 2 * p.W - k.W) / s.W + 1;
@@ -51,7 +52,7 @@ public class PoolTests
                         }
                     Assert.That(yv[(pl * oh + i) * ow + j], Is.EqualTo(m));
                 }
-        GradCheck.Assert("max_pool2d", t => Functional.MaxPool2d(t[0], k, s, p), [x]);
+        GradCheck.Assert("max_pool2d", t => F.MaxPool2d(t[0], k, s, p), [x]);
     }
 
     [Test]
@@ -60,13 +61,13 @@ public class PoolTests
         // One 2x2 window of equal values: the top-left element gets the whole gradient.
         var x = Tensor.FromArray(new double[] { 1, 1, 1, 1 }, 1, 1, 2, 2);
         x.RequiresGrad = true;
-        Functional.MaxPool2d(x, 2).Sum().Backward();
+        F.MaxPool2d(x, 2).Sum().Backward();
         Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 1, 0, 0, 0 }));
 
         // Overlapping 2x2 windows, stride 1, with ties inside: each window picks its first maximum.
         var z = Tensor.FromArray(new double[] { 0, 5, 5, 5, 5, 5, 0, 0, 0 }, 1, 1, 3, 3);
         z.RequiresGrad = true;
-        var y = Functional.MaxPool2d(z, 2, 1);
+        var y = F.MaxPool2d(z, 2, 1);
         Assert.That(y.ToArray<double>(), Is.EqualTo(new double[] { 5, 5, 5, 5 }));
         y.Sum().Backward();
         // windows: (0,0) → first 5 at (0,1); (0,1) → (0,1); (1,0) → (1,0); (1,1) → (1,1)
@@ -78,7 +79,7 @@ public class PoolTests
     {
         var (xs, k, s, p) = Config(a, b);
         var x = Tensor.Randn(xs, dtype: DType.Float64, generator: new Generator((ulong)(uint)b));
-        var y = Functional.AvgPool2d(x, k, s, p, countIncludePad);
+        var y = F.AvgPool2d(x, k, s, p, countIncludePad);
         var xv = x.ToArray<double>();
         int oh = (xs[2] + 2 * p.H - k.H) / s.H + 1, ow = (xs[3] + 2 * p.W - k.W) / s.W + 1;
         var yv = y.ToArray<double>();
@@ -98,7 +99,7 @@ public class PoolTests
                     int full = (hEnd - (i * s.H - p.H)) * (wEnd - (j * s.W - p.W));
                     Assert.That(yv[(pl * oh + i) * ow + j], Is.EqualTo(sum / (countIncludePad ? full : inside)).Within(1e-12));
                 }
-        GradCheck.Assert("avg_pool2d", t => Functional.AvgPool2d(t[0], k, s, p, countIncludePad), [x]);
+        GradCheck.Assert("avg_pool2d", t => F.AvgPool2d(t[0], k, s, p, countIncludePad), [x]);
     }
 
     [FsCheck.NUnit.Property(MaxTest = 30)]
@@ -107,7 +108,7 @@ public class PoolTests
         var r = new Naive.Picker(a);
         int h = r.Next(1, 9), w = r.Next(1, 9), oh = r.Next(1, 4), ow = r.Next(1, 4);
         var x = Tensor.Randn([2, 2, h, w], dtype: DType.Float64, generator: new Generator((ulong)(uint)a));
-        var y = Functional.AdaptiveAvgPool2d(x, (oh, ow));
+        var y = F.AdaptiveAvgPool2d(x, (oh, ow));
         var xv = x.ToArray<double>();
         var yv = y.ToArray<double>();
         for (int pl = 0; pl < 4; pl++)
@@ -120,7 +121,7 @@ public class PoolTests
                     for (int u = h0; u < h1; u++) for (int v = w0; v < w1; v++) sum += xv[(pl * h + u) * w + v];
                     Assert.That(yv[(pl * oh + i) * ow + j], Is.EqualTo(sum / ((h1 - h0) * (w1 - w0))).Within(1e-12));
                 }
-        GradCheck.Assert("adaptive_avg_pool2d", t => Functional.AdaptiveAvgPool2d(t[0], (oh, ow)), [x]);
+        GradCheck.Assert("adaptive_avg_pool2d", t => F.AdaptiveAvgPool2d(t[0], (oh, ow)), [x]);
     }
 
     [Test]
