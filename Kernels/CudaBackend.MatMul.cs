@@ -1,0 +1,45 @@
+using Pade.Engine;
+
+namespace Pade.Kernels;
+
+/// <summary>Batched GEMM (cuda/gemm.cu).</summary>
+public sealed partial class CudaBackend
+{
+    private const string GemmFile = "gemm.cu";
+
+    public override void MatMul(Tensor a, Tensor b, Tensor c, bool transA, bool transB, double beta = 0)
+    {
+        RequireFloating("MatMul", c);
+        foreach (var t in (Tensor[])[a, b, c])
+        {
+            RequireContiguous("MatMul", t);
+            if (t.Rank != 3) throw new ArgumentException($"MatMul: the kernel takes [batch, rows, cols] operands, got shape {Shapes.Format(t.Shape)}");
+            if (t.DType != c.DType) throw new ArgumentException($"MatMul: operands are {a.DType.TorchName()}, {b.DType.TorchName()} and {c.DType.TorchName()}");
+        }
+        int batch = c.Shape[0], m = c.Shape[1], n = c.Shape[2];
+        int k = transA ? a.Shape[1] : a.Shape[2];
+        int ma = transA ? a.Shape[2] : a.Shape[1];
+        int kb = transB ? b.Shape[2] : b.Shape[1], nb = transB ? b.Shape[1] : b.Shape[2];
+        if (a.Shape[0] != batch || b.Shape[0] != batch || ma != m || kb != k || nb != n)
+            throw new ArgumentException(
+                $"MatMul: shapes {Shapes.Format(a.Shape)}{(transA ? "ᵀ" : "")} @ {Shapes.Format(b.Shape)}{(transB ? "ᵀ" : "")} -> {Shapes.Format(c.Shape)} do not match");
+        if ((long)batch * m * n == 0) return;
+
+        var (name, tile) = GemmKernel(c.DType, batch, m, n, transA, transB);
+        var grid = new Dim3((uint)((n + tile - 1) / tile), (uint)((m + tile - 1) / tile), (uint)Math.Min(batch, 65535));
+        CudaDevice.Launch(CudaDevice.GetKernel(GemmFile, name), grid, Threads, 0, Interop.CuStream.Default,
+            PointerOf(a, "MatMul"), PointerOf(b, "MatMul"), PointerOf(c, "MatMul"), m, n, k, Scalar(c.DType, beta), (long)batch);
+    }
+
+    /// <summary>
+    /// The entry point and its tile size: float32 uses 128×128 tiles when there are enough of them to occupy
+    /// every multiprocessor twice, else 64×64 (more blocks for small products); float64 always 64×64.
+    /// </summary>
+    internal (string Name, int Tile) GemmKernel(DType dtype, int batch, int m, int n, bool transA, bool transB)
+    {
+        var op = $"{(transA ? 't' : 'n')}{(transB ? 't' : 'n')}";
+        if (dtype == DType.Float64) return ($"gemm_f64_64_{op}", 64);
+        long bigTiles = (long)batch * ((m + 127) / 128) * ((n + 127) / 128);
+        return bigTiles >= 2L * CudaDevice.MultiprocessorCount ? ($"gemm_f32_128_{op}", 128) : ($"gemm_f32_64_{op}", 64);
+    }
+}
