@@ -37,9 +37,13 @@ public sealed partial class CudaBackend
     /// </summary>
     internal (string Name, int Tile) GemmKernel(DType dtype, int batch, int m, int n, bool transA, bool transB)
     {
-        var op = $"{(transA ? 't' : 'n')}{(transB ? 't' : 'n')}";
-        if (dtype == DType.Float64) return ($"gemm_f64_64_{op}", 64);
+        if (dtype == DType.Float64) return (GemmName(dtype, 64, transA, transB), 64);
         long bigTiles = (long)batch * ((m + 127) / 128) * ((n + 127) / 128);
-        return bigTiles >= 2L * CudaDevice.MultiprocessorCount ? ($"gemm_f32_128_{op}", 128) : ($"gemm_f32_64_{op}", 64);
+        int tile = bigTiles >= 2L * CudaDevice.MultiprocessorCount ? 128 : 64;
+        return (GemmName(dtype, tile, transA, transB), tile);
     }
+
+    /// <summary>"gemm_f32_128_nt": the entry point for a dtype, tile size and pair of transposes.</summary>
+    internal static string GemmName(DType dtype, int tile, bool transA, bool transB) =>
+        $"gemm_{Suffix(dtype)}_{tile}_{(transA ? 't' : 'n')}{(transB ? 't' : 'n')}";
 }

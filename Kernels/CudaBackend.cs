@@ -159,6 +159,45 @@ public sealed partial class CudaBackend : Backend
             px, py, n, loop.Shape.Length, Dims(loop.Shape), Dims(loop.Strides[0]), Dims(loop.Strides[1]));
     }
 
+    /// <summary>Every (file, entry point) this backend may launch, for the test that checks each one is exported
+    /// by its compiled PTX (a misspelt name would otherwise only fail on a GPU).</summary>
+    internal static IEnumerable<(string File, string Kernel)> LaunchedKernels()
+    {
+        DType[] floats = [DType.Float32, DType.Float64], all = [DType.Float32, DType.Float64, DType.Int32];
+        foreach (var t in all) yield return ("fill_copy.cu", "fill_" + Suffix(t));
+        foreach (var from in all)
+            foreach (var to in all) yield return ("fill_copy.cu", $"copy_{Suffix(from)}_{Suffix(to)}");
+        foreach (var t in floats)
+        {
+            var s = Suffix(t);
+            foreach (var k in (string[])["unary_", "unary_backward_", "binary_", "where_"]) yield return (ElementwiseFile, k + s);
+            foreach (var k in (string[])["reduce_rows_", "reduce_strided_", "argmax_"]) yield return (ReduceFile, k + s);
+            foreach (var k in (string[])["softmax_", "cross_entropy_", "one_hot_"]) yield return (SoftmaxFile, k + s);
+            foreach (var k in (string[])["sgd_step_", "adam_step_"]) yield return ("optim.cu", k + s);
+            yield return ("random.cu", "random_" + s);
+            foreach (var ta in (bool[])[false, true])
+                foreach (var tb in (bool[])[false, true])
+                    foreach (var tile in t == DType.Float32 ? (int[])[64, 128] : [64])
+                        yield return (GemmFile, GemmName(t, tile, ta, tb));
+            foreach (var family in (string[])["pau", "rpau"])
+                foreach (var pass in (string[])["forward", "backward"])
+                    foreach (var (m, n) in new[] { (5, 4), (3, 2) })
+                        yield return (PauFile, PauKernel(family, pass, m, n, t));
+            yield return (PauFile, "pau_coeff_reduce_" + s);
+        }
+        foreach (var extra in ExtensionKernels()) yield return extra;
+    }
+
+    /// <summary>Entry points of the families in other files (activations, layers), for <see cref="LaunchedKernels"/>.</summary>
+    private static IEnumerable<(string File, string Kernel)> ExtensionKernels()
+    {
+        var list = new List<(string, string)>();
+        AddExtensionKernels(list);
+        return list;
+    }
+
+    static partial void AddExtensionKernels(List<(string File, string Kernel)> list);
+
     // ---- helpers shared by the kernel families ------------------------------------------------------------------
 
     /// <summary>"f32", "f64" or "i32": the suffix of a kernel's entry point for a dtype.</summary>
