@@ -35,7 +35,7 @@ public sealed partial class CudaBackend
     /// The entry point and its tile size: float32 uses 128×128 tiles when there are enough of them to occupy
     /// every multiprocessor twice, else 64×64 (more blocks for small products); float64 always 64×64.
     /// </summary>
-    internal (string Name, int Tile) GemmKernel(DType dtype, int batch, int m, int n, bool transA, bool transB)
+    public (string Name, int Tile) GemmKernel(DType dtype, int batch, int m, int n, bool transA, bool transB)
     {
         if (dtype == DType.Float64) return (GemmName(dtype, 64, transA, transB), 64);
         long bigTiles = (long)batch * ((m + 127) / 128) * ((n + 127) / 128);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Kernels;
+using Pade.Kernels.Interop;
 using Pade.Kernels.Parity;
 
 namespace Pade.Tests;
@@ -225,5 +226,21 @@ public class CudaBackendTests
         Assert.That(gpu.CudaDevice.Allocator.Stats().Hits, Is.GreaterThan(before.Hits));
         Assert.That(u.ToArray<float>(), Is.All.EqualTo(0f));
         u.Dispose();
+    }
+}
+
+/// <summary>`pade gpu check` and `pade bench gpu` where there is no GPU: a clear message and exit code 4.</summary>
+public class CudaGpuCommandTests
+{
+    [Test]
+    public void WithoutADriverTheCommandsSaySoAndReturnNoGpu()
+    {
+        if (CudaLibraries.TryLoadDriver(out _)) Assert.Ignore("a CUDA driver is installed here: the no-driver path cannot be exercised");
+        var check = new StringWriter();
+        Assert.That(Pade.Training.Gpu.GpuCheck.Run(check, markdownPath: null), Is.EqualTo(Pade.Training.Gpu.GpuCheck.NoGpu));
+        Assert.That(check.ToString(), Does.StartWith("pade gpu check: no CUDA driver").And.Contain("libcuda.so.1"));
+        var bench = new StringWriter();
+        Assert.That(Pade.Training.Gpu.GpuBench.Run(bench, markdownPath: null), Is.EqualTo(Pade.Training.Gpu.GpuCheck.NoGpu));
+        Assert.That(bench.ToString(), Does.StartWith("pade bench gpu: no CUDA driver"));
     }
 }
