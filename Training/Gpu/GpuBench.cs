@@ -29,7 +29,7 @@ public static class GpuBench
         if (!GpuCheck.OpenGpu(output, "bench gpu", out var device)) return GpuCheck.NoGpu;
         var gpu = CudaBackend.Use(device!);
         sizes ??= [16L << 20, 64L << 20];
-        output.WriteLine($"GPU {device}; NVRTC {NvrtcCompiler.Version()}; {repetitions} repetitions per measurement");
+        output.WriteLine($"GPU {device}; NVRTC {GpuCheck.NvrtcText()}; {repetitions} repetitions per measurement");
         var rows = new List<Row>();
         foreach (var n in sizes) rows.AddRange(PauRows(gpu, n, repetitions));
         rows.Add(GemmRow(gpu, 4096, repetitions));
@@ -112,7 +112,7 @@ public static class GpuBench
         var md = new StringBuilder();
         md.AppendLine("# pade bench gpu").AppendLine();
         md.AppendLine($"- **GPU**: {device}");
-        md.AppendLine($"- **NVRTC**: {NvrtcCompiler.Version()}, target {device.Arch}");
+        md.AppendLine($"- **NVRTC**: {GpuCheck.NvrtcText()}, target {device.Arch}");
         md.AppendLine($"- **Date**: {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}");
         md.AppendLine($"- **Method**: CUDA events around {repetitions} launches after 3 warm-up runs; mean per run.").AppendLine();
         md.AppendLine("| kernel | elements | time (ms) | GB/s | of copy | note |");

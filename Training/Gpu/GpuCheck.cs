@@ -24,12 +24,11 @@ public static class GpuCheck
     {
         if (!OpenGpu(output, "gpu check", out var device)) return NoGpu;
         // The device stays open until the process ends: the tensors of the cases are released by the GC later.
-        var nvrtc = NvrtcCompiler.Version();
         var header = new[]
         {
             ("GPU", device!.ToString()),
             ("Driver", $"CUDA {device.DriverVersionText} ({CudaLibraries.DriverPath})"),
-            ("NVRTC", $"{nvrtc.Major}.{nvrtc.Minor} ({CudaLibraries.NvrtcPath}), target {device.Arch}"),
+            ("NVRTC", $"{NvrtcText()} ({CudaLibraries.NvrtcPath}), target {device.Arch}"),
             ("Date", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
         };
         foreach (var (k, v) in header) output.WriteLine($"{k,-7} {v}");
@@ -56,6 +55,40 @@ public static class GpuCheck
             File.WriteAllText(markdownPath, Markdown(header, rows, failed));
             output.WriteLine($"Written to {Path.GetFullPath(markdownPath)}.");
         }
+        return failed == 0 ? AllPassed : SomeFailed;
+    }
+
+    /// <summary>
+    /// `pade gpu check --compile-only`: compiles every embedded kernel file with NVRTC for each architecture
+    /// (default compute_80 and compute_90) and loads nothing, so it needs NVRTC but no driver or GPU. Exit codes:
+    /// 0 all compile, 1 a compile error (NVRTC's log is printed), <see cref="NoGpu"/> (4) no NVRTC.
+    /// </summary>
+    public static int CompileOnly(TextWriter output, IReadOnlyList<string>? archs = null)
+    {
+        if (!CudaLibraries.TryLoadNvrtc(out var why))
+        {
+            output.WriteLine($"pade gpu check: NVRTC (the CUDA run-time compiler) not found, nothing was compiled: {OneLine(why)}");
+            return NoGpu;
+        }
+        archs ??= ["compute_80", "compute_90"];
+        output.WriteLine($"NVRTC {NvrtcText()} ({CudaLibraries.NvrtcPath})");
+        int failed = 0;
+        foreach (var file in KernelSource.Names)
+            foreach (var arch in archs)
+            {
+                var clock = Stopwatch.StartNew();
+                try
+                {
+                    var ptx = NvrtcCompiler.CompileToPtx(file, KernelSource.Read(file), arch);
+                    int entries = ptx.Split(".entry ").Length - 1;
+                    output.WriteLine($"{file,-18} {arch,-11} ok   {entries,3} kernels  {clock.Elapsed.TotalSeconds,5:F2}s");
+                }
+                catch (NvrtcException e)
+                {
+                    failed++;
+                    output.WriteLine($"{file,-18} {arch,-11} FAILED\n{e.Message}");
+                }
+            }
         return failed == 0 ? AllPassed : SomeFailed;
     }
 
@@ -111,6 +144,13 @@ public static class GpuCheck
     private static string Err(double v) => double.IsNaN(v) ? "NaN" : v.ToString("G3", CultureInfo.InvariantCulture);
 
     private static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+
+    /// <summary>"12.4": NVRTC's version.</summary>
+    internal static string NvrtcText()
+    {
+        var (major, minor) = NvrtcCompiler.Version();
+        return $"{major}.{minor}";
+    }
 
     internal static string OneLine(string s) =>
         string.Join(' ', s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
