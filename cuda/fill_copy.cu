@@ -34,8 +34,8 @@ __device__ inline long long strided_offset(long long i, int ndim, const Dims8& s
     {
         if (d >= ndim) continue;
         long long extent = shape.d[d];
-        at += (i % extent) * strides.d[d];
-        i /= extent;
+        at += (d == 0 ? i : i % extent) * strides.d[d];  // the outermost index is what is left of i
+        if (d > 0) i /= extent;
     }
     return at;
 }
@@ -66,8 +66,9 @@ __device__ void copy_convert(const TIn* __restrict__ x, TOut* __restrict__ y, lo
         for (int d = 7; d >= 0; --d)  // unrolled: constant indices into the Dims8 parameters
         {
             if (d >= ndim) continue;
-            long long extent = shape.d[d], idx = rest % extent;
-            rest /= extent;
+            // The outermost axis needs no division: what is left of i is its index.
+            long long extent = shape.d[d], idx = d == 0 ? rest : rest % extent;
+            if (d > 0) rest /= extent;
             ox += idx * sx.d[d];
             oy += idx * sy.d[d];
         }
