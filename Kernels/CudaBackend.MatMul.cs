@@ -1,4 +1,5 @@
 using Pade.Engine;
+using Pade.Kernels.Interop;
 
 namespace Pade.Kernels;
 
@@ -25,10 +26,18 @@ public sealed partial class CudaBackend
                 $"MatMul: shapes {Shapes.Format(a.Shape)}{(transA ? "ᵀ" : "")} @ {Shapes.Format(b.Shape)}{(transB ? "ᵀ" : "")} -> {Shapes.Format(c.Shape)} do not match");
         if ((long)batch * m * n == 0) return;
 
-        var (name, tile) = GemmKernel(c.DType, batch, m, n, transA, transB);
+        Gemm(c.DType, PointerOf(a, "MatMul"), PointerOf(b, "MatMul"), PointerOf(c, "MatMul"), batch, m, n, k, transA, transB, beta);
+    }
+
+    /// <summary>The GEMM on raw device matrices (packed batches, row-major), for kernels built on it (convolution).</summary>
+    internal void Gemm(DType dtype, CuDevicePtr a, CuDevicePtr b, CuDevicePtr c, int batch, int m, int n, int k,
+        bool transA, bool transB, double beta)
+    {
+        if ((long)batch * m * n == 0) return;
+        var (name, tile) = GemmKernel(dtype, batch, m, n, transA, transB);
         var grid = new Dim3((uint)((n + tile - 1) / tile), (uint)((m + tile - 1) / tile), (uint)Math.Min(batch, 65535));
-        CudaDevice.Launch(CudaDevice.GetKernel(GemmFile, name), grid, Threads, 0, Interop.CuStream.Default,
-            PointerOf(a, "MatMul"), PointerOf(b, "MatMul"), PointerOf(c, "MatMul"), m, n, k, Scalar(c.DType, beta), (long)batch);
+        CudaDevice.Launch(CudaDevice.GetKernel(GemmFile, name), grid, Threads, 0, CuStream.Default,
+            a, b, c, m, n, k, Scalar(dtype, beta), (long)batch);
     }
 
     /// <summary>

@@ -192,11 +192,13 @@ public sealed partial class CudaBackend : Backend
     private static IEnumerable<(string File, string Kernel)> ExtensionKernels()
     {
         var list = new List<(string, string)>();
-        AddExtensionKernels(list);
+        AddActivationKernels(list);
+        AddLayerKernels(list);
         return list;
     }
 
-    static partial void AddExtensionKernels(List<(string File, string Kernel)> list);
+    static partial void AddActivationKernels(List<(string File, string Kernel)> list);
+    static partial void AddLayerKernels(List<(string File, string Kernel)> list);
 
     // ---- helpers shared by the kernel families ------------------------------------------------------------------
 

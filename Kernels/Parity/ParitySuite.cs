@@ -35,10 +35,15 @@ public static partial class ParitySuite
         return cases;
     }
 
-    // Families that land later (activations, layers) add their cases here.
-    static partial void AddExtensionCasesImpl(List<ParityCase> cases);
+    // Families in other files (activations, layers) add their cases here.
+    static partial void AddActivationCases(List<ParityCase> cases);
+    static partial void AddLayerCases(List<ParityCase> cases);
 
-    private static void AddExtensionCases(List<ParityCase> cases) => AddExtensionCasesImpl(cases);
+    private static void AddExtensionCases(List<ParityCase> cases)
+    {
+        AddActivationCases(cases);
+        AddLayerCases(cases);
+    }
 
     private static DType[] Floats => [DType.Float32, DType.Float64];
 
