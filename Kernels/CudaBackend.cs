@@ -179,10 +179,10 @@ public sealed partial class CudaBackend : Backend
                 foreach (var tb in (bool[])[false, true])
                     foreach (var tile in t == DType.Float32 ? (int[])[64, 128] : [64])
                         yield return (GemmFile, GemmName(t, tile, ta, tb));
-            foreach (var family in (string[])["pau", "rpau"])
+            foreach (var formula in Enum.GetValues<PauFormula>())
                 foreach (var pass in (string[])["forward", "backward"])
-                    foreach (var (m, n) in new[] { (5, 4), (3, 2) })
-                        yield return (PauFile, PauKernel(family, pass, m, n, t));
+                    foreach (var (na, nb, alpha) in new[] { (6, 4, 0.0), (6, 4, 0.1), (4, 2, 0.0) })
+                        yield return (PauFile, PauKernel(formula, pass, na, nb, alpha, t));
             yield return (PauFile, "pau_coeff_reduce_" + s);
         }
         foreach (var extra in ExtensionKernels()) yield return extra;

@@ -76,13 +76,16 @@ public class CudaBackendTests
     public long ReduceChunksDependOnlyOnTheShape(long outer, long len, long inner) => CudaBackend.ChunkFor(outer, len, inner);
 
     [Test]
-    public void PauUsesThePapersSpecialisationAndAFixedGrid()
+    public void PauUsesThePapersSpecialisationAndAGridFixedByTheShape()
     {
-        Assert.That(CudaBackend.PauKernel("pau", "forward", 5, 4, DType.Float32), Is.EqualTo("pau54_forward_f32"));
-        Assert.That(CudaBackend.PauKernel("rpau", "backward", 3, 2, DType.Float64), Is.EqualTo("rpau_backward_f64"));
-        Assert.That(CudaBackend.PauBlocks(1), Is.EqualTo(1));
-        Assert.That(CudaBackend.PauBlocks(257), Is.EqualTo(2));
-        Assert.That(CudaBackend.PauBlocks(64L << 20), Is.EqualTo(CudaBackend.PauMaxBlocks));
+        Assert.That(CudaBackend.PauKernel(CudaBackend.PauFormula.A, "forward", 6, 4, 0, DType.Float32), Is.EqualTo("pau54_a_forward_f32"));
+        Assert.That(CudaBackend.PauKernel(CudaBackend.PauFormula.A, "forward", 6, 4, 0.1, DType.Float32), Is.EqualTo("pau_a_forward_f32"));
+        Assert.That(CudaBackend.PauKernel(CudaBackend.PauFormula.C, "backward", 6, 4, 0, DType.Float64), Is.EqualTo("pau_c_backward_f64"));
+        Assert.That(CudaBackend.PauKernel(CudaBackend.PauFormula.B, "backward", 4, 2, 0, DType.Float64), Is.EqualTo("pau_b_backward_f64"));
+        Assert.That(CudaBackend.PauPieces(1, 1), Is.EqualTo(1));
+        Assert.That(CudaBackend.PauPieces(2049, 1), Is.EqualTo(2));
+        Assert.That(CudaBackend.PauPieces(64L << 20, 1), Is.EqualTo(CudaBackend.PauMaxBlocks));
+        Assert.That(CudaBackend.PauPieces(1L << 20, 64), Is.EqualTo(CudaBackend.PauMaxBlocks / 64));
     }
 
     [Test]
@@ -103,32 +106,38 @@ public class CudaBackendTests
         Assert.That((nanOnOneSide.Passed, double.IsNaN(nanOnOneSide.MaxAbsErr)), Is.EqualTo((false, true)));
     }
 
-    [Test]
-    public void PauReferenceMatchesFiniteDifferences()
+    [TestCase('A')]
+    [TestCase('B')]
+    [TestCase('C')]
+    public void PauReferenceMatchesFiniteDifferences(char formula)
     {
-        // The parity reference itself: its closed-form gradients against central differences.
-        double[] a = [0.1, -0.7, 0.3, 0.2], b = [0.5, -1.2];
-        double[] xs = [-1.7, -0.3, 0.4, 2.2];
-        double[] ones = [1, 1, 1, 1];
-        var (dx, da, db, _, _) = PauReference.Backward(xs, ones, a, b);
+        // The parity reference itself: its closed-form gradients against central differences, two channels.
+        double[] a = [0.1, -0.7, 0.3, 0.2, 0.5, 0.1, -0.2, 0.4], b = [0.5, -1.2, 0.3, 0.8, 0.9, -0.4];
+        const int na = 4;
+        var layout = new PauReference.Layout(2, 2, 3);                    // x [2, 2, 3]
+        double[] xs = [-1.7, -0.3, 0.4, 2.2, 1.1, -0.9, 0.6, -2.4, 0.05, 1.3, -0.7, 0.9];
+        var ones = Enumerable.Repeat(1.0, xs.Length).ToArray();
+        var g = PauReference.Backward(formula, xs, ones, a, b, na, layout);
         const double h = 1e-6;
+        double[] Y(double[] x, double[] aa, double[] bb) => PauReference.ForwardWithScale(formula, x, aa, bb, na, layout).Y;
         for (int i = 0; i < xs.Length; i++)
         {
-            double up = PauReference.Forward([xs[i] + h], a, b)[0], down = PauReference.Forward([xs[i] - h], a, b)[0];
-            Assert.That(dx[i], Is.EqualTo((up - down) / (2 * h)).Within(1e-6), $"dx[{i}]");
+            var up = (double[])xs.Clone(); up[i] += h;
+            var down = (double[])xs.Clone(); down[i] -= h;
+            Assert.That(g.Dx[i], Is.EqualTo((Y(up, a, b)[i] - Y(down, a, b)[i]) / (2 * h)).Within(1e-6), $"dx[{i}]");
         }
-        double Loss(double[] aa, double[] bb) => PauReference.Forward(xs, aa, bb).Sum();
+        double Loss(double[] aa, double[] bb) => Y(xs, aa, bb).Sum();
         for (int j = 0; j < a.Length; j++)
         {
             var ap = (double[])a.Clone(); ap[j] += h;
             var am = (double[])a.Clone(); am[j] -= h;
-            Assert.That(da[j], Is.EqualTo((Loss(ap, b) - Loss(am, b)) / (2 * h)).Within(1e-6), $"da[{j}]");
+            Assert.That(g.Da[j], Is.EqualTo((Loss(ap, b) - Loss(am, b)) / (2 * h)).Within(1e-6), $"da[{j}]");
         }
         for (int k = 0; k < b.Length; k++)
         {
             var bp = (double[])b.Clone(); bp[k] += h;
             var bm = (double[])b.Clone(); bm[k] -= h;
-            Assert.That(db[k], Is.EqualTo((Loss(a, bp) - Loss(a, bm)) / (2 * h)).Within(1e-6), $"db[{k}]");
+            Assert.That(g.Db[k], Is.EqualTo((Loss(a, bp) - Loss(a, bm)) / (2 * h)).Within(1e-6), $"db[{k}]");
         }
     }
 

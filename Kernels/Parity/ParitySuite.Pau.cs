@@ -1,33 +1,44 @@
 using Pade.Engine;
 using static Pade.Kernels.Parity.ParityContext;
+using Formula = Pade.Kernels.CudaBackend.PauFormula;
 
 namespace Pade.Kernels.Parity;
 
-/// <summary>PAU and RPAU forward and backward (cuda/pau.cu) against <see cref="PauReference"/>.</summary>
+/// <summary>PAU forward and backward (cuda/pau.cu), every version, shared and per-channel coefficients, with and
+/// without RPAU noise, against <see cref="PauReference"/>.</summary>
 public static partial class ParitySuite
 {
+    /// <summary>One PAU configuration: formula, coefficients per channel, layout [outer, channels, inner], noise α.</summary>
+    private sealed record PauPlan(string Label, Formula Formula, int Na, int Nb, bool Table6, long Outer, int Channels, long Inner, double Alpha);
+
     private static void AddPauCases(List<ParityCase> cases)
     {
-        foreach (var dtype in Floats)
-            foreach (var (label, m, n, table6) in new[] { ("table6 m=5 n=4", 5, 4, true), ("random m=3 n=2", 3, 2, false), ("random m=5 n=4", 5, 4, false) })
-                foreach (var count in (int[])[1000003, 1000])
-                    foreach (bool randomized in (bool[])[false, true])
-                    {
-                        if (randomized && count != 1000003) continue;
-                        var name = $"{(randomized ? "rpau" : "pau")} {Name(dtype)} {label} [{count}]";
-                        cases.Add(new(name, randomized ? "RpauForward/RpauBackward" : "PauForward/PauBackward",
-                            ctx => PauCase(ctx, dtype, m, n, table6, count, randomized)));
-                    }
+        PauPlan[] plans =
+        [
+            new("A table6 (5,4) shared", Formula.A, 6, 4, true, 1, 1, 1000003, 0),
+            new("A table6 (5,4) shared small", Formula.A, 6, 4, true, 1, 1, 1001, 0),
+            new("A random (3,2) shared", Formula.A, 4, 2, false, 1, 1, 1000003, 0),
+            new("B random (5,4) shared", Formula.B, 6, 4, false, 1, 1, 300007, 0),
+            new("B random (4,3) per-channel [5, 8, 64]", Formula.B, 5, 3, false, 5, 8, 64, 0),
+            new("C random (5, b0..b4) shared", Formula.C, 6, 5, false, 1, 1, 300007, 0),
+            new("A table6 (5,4) per-channel [7, 13, 37]", Formula.A, 6, 4, true, 7, 13, 37, 0),
+            new("RPAU A table6 (5,4) shared", Formula.A, 6, 4, true, 1, 1, 200003, 0.1),
+            new("RPAU C random (3, b0..b2) per-channel [3, 6, 101]", Formula.C, 4, 3, false, 3, 6, 101, 0.1),
+        ];
+        foreach (var plan in plans)
+            foreach (var dtype in Floats)
+                cases.Add(new($"pau {plan.Label} {Name(dtype)}", plan.Alpha > 0 ? "PauForward/PauBackward (noise)" : "PauForward/PauBackward",
+                    ctx => PauCase(ctx, dtype, plan)));
     }
 
-    private static ParityResult PauCase(ParityContext ctx, DType dtype, int m, int n, bool table6, int count, bool randomized)
+    private static ParityResult PauCase(ParityContext ctx, DType dtype, PauPlan plan)
     {
         const ulong seed = 0xC0FFEE, offset = 5;
-        const double alpha = 0.1;
-        double[] a = table6 ? PauReference.LeakyReluNumerator : Rand([m + 1], DType.Float64, -1.5, 1.5, 160).ToArray<double>();
-        double[] b = table6 ? PauReference.LeakyReluDenominator : Rand([n], DType.Float64, -2, 2, 161).ToArray<double>();
+        int na = plan.Na, nb = plan.Nb, channels = plan.Channels, count = checked((int)(plan.Outer * channels * plan.Inner));
+        double[] a = plan.Table6 ? Repeat(PauReference.LeakyReluNumerator, channels) : Rand([channels * na], DType.Float64, -1.5, 1.5, 160).ToArray<double>();
+        double[] b = plan.Table6 ? Repeat(PauReference.LeakyReluDenominator, channels) : Rand([channels * nb], DType.Float64, -2, 2, 161).ToArray<double>();
         var xs = Rand([count], DType.Float64, -3, 3, 162).ToArray<double>();
-        xs[0] = 0; // sign(0) = 0 in A'(x) and dF/db
+        xs[0] = 0; // sgn(0) = +1 in Q' (version A)
         var dys = Rand([count], DType.Float64, -1, 1, 163).ToArray<double>();
         // The reference sees the inputs the GPU sees: rounded to the dtype.
         Tensor Dev(double[] v) => Tensor.FromSpan<double>(v, [v.Length]).To(dtype).To(Device.Cuda);
@@ -35,37 +46,32 @@ public static partial class ParitySuite
         var (x, dy, ta, tb) = (Dev(xs), Dev(dys), Dev(a), Dev(b));
         (xs, dys, a, b) = (Back(x), Back(dy), Back(ta), Back(tb));
 
+        var layout = new PauReference.Layout(plan.Outer, channels, plan.Inner);
         bool single = dtype == DType.Float32;
-        int columns = m + 1 + n;
-        Func<long, int, double>? factor = randomized ? (i, q) => PauReference.NoiseFactor(seed, offset, i, q, columns, alpha, single) : null;
+        Func<long, int, double>? factor = plan.Alpha > 0
+            ? (i, q) => PauReference.NoiseFactor(seed, offset, i, q, na + nb, plan.Alpha, single)
+            : null;
         var y = ctx.GpuPoisoned([count], dtype);
         var dx = ctx.GpuPoisoned([count], dtype);
-        var da = ctx.GpuPoisoned([m + 1], dtype);
-        var db = ctx.GpuPoisoned([n], dtype);
-        if (randomized)
-        {
-            ctx.Gpu.RpauForward(x, ta, tb, y, seed, offset, alpha);
-            ctx.Gpu.RpauBackward(x, ta, tb, dy, dx, da, db, seed, offset, alpha);
-        }
-        else
-        {
-            ctx.Gpu.PauForward(x, ta, tb, y);
-            ctx.Gpu.PauBackward(x, ta, tb, dy, dx, da, db);
-        }
+        var da = ctx.GpuPoisoned([channels * na], dtype);
+        var db = ctx.GpuPoisoned([channels * nb], dtype);
+        ctx.Gpu.PauForward(plan.Formula, x, ta, tb, y, plan.Outer, channels, plan.Inner, plan.Alpha, seed, offset);
+        ctx.Gpu.PauBackward(plan.Formula, x, dy, ta, tb, dx, da, db, plan.Outer, channels, plan.Inner, plan.Alpha, seed, offset);
 
-        var yRef = PauReference.Forward(xs, a, b, factor);
-        var (dxRef, daRef, dbRef, daScale, dbScale) = PauReference.Backward(xs, dys, a, b, factor);
-        // Scale of the float rounding: the largest polynomial term at |x| = 3 (P and its derivative cancel there).
-        double terms = 0;
-        for (int j = 0; j <= m; j++) terms += Math.Abs(a[j]) * Math.Pow(3, j) * (j + 1);
+        char f = plan.Formula.ToString()[0];
+        var (yRef, yScale) = PauReference.ForwardWithScale(f, xs, a, b, na, layout, factor);
+        var g = PauReference.Backward(f, xs, dys, a, b, na, layout, factor);
         double eps = Eps(dtype);
+        const double k = 32; // a few ulps of each rounding, times the operations in a row
         Tensor Cpu(double[] v) => Tensor.FromSpan<double>(v, [v.Length]);
-        return new ParityCheck($"{(randomized ? "RPAU" : "PAU")} {Name(dtype)} m={m} n={n}",
-                $"[{count}]{(randomized ? $", alpha {alpha}, seed {seed:x}, offset {offset}" : "")}")
-            .Compare("y", Cpu(yRef), y, 16 * eps * terms, 16 * eps)
-            .Compare("dx", Cpu(dxRef), dx, 64 * eps * terms, 16 * eps)
-            .Compare("da", Cpu(daRef), da, 16 * eps * daScale.Max(), 16 * eps)
-            .Compare("db", Cpu(dbRef), db, 16 * eps * dbScale.Max() * terms, 16 * eps)
+        return new ParityCheck($"PAU {plan.Formula} {Name(dtype)} m={na - 1} nb={nb}{(plan.Alpha > 0 ? $" noise {plan.Alpha}" : "")}",
+                $"x [{plan.Outer}, {channels}, {plan.Inner}], a [{channels}, {na}], b [{channels}, {nb}]")
+            .Compare("y", Cpu(yRef), y, i => k * eps * yScale[i], k * eps, "32 eps·(Σ|a x^j| + |y| Σ|b u^k|)/Q")
+            .Compare("dx", Cpu(g.Dx), dx, i => k * eps * g.DxScale[i], k * eps, "32 eps·scale(dx)")
+            .Compare("da", Cpu(g.Da), da, i => k * eps * g.DaScale[i], k * eps, "32 eps·Σ|terms|")
+            .Compare("db", Cpu(g.Db), db, i => k * eps * g.DbScale[i], k * eps, "32 eps·Σ|terms|")
             .Result();
     }
+
+    private static double[] Repeat(double[] row, int times) => Enumerable.Range(0, times).SelectMany(_ => row).ToArray();
 }
