@@ -17,7 +17,7 @@ namespace Pade.Training.Gpu;
 /// buffers, so 1.0 means the kernel runs at the memory speed this GPU actually reaches.
 /// Exit codes: 0 done; <see cref="GpuCheck.NoGpu"/> (4) no CUDA driver, GPU or NVRTC (the reason is printed).
 /// </remarks>
-public static class GpuBench
+public static partial class GpuBench
 {
     /// <summary>One measured line of the report.</summary>
     public sealed record Row(string Name, long Elements, double Milliseconds, double? GigabytesPerSecond, double? FractionOfCopy, string Note);
@@ -33,8 +33,11 @@ public static class GpuBench
         var rows = new List<Row>();
         foreach (var n in sizes) rows.AddRange(PauRows(gpu, n, repetitions));
         rows.Add(GemmRow(gpu, 4096, repetitions));
-        rows.Add(new Row("LeNet / VGG-8 training step", 0, double.NaN, null, null,
-            "not measured: the models (Layers) are not in this build"));
+        bool models = false;
+        AddModelRows(gpu, repetitions, rows, ref models);
+        if (!models)
+            rows.Add(new Row("LeNet / VGG-8 training step", 0, double.NaN, null, null,
+                "not measured: the models (Layers) are not in this build"));
 
         var md = Markdown(device!, rows, repetitions);
         output.WriteLine();
@@ -46,6 +49,9 @@ public static class GpuBench
         }
         return 0;
     }
+
+    /// <summary>Training-step rows of the paper's networks, where the models exist (GpuBench.Models.cs).</summary>
+    static partial void AddModelRows(CudaBackend gpu, int repetitions, List<Row> rows, ref bool added);
 
     /// <summary>Copy, ReLU, PAU forward and PAU forward + backward on <paramref name="n"/> float32 elements.</summary>
     private static IEnumerable<Row> PauRows(CudaBackend gpu, long n, int repetitions)
