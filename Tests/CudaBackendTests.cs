@@ -46,7 +46,7 @@ public class CudaBackendTests
         var missing = new List<string>();
         foreach (var group in CudaBackend.LaunchedKernels().GroupBy(k => k.File))
         {
-            var ptx = NvrtcCompiler.CompileToPtx(group.Key, KernelSource.Read(group.Key), "compute_80");
+            var ptx = CudaTestEnvironment.Ptx(group.Key, "compute_80");
             foreach (var (file, kernel) in group)
                 if (!ptx.Contains($".entry {kernel}(", StringComparison.Ordinal)) missing.Add($"{file}: {kernel}");
         }
@@ -62,7 +62,7 @@ public class CudaBackendTests
         var offenders = new List<string>();
         foreach (var file in KernelSource.Names.Where(f => f != "random.cu")) // random.cu: libdevice's cos slow path only
         {
-            var ptx = NvrtcCompiler.CompileToPtx(file, KernelSource.Read(file), "compute_80");
+            var ptx = CudaTestEnvironment.Ptx(file, "compute_80");
             int count = Regex.Matches(ptx, @"\b(ld|st)\.local\b").Count;
             if (count > 0) offenders.Add($"{file}: {count} local loads/stores");
         }
