@@ -61,6 +61,7 @@ public sealed class CachingAllocator(CuContext context) : IDisposable
                     block.Cached = false;
                     if (block.IsClosed) continue; // disposed by its user after Free: already back with the driver
                     _hits++;
+                    GC.ReRegisterForFinalize(block); // in use again: if it is dropped, its finalizer frees it
                     return block;
                 }
             }
@@ -83,6 +84,10 @@ public sealed class CachingAllocator(CuContext context) : IDisposable
             if (block.Cached)
                 throw new InvalidOperationException($"device block {block.Pointer} ({block.Bytes} bytes) freed twice");
             block.Cached = true;
+            // The cache owns the block now. Its finalizer must not run: when a tensor's storage is finalized, its
+            // block (reachable only from it) may be queued for finalization in the same collection, and would be
+            // freed by the driver after the storage's finalizer put it here. EmptyCache frees cached blocks.
+            GC.SuppressFinalize(block);
             if (!_free.TryGetValue(block.Bytes, out var stack)) _free[block.Bytes] = stack = new Stack<DeviceMemory>();
             stack.Push(block);
             _cached += block.Bytes;

@@ -34,11 +34,7 @@ public sealed class CudaStorage : Storage
     {
         var memory = Interlocked.Exchange(ref _memory, null);
         if (memory == null || memory.IsClosed) return;
-        // When this storage is finalized, its DeviceMemory (only reachable from here) may be queued for
-        // finalization in the same collection; its critical finalizer runs after this one and would cuMemFree the
-        // block after we hand it to the cache. Suppressing it keeps the cached block alive; the allocator frees it
-        // explicitly (EmptyCache) when it lets it go.
-        GC.SuppressFinalize(memory);
+        // From a finalizer too: Free suppresses the block's own (critical, later) finalizer, see CachingAllocator.Free.
         try
         {
             Backend.CudaDevice.Allocator.Free(memory);
