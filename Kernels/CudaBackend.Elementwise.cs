@@ -103,6 +103,9 @@ public sealed partial class CudaBackend
             PointerOf(c, "Where"), PointerOf(a, "Where"), PointerOf(b, "Where"), PointerOf(y, "Where"), n,
             loop.Shape.Length, Dims(loop.Shape), Dims(loop.Strides[0]), Dims(loop.Strides[1]), Dims(loop.Strides[2]),
             Dims(loop.Strides[3]));
+        // A converted condition is referenced only by its pointer now: keep it from being finalized (and its
+        // block reused by another thread) before the launch above was queued.
+        GC.KeepAlive(c);
     }
 
     private static void CheckBroadcastOperand(string op, Tensor operand, Tensor y)

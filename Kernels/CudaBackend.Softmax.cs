@@ -32,6 +32,7 @@ public sealed partial class CudaBackend
         CudaDevice.Launch(CudaDevice.GetKernel(SoftmaxFile, "cross_entropy_" + Suffix(logits.DType)), GridForWarps(rows), Threads, 0,
             CuStream.Default, PointerOf(logits, "CrossEntropy"), PointerOf(t, "CrossEntropy"), PointerOf(loss, "CrossEntropy"),
             PointerOf(probs, "CrossEntropy"), (long)rows, cols, Scalar(logits.DType, smoothing));
+        GC.KeepAlive(t); // a contiguous copy of the targets lives until its kernel is queued
     }
 
     public override void OneHot(Tensor indices, Tensor y, double on, double off)
@@ -43,6 +44,7 @@ public sealed partial class CudaBackend
         if ((long)rows * cols == 0) return;
         Launch1D(SoftmaxFile, "one_hot_" + Suffix(y.DType), (long)rows * cols,
             PointerOf(idx, "OneHot"), PointerOf(y, "OneHot"), (long)rows, cols, Scalar(y.DType, on), Scalar(y.DType, off));
+        GC.KeepAlive(idx);
     }
 
     /// <summary>

@@ -114,6 +114,7 @@ public sealed partial class CudaBackend : Backend
             throw new ArgumentException($"ToHost: destination holds {dst.Length} elements, the tensor {x.Numel}");
         var source = x.IsContiguous ? x : x.Clone();
         CudaDevice.CopyToHost(PointerOf(source, "ToHost"), dst[..(int)source.Numel]);
+        GC.KeepAlive(source); // a strided view's contiguous copy must outlive the (synchronous) copy
     }
 
     public override void FromHost<T>(ReadOnlySpan<T> src, Tensor y)
