@@ -23,7 +23,8 @@ public readonly record struct AllocatorStats(long AllocatedBytes, long CachedByt
 /// <para>Ownership: <see cref="Allocate"/> hands out a <see cref="DeviceMemory"/>; <see cref="Free"/> puts it
 /// in the cache. Disposing a block, or letting it be finalized, releases it to the driver instead (not cached).</para>
 /// <para>Out of memory: the cache is emptied and the allocation retried; then the garbage collector is run so
-/// finalizers release unreachable blocks, and it is retried once more before the error is thrown.</para>
+/// finalizers return unreachable tensors' blocks, the cache is emptied again, and it is retried once more before
+/// the error is thrown.</para>
 /// <para>Synchronisation: a freed block may be reused at once, which is safe as long as all work runs on one
 /// stream (kernels on one stream execute in order). Multi-stream users must synchronise before freeing.</para>
 /// </remarks>
@@ -60,6 +61,7 @@ public sealed class CachingAllocator(CuContext context) : IDisposable
                     block.Cached = false;
                     if (block.IsClosed) continue; // disposed by its user after Free: already back with the driver
                     _hits++;
+                    GC.ReRegisterForFinalize(block); // in use again: if it is dropped, its finalizer frees it
                     return block;
                 }
             }
@@ -82,6 +84,10 @@ public sealed class CachingAllocator(CuContext context) : IDisposable
             if (block.Cached)
                 throw new InvalidOperationException($"device block {block.Pointer} ({block.Bytes} bytes) freed twice");
             block.Cached = true;
+            // The cache owns the block now. Its finalizer must not run: when a tensor's storage is finalized, its
+            // block (reachable only from it) may be queued for finalization in the same collection, and would be
+            // freed by the driver after the storage's finalizer put it here. EmptyCache frees cached blocks.
+            GC.SuppressFinalize(block);
             if (!_free.TryGetValue(block.Bytes, out var stack)) _free[block.Bytes] = stack = new Stack<DeviceMemory>();
             stack.Push(block);
             _cached += block.Bytes;
@@ -119,12 +125,14 @@ public sealed class CachingAllocator(CuContext context) : IDisposable
             var r = CudaDriver.cuMemAlloc_v2(out var ptr, (nuint)size);
             if (r == CuResult.Success) return new DeviceMemory(context, ptr, size, this);
             if (r != CuResult.OutOfMemory || attempt == 2) CudaCheck.Driver(r, $"cuMemAlloc_v2({size} bytes)");
-            if (attempt == 0) EmptyCache();
-            else
+            if (attempt == 1)
             {
+                // Unreachable tensors still hold blocks until their finalizers run; those hand the blocks to
+                // the cache, which is emptied below.
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
+            EmptyCache();
         }
     }
 }

@@ -27,7 +27,7 @@ public class CudaCompileTests
         {
             try
             {
-                var ptx = NvrtcCompiler.CompileToPtx(file, KernelSource.Read(file), arch);
+                var ptx = CudaTestEnvironment.Ptx(file, arch);
                 Assert.That(ptx, Does.Contain(".target sm_" + arch["compute_".Length..]), file);
             }
             catch (NvrtcException e)
@@ -42,7 +42,7 @@ public class CudaCompileTests
     public void FillCopyPtxExportsUnmangledEntries()
     {
         CudaTestEnvironment.RequireNvrtc();
-        var ptx = NvrtcCompiler.CompileToPtx("fill_copy.cu", KernelSource.Read("fill_copy.cu"), "compute_80");
+        var ptx = CudaTestEnvironment.Ptx("fill_copy.cu", "compute_80");
         foreach (var entry in (string[])["fill_f32", "fill_f64", "copy_strided_f32", "copy_strided_f64"])
             Assert.That(ptx, Does.Contain($".entry {entry}("), entry);
     }

@@ -19,6 +19,12 @@ internal static class CudaTestEnvironment
 
     public static bool InCi => Environment.GetEnvironmentVariable("CI") == "true";
 
+    /// <summary>PTX of the tests, compiled once per (file, architecture) in this process (NVRTC takes seconds).</summary>
+    private static readonly KernelCache PtxCache = new(directory: null);
+
+    /// <summary>The PTX of embedded kernel file <paramref name="file"/> for <paramref name="arch"/> (needs NVRTC).</summary>
+    public static string Ptx(string file, string arch) => PtxCache.GetPtx(file, KernelSource.Read(file), arch);
+
     /// <summary>Returns if NVRTC loads; otherwise fails (CI) or ignores the test with the loader's reason.</summary>
     public static void RequireNvrtc()
     {

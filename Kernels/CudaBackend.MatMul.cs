@@ -1,0 +1,58 @@
+using Pade.Engine;
+using Pade.Kernels.Interop;
+
+namespace Pade.Kernels;
+
+/// <summary>Batched GEMM (cuda/gemm.cu).</summary>
+public sealed partial class CudaBackend
+{
+    private const string GemmFile = "gemm.cu";
+
+    public override void MatMul(Tensor a, Tensor b, Tensor c, bool transA, bool transB, double beta = 0)
+    {
+        RequireFloating("MatMul", c);
+        foreach (var t in (Tensor[])[a, b, c])
+        {
+            RequireContiguous("MatMul", t);
+            if (t.Rank != 3) throw new ArgumentException($"MatMul: the kernel takes [batch, rows, cols] operands, got shape {Shapes.Format(t.Shape)}");
+            if (t.DType != c.DType) throw new ArgumentException($"MatMul: operands are {a.DType.TorchName()}, {b.DType.TorchName()} and {c.DType.TorchName()}");
+        }
+        int batch = c.Shape[0], m = c.Shape[1], n = c.Shape[2];
+        int k = transA ? a.Shape[1] : a.Shape[2];
+        int ma = transA ? a.Shape[2] : a.Shape[1];
+        int kb = transB ? b.Shape[2] : b.Shape[1], nb = transB ? b.Shape[1] : b.Shape[2];
+        if (a.Shape[0] != batch || b.Shape[0] != batch || ma != m || kb != k || nb != n)
+            throw new ArgumentException(
+                $"MatMul: shapes {Shapes.Format(a.Shape)}{(transA ? "ᵀ" : "")} @ {Shapes.Format(b.Shape)}{(transB ? "ᵀ" : "")} -> {Shapes.Format(c.Shape)} do not match");
+        if ((long)batch * m * n == 0) return;
+
+        Gemm(c.DType, PointerOf(a, "MatMul"), PointerOf(b, "MatMul"), PointerOf(c, "MatMul"), batch, m, n, k, transA, transB, beta);
+    }
+
+    /// <summary>The GEMM on raw device matrices (packed batches, row-major), for kernels built on it (convolution).</summary>
+    internal void Gemm(DType dtype, CuDevicePtr a, CuDevicePtr b, CuDevicePtr c, int batch, int m, int n, int k,
+        bool transA, bool transB, double beta)
+    {
+        if ((long)batch * m * n == 0) return;
+        var (name, tile) = GemmKernel(dtype, batch, m, n, transA, transB);
+        var grid = new Dim3((uint)((n + tile - 1) / tile), (uint)((m + tile - 1) / tile), (uint)Math.Min(batch, 65535));
+        CudaDevice.Launch(CudaDevice.GetKernel(GemmFile, name), grid, Threads, 0, CuStream.Default,
+            a, b, c, m, n, k, Scalar(dtype, beta), (long)batch);
+    }
+
+    /// <summary>
+    /// The entry point and its tile size: float32 uses 128×128 tiles when there are enough of them to occupy
+    /// every multiprocessor twice, else 64×64 (more blocks for small products); float64 always 64×64.
+    /// </summary>
+    public (string Name, int Tile) GemmKernel(DType dtype, int batch, int m, int n, bool transA, bool transB)
+    {
+        if (dtype == DType.Float64) return (GemmName(dtype, 64, transA, transB), 64);
+        long bigTiles = (long)batch * ((m + 127) / 128) * ((n + 127) / 128);
+        int tile = bigTiles >= 2L * CudaDevice.MultiprocessorCount ? 128 : 64;
+        return (GemmName(dtype, tile, transA, transB), tile);
+    }
+
+    /// <summary>"gemm_f32_128_nt": the entry point for a dtype, tile size and pair of transposes.</summary>
+    internal static string GemmName(DType dtype, int tile, bool transA, bool transB) =>
+        $"gemm_{Suffix(dtype)}_{tile}_{(transA ? 't' : 'n')}{(transB ? 't' : 'n')}";
+}

@@ -1,0 +1,269 @@
+using Pade.Engine;
+using Pade.Engine.Cpu;
+using Pade.Kernels.Interop;
+
+namespace Pade.Kernels;
+
+/// <summary>
+/// The CUDA backend: every <see cref="Backend"/> kernel as NVRTC-compiled CUDA (the sources in cuda/, one file per
+/// family), on one GPU, which tensors call <c>cuda</c> (<see cref="Device.Cuda"/>). Each method mirrors the
+/// <see cref="CpuBackend"/> method of the same name; the .cu file heading each family states the formula.
+/// </summary>
+/// <remarks>
+/// <para>Start-up: <see cref="Register()"/> installs a resolver, so the GPU is opened (and fails, saying why) the
+/// first time a tensor asks for <c>cuda</c>; the Engine itself never references this assembly.</para>
+/// <para>Execution: every kernel is launched on the legacy default stream, so launches run in order and a freed
+/// block can be reused at once; copies to the host wait for the work before them. Launch errors surface at the
+/// next synchronising call.</para>
+/// <para>One GPU: the Engine keys backends by device type, so <c>cuda:N</c> for any N is this backend's GPU.</para>
+/// </remarks>
+public sealed partial class CudaBackend : Backend
+{
+    /// <summary>Threads per block of the 1-D kernels (a multiple of the warp size: the warp-per-row kernels need it).</summary>
+    internal const int Threads = 256;
+
+    private static readonly Lock RegistrationLock = new();
+    private static CudaBackend? _current;
+    private long _collectAbove;
+
+    private CudaBackend(CudaDevice device)
+    {
+        CudaDevice = device;
+        _collectAbove = Math.Max(512L << 20, device.TotalMemory / 4);
+    }
+
+    /// <summary>The GPU this backend launches on.</summary>
+    public CudaDevice CudaDevice { get; }
+
+    public override Device Device => Device.Cuda;
+
+    // ---- registration -------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Makes <c>cuda</c> tensors possible: the first time one is asked for, GPU <paramref name="ordinal"/> is opened
+    /// and its backend registered. Never throws here; without a driver or GPU the first CUDA tensor throws an
+    /// <see cref="InvalidOperationException"/> giving the reason.
+    /// </summary>
+    public static void Register(int ordinal = 0)
+    {
+        Backend.Resolver = device => device.Type == DeviceType.Cuda ? Current ?? Use(Open(ordinal)) : null;
+    }
+
+    /// <summary>Registers a backend on an already opened device (tests, `pade gpu check`) and returns it. A later
+    /// call with the same device returns the same backend.</summary>
+    public static CudaBackend Use(CudaDevice device)
+    {
+        lock (RegistrationLock)
+        {
+            if (_current?.CudaDevice == device) return _current;
+            _current = new CudaBackend(device);
+            Backend.Register(_current);
+            return _current;
+        }
+    }
+
+    /// <summary>The registered CUDA backend, or null before the first CUDA tensor.</summary>
+    public static CudaBackend? Current
+    {
+        get { lock (RegistrationLock) return _current; }
+    }
+
+    /// <summary>Opens GPU <paramref name="ordinal"/> for tensors, or throws saying why it cannot (no driver, no
+    /// device, no NVRTC).</summary>
+    public static CudaDevice Open(int ordinal = 0)
+    {
+        if (!CudaDevice.TryOpen(out var device, out var why, ordinal))
+            throw new InvalidOperationException($"device cuda:{ordinal} is not available: {why}");
+        if (!CudaLibraries.TryLoadNvrtc(out var nvrtc))
+            throw new InvalidOperationException($"device cuda:{ordinal} needs NVRTC to compile its kernels: {nvrtc}");
+        return device!;
+    }
+
+    // ---- storage and host transfers -----------------------------------------------------------------------------
+
+    public override Storage Allocate(DType dtype, long length, bool zero)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        long bytes = length * dtype.SizeInBytes();
+        CollectIfManyBlocksAreOut();
+        var memory = CudaDevice.Allocator.Allocate(Math.Max(bytes, 1));
+        var storage = new CudaStorage(this, dtype, length, memory);
+        if (zero) CudaDevice.Memset(memory.Pointer, 0, bytes);
+        return storage;
+    }
+
+    /// <summary>
+    /// The garbage collector does not see GPU memory, so tensors dropped without Dispose keep their blocks until a
+    /// collection happens for other reasons. When the bytes in use pass a budget, collect (the finalizers hand the
+    /// blocks back to the cache) and set the next budget to twice what is really still in use, as BufferPool does.
+    /// </summary>
+    private void CollectIfManyBlocksAreOut()
+    {
+        var inUse = CudaDevice.Allocator.Stats().InUseBytes;
+        if (inUse <= Volatile.Read(ref _collectAbove)) return;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        inUse = CudaDevice.Allocator.Stats().InUseBytes;
+        Volatile.Write(ref _collectAbove, Math.Max(Math.Max(512L << 20, CudaDevice.TotalMemory / 4), 2 * inUse));
+    }
+
+    public override void ToHost<T>(Tensor x, Span<T> dst)
+    {
+        CheckElementType<T>("ToHost", x);
+        if (dst.Length < x.Numel)
+            throw new ArgumentException($"ToHost: destination holds {dst.Length} elements, the tensor {x.Numel}");
+        var source = x.IsContiguous ? x : x.Clone();
+        CudaDevice.CopyToHost(PointerOf(source, "ToHost"), dst[..(int)source.Numel]);
+        GC.KeepAlive(source); // a strided view's contiguous copy must outlive the (synchronous) copy
+    }
+
+    public override void FromHost<T>(ReadOnlySpan<T> src, Tensor y)
+    {
+        CheckElementType<T>("FromHost", y);
+        RequireContiguous("FromHost", y);
+        if (src.Length != y.Numel)
+            throw new ArgumentException($"FromHost: {src.Length} host elements for a tensor of {y.Numel}");
+        CudaDevice.CopyToDevice(src, PointerOf(y, "FromHost"));
+    }
+
+    public override void Fill(Tensor y, double value)
+    {
+        RequireContiguous("Fill", y);
+        long n = y.Numel;
+        if (n == 0) return;
+        var p = PointerOf(y, "Fill");
+        switch (y.DType)
+        {
+            case DType.Float32: Launch1D("fill_copy.cu", "fill_f32", n, p, n, (float)value); break;
+            case DType.Float64: Launch1D("fill_copy.cu", "fill_f64", n, p, n, value); break;
+            default: Launch1D("fill_copy.cu", "fill_i32", n, p, n, (int)value); break;
+        }
+    }
+
+    /// <summary>Strided copy with dtype conversion (cuda/fill_copy.cu: copy_&lt;in&gt;_&lt;out&gt;); a plain
+    /// device-to-device copy when both sides are contiguous and of one dtype.</summary>
+    public override void Copy(Tensor x, Tensor y)
+    {
+        if (!Shapes.SameShape(x.Shape, y.Shape))
+            throw new ArgumentException($"Copy: shapes {Shapes.Format(x.Shape)} and {Shapes.Format(y.Shape)} differ");
+        long n = y.Numel;
+        if (n == 0) return;
+        var px = PointerOf(x, "Copy");
+        var py = PointerOf(y, "Copy");
+        if (x.DType == y.DType && x.IsContiguous && y.IsContiguous)
+        {
+            CudaDevice.CopyDeviceToDevice<byte>(px, py, n * x.DType.SizeInBytes());
+            return;
+        }
+        var loop = new StridedLoop(x.ShapeCopy(), x.Strides.ToArray(), y.Strides.ToArray());
+        Launch1D("fill_copy.cu", $"copy_{Suffix(x.DType)}_{Suffix(y.DType)}", n,
+            px, py, n, loop.Shape.Length, Dims(loop.Shape), Dims(loop.Strides[0]), Dims(loop.Strides[1]));
+    }
+
+    /// <summary>Every (file, entry point) this backend may launch, for the test that checks each one is exported
+    /// by its compiled PTX (a misspelt name would otherwise only fail on a GPU).</summary>
+    internal static IEnumerable<(string File, string Kernel)> LaunchedKernels()
+    {
+        DType[] floats = [DType.Float32, DType.Float64], all = [DType.Float32, DType.Float64, DType.Int32];
+        foreach (var t in all) yield return ("fill_copy.cu", "fill_" + Suffix(t));
+        foreach (var from in all)
+            foreach (var to in all) yield return ("fill_copy.cu", $"copy_{Suffix(from)}_{Suffix(to)}");
+        foreach (var t in floats)
+        {
+            var s = Suffix(t);
+            foreach (var k in (string[])["unary_", "unary_backward_", "binary_", "where_"]) yield return (ElementwiseFile, k + s);
+            foreach (var k in (string[])["reduce_rows_", "reduce_strided_", "argmax_"]) yield return (ReduceFile, k + s);
+            foreach (var k in (string[])["softmax_", "cross_entropy_", "one_hot_"]) yield return (SoftmaxFile, k + s);
+            foreach (var k in (string[])["sgd_step_", "adam_step_"]) yield return ("optim.cu", k + s);
+            yield return ("random.cu", "random_" + s);
+            foreach (var ta in (bool[])[false, true])
+                foreach (var tb in (bool[])[false, true])
+                    foreach (var tile in t == DType.Float32 ? (int[])[64, 128] : [64])
+                        yield return (GemmFile, GemmName(t, tile, ta, tb));
+            foreach (var formula in Enum.GetValues<PauFormula>())
+                foreach (var pass in (string[])["forward", "backward"])
+                    foreach (var (na, nb, alpha) in new[] { (6, 4, 0.0), (6, 4, 0.1), (4, 2, 0.0) })
+                        yield return (PauFile, PauKernel(formula, pass, na, nb, alpha, t));
+            yield return (PauFile, "pau_coeff_reduce_" + s);
+        }
+        foreach (var extra in ExtensionKernels()) yield return extra;
+    }
+
+    /// <summary>Entry points of the families in other files (activations, layers), for <see cref="LaunchedKernels"/>.</summary>
+    private static IEnumerable<(string File, string Kernel)> ExtensionKernels()
+    {
+        var list = new List<(string, string)>();
+        AddActivationKernels(list);
+        AddLayerKernels(list);
+        return list;
+    }
+
+    static partial void AddActivationKernels(List<(string File, string Kernel)> list);
+    static partial void AddLayerKernels(List<(string File, string Kernel)> list);
+
+    // ---- helpers shared by the kernel families ------------------------------------------------------------------
+
+    /// <summary>"f32", "f64" or "i32": the suffix of a kernel's entry point for a dtype.</summary>
+    internal static string Suffix(DType dtype) => dtype switch
+    {
+        DType.Float32 => "f32",
+        DType.Float64 => "f64",
+        _ => "i32",
+    };
+
+    /// <summary>A scalar kernel argument of the tensor's float type (float for float32, double for float64).</summary>
+    internal static KernelArg Scalar(DType dtype, double value) =>
+        dtype == DType.Float32 ? (KernelArg)(float)value : (KernelArg)value;
+
+    internal static KernelArg Dims(int[] values) => KernelArg.Of(Dims8.From(values));
+
+    /// <summary>Device address of the tensor's first element; throws naming both devices if it is not on this GPU.</summary>
+    internal CuDevicePtr PointerOf(Tensor t, string op)
+    {
+        if (t.Storage is CudaStorage s && ReferenceEquals(s.Backend, this)) return s.PointerAt(t.Offset);
+        throw new ArgumentException(
+            $"{op}: a tensor on {t.Device} was passed to the {Device} backend (GPU {CudaDevice.Name}): move it with .To(Device.Cuda)");
+    }
+
+    internal static void RequireContiguous(string op, Tensor t)
+    {
+        if (!t.IsContiguous)
+            throw new ArgumentException($"{op}: the CUDA kernel needs a contiguous tensor, got shape {Shapes.Format(t.Shape)} with strides {Shapes.Format(t.Strides)}");
+    }
+
+    internal static void RequireFloating(string op, Tensor t)
+    {
+        if (!t.DType.IsFloating())
+            throw new ArgumentException($"{op}: the CUDA kernel needs float32 or float64, got {t.DType.TorchName()}");
+    }
+
+    private static void CheckElementType<T>(string op, Tensor t) where T : unmanaged
+    {
+        if (DTypeExtensions.Of<T>() != t.DType)
+            throw new ArgumentException($"{op}: host elements of type {typeof(T).Name} for a {t.DType.TorchName()} tensor");
+    }
+
+    /// <summary>Launches a grid-stride kernel over <paramref name="n"/> elements on the default stream.</summary>
+    internal void Launch1D(string file, string kernel, long n, params ReadOnlySpan<KernelArg> args) =>
+        CudaDevice.Launch(CudaDevice.GetKernel(file, kernel), CudaDevice.GridFor(n, Threads), Threads, 0, CuStream.Default, args);
+
+    /// <summary>Launches with an explicit grid of 1-D blocks of <see cref="Threads"/> threads.</summary>
+    internal void LaunchBlocks(string file, string kernel, long blocks, params ReadOnlySpan<KernelArg> args) =>
+        CudaDevice.Launch(CudaDevice.GetKernel(file, kernel), new Dim3((uint)Math.Max(1, blocks)), Threads, 0, CuStream.Default, args);
+
+    /// <summary>Blocks for a warp-per-row kernel over <paramref name="rows"/> rows (8 warps per block, capped as GridFor).</summary>
+    internal Dim3 GridForWarps(long rows) => CudaDevice.GridFor(rows * 32, Threads);
+
+    /// <summary>A temporary device buffer of <paramref name="count"/> elements of <paramref name="dtype"/> (the
+    /// partial results of multi-pass kernels); dispose it to return it to the cache.</summary>
+    internal ScratchBuffer Scratch(long count, DType dtype) =>
+        new(CudaDevice.Allocator, CudaDevice.Allocator.Allocate(Math.Max(1, count * dtype.SizeInBytes())));
+}
+
+/// <summary>A block of the caching allocator borrowed for the length of one backend call.</summary>
+internal readonly struct ScratchBuffer(CachingAllocator allocator, DeviceMemory memory) : IDisposable
+{
+    public CuDevicePtr Pointer => memory.Pointer;
+
+    public void Dispose() => allocator.Free(memory);
+}

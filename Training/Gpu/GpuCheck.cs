@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Pade.Kernels;
+using Pade.Kernels.Interop;
+using Pade.Kernels.Parity;
+
+namespace Pade.Training.Gpu;
+
+/// <summary>
+/// `pade gpu check`: runs every case of <see cref="ParitySuite"/> (each CUDA kernel against the CPU backend on
+/// random inputs) on the first GPU, prints a table and writes it as markdown with the GPU, driver and NVRTC versions.
+/// </summary>
+/// <remarks>Exit codes: <see cref="AllPassed"/> (0) every kernel agrees with the CPU; <see cref="SomeFailed"/> (1) at
+/// least one case failed (mismatches or a kernel error, listed); <see cref="NoGpu"/> (4) nothing was checked
+/// because there is no CUDA driver, no GPU or no NVRTC (the reason is printed).</remarks>
+public static class GpuCheck
+{
+    public const int AllPassed = 0, SomeFailed = 1, NoGpu = 4;
+
+    /// <summary>Runs the check. <paramref name="markdownPath"/> null writes no file; <paramref name="filter"/>
+    /// keeps the cases whose name contains it (case-insensitive).</summary>
+    public static int Run(TextWriter output, string? markdownPath = "gpu-check.md", string? filter = null)
+    {
+        if (!OpenGpu(output, "gpu check", out var device)) return NoGpu;
+        // The device stays open until the process ends: the tensors of the cases are released by the GC later.
+        var header = new[]
+        {
+            ("GPU", device!.ToString()),
+            ("Driver", $"CUDA {device.DriverVersionText} ({CudaLibraries.DriverPath})"),
+            ("NVRTC", $"{NvrtcText()} ({CudaLibraries.NvrtcPath}), target {device.Arch}"),
+            ("Date", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
+        };
+        foreach (var (k, v) in header) output.WriteLine($"{k,-7} {v}");
+        output.WriteLine();
+
+        var cases = ParitySuite.Cases.Where(c => filter == null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        var rows = new List<(ParityCase Case, ParityResult Result, double Seconds)>();
+        int width = Math.Max(10, cases.Count == 0 ? 0 : cases.Max(c => c.Name.Length));
+        output.WriteLine($"{"case".PadRight(width)}  {"max |err|",10}  {"time",7}  result");
+        foreach (var c in cases)
+        {
+            var clock = Stopwatch.StartNew();
+            var result = c.Run(device);
+            rows.Add((c, result, clock.Elapsed.TotalSeconds));
+            output.WriteLine($"{c.Name.PadRight(width)}  {Err(result.MaxAbsErr),10}  {clock.Elapsed.TotalSeconds,6:F2}s  {(result.Passed ? "ok" : "FAILED")}");
+            foreach (var m in result.FirstMismatches) output.WriteLine($"    {m}");
+        }
+        int failed = rows.Count(r => !r.Result.Passed);
+        output.WriteLine();
+        output.WriteLine($"{rows.Count - failed} of {rows.Count} cases passed{(failed > 0 ? $", {failed} FAILED" : "")}.");
+
+        if (markdownPath != null)
+        {
+            File.WriteAllText(markdownPath, Markdown(header, rows, failed));
+            output.WriteLine($"Written to {Path.GetFullPath(markdownPath)}.");
+        }
+        return failed == 0 ? AllPassed : SomeFailed;
+    }
+
+    /// <summary>
+    /// `pade gpu check --compile-only`: compiles every embedded kernel file with NVRTC for each architecture
+    /// (default compute_80 and compute_90) and loads nothing, so it needs NVRTC but no driver or GPU. Exit codes:
+    /// 0 all compile, 1 a compile error (NVRTC's log is printed), <see cref="NoGpu"/> (4) no NVRTC.
+    /// </summary>
+    public static int CompileOnly(TextWriter output, IReadOnlyList<string>? archs = null)
+    {
+        if (!CudaLibraries.TryLoadNvrtc(out var why))
+        {
+            output.WriteLine($"pade gpu check: NVRTC (the CUDA run-time compiler) not found, nothing was compiled: {OneLine(why)}");
+            return NoGpu;
+        }
+        archs ??= ["compute_80", "compute_90"];
+        output.WriteLine($"NVRTC {NvrtcText()} ({CudaLibraries.NvrtcPath})");
+        int failed = 0;
+        foreach (var file in KernelSource.Names)
+            foreach (var arch in archs)
+            {
+                var clock = Stopwatch.StartNew();
+                try
+                {
+                    var ptx = NvrtcCompiler.CompileToPtx(file, KernelSource.Read(file), arch);
+                    int entries = ptx.Split(".entry ").Length - 1;
+                    output.WriteLine($"{file,-18} {arch,-11} ok   {entries,3} kernels  {clock.Elapsed.TotalSeconds,5:F2}s");
+                }
+                catch (NvrtcException e)
+                {
+                    failed++;
+                    output.WriteLine($"{file,-18} {arch,-11} FAILED\n{e.Message}");
+                }
+            }
+        return failed == 0 ? AllPassed : SomeFailed;
+    }
+
+    /// <summary>Opens GPU 0 for the backend, or prints why it cannot ("no CUDA driver: ...") and returns false.</summary>
+    internal static bool OpenGpu(TextWriter output, string command, out CudaDevice? device)
+    {
+        device = null;
+        if (!CudaLibraries.TryLoadDriver(out var why))
+        {
+            output.WriteLine($"pade {command}: no CUDA driver, nothing was run: {OneLine(why)}");
+            return false;
+        }
+        if (!CudaDevice.TryOpen(out device, out why))
+        {
+            output.WriteLine($"pade {command}: no usable GPU, nothing was run: {OneLine(why)}");
+            return false;
+        }
+        if (!CudaLibraries.TryLoadNvrtc(out why))
+        {
+            device!.Dispose();
+            device = null;
+            output.WriteLine($"pade {command}: NVRTC (the CUDA run-time compiler) not found, nothing was run: {OneLine(why)}");
+            return false;
+        }
+        return true;
+    }
+
+    private static string Markdown(IEnumerable<(string, string)> header, List<(ParityCase Case, ParityResult Result, double Seconds)> rows, int failed)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# pade gpu check: CUDA kernels against the CPU backend").AppendLine();
+        foreach (var (k, v) in header) md.AppendLine($"- **{k}**: {v}");
+        md.AppendLine($"- **Result**: {rows.Count - failed} of {rows.Count} cases passed").AppendLine();
+        md.AppendLine("An element passes when |gpu − cpu| ≤ atol + rtol·|cpu|.").AppendLine();
+        md.AppendLine("| case | kernel | shapes | max abs err | tolerance | time (s) | result |");
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var (c, r, s) in rows)
+            md.AppendLine($"| {Cell(c.Name)} | {Cell(r.Kernel)} | {Cell(r.Shapes)} | {Err(r.MaxAbsErr)} | {Cell(r.Tolerance)} | {s:F2} | {(r.Passed ? "ok" : "**FAILED**")} |");
+        var failures = rows.Where(r => !r.Result.Passed).ToList();
+        if (failures.Count > 0)
+        {
+            md.AppendLine().AppendLine("## First mismatches").AppendLine();
+            foreach (var (c, r, _) in failures)
+            {
+                md.AppendLine($"### {c.Name}").AppendLine();
+                foreach (var m in r.FirstMismatches) md.AppendLine($"- `{m.Replace('`', '\'')}`");
+                md.AppendLine();
+            }
+        }
+        return md.ToString();
+    }
+
+    private static string Err(double v) => double.IsNaN(v) ? "NaN" : v.ToString("G3", CultureInfo.InvariantCulture);
+
+    private static string Cell(string s) => s.Replace("|", "\\|").Replace("\n", " ");
+
+    /// <summary>"12.4": NVRTC's version.</summary>
+    internal static string NvrtcText()
+    {
+        var (major, minor) = NvrtcCompiler.Version();
+        return $"{major}.{minor}";
+    }
+
+    internal static string OneLine(string s) =>
+        string.Join(' ', s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

@@ -1,0 +1,218 @@
+// elementwise.cu: pointwise arithmetic of one, two and three operands.
+//
+// unary_<t>(op, x, y, n, alpha, beta)             y[i] = f_op(x[i])                  (contiguous x, y; x == y allowed)
+//     Neg -x · Exp e^x · Log ln x · Sqrt √x · Abs |x| · Sign sign(x) ∈ {-1, 0, 1}, NaN stays NaN ·
+//     Pow x^alpha · Clamp min(max(x, alpha), beta) · Square x² · Reciprocal 1/x · AddScalar x + alpha ·
+//     MulScalar alpha·x · Sigmoid 1/(1 + e^-x) · Tanh tanh x · Relu max(0, x).
+//     Mirrors CpuBackend.Unary (the functors of Engine/Cpu/UnaryFunctors.cs).
+//
+// unary_backward_<t>(op, x, y, dy, dx, n, alpha, beta)   dx[i] = dy[i] · f_op'(x[i]), y = f_op(x)
+//     Sigmoid: dy·y(1 - y) · Tanh: dy(1 - y²) · Relu: dy for x > 0, else 0 (0 at the kink, as PyTorch).
+//     Mirrors CpuBackend.UnaryBackward. (The other ops' gradients are composed from ops by the Engine.)
+//
+// binary_<t>(op, a, b, y, n, ndim, shape, sa, sb, sy)    y[i] = a[i] op b[i] over broadcast strided views
+//     Add, Sub, Mul, Div, Maximum (a >= b ? a : b), Minimum (a <= b ? a : b), and the comparisons Greater,
+//     GreaterEqual, Equal, Less giving 1 or 0. Mirrors CpuBackend.Binary (the IBinaryKernel structs).
+//
+// where_<t>(cond, a, b, y, n, ndim, shape, sc, sa, sb, sy)   y[i] = cond[i] != 0 ? a[i] : b[i]
+//     cond already converted to y's dtype. Mirrors CpuBackend.Where.
+//
+// Strided operands: element i has the row-major multi-index idx(i) in shape[0..ndim) and lives at
+// sum_d idx_d·s[d] of its (already offset) base pointer; a broadcast axis has stride 0. The host merges axes
+// that are contiguous for every operand first (Engine's StridedLoop), so ndim is usually 1 or 2.
+//
+// Op codes are the values of Pade.Engine.UnaryOp / BinaryOp (checked by a test that reads this file).
+// Grid-stride loops, 64-bit indices; unary_ moves 16 bytes per load where x and y are 16-byte aligned.
+// NVRTC compiles this file with no headers.
+
+struct Dims8 { long long d[8]; };  // same layout as Pade.Kernels.Dims8
+
+enum UnaryOpCode
+{
+    U_Neg = 0, U_Exp = 1, U_Log = 2, U_Sqrt = 3, U_Abs = 4, U_Sign = 5, U_Pow = 6, U_Clamp = 7, U_Square = 8,
+    U_Reciprocal = 9, U_AddScalar = 10, U_MulScalar = 11, U_Sigmoid = 12, U_Tanh = 13, U_Relu = 14,
+};
+
+enum BinaryOpCode
+{
+    B_Add = 0, B_Sub = 1, B_Mul = 2, B_Div = 3, B_Maximum = 4, B_Minimum = 5, B_Greater = 6, B_GreaterEqual = 7,
+    B_Equal = 8, B_Less = 9,
+};
+
+__device__ inline float m_exp(float x) { return expf(x); }
+__device__ inline double m_exp(double x) { return exp(x); }
+__device__ inline float m_log(float x) { return logf(x); }
+__device__ inline double m_log(double x) { return log(x); }
+__device__ inline float m_sqrt(float x) { return sqrtf(x); }
+__device__ inline double m_sqrt(double x) { return sqrt(x); }
+__device__ inline float m_abs(float x) { return fabsf(x); }
+__device__ inline double m_abs(double x) { return fabs(x); }
+__device__ inline float m_pow(float x, float p) { return powf(x, p); }
+__device__ inline double m_pow(double x, double p) { return pow(x, p); }
+__device__ inline float m_tanh(float x) { return tanhf(x); }
+__device__ inline double m_tanh(double x) { return tanh(x); }
+
+template <typename T>
+__device__ inline T unary_value(int op, T x, T a, T b)
+{
+    switch (op)
+    {
+    case U_Neg: return -x;
+    case U_Exp: return m_exp(x);
+    case U_Log: return m_log(x);
+    case U_Sqrt: return m_sqrt(x);
+    case U_Abs: return m_abs(x);
+    case U_Sign: return x != x ? x : x > T(0) ? T(1) : x < T(0) ? T(-1) : T(0);
+    case U_Pow: return m_pow(x, a);
+    case U_Clamp: { T lo = (x > a || x != x) ? x : a; return (lo < b || lo != lo) ? lo : b; }  // Min(Max(x, a), b), NaN stays
+    case U_Square: return x * x;
+    case U_Reciprocal: return T(1) / x;
+    case U_AddScalar: return x + a;
+    case U_MulScalar: return x * a;
+    case U_Sigmoid: return T(1) / (T(1) + m_exp(-x));
+    case U_Tanh: return m_tanh(x);
+    case U_Relu: return x > T(0) ? x : T(0);
+    default: return x;  // unreachable: the host only launches codes listed above
+    }
+}
+
+template <typename T>
+__device__ inline T unary_grad(int op, T x, T y, T dy)
+{
+    switch (op)
+    {
+    case U_Sigmoid: return dy * y * (T(1) - y);
+    case U_Tanh: return dy * (T(1) - y * y);
+    case U_Relu: return x > T(0) ? dy : T(0);
+    default: return T(0);  // unreachable
+    }
+}
+
+// 16 bytes of T: one vector load or store, so that a thread keeps several elements in flight (see pau.cu).
+template <typename T>
+struct alignas(16) Pack
+{
+    T v[16 / sizeof(T)];
+};
+
+__device__ inline bool aligned16(const void* p) { return ((unsigned long long)p & 15) == 0; }
+
+template <typename T>
+__device__ void unary(int op, const T* x, T* y, long long n, T a, T b)
+{
+    constexpr int V = 16 / sizeof(T);
+    long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x, stride = (long long)gridDim.x * blockDim.x;
+    long long scalar_from = 0;
+    if (aligned16(x) && aligned16(y))
+    {
+        long long packs = n / V;
+        for (long long p = tid; p < packs; p += stride)
+        {
+            Pack<T> v = reinterpret_cast<const Pack<T>*>(x)[p];
+#pragma unroll
+            for (int k = 0; k < V; ++k) v.v[k] = unary_value(op, v.v[k], a, b);
+            reinterpret_cast<Pack<T>*>(y)[p] = v;
+        }
+        scalar_from = packs * V;
+    }
+    for (long long i = scalar_from + tid; i < n; i += stride) y[i] = unary_value(op, x[i], a, b);
+}
+
+template <typename T>
+__device__ void unary_backward(int op, const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ dy,
+                               T* __restrict__ dx, long long n)
+{
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+        dx[i] = unary_grad(op, x[i], y[i], dy[i]);
+}
+
+template <typename T>
+__device__ inline T binary_value(int op, T a, T b)
+{
+    switch (op)
+    {
+    case B_Add: return a + b;
+    case B_Sub: return a - b;
+    case B_Mul: return a * b;
+    case B_Div: return a / b;
+    case B_Maximum: return a >= b ? a : b;
+    case B_Minimum: return a <= b ? a : b;
+    case B_Greater: return a > b ? T(1) : T(0);
+    case B_GreaterEqual: return a >= b ? T(1) : T(0);
+    case B_Equal: return a == b ? T(1) : T(0);
+    case B_Less: return a < b ? T(1) : T(0);
+    default: return a;  // unreachable
+    }
+}
+
+template <typename T>
+__device__ void binary(int op, const T* a, const T* b, T* y, long long n, int ndim, const Dims8& shape,
+                       const Dims8& sa, const Dims8& sb, const Dims8& sy)
+{
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+    {
+        long long rest = i, oa = 0, ob = 0, oy = 0;
+#pragma unroll
+        for (int d = 7; d >= 0; --d)  // unrolled: constant indices into the Dims8 parameters
+        {
+            if (d >= ndim) continue;
+            // The outermost axis needs no division: what is left of i is its index.
+            long long extent = shape.d[d], idx = d == 0 ? rest : rest % extent;
+            if (d > 0) rest /= extent;
+            oa += idx * sa.d[d];
+            ob += idx * sb.d[d];
+            oy += idx * sy.d[d];
+        }
+        y[oy] = binary_value(op, a[oa], b[ob]);
+    }
+}
+
+template <typename T>
+__device__ void where(const T* c, const T* a, const T* b, T* y, long long n, int ndim, const Dims8& shape,
+                      const Dims8& sc, const Dims8& sa, const Dims8& sb, const Dims8& sy)
+{
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+    {
+        long long rest = i, oc = 0, oa = 0, ob = 0, oy = 0;
+#pragma unroll
+        for (int d = 7; d >= 0; --d)  // unrolled: constant indices into the Dims8 parameters
+        {
+            if (d >= ndim) continue;
+            // The outermost axis needs no division: what is left of i is its index.
+            long long extent = shape.d[d], idx = d == 0 ? rest : rest % extent;
+            if (d > 0) rest /= extent;
+            oc += idx * sc.d[d];
+            oa += idx * sa.d[d];
+            ob += idx * sb.d[d];
+            oy += idx * sy.d[d];
+        }
+        y[oy] = c[oc] != T(0) ? a[oa] : b[ob];
+    }
+}
+
+#define PADE_ELEMENTWISE(SUFFIX, T)                                                                            \
+    extern "C" __global__ void unary_##SUFFIX(int op, const T* x, T* y, long long n, T alpha, T beta)          \
+    {                                                                                                          \
+        unary<T>(op, x, y, n, alpha, beta);                                                                    \
+    }                                                                                                          \
+    extern "C" __global__ void unary_backward_##SUFFIX(int op, const T* x, const T* y, const T* dy, T* dx,     \
+                                                       long long n, T alpha, T beta)                           \
+    {                                                                                                          \
+        unary_backward<T>(op, x, y, dy, dx, n);                                                                \
+    }                                                                                                          \
+    extern "C" __global__ void binary_##SUFFIX(int op, const T* a, const T* b, T* y, long long n, int ndim,     \
+                                               Dims8 shape, Dims8 sa, Dims8 sb, Dims8 sy)                      \
+    {                                                                                                          \
+        binary<T>(op, a, b, y, n, ndim, shape, sa, sb, sy);                                                    \
+    }                                                                                                          \
+    extern "C" __global__ void where_##SUFFIX(const T* c, const T* a, const T* b, T* y, long long n, int ndim, \
+                                              Dims8 shape, Dims8 sc, Dims8 sa, Dims8 sb, Dims8 sy)             \
+    {                                                                                                          \
+        where<T>(c, a, b, y, n, ndim, shape, sc, sa, sb, sy);                                                  \
+    }
+
+PADE_ELEMENTWISE(f32, float)
+PADE_ELEMENTWISE(f64, double)

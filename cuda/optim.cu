@@ -1,0 +1,72 @@
+// optim.cu: fused optimizer updates, one pass over a parameter and its state (all contiguous, in place).
+//
+// sgd_step_<t>(p, g, buf, n, lr, momentum, dampening, wd, nesterov, first)      buf may be null (no momentum)
+//     g' = g + wd·p
+//     buf = first ? g' : momentum·buf + (1 - dampening)·g'          (only when buf is given)
+//     d = buf ? (nesterov ? g' + momentum·buf : buf) : g'
+//     p -= lr·d
+//     Mirrors CpuBackend.SgdStep (PyTorch's SGD).
+//
+// adam_step_<t>(p, g, m, v, n, b1, b2, step_size, sqrt_bc2, eps, wd, decay, decoupled)
+//     decoupled (AdamW): p *= decay (= 1 - lr·wd);  else g' = g + wd·p
+//     m = b1·m + (1 - b1)·g';  v = b2·v + (1 - b2)·g'²
+//     p -= step_size · m / (√v / sqrt_bc2 + eps),   step_size = lr / (1 - b1^t), sqrt_bc2 = √(1 - b2^t)
+//     The bias corrections are computed once on the host in double, as the CPU does. Mirrors CpuBackend.AdamStep.
+//
+// NVRTC compiles this file with no headers.
+
+__device__ inline float m_sqrt(float x) { return sqrtf(x); }
+__device__ inline double m_sqrt(double x) { return sqrt(x); }
+
+template <typename T>
+__device__ void sgd_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ buf, long long n, T lr,
+                         T momentum, T dampening, T wd, int nesterov, int first)
+{
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+    {
+        T gi = g[i] + wd * p[i];
+        T d = gi;
+        if (buf)
+        {
+            T b = first ? gi : momentum * buf[i] + (T(1) - dampening) * gi;
+            buf[i] = b;
+            d = nesterov ? gi + momentum * b : b;
+        }
+        p[i] -= lr * d;
+    }
+}
+
+template <typename T>
+__device__ void adam_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v,
+                          long long n, T b1, T b2, T step_size, T sqrt_bc2, T eps, T wd, T decay, int decoupled)
+{
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+    {
+        T pi = p[i], gi = g[i];
+        if (decoupled) pi *= decay;
+        else gi += wd * pi;
+        T mi = b1 * m[i] + (T(1) - b1) * gi;
+        T vi = b2 * v[i] + (T(1) - b2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = pi - step_size * mi / (m_sqrt(vi) / sqrt_bc2 + eps);
+    }
+}
+
+#define PADE_OPTIM(SUFFIX, T)                                                                                 \
+    extern "C" __global__ void sgd_step_##SUFFIX(T* p, const T* g, T* buf, long long n, T lr, T momentum,    \
+                                                 T dampening, T wd, int nesterov, int first)                  \
+    {                                                                                                         \
+        sgd_step<T>(p, g, buf, n, lr, momentum, dampening, wd, nesterov, first);                              \
+    }                                                                                                         \
+    extern "C" __global__ void adam_step_##SUFFIX(T* p, const T* g, T* m, T* v, long long n, T b1, T b2,     \
+                                                  T step_size, T sqrt_bc2, T eps, T wd, T decay,              \
+                                                  int decoupled)                                              \
+    {                                                                                                         \
+        adam_step<T>(p, g, m, v, n, b1, b2, step_size, sqrt_bc2, eps, wd, decay, decoupled);                  \
+    }
+
+PADE_OPTIM(f32, float)
+PADE_OPTIM(f64, double)
