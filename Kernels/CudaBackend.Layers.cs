@@ -1,3 +1,4 @@
+using Pade.Engine.Functional;
 using Pade.Engine;
 using Pade.Kernels.Interop;
 
