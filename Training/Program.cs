@@ -1,11 +1,9 @@
+using Pade.Training.Cli;
+
 namespace Pade.Training;
 
-/// <summary>The `pade` command-line trainer (commands arrive with the CLI issue).</summary>
+/// <summary>The `pade` command-line trainer; every command is described by `pade --help`.</summary>
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        Console.WriteLine("pade: a deep-learning engine for Padé Activation Units");
-        return 0;
-    }
+    public static int Main(string[] args) => PadeCli.Run(args);
 }
