@@ -16,7 +16,7 @@ public static class CompareCommand
 
     public static Command Create(CliContext ctx)
     {
-        var cmd = new Command("compare", """
+        var cmd = new Command("compare", "Compare activations over several seeds (the paper's Table 2 protocol).").With("""
             Train one network with each activation and several seeds (the paper's Table 2 protocol) and write
             compare.md (mean ± std of the final test accuracy over seeds, and the best test accuracy of any seed at
             any epoch) and compare-accuracy.png (mean test-accuracy curve per activation). Each run's metrics.csv

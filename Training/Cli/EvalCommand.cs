@@ -14,8 +14,7 @@ public static class EvalCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var cmd = new Command("eval", """
-            Evaluate a checkpoint on its data set's test images: loss, top-1 and top-5 accuracy.
+        var cmd = new Command("eval", "Evaluate a checkpoint on its data set's test images: loss, top-1 and top-5 accuracy.").With("""
             CHECKPOINT is a run folder (uses checkpoints/last), a checkpoint folder, or its model.safetensors.
 
             Examples:

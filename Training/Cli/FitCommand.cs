@@ -9,7 +9,7 @@ public static class FitCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var cmd = new Command("fit", """
+        var cmd = new Command("fit", "Fit PAU coefficients to a target function (the paper's Table 6).").With("""
             Fit PAU coefficients to a target activation by least squares on [-3, 3] (how the paper's Table 6 was made)
             and print them as a table, with the maximum error on [-3, 3].
 

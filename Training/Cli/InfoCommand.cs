@@ -12,9 +12,8 @@ public static class InfoCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var cmd = new Command("info", """
+        var cmd = new Command("info", "Show the CPU, SIMD width, threads, and whether a CUDA GPU and NVRTC were found.").With("""
             Show the CPU (model, cores, SIMD width), the kernel threads, and whether a CUDA GPU and NVRTC were found (or why not).
-
             Example:
               pade info
             """);

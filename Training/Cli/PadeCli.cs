@@ -50,11 +50,11 @@ public static class PadeCli
     {
         var root = BuildRoot(ctx);
         var parse = root.Parse(args);
-        bool help = parse.Action is HelpAction;
+        bool help = CommandHelp.IsHelp(parse.Action);
         if (parse.Errors.Count > 0 && !help)
         {
             string command = parse.CommandResult.Command is RootCommand ? "pade" : $"pade {CommandPath(parse.CommandResult.Command)}";
-            ctx.Error.WriteLine($"pade: {parse.Errors[0].Message} (see '{command} --help')");
+            ctx.Error.WriteLine($"pade: {OneLine(parse.Errors[0].Message)} (see '{command} --help')");
             return Usage;
         }
         try
@@ -68,7 +68,7 @@ public static class PadeCli
         }
         catch (UsageException e)
         {
-            ctx.Error.WriteLine($"pade: {e.Message}");
+            ctx.Error.WriteLine($"pade: {OneLine(e.Message)}");
             return Usage;
         }
         catch (NonFiniteLossException e)
@@ -84,6 +84,10 @@ public static class PadeCli
             return Failure;
         }
     }
+
+    /// <summary>Collapses a multi-line message (System.CommandLine lists allowed values one per line) into one line.</summary>
+    static string OneLine(string message) =>
+        string.Join(' ', message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     static string CommandPath(Command c)
     {
@@ -114,6 +118,8 @@ public static class PadeCli
         root.Add(FitCommand.Create(ctx));
         root.Add(CompareCommand.Create(ctx));
         root.Add(PruneCommand.Create(ctx));
+        root.SetAction(p => new HelpAction().Invoke(p));
+        CommandHelp.Install(root);
         return root;
     }
 

@@ -12,9 +12,8 @@ public static class PlotCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var cmd = new Command("plot", """
+        var cmd = new Command("plot", "Draw PNG figures of activations, runs and learned PAUs.").With("""
             Draw PNG figures: activation functions and their derivatives, a run's curves, or learned PAUs.
-
             Examples:
               pade plot activations --out docs/img
               pade plot activations --names pau,relu,swish
@@ -29,7 +28,7 @@ public static class PlotCommand
 
     static Command Activations(CliContext ctx)
     {
-        var cmd = new Command("activations", """
+        var cmd = new Command("activations", "Plot activations and their derivatives on [-5, 5].").With("""
             Plot each activation f and its derivative f' (from autograd) on [-5, 5]: one PNG per activation, and
             activations.png with all of them.
 
@@ -105,9 +104,7 @@ public static class PlotCommand
 
     static Command Run(CliContext ctx)
     {
-        var cmd = new Command("run", """
-            Plot a run's loss and accuracy curves from its metrics.csv (loss.png, accuracy.png).
-
+        var cmd = new Command("run", "Plot a run's loss and accuracy curves from its metrics.csv (loss.png, accuracy.png).").With("""
             Example:
               pade plot run runs/lenet-pau-mnist --out docs/img
             """);
@@ -133,7 +130,7 @@ public static class PlotCommand
 
     static Command Pau(CliContext ctx)
     {
-        var cmd = new Command("pau", """
+        var cmd = new Command("pau", "Plot each learned PAU next to its initial function, over its input histogram.").With("""
             Plot each learned activation of a checkpoint (PAU, RPAU, ...) next to its initial function, over the
             histogram of the inputs it saw during the run's last evaluation pass.
 

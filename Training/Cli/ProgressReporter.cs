@@ -93,5 +93,11 @@ public sealed class ProgressReporter(CliContext ctx, ProgressContext? progress) 
 
     public void Message(string text) => Line(Markup.Escape(text));
 
-    void Line(string markup) => ctx.Console.MarkupLine(markup);
+    /// <summary>With a live display, through Spectre (it keeps the bars below the text); otherwise plain lines,
+    /// unwrapped, so logs keep one line per epoch.</summary>
+    void Line(string markup)
+    {
+        if (progress is null) ctx.Out.WriteLine(markup.RemoveMarkup());
+        else ctx.Console.MarkupLine(markup);
+    }
 }

@@ -15,7 +15,7 @@ public static class PruneCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var cmd = new Command("prune", """
+        var cmd = new Command("prune", "Iterative lottery-ticket filter pruning of the convolutions (paper §4.4).").With("""
             Iterative filter pruning of the convolutions with lottery-ticket re-initialisation (paper §4.4, A.4.3):
             train; remove --fraction of every convolution's filters (lowest L1 norm); reset the surviving weights to
             their initial values; retrain; repeat --iterations times. Pruned filters are zeroed by a fixed mask

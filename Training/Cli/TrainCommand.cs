@@ -10,7 +10,7 @@ public static class TrainCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var cmd = new Command("train", """
+        var cmd = new Command("train", "Train a network (default: LeNet-PAU on the embedded MNIST).").With("""
             Train a network and write runs/NAME/: metrics.csv, summary.json, checkpoints/last and best, loss.png, accuracy.png.
             With no options: LeNet with PAU on the embedded MNIST, Adam, batch 256, 3 epochs.
             PAU coefficients form their own parameter group (--pau-lr, no weight decay, no schedule), as the paper's A.4.1.
@@ -74,8 +74,8 @@ public static class TrainCommand
         if (history.Count > 0)
         {
             var best = history.MaxBy(h => h.TestTop1)!;
-            ctx.Console.MarkupLine($"done: test top-1 {100 * history[^1].TestTop1:F2}% (best {100 * best.TestTop1:F2}% at epoch {best.Epoch}), " +
-                                   $"{history.Sum(h => h.Seconds):F1} s training; files in {Markup.Escape(Path.GetFullPath(outDir))}");
+            ctx.Out.WriteLine($"done: test top-1 {100 * history[^1].TestTop1:F2}% (best {100 * best.TestTop1:F2}% at epoch {best.Epoch}), " +
+                                   $"{history.Sum(h => h.Seconds):F1} s training; files in {Path.GetFullPath(outDir)}");
         }
         return PadeCli.Ok;
     }

@@ -30,6 +30,7 @@ public static class Charts
         Line(loss, epochs, rows.Select(r => r.TrainLoss).ToArray(), "train loss");
         Line(loss, epochs, rows.Select(r => r.TestLoss).ToArray(), "test loss");
         Decorate(loss, $"{title}: loss", "epoch", "cross-entropy");
+        IntegerTicks(loss);
         string lossPath = Path.Combine(dir, "loss.png");
         loss.SavePng(lossPath, Width, Height);
 
@@ -38,10 +39,15 @@ public static class Charts
         Line(acc, epochs, rows.Select(r => 100 * r.TestTop1).ToArray(), "test top-1");
         Line(acc, epochs, rows.Select(r => 100 * r.TestTop5).ToArray(), "test top-5");
         Decorate(acc, $"{title}: accuracy", "epoch", "accuracy (%)");
+        IntegerTicks(acc);
         string accPath = Path.Combine(dir, "accuracy.png");
         acc.SavePng(accPath, Width, Height);
         return (lossPath, accPath);
     }
+
+    /// <summary>Epochs are whole numbers: no tick at 1.5.</summary>
+    public static void IntegerTicks(Plot plot) =>
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
 
     /// <summary>Title, axis labels and a legend in the upper right... or wherever ScottPlot finds room.</summary>
     public static void Decorate(Plot plot, string title, string xLabel, string yLabel)
@@ -72,6 +78,7 @@ public static class Charts
         var plot = new Plot();
         foreach (var (label, ys) in series) Line(plot, xs, ys, label, 1.5f);
         Decorate(plot, title, xLabel, yLabel);
+        if (xLabel == "epoch") IntegerTicks(plot);
         plot.ShowLegend(legend);
         plot.SavePng(path, Width + 200, Height + 100);
     }
