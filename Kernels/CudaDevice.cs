@@ -1,0 +1,232 @@
+using System.Text;
+using Pade.Kernels.Interop;
+
+namespace Pade.Kernels;
+
+/// <summary>
+/// One GPU through the driver API: its primary context, its properties, the kernel modules loaded on it, a
+/// caching allocator, and launch and copy helpers. Every method makes the context current on the calling thread
+/// first (the driver keeps a "current context" per thread), so any thread may use the device.
+/// </summary>
+public sealed unsafe partial class CudaDevice : IDisposable
+{
+    private readonly Dictionary<string, CuModule> _modules = new();
+    private readonly Dictionary<(string File, string Kernel), CudaKernel> _kernels = new();
+    private readonly Lock _lock = new();
+    private string? _arch;
+    private bool _disposed;
+
+    private CudaDevice(int ordinal)
+    {
+        Ordinal = ordinal;
+        CudaCheck.Driver(CudaDriver.cuDeviceGet(out var device, ordinal), "cuDeviceGet");
+        Handle = device;
+        Name = ReadName(device);
+        ComputeCapability = (Attribute(CuDeviceAttribute.ComputeCapabilityMajor),
+            Attribute(CuDeviceAttribute.ComputeCapabilityMinor));
+        MultiprocessorCount = Attribute(CuDeviceAttribute.MultiprocessorCount);
+        MaxThreadsPerBlock = Attribute(CuDeviceAttribute.MaxThreadsPerBlock);
+        MaxSharedMemoryPerBlock = Attribute(CuDeviceAttribute.MaxSharedMemoryPerBlock);
+        WarpSize = Attribute(CuDeviceAttribute.WarpSize);
+        CudaCheck.Driver(CudaDriver.cuDeviceTotalMem_v2(out nuint total, device), "cuDeviceTotalMem_v2");
+        TotalMemory = (long)total;
+        CudaCheck.Driver(CudaDriver.cuDriverGetVersion(out int version), "cuDriverGetVersion");
+        DriverVersion = version;
+        CudaCheck.Driver(CudaDriver.cuDevicePrimaryCtxRetain(out var context, device), "cuDevicePrimaryCtxRetain");
+        Context = context;
+        Allocator = new CachingAllocator(context);
+        MakeCurrent();
+    }
+
+    /// <summary>Opens device <paramref name="ordinal"/>; false with a one-paragraph reason when impossible.</summary>
+    public static bool TryOpen(out CudaDevice? device, out string why, int ordinal = 0)
+    {
+        device = null;
+        if (!CudaLibraries.TryLoadDriver(out why)) return false;
+        try
+        {
+            var init = CudaDriver.cuInit(0);
+            if (init != CuResult.Success)
+            {
+                why = $"cuInit failed: {CudaCheck.DescribeDriver(init)}";
+                return false;
+            }
+            CudaCheck.Driver(CudaDriver.cuDeviceGetCount(out int count), "cuDeviceGetCount");
+            if (ordinal >= count)
+            {
+                why = count == 0 ? "the CUDA driver reports no device" : $"device {ordinal} requested, {count} present";
+                return false;
+            }
+            device = new CudaDevice(ordinal);
+            why = "";
+            return true;
+        }
+        catch (CudaException e)
+        {
+            why = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>Opens device <paramref name="ordinal"/> or throws <see cref="InvalidOperationException"/> saying why not.</summary>
+    public static CudaDevice Open(int ordinal = 0) =>
+        TryOpen(out var device, out var why, ordinal) ? device! : throw new InvalidOperationException(why);
+
+    public int Ordinal { get; }
+    public CuDevice Handle { get; }
+    public CuContext Context { get; }
+    public string Name { get; }
+    public (int Major, int Minor) ComputeCapability { get; }
+    public int MultiprocessorCount { get; }
+    public int MaxThreadsPerBlock { get; }
+    public int MaxSharedMemoryPerBlock { get; }
+    public int WarpSize { get; }
+    public long TotalMemory { get; }
+
+    /// <summary>The newest CUDA version the driver supports, encoded as 1000·major + 10·minor (12040 = 12.4).</summary>
+    public int DriverVersion { get; }
+    public string DriverVersionText => $"{DriverVersion / 1000}.{DriverVersion % 1000 / 10}";
+
+    /// <summary>Device memory for tensors; freed blocks are reused.</summary>
+    public CachingAllocator Allocator { get; }
+
+    /// <summary>
+    /// Where compiled PTX is cached (the process-wide <see cref="KernelCache.Shared"/> unless replaced).
+    /// Replacing it, like <see cref="CompileOptions"/>, affects only modules loaded afterwards.
+    /// </summary>
+    public KernelCache Cache { get; set; } = KernelCache.Shared;
+
+    /// <summary>Options every kernel on this device is compiled with.</summary>
+    public NvrtcOptions CompileOptions { get; set; } = NvrtcOptions.Default;
+
+    /// <summary>The NVRTC target, e.g. "compute_90" (see <see cref="NvrtcCompiler.ArchFor"/>). Needs NVRTC.</summary>
+    public string Arch => _arch ??= NvrtcCompiler.ArchFor(ComputeCapability.Major, ComputeCapability.Minor);
+
+    /// <summary>Makes this device's context current on the calling thread (cheap when it already is).</summary>
+    public void MakeCurrent()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        DeviceMemory.MakeCurrent(Context);
+    }
+
+    /// <summary>The module of an embedded kernel file ("fill_copy.cu"), compiled (or taken from the cache) and loaded once.</summary>
+    public CuModule LoadModule(string fileName)
+    {
+        lock (_lock)
+        {
+            if (_modules.TryGetValue(fileName, out var module)) return module;
+            module = LoadModuleFromSource(fileName, KernelSource.Read(fileName));
+            _modules[fileName] = module;
+            return module;
+        }
+    }
+
+    /// <summary>Compiles and loads arbitrary source. The caller owns the module (<see cref="UnloadModule"/>).</summary>
+    public CuModule LoadModuleFromSource(string fileName, string source)
+    {
+        var ptx = Cache.GetPtx(fileName, source, Arch, CompileOptions);
+        var image = Encoding.UTF8.GetBytes(ptx + "\0"); // the driver reads PTX up to its NUL
+        MakeCurrent();
+        CuModule module;
+        fixed (byte* p = image)
+        {
+            // A driver older than NVRTC rejects its PTX with CUDA_ERROR_UNSUPPORTED_PTX_VERSION: the versions
+            // in the call text below say which side to upgrade.
+            CudaCheck.Driver(CudaDriver.cuModuleLoadData(out module, p),
+                $"cuModuleLoadData({fileName}, {Arch}, NVRTC {NvrtcCompiler.Version()}, driver {DriverVersionText})");
+        }
+        return module;
+    }
+
+    public void UnloadModule(CuModule module)
+    {
+        MakeCurrent();
+        CudaCheck.Driver(CudaDriver.cuModuleUnload(module), "cuModuleUnload");
+    }
+
+    /// <summary>The <c>extern "C"</c> kernel <paramref name="kernelName"/> of embedded file <paramref name="fileName"/>.</summary>
+    public CudaKernel GetKernel(string fileName, string kernelName)
+    {
+        lock (_lock)
+        {
+            if (_kernels.TryGetValue((fileName, kernelName), out var kernel)) return kernel;
+            var module = LoadModule(fileName);
+            MakeCurrent();
+            CudaCheck.Driver(CudaDriver.cuModuleGetFunction(out var function, module, kernelName),
+                $"cuModuleGetFunction({fileName}: {kernelName})");
+            kernel = new CudaKernel(function, kernelName, fileName);
+            _kernels[(fileName, kernelName)] = kernel;
+            return kernel;
+        }
+    }
+
+    /// <summary>
+    /// Launches <paramref name="kernel"/> asynchronously on <paramref name="stream"/>. <paramref name="args"/> must
+    /// match the kernel's parameters one for one, each of the exact C type (see <see cref="KernelArg"/>).
+    /// Errors inside the kernel surface at the next synchronising call, not here.
+    /// </summary>
+    public void Launch(CudaKernel kernel, Dim3 grid, Dim3 block, uint sharedBytes, CuStream stream,
+        params ReadOnlySpan<KernelArg> args)
+    {
+        MakeCurrent();
+        // cuLaunchKernel wants one pointer per parameter, each to that parameter's value; the values stay
+        // pinned in the caller's span for the duration of the call, which is all the driver needs.
+        void** pointers = stackalloc void*[Math.Max(args.Length, 1)];
+        fixed (KernelArg* values = args)
+        {
+            for (int i = 0; i < args.Length; i++) pointers[i] = values + i;
+            CudaCheck.Driver(CudaDriver.cuLaunchKernel(kernel.Function, grid.X, grid.Y, grid.Z,
+                block.X, block.Y, block.Z, sharedBytes, stream, pointers, null), $"cuLaunchKernel({kernel.Name})");
+        }
+    }
+
+    /// <summary>
+    /// Blocks for a 1-D grid-stride kernel over <paramref name="n"/> elements: enough to cover n, capped at 32
+    /// blocks per multiprocessor (the loop inside the kernel does the rest).
+    /// </summary>
+    public Dim3 GridFor(long n, int threadsPerBlock = 256)
+    {
+        long blocks = Math.Max(1, (n + threadsPerBlock - 1) / threadsPerBlock);
+        return new Dim3((uint)Math.Min(blocks, 32L * MultiprocessorCount));
+    }
+
+    /// <summary>Waits for all work on this device's context.</summary>
+    public void Synchronize()
+    {
+        MakeCurrent();
+        CudaCheck.Driver(CudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+    }
+
+    public override string ToString() =>
+        $"{Name} (compute {ComputeCapability.Major}.{ComputeCapability.Minor}, {MultiprocessorCount} SMs, " +
+        $"{TotalMemory / (double)(1L << 30):F1} GiB, driver CUDA {DriverVersionText})";
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        MakeCurrent();
+        lock (_lock)
+        {
+            foreach (var module in _modules.Values) CudaDriver.cuModuleUnload(module);
+            _modules.Clear();
+            _kernels.Clear();
+        }
+        Allocator.Dispose();
+        _disposed = true;
+        CudaDriver.cuDevicePrimaryCtxRelease_v2(Handle);
+    }
+
+    private int Attribute(CuDeviceAttribute attribute)
+    {
+        CudaCheck.Driver(CudaDriver.cuDeviceGetAttribute(out int value, attribute, Handle),
+            $"cuDeviceGetAttribute({attribute})");
+        return value;
+    }
+
+    private static string ReadName(CuDevice device)
+    {
+        byte* buffer = stackalloc byte[256];
+        CudaCheck.Driver(CudaDriver.cuDeviceGetName(buffer, 256, device), "cuDeviceGetName");
+        return new string((sbyte*)buffer);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Pade.Kernels.Interop;
+
+/// <summary>
+/// Finds the CUDA driver and NVRTC shared libraries behind the logical names "cuda" and "nvrtc" used by
+/// <see cref="CudaDriver"/> and <see cref="Nvrtc"/>.
+/// </summary>
+/// <remarks>
+/// The driver comes with the NVIDIA kernel driver as <c>libcuda.so.1</c>. NVRTC comes with a CUDA toolkit or a
+/// distribution package and is versioned by its soname (<c>libnvrtc.so.12</c>, Debian's <c>libnvrtc.so.11.2</c>
+/// for CUDA 11.x), so several names are tried, newest first, then the same names inside <c>$CUDA_HOME/lib64</c>,
+/// <c>$CUDA_PATH/lib64</c> and every <c>/usr/local/cuda*/lib64</c>. <c>PADE_NVRTC</c> / <c>PADE_CUDA_DRIVER</c>
+/// name an exact file to try first. The first library that loads wins and is kept for the process; when none
+/// loads, the error lists every name and path tried with the loader's message for each.
+/// </remarks>
+public static class CudaLibraries
+{
+    public const string DriverName = "cuda";
+    public const string NvrtcName = "nvrtc";
+
+    private static readonly Lazy<LoadResult> Driver = new(() => Load("CUDA driver", DriverCandidates(), null));
+    private static readonly Lazy<LoadResult> NvrtcLib =
+        new(() => Load("NVRTC", NvrtcCandidates(), ToolkitLibraryDirectories().ToList()));
+    private static int _registered;
+
+    /// <summary>Loads libcuda if not done yet. False (with the loader's messages in <paramref name="why"/>) if absent.</summary>
+    public static bool TryLoadDriver(out string why) => TryGet(Driver, out why);
+
+    /// <summary>Loads NVRTC if not done yet. False (with the loader's messages in <paramref name="why"/>) if absent.</summary>
+    public static bool TryLoadNvrtc(out string why) => TryGet(NvrtcLib, out why);
+
+    /// <summary>The file the driver was loaded from, or null if it is not loaded (or could not be).</summary>
+    public static string? DriverPath => Driver.IsValueCreated ? Driver.Value.Path : null;
+
+    /// <summary>The file NVRTC was loaded from, or null if it is not loaded (or could not be).</summary>
+    public static string? NvrtcPath => NvrtcLib.IsValueCreated ? NvrtcLib.Value.Path : null;
+
+    /// <summary>Names and paths tried for the driver, in order.</summary>
+    public static IReadOnlyList<string> DriverCandidates()
+    {
+        var list = new List<string>();
+        AddFromEnvironment(list, "PADE_CUDA_DRIVER");
+        if (OperatingSystem.IsWindows()) list.Add("nvcuda.dll");
+        list.Add("libcuda.so.1");
+        list.Add("libcuda.so");
+        AddIfExists(list, "/usr/lib/wsl/lib/libcuda.so.1"); // WSL2 puts the driver outside the loader's path
+        return list;
+    }
+
+    /// <summary>Names and paths tried for NVRTC, in order.</summary>
+    public static IReadOnlyList<string> NvrtcCandidates()
+    {
+        string[] names = OperatingSystem.IsWindows()
+            ? ["nvrtc64_130_0.dll", "nvrtc64_120_0.dll", "nvrtc64_112_0.dll"]
+            : ["libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2"];
+        var list = new List<string>();
+        AddFromEnvironment(list, "PADE_NVRTC");
+        list.AddRange(names);
+        foreach (var dir in ToolkitLibraryDirectories())
+            foreach (var name in names)
+                AddIfExists(list, Path.Combine(dir, name));
+        return list;
+    }
+
+    /// <summary>Toolkit library folders that exist on this machine, newest-looking first.</summary>
+    private static IEnumerable<string> ToolkitLibraryDirectories()
+    {
+        var dirs = new List<string>();
+        foreach (var variable in (string[])["CUDA_HOME", "CUDA_PATH"])
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } root)
+                dirs.Add(Path.Combine(root, "lib64"));
+        try
+        {
+            // /usr/local/cuda (usually a symlink to the default toolkit), then cuda-13.0, cuda-12.4, ...
+            var versioned = Directory.GetDirectories("/usr/local", "cuda*");
+            Array.Sort(versioned, StringComparer.Ordinal);
+            Array.Reverse(versioned);
+            dirs.Add("/usr/local/cuda/lib64");
+            dirs.AddRange(versioned.Select(d => Path.Combine(d, "lib64")));
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return dirs.Distinct().Where(Directory.Exists);
+    }
+
+    /// <summary>Installs the resolver for this assembly's P/Invokes (once; later calls do nothing).</summary>
+    internal static void RegisterResolver()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
+            NativeLibrary.SetDllImportResolver(typeof(CudaLibraries).Assembly, Resolve);
+    }
+
+    private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) => name switch
+    {
+        // Throwing here propagates to the P/Invoke's caller, with our message instead of the runtime's generic one.
+        DriverName => Require(Driver),
+        NvrtcName => Require(NvrtcLib),
+        _ => 0, // not ours: let the runtime's default probing handle it
+    };
+
+    private static nint Require(Lazy<LoadResult> lib) =>
+        lib.Value.Handle != 0 ? lib.Value.Handle : throw new DllNotFoundException(lib.Value.Error);
+
+    private static bool TryGet(Lazy<LoadResult> lib, out string why)
+    {
+        why = lib.Value.Error;
+        return lib.Value.Handle != 0;
+    }
+
+    private static LoadResult Load(string what, IReadOnlyList<string> candidates, IReadOnlyList<string>? folders)
+    {
+        var errors = new StringBuilder();
+        foreach (var candidate in candidates)
+        {
+            // NativeLibrary.Load (unlike TryLoad) reports the loader's reason, e.g. dlerror()'s text.
+            try { return new LoadResult(NativeLibrary.Load(candidate), candidate, ""); }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                errors.Append("\n  ").Append(LoaderReason(candidate, e.Message));
+            }
+        }
+        var searched = folders == null ? ""
+            : $"\n  (toolkit folders searched: {(folders.Count == 0 ? "none found" : string.Join(", ", folders))})";
+        return new LoadResult(0, null, $"{what} could not be loaded; tried {candidates.Count} names/paths:{errors}{searched}");
+    }
+
+    /// <summary>
+    /// The runtime wraps dlerror()'s text ("libcuda.so.1: cannot open shared object file: ...") in a paragraph
+    /// of generic advice; keep the last line, which is the loader's own and names the file.
+    /// </summary>
+    private static string LoaderReason(string candidate, string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var reason = lines.Length > 0 ? lines[^1] : message;
+        return reason.Contains(candidate, StringComparison.Ordinal) ? reason : $"{candidate}: {reason}";
+    }
+
+    private static void AddFromEnvironment(List<string> list, string variable)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } path) list.Add(path);
+    }
+
+    private static void AddIfExists(List<string> list, string path)
+    {
+        if (File.Exists(path) && !list.Contains(path)) list.Add(path);
+    }
+
+    private sealed record LoadResult(nint Handle, string? Path, string Error);
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Pade.Kernels;
+
+/// <summary>
+/// Caches PTX so each kernel file is compiled once per (source, architecture, options, NVRTC version): in memory
+/// for the process, and on disk across runs, as <c>&lt;key&gt;.ptx</c> under <see cref="DefaultDirectory"/>.
+/// </summary>
+/// <remarks>
+/// The key is the SHA-256 of everything that determines the PTX, so editing a kernel, changing an option or
+/// upgrading NVRTC simply misses; stale entries are never read and can be deleted at any time. Files are
+/// written to a temporary name and renamed into place, so a reader (another process) sees the whole file or
+/// none. The disk cache is an optimisation: if the folder cannot be written, compilation still succeeds.
+/// </remarks>
+public sealed class KernelCache
+{
+    private const string FormatTag = "pade-ptx/1";
+    private readonly ConcurrentDictionary<string, string> _memory = new();
+    private long _memoryHits, _diskHits, _compilations;
+
+    /// <summary>The process-wide cache, on disk at <see cref="DefaultDirectory"/>.</summary>
+    public static KernelCache Shared { get; } = new(DefaultDirectory());
+
+    /// <param name="directory">Where PTX files go; null keeps the cache in memory only.</param>
+    public KernelCache(string? directory) => Directory = directory;
+
+    /// <summary>The on-disk folder, or null for a memory-only cache.</summary>
+    public string? Directory { get; }
+
+    public long MemoryHits => Interlocked.Read(ref _memoryHits);
+    public long DiskHits => Interlocked.Read(ref _diskHits);
+    public long Compilations => Interlocked.Read(ref _compilations);
+
+    /// <summary>
+    /// <c>$PADE_PTX_CACHE</c> if set ("off" disables the disk cache), else <c>$XDG_CACHE_HOME/pade/ptx</c>,
+    /// else <c>~/.cache/pade/ptx</c>; null when none can be determined.
+    /// </summary>
+    public static string? DefaultDirectory()
+    {
+        var over = Environment.GetEnvironmentVariable("PADE_PTX_CACHE");
+        if (over is { Length: > 0 }) return over is "off" or "0" ? null : over;
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (xdg is { Length: > 0 }) return Path.Combine(xdg, "pade", "ptx");
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return home.Length > 0 ? Path.Combine(home, ".cache", "pade", "ptx") : null;
+    }
+
+    /// <summary>Hex SHA-256 over the format tag, NVRTC version, architecture, options and source.</summary>
+    public static string Key(string source, string arch, IReadOnlyList<string> arguments, (int Major, int Minor) nvrtc)
+    {
+        var text = new StringBuilder()
+            .Append(FormatTag).Append('\n')
+            .Append("nvrtc ").Append(nvrtc.Major).Append('.').Append(nvrtc.Minor).Append('\n')
+            .Append(arch).Append('\n');
+        foreach (var a in arguments) text.Append(a).Append('\n');
+        text.Append('\0').Append(source);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>PTX for <paramref name="source"/>: from memory, else from disk, else compiled (and stored in both).</summary>
+    public string GetPtx(string fileName, string source, string arch, NvrtcOptions? options = null)
+    {
+        var args = (options ?? NvrtcOptions.Default).ToArguments(arch);
+        var key = Key(source, arch, args, NvrtcCompiler.Version());
+        if (_memory.TryGetValue(key, out var ptx))
+        {
+            Interlocked.Increment(ref _memoryHits);
+            return ptx;
+        }
+        ptx = ReadDisk(key);
+        if (ptx != null) Interlocked.Increment(ref _diskHits);
+        else
+        {
+            ptx = NvrtcCompiler.CompileToPtx(fileName, source, arch, options);
+            Interlocked.Increment(ref _compilations);
+            WriteDisk(key, ptx);
+        }
+        return _memory.GetOrAdd(key, ptx);
+    }
+
+    /// <summary>Forgets the in-memory entries (disk files stay); for tests of the disk path.</summary>
+    public void ClearMemory() => _memory.Clear();
+
+    private string? PathFor(string key) => Directory == null ? null : Path.Combine(Directory, key + ".ptx");
+
+    private string? ReadDisk(string key)
+    {
+        var path = PathFor(key);
+        if (path == null || !File.Exists(path)) return null;
+        try
+        {
+            var text = File.ReadAllText(path, Encoding.UTF8);
+            // Every PTX module declares its ISA version; a file without one is not ours or was truncated.
+            return text.Contains(".version", StringComparison.Ordinal) ? text : null;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    private void WriteDisk(string key, string ptx)
+    {
+        var path = PathFor(key);
+        if (path == null) return;
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory!);
+            File.WriteAllText(temp, ptx, new UTF8Encoding(false));
+            File.Move(temp, path, overwrite: true); // rename(2): atomic within one file system
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
