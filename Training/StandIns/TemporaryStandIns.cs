@@ -82,23 +82,3 @@ internal static class StandInActivations
     };
 }
 
-/// <summary>GPU and NVRTC probe until Kernels' CudaLibraries is merged.</summary>
-internal static class StandInGpu
-{
-    public static IEnumerable<(string, string)> Describe()
-    {
-        yield return ("CUDA driver", Probe("libcuda.so.1", "libcuda.so"));
-        yield return ("NVRTC", Probe("libnvrtc.so", "libnvrtc.so.12", "libnvrtc.so.11.2"));
-    }
-
-    static string Probe(params string[] names)
-    {
-        foreach (var n in names)
-            if (System.Runtime.InteropServices.NativeLibrary.TryLoad(n, out var h))
-            {
-                System.Runtime.InteropServices.NativeLibrary.Free(h);
-                return $"found ({n})";
-            }
-        return $"not found (tried {string.Join(", ", names)})";
-    }
-}
