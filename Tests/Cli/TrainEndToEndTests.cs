@@ -54,3 +54,20 @@ public class TrainEndToEndTests
         Assert.That(aerr, Does.Contain("already completed 2 of 2 epochs"));
     }
 }
+
+public class CompareAndPruneTests
+{
+    [Test]
+    public void CompareWritesATableAndACurvePerActivation()
+    {
+        string dir = TrainingFixtures.TempDir("compare");
+        var (code, output, err) = RunPade("compare", "--acts", "relu,pau", "--seeds", "2", "--epochs", "1", "--limit", "300",
+                                          "--batch", "100", "--out", dir);
+        Assert.That(code, Is.EqualTo(0), err);
+        string md = File.ReadAllText(Path.Combine(dir, "compare.md"));
+        Assert.That(md, Does.Contain("| relu |").And.Contain("| pau |").And.Contain("mean ± std"));
+        Assert.That(File.Exists(Path.Combine(dir, "compare-accuracy.png")), Is.True);
+        Assert.That(File.Exists(Path.Combine(dir, "pau", "seed1", "metrics.csv")), Is.True);
+        Assert.That(output, Does.Contain("relu").And.Contain("pau"));
+    }
+}
