@@ -44,7 +44,8 @@ public sealed class Metrics
     }
 }
 
-/// <summary>Training stopped because the loss became NaN or infinite.</summary>
+/// <summary>Training stopped because the loss became NaN or infinite at global step <c>step</c> (1-based, counted
+/// over the whole run) of epoch <c>epoch</c> (1-based, as metrics.csv counts).</summary>
 public sealed class NonFiniteLossException(int epoch, long step, double loss, double lastFinite)
     : Exception($"training stopped: the loss is {loss} at epoch {epoch}, step {step} (last finite loss: {lastFinite:G6}); " +
                 "lower the learning rate, or check the activation (SLAF and unsafe PAU versions can blow up)")

@@ -37,7 +37,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule? sched
             var loss = Tensor.CrossEntropy(logits, y, LabelSmoothing);
             double value = loss.Item();
             GlobalStep++;
-            if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch, GlobalStep, value, LastFiniteLoss);
+            if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch + 1, GlobalStep, value, LastFiniteLoss);
             LastFiniteLoss = value;
             loss.Backward();
             Optimizer.Step();

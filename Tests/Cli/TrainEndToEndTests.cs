@@ -1,0 +1,73 @@
+using System.Globalization;
+using NUnit.Framework;
+using Pade.Tests.Training;
+using Pade.Training.Runs;
+using static Pade.Tests.Cli.CliTests;
+
+namespace Pade.Tests.Cli;
+
+/// <summary>`pade train` as a user runs it, in-process, then the commands that read its folder.</summary>
+public class TrainEndToEndTests
+{
+    [Test]
+    public void TrainOnAnMnistSubsetReaches90PercentThenEvalAndPlotsReadTheRun()
+    {
+        string dir = Path.Combine(TrainingFixtures.TempDir("e2e"), "run");
+        var (code, output, err) = RunPade("train", "--limit", "2000", "--epochs", "2", "--batch", "64", "--opt", "adam", "--out", dir);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("epoch 1/2").And.Contain("epoch 2/2").And.Contain("img/s"));
+
+        var rows = MetricsFile.Read(Path.Combine(dir, "metrics.csv"));
+        Assert.That(rows, Has.Count.EqualTo(2));
+        Assert.That(rows[^1].TestTop1, Is.GreaterThanOrEqualTo(0.90), "LeNet-PAU, 2 epochs of 2,000 images");
+        foreach (var f in new[] { "summary.json", "loss.png", "accuracy.png", "checkpoints/last/model.safetensors",
+                                  "checkpoints/best/state.json", "checkpoints/last/activation_inputs.safetensors" })
+            Assert.That(File.Exists(Path.Combine(dir, f)), Is.True, f);
+
+        // eval rebuilds the model from the checkpoint's config and finds the same accuracy on the same images.
+        var (ecode, eout, eerr) = RunPade("eval", dir, "--limit", "2000");
+        Assert.That(ecode, Is.EqualTo(0), eerr);
+        Assert.That(eout, Does.Contain((100 * rows[^1].TestTop1).ToString("F2", CultureInfo.InvariantCulture) + "%"));
+
+        var (pcode, pout, perr) = RunPade("plot", "pau", dir, "--out", Path.Combine(dir, "pau"));
+        Assert.That(pcode, Is.EqualTo(0), perr);
+        Assert.That(pout.Split('\n', StringSplitOptions.RemoveEmptyEntries), Is.Not.Empty.And.All.EndsWith(".png"));
+
+        File.Delete(Path.Combine(dir, "loss.png"));
+        var (rcode, _, rerr) = RunPade("plot", "run", dir);
+        Assert.That(rcode, Is.EqualTo(0), rerr);
+        Assert.That(File.Exists(Path.Combine(dir, "loss.png")), Is.True);
+    }
+
+    [Test]
+    public void ResumeFromTheCommandLineContinuesTheRun()
+    {
+        string dir = Path.Combine(TrainingFixtures.TempDir("cli-resume"), "run");
+        Assert.That(RunPade("train", "--limit", "300", "--epochs", "1", "--batch", "100", "--out", dir).Code, Is.EqualTo(0));
+        var (code, output, err) = RunPade("train", "--resume", dir, "--epochs", "2");
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("resuming after epoch 1").And.Contain("epoch 2/2"));
+        Assert.That(MetricsFile.Read(Path.Combine(dir, "metrics.csv")).Select(r => r.Epoch), Is.EqualTo(new[] { 1, 2 }));
+
+        var (again, _, aerr) = RunPade("train", "--resume", dir, "--epochs", "2");
+        Assert.That(again, Is.EqualTo(2), "nothing left to train is a usage error");
+        Assert.That(aerr, Does.Contain("already completed 2 of 2 epochs"));
+    }
+}
+
+public class CompareAndPruneTests
+{
+    [Test]
+    public void CompareWritesATableAndACurvePerActivation()
+    {
+        string dir = TrainingFixtures.TempDir("compare");
+        var (code, output, err) = RunPade("compare", "--acts", "relu,pau", "--seeds", "2", "--epochs", "1", "--limit", "300",
+                                          "--batch", "100", "--out", dir);
+        Assert.That(code, Is.EqualTo(0), err);
+        string md = File.ReadAllText(Path.Combine(dir, "compare.md"));
+        Assert.That(md, Does.Contain("| relu |").And.Contain("| pau |").And.Contain("mean ± std"));
+        Assert.That(File.Exists(Path.Combine(dir, "compare-accuracy.png")), Is.True);
+        Assert.That(File.Exists(Path.Combine(dir, "pau", "seed1", "metrics.csv")), Is.True);
+        Assert.That(output, Does.Contain("relu").And.Contain("pau"));
+    }
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Pade.Training.Gpu;
+
+namespace Pade.Training.Cli;
+
+/// <summary>`pade gpu check` and `pade bench gpu`: the CUDA parity suite and the GPU benchmarks (Training/Gpu),
+/// runnable from a self-contained publish on a machine without the .NET SDK.</summary>
+public static class GpuCommand
+{
+    public static Command CreateGpu(CliContext ctx)
+    {
+        var gpu = new Command("gpu", "CUDA checks: every kernel against the CPU backend.");
+        var check = new Command("check", "Compile every cuda/*.cu with NVRTC and check each kernel against the CPU on random inputs.").With("""
+            Compile every kernel file with NVRTC, then run each CUDA kernel against its CPU twin on random inputs and
+            shapes that are not multiples of the block size (tolerance atol + rtol*|ref|), writing a markdown table.
+            Exit code 0 when all pass, 1 on a mismatch, 4 when no GPU or driver is found.
+
+            Examples:
+              pade gpu check
+              pade gpu check --out bench/results/gpu-check.md --filter pau
+              pade gpu check --compile-only
+            """);
+        var outOpt = new Option<string>("--out") { Description = "Markdown file for the table", DefaultValueFactory = _ => "gpu-check.md" };
+        var filter = new Option<string?>("--filter") { Description = "Only cases whose name contains this text" };
+        var compileOnly = new Option<bool>("--compile-only") { Description = "Only compile the kernels to PTX (no GPU needed)" };
+        check.Add(outOpt);
+        check.Add(filter);
+        check.Add(compileOnly);
+        check.SetAction(p => p.GetValue(compileOnly)
+            ? GpuCheck.CompileOnly(ctx.Out)
+            : GpuCheck.Run(ctx.Out, p.GetValue(outOpt)!, p.GetValue(filter)));
+        gpu.Add(check);
+        return gpu;
+    }
+
+    public static Command CreateBench(CliContext ctx)
+    {
+        var bench = new Command("bench", "Benchmarks that need no .NET SDK (the CPU ones live in bench/).");
+        var gpu = new Command("gpu", "PAU forward/backward bandwidth vs a device copy, GEMM TFLOP/s, LeNet/VGG8 step time.").With("""
+            Time the PAU kernels on 16M and 64M elements (GB/s and fraction of a device-to-device copy measured in the
+            same run), fp32 GEMM TFLOP/s and the LeNet and VGG8 training steps on the GPU; write a markdown file.
+
+            Examples:
+              pade bench gpu
+              pade bench gpu --out bench/results/gpu-bench.md
+            """);
+        var outOpt = new Option<string>("--out") { Description = "Markdown file for the results", DefaultValueFactory = _ => "gpu-bench.md" };
+        gpu.Add(outOpt);
+        gpu.SetAction(p => GpuBench.Run(ctx.Out, p.GetValue(outOpt)!));
+        bench.Add(gpu);
+        return bench;
+    }
+}
