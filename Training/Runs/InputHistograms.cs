@@ -30,9 +30,10 @@ public sealed class Histogram(double low, double high, int bins)
 }
 
 /// <summary>
-/// Records, per PAU layer, a histogram of the inputs it sees, to show the learned function where it matters
-/// (<c>pade plot pau</c>). It observes through the PAU's static input observer while <see cref="Recording"/>
-/// is open; the training run opens it for its last evaluation pass.
+/// Records, per learnable activation layer (PAU, RPAU, ...), a histogram of the inputs it sees, to show the
+/// learned function where it matters (<c>pade plot pau</c>). It observes through forward hooks
+/// (<see cref="Module.RegisterForwardHook"/>) while <see cref="Recording"/> is open; the training run opens it for
+/// its last evaluation pass.
 /// </summary>
 public sealed class InputHistograms
 {
@@ -40,29 +41,35 @@ public sealed class InputHistograms
     public const int Bins = 160;
     public const string FileName = "activation_inputs.safetensors";
 
-    readonly Dictionary<Module, string> _names = new(ReferenceEqualityComparer.Instance);
-
     public Dictionary<string, Histogram> ByLayer { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Starts recording the inputs of <paramref name="model"/>'s PAU layers; dispose to stop.</summary>
-    public IDisposable Recording(Module model)
+    /// <summary>Starts recording the inputs of the learnable ones among <paramref name="activations"/> (modules
+    /// of <paramref name="model"/>, named as in its state dict); dispose to stop.</summary>
+    public IDisposable Recording(Module model, IEnumerable<Module> activations)
     {
-        foreach (var (name, m) in model.NamedModules()) _names[m] = name;
-        ModelZoo.SetPauInputObserver(Observe);
-        return new Stop();
+        var names = model.NamedModules().ToDictionary(m => m.Module, m => m.Name, (IEqualityComparer<Module>)ReferenceEqualityComparer.Instance);
+        var hooks = new List<IDisposable>();
+        foreach (var act in activations.Where(a => a.ParameterCount() > 0))
+        {
+            if (!names.TryGetValue(act, out var name)) continue;
+            hooks.Add(act.RegisterForwardHook((_, input, _) => Observe(name, input)));
+        }
+        return new Stop(hooks);
     }
 
-    void Observe(Module pau, Tensor x)
+    void Observe(string name, Tensor x)
     {
-        if (!_names.TryGetValue(pau, out var name)) return;
         if (!ByLayer.TryGetValue(name, out var h)) ByLayer[name] = h = new Histogram(-Range, Range, Bins);
         using var _ = Tensor.NoGrad();
         h.Add(x.Detach().To(DType.Float32).ToArray<float>());
     }
 
-    sealed class Stop : IDisposable
+    sealed class Stop(List<IDisposable> hooks) : IDisposable
     {
-        public void Dispose() => ModelZoo.SetPauInputObserver(null);
+        public void Dispose()
+        {
+            foreach (var h in hooks) h.Dispose();
+        }
     }
 
     /// <summary>Saves as safetensors: per layer `NAME.counts` (F64 [bins]) and `NAME.outside` ([below, above]);

@@ -21,9 +21,12 @@ public static class ModelZoo
     public static Module CreateModel(string name, Func<int, Module> activation, int channels, int classes) =>
         name.Trim().ToLowerInvariant() switch
         {
-            "lenet" => new StandInMlp(activation, channels * 32 * 32, classes),
-            "vgg8" or "vgg8-cifar" or "mobilenetv2" or "resnet101" or "densenet121" =>
-                throw new NotSupportedException($"model '{name}' arrives with the Layers merge"),
+            "lenet" => new Pade.Layers.Models.LeNet(activation, channels, classes),
+            "vgg8" => new Pade.Layers.Models.Vgg8(activation, channels, classes),
+            "vgg8-cifar" => new Pade.Layers.Models.Vgg8Cifar(activation, channels, classes),
+            "mobilenetv2" => new Pade.Layers.Models.MobileNetV2(activation, channels, classes),
+            "resnet101" => Pade.Layers.Models.ResNet.ResNet101(activation, classes),
+            "densenet121" => Pade.Layers.Models.DenseNet.DenseNet121(activation, classes),
             _ => throw new ArgumentException($"unknown model '{name}'; expected one of {string.Join(", ", Models)}"),
         };
 
@@ -32,7 +35,4 @@ public static class ModelZoo
 
     /// <summary>Checks an activation spec by building one (the message of a bad one names it).</summary>
     public static void ValidateActivation(string spec) => CreateActivation(spec, 1);
-
-    /// <summary>Sets (or clears) the observer that sees every PAU's input (used to record input histograms).</summary>
-    public static void SetPauInputObserver(Action<Module, Tensor>? observer) => StandInPau.InputObserver = observer;
 }

@@ -209,7 +209,7 @@ public sealed class TrainingRun
             reporter.Evaluating(epoch);
             bool last = epoch == Config.Epochs - 1;
             Metrics eval;
-            using (last ? Histograms.Recording(Model) : null) eval = _trainer.Evaluate(_test.Epoch(0));
+            using (last ? Histograms.Recording(Model, ActivationModules) : null) eval = _trainer.Evaluate(_test.Epoch(0));
 
             var lr = Optimizer.Groups[0].Lr;
             var result = new EpochResult(epoch + 1, trainLoss, trainTop1, eval.Loss, eval.Top1, eval.Top5, seconds,
