@@ -68,6 +68,28 @@ public class CliTests
     }
 
     [Test]
+    public void FitTanhPrintsATableLikeTable6()
+    {
+        var (code, output, err) = RunPade("fit", "--target", "tanh");
+        Assert.That(code, Is.EqualTo(0), err);
+        foreach (var row in new[] { "a0", "a5", "b1", "b4", "max error", "tanh", "version A" })
+            Assert.That(output, Does.Contain(row));
+        var a0 = output.Split('\n').First(l => l.Contains(" a0 "));
+        Assert.That(a0, Does.Contain("0.00000000"), "tanh is odd: a0 = 0");
+        var err3 = output.Split('\n').First(l => l.Contains("max error"));
+        double max = double.Parse(err3.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(max, Is.LessThan(1e-4), "a [5,4] rational fits tanh on [-3, 3] closely");
+    }
+
+    [Test]
+    public void FitRejectsLearnableTargets()
+    {
+        var (code, _, err) = RunPade("fit", "--target", "pau");
+        Assert.That(code, Is.EqualTo(PadeCli.Usage));
+        OneErrorLine(err);
+    }
+
+    [Test]
     public void InfoDescribesTheMachine()
     {
         var (code, output, _) = RunPade("info");

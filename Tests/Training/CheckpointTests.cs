@@ -9,7 +9,7 @@ namespace Pade.Tests.Training;
 
 public class CheckpointTests
 {
-    sealed class Tiny : Layers.Module
+    sealed class Tiny : Pade.Layers.Module
     {
         public Tiny(double w)
         {

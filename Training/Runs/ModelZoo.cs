@@ -1,6 +1,7 @@
 using Pade.Engine;
 using Pade.Layers;
-using Pade.Training.StandIns;
+using Pade.Layers.Activations;
+using Pade.Layers.Models;
 
 namespace Pade.Training.Runs;
 
@@ -21,17 +22,18 @@ public static class ModelZoo
     public static Module CreateModel(string name, Func<int, Module> activation, int channels, int classes) =>
         name.Trim().ToLowerInvariant() switch
         {
-            "lenet" => new Pade.Layers.Models.LeNet(activation, channels, classes),
-            "vgg8" => new Pade.Layers.Models.Vgg8(activation, channels, classes),
-            "vgg8-cifar" => new Pade.Layers.Models.Vgg8Cifar(activation, channels, classes),
-            "mobilenetv2" => new Pade.Layers.Models.MobileNetV2(activation, channels, classes),
-            "resnet101" => Pade.Layers.Models.ResNet.ResNet101(activation, classes),
-            "densenet121" => Pade.Layers.Models.DenseNet.DenseNet121(activation, classes),
+            "lenet" => new LeNet(activation, channels, classes),
+            "vgg8" => new Vgg8(activation, channels, classes),
+            "vgg8-cifar" => new Vgg8Cifar(activation, channels, classes),
+            "mobilenetv2" => new MobileNetV2(activation, channels, classes),
+            // The factories fix 3 input channels; the constructors take any (MNIST has 1).
+            "resnet101" => new ResNet([3, 4, 23, 3], activation, channels, classes),
+            "densenet121" => new DenseNet([6, 12, 24, 16], 32, 0.5, activation, channels, classes),
             _ => throw new ArgumentException($"unknown model '{name}'; expected one of {string.Join(", ", Models)}"),
         };
 
     /// <summary>A new activation module for <paramref name="spec"/> with <paramref name="channels"/> channels.</summary>
-    public static Module CreateActivation(string spec, int channels) => StandInActivations.Create(spec, channels);
+    public static Module CreateActivation(string spec, int channels) => Pade.Layers.Activations.Activations.Create(spec, channels);
 
     /// <summary>Checks an activation spec by building one (the message of a bad one names it).</summary>
     public static void ValidateActivation(string spec) => CreateActivation(spec, 1);
