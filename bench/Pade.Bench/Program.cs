@@ -5,11 +5,11 @@ namespace Pade.Bench;
 
 /// <summary>
 /// <c>dotnet run -c Release -- &lt;suite&gt; [--threads 1,2] [--quick] [--out DIR] [--topic NAME] [--mnist DIR]
-/// [--epochs N] [--seed N] [--torch-malloc retain|system]</c>; suites: gemm, elementwise, activations, layers, train, all.
+/// [--epochs N] [--seed N] [--torch-malloc retain|system]</c>; suites: check, gemm, elementwise, activations, layers, train, all.
 /// </summary>
 public static class Program
 {
-    static readonly string[] Suites = ["gemm", "elementwise", "activations", "layers", "train", "all"];
+    static readonly string[] Suites = ["check", "gemm", "elementwise", "activations", "layers", "train", "all"];
 
     public static int Main(string[] args)
     {
@@ -44,6 +44,8 @@ public static class Program
         MeasureOptions measure = o.Quick ? MeasureOptions.Quick : MeasureOptions.Full;
         IReadOnlyList<int> threads = o.Threads ?? [1, 2];
         bool all = o.Suite == "all";
+
+        if (o.Suite == "check") return CheckTorch();
 
         if (all || o.Suite == "gemm")
             report.Add(Harness.Run("gemm", GemmSuite.Cases(), threads, measure));
@@ -84,12 +86,38 @@ public static class Program
         return 0;
     }
 
+    /// <summary>
+    /// The <c>check</c> suite: proves libtorch loads and computes (after the ELF patch) with a 64x64 mm compared
+    /// against a plain C# triple loop. Writes no report.
+    /// </summary>
+    static int CheckTorch()
+    {
+        const int n = 64;
+        var rng = new Random(7);
+        float[] a = Enumerable.Range(0, n * n).Select(_ => rng.NextSingle() - 0.5f).ToArray();
+        float[] b = Enumerable.Range(0, n * n).Select(_ => rng.NextSingle() - 0.5f).ToArray();
+        using var scope = torch.NewDisposeScope();
+        float[] c = torch.mm(torch.tensor(a, [n, n]), torch.tensor(b, [n, n])).data<float>().ToArray();
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < n; k++) sum += (double)a[i * n + k] * b[k * n + j];
+                worst = Math.Max(worst, Math.Abs(sum - c[i * n + j]));
+            }
+        bool ok = worst < 1e-4;
+        Console.WriteLine($"torch.mm {n}x{n}: max |torch - C#| = {worst:E2} ({(ok ? "OK" : "WRONG")}), " +
+                          $"torch threads {torch.get_num_threads()}");
+        return ok ? 0 : 1;
+    }
+
     /// <summary>The command line, parsed by hand (it is small).</summary>
     sealed record Options(string Suite, IReadOnlyList<int>? Threads, bool Quick, string OutDir, string? Topic,
         string MnistDir, int? Epochs, int Seed, bool SystemMalloc)
     {
         public const string Usage =
-            "usage: dotnet run -c Release -- <gemm|elementwise|activations|layers|train|all> [--threads 1,2] [--quick]\n" +
+            "usage: dotnet run -c Release -- <check|gemm|elementwise|activations|layers|train|all> [--threads 1,2] [--quick]\n" +
             "       [--out DIR (default bench/results)] [--topic NAME (default: the suite)] [--mnist DIR] [--epochs N] [--seed N]\n" +
             "       [--torch-malloc retain|system (default retain: glibc keeps freed memory, see GlibcMalloc)]";
 
