@@ -1,0 +1,195 @@
+using System.Runtime.CompilerServices;
+using TorchSharp;
+
+namespace Pade.Bench;
+
+/// <summary>
+/// <c>dotnet run -c Release -- &lt;suite&gt; [--threads 1,2] [--quick] [--out DIR] [--topic NAME] [--mnist DIR]
+/// [--epochs N] [--seed N] [--torch-malloc retain|system]</c>; suites: check, gemm, elementwise, activations, layers, train, all.
+/// </summary>
+public static class Program
+{
+    static readonly string[] Suites = ["check", "gemm", "elementwise", "activations", "layers", "train", "all"];
+
+    public static int Main(string[] args)
+    {
+        // First, before any code that mentions TorchSharp.torch runs (its static constructor loads libtorch):
+        // make the GLIBCXX_3.4.32 requirement of libLibTorchSharp.so weak. See ElfVersionPatch.
+        foreach (string line in ElfVersionPatch.PatchTorchSharpNative()) Console.WriteLine($"[elf] {line}");
+
+        Options options;
+        try { options = Options.Parse(args); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Options.Usage);
+            return 2;
+        }
+        string malloc = options.SystemMalloc
+            ? "glibc malloc: system default (--torch-malloc system): large blocks are mmapped and unmapped per call"
+            : GlibcMalloc.RetainFreedMemory();
+        Console.WriteLine(malloc);
+        return Run(options, malloc);
+    }
+
+    /// <summary>Kept out of <see cref="Main"/> so that compiling Main cannot trigger torch's static constructor
+    /// before the patch ran.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int Run(Options o, string mallocLine)
+    {
+        var report = new Report(o.Topic ?? o.Suite);
+        report.AddNote(mallocLine);
+        foreach (string line in Report.MachineLines()) Console.WriteLine(line);
+        if (o.Quick) report.AddNote("--quick: short measurements, for checking that the suite runs, not for results.");
+        MeasureOptions measure = o.Quick ? MeasureOptions.Quick : MeasureOptions.Full;
+        IReadOnlyList<int> threads = o.Threads ?? [1, 2];
+        bool all = o.Suite == "all";
+
+        if (o.Suite == "check") return CheckTorch();
+
+        if (all || o.Suite == "gemm")
+            report.Add(Harness.Run("gemm", GemmSuite.Cases(), threads, measure));
+        if (all || o.Suite == "elementwise")
+        {
+            report.Add(Harness.Run("elementwise", ElementwiseSuite.Cases(), threads, measure));
+            report.AddNote("elementwise: bytes = reads + writes of 4-byte elements (a + b: 3 × 64 MiB); " +
+                           "out-of-place ops also pay for allocating (and first touching) their result. The copy row " +
+                           "is the bandwidth reference: its Pade column is plain C# Span.CopyTo, one chunk per thread.");
+        }
+        if (all || o.Suite == "activations")
+        {
+            report.Add(Harness.Run("activations", ActivationSuite.Cases(), threads, measure));
+            report.AddNote("activations: GB/s of minimum traffic, forward 8 B/element, forward+backward 20 B/element. " +
+                           "Torch's PAU is composed of ~20 torch ops (TorchPau.Compose).");
+        }
+        if (all || o.Suite == "layers")
+        {
+            foreach (string line in LayersSuite.CheckParameterCounts())
+            {
+                Console.WriteLine(line);
+                report.AddNote(line);
+            }
+            report.Add(Harness.Run("layers", LayersSuite.Cases(o.Quick), threads, measure));
+            report.AddNote("layers: train steps are forward + cross-entropy + backward + SGD(lr 0.01) on random data; " +
+                           "conv2d bwd is the input and weight gradients through a retained graph (2 × forward FLOPs).");
+        }
+        if (all || o.Suite == "train")
+        {
+            var config = new TrainConfig(
+                Epochs: o.Epochs ?? (o.Quick ? 1 : 3), BatchSize: 256, LearningRate: 1e-3, Seed: o.Seed,
+                MaxBatchesPerEpoch: o.Quick ? 40 : null, Threads: 0);
+            TrainSuite.Run(report, config, o.Threads ?? [Environment.ProcessorCount], o.MnistDir);
+        }
+
+        string path = report.Write(o.OutDir);
+        Console.WriteLine($"report: {path}");
+        return 0;
+    }
+
+    /// <summary>
+    /// The <c>check</c> suite: proves libtorch loads and computes (after the ELF patch) with a 64x64 mm compared
+    /// against a plain C# triple loop. Writes no report.
+    /// </summary>
+    static int CheckTorch()
+    {
+        const int n = 64;
+        var rng = new Random(7);
+        float[] a = Enumerable.Range(0, n * n).Select(_ => rng.NextSingle() - 0.5f).ToArray();
+        float[] b = Enumerable.Range(0, n * n).Select(_ => rng.NextSingle() - 0.5f).ToArray();
+        using var scope = torch.NewDisposeScope();
+        float[] c = torch.mm(torch.tensor(a, [n, n]), torch.tensor(b, [n, n])).data<float>().ToArray();
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < n; k++) sum += (double)a[i * n + k] * b[k * n + j];
+                worst = Math.Max(worst, Math.Abs(sum - c[i * n + j]));
+            }
+        bool ok = worst < 1e-4;
+        Console.WriteLine($"torch.mm {n}x{n}: max |torch - C#| = {worst:E2} ({(ok ? "OK" : "WRONG")}), " +
+                          $"torch threads {torch.get_num_threads()}");
+        return ok ? 0 : 1;
+    }
+
+    /// <summary>The command line, parsed by hand (it is small).</summary>
+    sealed record Options(string Suite, IReadOnlyList<int>? Threads, bool Quick, string OutDir, string? Topic,
+        string MnistDir, int? Epochs, int Seed, bool SystemMalloc)
+    {
+        public const string Usage =
+            "usage: dotnet run -c Release -- <check|gemm|elementwise|activations|layers|train|all> [--threads 1,2] [--quick]\n" +
+            "       [--out DIR (default bench/results)] [--topic NAME (default: the suite)] [--mnist DIR] [--epochs N] [--seed N]\n" +
+            "       [--torch-malloc retain|system (default retain: glibc keeps freed memory, see GlibcMalloc)]";
+
+        public static Options Parse(string[] args)
+        {
+            if (args.Length == 0) throw new ArgumentException("missing the suite name");
+            string suite = args[0];
+            if (!Suites.Contains(suite))
+                throw new ArgumentException($"unknown suite '{suite}', expected one of {string.Join(", ", Suites)}");
+            IReadOnlyList<int>? threads = null;
+            bool quick = false;
+            string? outDir = null, topic = null, mnist = null;
+            int? epochs = null;
+            int seed = 0;
+            bool systemMalloc = false;
+            for (int i = 1; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+                switch (args[i])
+                {
+                    case "--quick": quick = true; break;
+                    case "--threads": threads = ParseThreads(Value()); break;
+                    case "--out": outDir = Value(); break;
+                    case "--topic": topic = Value(); break;
+                    case "--mnist": mnist = Value(); break;
+                    case "--epochs": epochs = PositiveInt("--epochs", Value()); break;
+                    case "--seed": seed = int.TryParse(Value(), out int s) ? s : throw new ArgumentException($"--seed '{args[i]}' is not an integer"); break;
+                    case "--torch-malloc":
+                        systemMalloc = Value() switch
+                        {
+                            "retain" => false,
+                            "system" => true,
+                            var v => throw new ArgumentException($"--torch-malloc '{v}': expected retain or system"),
+                        };
+                        break;
+                    default: throw new ArgumentException($"unknown option '{args[i]}'");
+                }
+            }
+            return new Options(suite, threads, quick, outDir ?? DefaultResultsDir(), topic, mnist ?? DefaultMnistDir(),
+                epochs, seed, systemMalloc);
+        }
+
+        static List<int> ParseThreads(string text) =>
+            text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => PositiveInt("--threads", t)).ToList() is { Count: > 0 } list
+                ? list
+                : throw new ArgumentException($"--threads '{text}' lists no thread count");
+
+        static int PositiveInt(string option, string text) =>
+            int.TryParse(text, out int n) && n > 0 ? n : throw new ArgumentException($"{option}: '{text}' is not a positive integer");
+
+        /// <summary>bench/results of the repository that holds the current directory, else ./results.</summary>
+        static string DefaultResultsDir()
+        {
+            for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Bench.sln"))) return Path.Combine(dir.FullName, "results");
+                if (File.Exists(Path.Combine(dir.FullName, "bench", "Bench.sln")))
+                    return Path.Combine(dir.FullName, "bench", "results");
+            }
+            return Path.Combine(Environment.CurrentDirectory, "results");
+        }
+
+        /// <summary>shared/datasets/mnist beside the repository (as CI lays it out), else /work/shared/datasets/mnist.</summary>
+        static string DefaultMnistDir()
+        {
+            for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "shared", "datasets", "mnist");
+                if (Directory.Exists(candidate)) return candidate;
+            }
+            return "/work/shared/datasets/mnist";
+        }
+    }
+}

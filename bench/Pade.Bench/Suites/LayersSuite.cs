@@ -1,0 +1,140 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pade.Bench;
+
+/// <summary>
+/// Whole training steps of the paper's MNIST networks (forward, cross-entropy, backward, SGD update) in samples/s,
+/// and the convolutions of those networks alone in GFLOP/s.
+/// </summary>
+public static class LayersSuite
+{
+    public const int LeNetBatch = 256, VggBatch = 64;
+
+    /// <summary>A conv2d shape: batch, channels in/out, square input side, square kernel, padding.</summary>
+    public readonly record struct ConvShape(string Net, int Batch, int In, int Out, int Side, int Kernel, int Padding)
+    {
+        public int OutSide => Side + 2 * Padding - Kernel + 1;
+        /// <summary>Forward FLOPs: one multiply-add per output element per input channel per kernel tap.</summary>
+        public double ForwardFlops => 2.0 * Batch * Out * OutSide * OutSide * In * Kernel * Kernel;
+        public string Label => $"{Net} B{Batch} {In}→{Out} {Side}² k{Kernel}";
+    }
+
+    /// <summary>The distinct conv shapes of LeNet (batch 256) and VGG-8 (batch 64) on 32x32 MNIST.</summary>
+    public static readonly ConvShape[] ConvShapes =
+    [
+        new("LeNet", LeNetBatch, 1, 6, 32, 5, 0),
+        new("LeNet", LeNetBatch, 6, 16, 14, 5, 0),
+        new("LeNet", LeNetBatch, 16, 120, 5, 5, 0),
+        new("VGG8", VggBatch, 1, 64, 32, 3, 1),
+        new("VGG8", VggBatch, 64, 128, 16, 3, 1),
+        new("VGG8", VggBatch, 128, 256, 8, 3, 1),
+        new("VGG8", VggBatch, 256, 256, 8, 3, 1),
+        new("VGG8", VggBatch, 256, 512, 4, 3, 1),
+        new("VGG8", VggBatch, 512, 512, 4, 3, 1),
+        new("VGG8", VggBatch, 512, 512, 2, 3, 1),
+    ];
+
+    /// <summary>Builds each network once and checks its parameter count against the paper's; returns lines for the
+    /// log and the report.</summary>
+    public static List<string> CheckParameterCounts()
+    {
+        var lines = new List<string>();
+        foreach (var (name, build, expected, pauPositions) in new[]
+        {
+            ("LeNet", (Func<Func<nn.Module<Tensor, Tensor>>, nn.Module<Tensor, Tensor>>)TorchModels.LeNet, TorchModels.LeNetWeights, 4),
+            ("VGG8", TorchModels.Vgg8, TorchModels.Vgg8Weights, 5),
+        })
+            foreach (string act in new[] { "relu", "pau" })
+            {
+                using var model = build(TorchModels.Activation(act));
+                var (weights, pau) = TorchModels.CountParameters(model);
+                long expectedPau = act == "pau" ? 10L * pauPositions : 0;
+                if (weights != expected || pau != expectedPau)
+                    throw new InvalidOperationException(
+                        $"Torch {name}-{act} has {weights:N0} weights + {pau} PAU coefficients, " +
+                        $"expected {expected:N0} + {expectedPau}");
+                lines.Add($"Torch {name}-{act}: {weights:N0} weights + {pau} PAU coefficients (expected {expected:N0} + {expectedPau}: OK)");
+            }
+        return lines;
+    }
+
+    public static IEnumerable<BenchCase> Cases(bool quick)
+    {
+        // A VGG-8 step at batch 64 is ~58 GFLOP: a few reps are enough.
+        MeasureOptions vgg = quick
+            ? new(WarmupMs: 0, MinWarmup: 1, MaxWarmupMs: 0, TargetMs: 0, MinReps: 2, MaxReps: 2)
+            : new(WarmupMs: 0, MinWarmup: 2, MaxWarmupMs: 5_000, TargetMs: 10_000, MinReps: 5, MaxReps: 50);
+        foreach (string act in new[] { "relu", "pau" })
+            yield return new BenchCase($"LeNet-{act} train step (SGD)", $"B{LeNetBatch} 32²", LeNetBatch, WorkUnit.Sample)
+            {
+                Torch = () => TorchTrainStep(TorchModels.LeNet(TorchModels.Activation(act)), LeNetBatch),
+            };
+        foreach (string act in new[] { "relu", "pau" })
+            yield return new BenchCase($"VGG8-{act} train step (SGD)", $"B{VggBatch} 32²", VggBatch, WorkUnit.Sample)
+            {
+                Torch = () => TorchTrainStep(TorchModels.Vgg8(TorchModels.Activation(act)), VggBatch),
+                Options = vgg,
+            };
+        foreach (ConvShape s in ConvShapes)
+        {
+            yield return new BenchCase("conv2d fwd", s.Label, s.ForwardFlops, WorkUnit.Flop)
+            {
+                Torch = () => TorchConvForward(s),
+            };
+            // Backward = input gradient + weight gradient: two convolutions' worth of FLOPs (the bias gradient, a
+            // sum, is negligible).
+            yield return new BenchCase("conv2d bwd (dx, dw)", s.Label, 2 * s.ForwardFlops, WorkUnit.Flop)
+            {
+                Torch = () => TorchConvBackward(s),
+            };
+        }
+    }
+
+    /// <summary>One SGD training step on random inputs and labels (the data's values do not change the cost).</summary>
+    static Action TorchTrainStep(nn.Module<Tensor, Tensor> model, int batch)
+    {
+        Tensor x = randn(batch, 1, 32, 32);
+        Tensor y = randint(10, [batch], dtype: ScalarType.Int64);
+        var optimizer = optim.SGD(model.parameters(), 0.01);
+        model.train();
+        return () =>
+        {
+            optimizer.zero_grad();
+            Tensor loss = nn.functional.cross_entropy(model.forward(x), y);
+            loss.backward();
+            optimizer.step();
+        };
+    }
+
+    static (Tensor X, Tensor W, Tensor B) ConvInputs(ConvShape s, bool requiresGrad)
+    {
+        Tensor x = randn(s.Batch, s.In, s.Side, s.Side);
+        Tensor w = randn(s.Out, s.In, s.Kernel, s.Kernel) * 0.1;
+        Tensor b = randn(s.Out) * 0.1;
+        if (requiresGrad) { x.requires_grad_(); w.requires_grad_(); b.requires_grad_(); }
+        return (x, w, b);
+    }
+
+    static Tensor Conv(ConvShape s, Tensor x, Tensor w, Tensor b) =>
+        nn.functional.conv2d(x, w, b, padding: [s.Padding, s.Padding]);
+
+    static Action TorchConvForward(ConvShape s)
+    {
+        var (x, w, b) = ConvInputs(s, requiresGrad: false);
+        return () =>
+        {
+            using var _ = no_grad();
+            Conv(s, x, w, b);
+        };
+    }
+
+    /// <summary>The forward runs once in setup; each call is one backward through the retained graph.</summary>
+    static Action TorchConvBackward(ConvShape s)
+    {
+        var (x, w, b) = ConvInputs(s, requiresGrad: true);
+        Tensor y = Conv(s, x, w, b);
+        Tensor dy = randn_like(y);
+        return () => autograd.grad([y], [x, w, b], [dy], retain_graph: true);
+    }
+}
