@@ -12,7 +12,7 @@ public static class TrainCommand
     {
         var cmd = new Command("train", "Train a network (default: LeNet-PAU on the embedded MNIST).").With("""
             Train a network and write runs/NAME/: metrics.csv, summary.json, checkpoints/last and best, loss.png, accuracy.png.
-            With no options: LeNet with PAU on the embedded MNIST, Adam, batch 256, 3 epochs.
+            With no options: LeNet with PAU on the embedded MNIST, Adam (lr 0.004, cosine schedule), batch 256, 3 epochs.
             PAU coefficients form their own parameter group (--pau-lr, no weight decay, no schedule), as the paper's A.4.1.
             A NaN or infinite loss stops the run with exit code 3, naming the step.
 

@@ -25,7 +25,7 @@ public sealed class TrainOptions
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs to train", DefaultValueFactory = _ => D.Epochs };
     public Option<int> Batch { get; } = new("--batch") { Description = "Training batch size", DefaultValueFactory = _ => D.Batch };
     public Option<string> Opt { get; } = new("--opt") { Description = "Optimizer: adam | adamw | sgd", DefaultValueFactory = _ => D.Opt };
-    public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate [default: adam 0.001, sgd 0.01]" };
+    public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate [default: adam 0.004 for lenet, else 0.001; sgd 0.01]" };
     public Option<double?> PauLr { get; } = new("--pau-lr")
     {
         Description = "Learning rate of the activation parameters (own group, no weight decay, no schedule) [default: --lr]",
