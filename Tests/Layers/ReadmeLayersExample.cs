@@ -1,20 +1,21 @@
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Layers;
+using Pade.Layers.Activations;
 using Pade.Layers.Models;
 
 namespace Pade.Tests.Layers;
 
 public class ReadmeLayersExample
 {
-    /// <summary>The code of docs/readme-layers.md: a small CNN from layers, trained a few steps on one random batch.</summary>
+    /// <summary>The code of the README section on layers: a small CNN from layers, trained a few steps on one random batch.</summary>
     [Test]
     public void BuildAndTrainFewSteps()
     {
         var gen = new Generator(42);
         var model = new Sequential(
-            new Conv2d(1, 8, 3, padding: 1, generator: gen), new BatchNorm2d(8), new DefaultRelu(), new MaxPool2d(2),
-            new Conv2d(8, 16, 3, padding: 1, generator: gen), new BatchNorm2d(16), new DefaultRelu(), new MaxPool2d(2),
+            new Conv2d(1, 8, 3, padding: 1, generator: gen), new BatchNorm2d(8), new ReLU(), new MaxPool2d(2),
+            new Conv2d(8, 16, 3, padding: 1, generator: gen), new BatchNorm2d(16), new ReLU(), new MaxPool2d(2),
             new Flatten(), new Dropout(0.1, gen), new Linear(16 * 8 * 8, 10, generator: gen));
         TestContext.Out.WriteLine(model.Summary(1, 32, 32));
 
