@@ -5,7 +5,7 @@ namespace Pade.Layers.Activations;
 
 /// <summary>
 /// Builds activation modules from short specs, as model definitions and the command line name them:
-/// <c>name</c> or <c>name:arg[:arg...]</c>. The table in docs/readme-activations.md lists every spec; <see cref="Names"/>
+/// <c>name</c> or <c>name:arg[:arg...]</c>. The table in README.md (section Activations) lists every spec; <see cref="Names"/>
 /// holds the names. <c>channels</c> is the number of channels (axis 1) the activation sees, used by the per-channel
 /// ones (prelu, apl, srelu, pau:channel) and checked by maxout; pass 1 when unknown.
 /// </summary>
