@@ -66,7 +66,11 @@ public static class ResNetMemory
         string? result = stdout.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
         if (child.ExitCode != 0 || result is null)
         {
-            string why = stderr.Result.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? $"exit code {child.ExitCode}";
+            // libtorch warnings ("[W...") are not the reason; a negative status is a signal (SIGFPE: 136 = 128 + 8).
+            string? message = stderr.Result.Split('\n').Select(l => l.Trim())
+                .LastOrDefault(l => l.Length > 0 && !l.StartsWith("[W", StringComparison.Ordinal));
+            string why = $"exit code {child.ExitCode}" + (child.ExitCode > 128 ? $" (signal {child.ExitCode - 128})" : "") +
+                         (message is null ? "" : $": {message}");
             return [label, actLabel, $"{threads}", $"failed: {why}", "", "", "", "", ""];
         }
         // RESULT parameters baselineKb peakKb resetOk ms1 ms2 ...

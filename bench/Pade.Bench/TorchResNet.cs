@@ -26,7 +26,7 @@ public sealed class TorchBottleneck : nn.Module<Tensor, Tensor>
         conv3 = nn.Conv2d(planes, Expansion * planes, 1, bias: false);
         bn3 = nn.BatchNorm2d(Expansion * planes);
         shortcut = stride != 1 || inPlanes != Expansion * planes
-            ? nn.Sequential(nn.Conv2d(inPlanes, Expansion * planes, 1, stride: stride, bias: false), nn.BatchNorm2d(Expansion * planes))
+            ? nn.Sequential(new TorchStridedPointwiseConv(inPlanes, Expansion * planes, stride), nn.BatchNorm2d(Expansion * planes))
             : nn.Identity();
         act3 = act();
         RegisterComponents();
@@ -39,6 +39,28 @@ public sealed class TorchBottleneck : nn.Module<Tensor, Tensor>
         Tensor out3 = bn3.forward(conv3.forward(out2));
         return act3.forward(out3 + shortcut.forward(x));
     }
+}
+
+/// <summary>
+/// A 1x1 convolution with stride s (no bias) computed as a 1x1 convolution with stride 1 of the input sampled every
+/// s pixels (x[:, :, ::s, ::s]): the same function, parameters and gradients. Needed because libtorch 2.10's oneDNN
+/// dies of SIGFPE (integer division by zero) in <c>dnnl_convolution_backward_data_primitive_desc_create</c> for the
+/// strided 1x1 convolution 512→1024 on 16x16 (batch 8) on this machine's CPU, which kills the process.
+/// </summary>
+public sealed class TorchStridedPointwiseConv : nn.Module<Tensor, Tensor>
+{
+    readonly nn.Module<Tensor, Tensor> conv;
+    readonly long stride;
+
+    public TorchStridedPointwiseConv(int inChannels, int outChannels, int stride) : base("StridedPointwiseConv")
+    {
+        conv = nn.Conv2d(inChannels, outChannels, 1, bias: false);
+        this.stride = stride;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) =>
+        conv.forward(stride == 1 ? x : x.slice(2, 0, x.shape[2], stride).slice(3, 0, x.shape[3], stride));
 }
 
 /// <summary>pytorch-cifar's ResNet on 3x32x32 images: conv3x3 64 → bn → act, four stages of bottlenecks (64, 128, 256,
@@ -78,7 +100,8 @@ public sealed class TorchResNet : nn.Module<Tensor, Tensor>
     {
         Tensor h = act1.forward(bn1.forward(conv1.forward(x)));
         h = layer4.forward(layer3.forward(layer2.forward(layer1.forward(h))));
-        h = nn.functional.avg_pool2d(h, 4);
+        // Stride given explicitly: with the default (null) libtorch 2.10's avg_pool2d backward dies of SIGFPE.
+        h = nn.functional.avg_pool2d(h, 4, stride: 4);
         return linear.forward(h.flatten(1));
     }
 }
