@@ -86,9 +86,9 @@ public sealed record CaseResult(string Suite, BenchCase Case, int Threads, Timin
 public static class Harness
 {
     /// <summary>
-    /// Sets Pade's CPU thread count. The engine provides the setting; until the lead wires it
-    /// (<c>Harness.SetPadeThreads = n => CpuParallel.MaxThreads = n;</c> or whatever it is called) Pade runs with
-    /// its default and the report says so.
+    /// Sets Pade's CPU thread count before each Pade measurement. Program wires it to the engine's setting,
+    /// <c>CpuBackend.Threads</c> (= <c>CpuParallel.Threads</c>, what <c>pade train --threads</c> sets); while it is
+    /// null Pade runs with its default (all cores) and the report says so.
     /// </summary>
     public static Action<int>? SetPadeThreads { get; set; }
 

@@ -23,13 +23,15 @@ public static class LayerProfile
     public static readonly string[] Header =
         ["layer", "Pade fwd ms", "Pade bwd ms", "Torch fwd ms", "Torch bwd ms", "Pade / Torch (fwd+bwd)"];
 
-    /// <summary>Medians over <paramref name="reps"/> steps after two warm-up steps; rows in order, then a total.</summary>
-    public static List<string[]> Run(string act, int threads, int reps)
+    /// <summary>Medians over <paramref name="reps"/> steps after <paramref name="warmup"/> warm-up steps (Pade's
+    /// buffer pool recycles only after a few steps' worth of buffers are outstanding, see Harness's MeasureOptions);
+    /// rows in order, then a total.</summary>
+    public static List<string[]> Run(string act, int threads, int warmup, int reps)
     {
         Harness.SetPadeThreads?.Invoke(threads);
-        var pade = ProfilePade(act, reps);
+        var pade = ProfilePade(act, warmup, reps);
         Harness.SetTorchThreads(threads);
-        var torchTimes = ProfileTorch(act, reps);
+        var torchTimes = ProfileTorch(act, warmup, reps);
 
         // The network's order is torch's (it lists flatten as a layer, Pade's LeNet flattens inside its Forward), then
         // anything only Pade has.
@@ -41,17 +43,21 @@ public static class LayerProfile
         {
             (double F, double B)? p = pade.TryGetValue(name, out var pv) ? pv : null;
             (double F, double B)? t = torchTimes.TryGetValue(name, out var tv) ? tv : null;
-            pf += p?.F ?? 0; pb += p?.B ?? 0; tf += t?.F ?? 0; tb += t?.B ?? 0;
+            pf += Z(p?.F ?? 0); pb += Z(p?.B ?? 0); tf += Z(t?.F ?? 0); tb += Z(t?.B ?? 0);
             rows.Add([name, Ms(p?.F), Ms(p?.B), Ms(t?.F), Ms(t?.B), Ratio(p, t)]);
         }
         rows.Add(["**sum**", Ms(pf), Ms(pb), Ms(tf), Ms(tb), Ratio((pf, pb), (tf, tb))]);
         return rows;
     }
 
-    static string Ms(double? v) => v is { } x ? x.ToString("F3", CultureInfo.InvariantCulture) : "—";
+    static string Ms(double? v) => v is { } x && !double.IsNaN(x) ? x.ToString("F3", CultureInfo.InvariantCulture) : "—";
+
+    static double Z(double v) => double.IsNaN(v) ? 0 : v;
 
     static string Ratio((double F, double B)? p, (double F, double B)? t) =>
-        p is { } a && t is { } b && b.F + b.B > 0 ? ((a.F + a.B) / (b.F + b.B)).ToString("F2", CultureInfo.InvariantCulture) : "—";
+        p is { } a && t is { } b && Z(b.F) + Z(b.B) > 0
+            ? ((Z(a.F) + Z(a.B)) / (Z(b.F) + Z(b.B))).ToString("F2", CultureInfo.InvariantCulture)
+            : "—";
 
     static double Median(List<double> v)
     {
@@ -87,7 +93,7 @@ public static class LayerProfile
         }
     }
 
-    static Dictionary<string, (double F, double B)> ProfilePade(string act, int reps)
+    static Dictionary<string, (double F, double B)> ProfilePade(string act, int warmup, int reps)
     {
         PadeModule model = LayersPade.LeNet(act);
         model.Train();
@@ -97,7 +103,7 @@ public static class LayerProfile
         PadeTensor labels = PadeTensor.FromArray(Enumerable.Range(0, Batch).Select(_ => rng.Next(10)).ToArray(), Batch);
         var optimizer = new Sgd(model.Parameters(), lr: 0.01);
         var samples = new Samples();
-        for (int rep = -2; rep < reps; rep++)
+        for (int rep = -warmup; rep < reps; rep++)
         {
             optimizer.ZeroGrad();
             int n = layers.Count;
@@ -129,12 +135,12 @@ public static class LayerProfile
             if (rep < 0) continue;
             for (int i = 0; i < n; i++) samples.Add(layers[i].Name, fwd[i], bwd[i]);
             samples.Add("loss", lossFwd, lossBwd);
-            samples.Add("sgd step", 0, update);
+            samples.Add("sgd step", double.NaN, update);
         }
         return samples.Medians();
     }
 
-    static Dictionary<string, (double F, double B)> ProfileTorch(string act, int reps)
+    static Dictionary<string, (double F, double B)> ProfileTorch(string act, int warmup, int reps)
     {
         using var scope = NewDisposeScope();
         var model = TorchModels.LeNet(TorchModels.Activation(act));
@@ -144,7 +150,7 @@ public static class LayerProfile
         Tensor labels = randint(10, [Batch], dtype: ScalarType.Int64);
         var optimizer = optim.SGD(model.parameters(), 0.01);
         var samples = new Samples();
-        for (int rep = -2; rep < reps; rep++)
+        for (int rep = -warmup; rep < reps; rep++)
         {
             using var stepScope = NewDisposeScope();
             optimizer.zero_grad();
@@ -177,7 +183,7 @@ public static class LayerProfile
             if (rep < 0) continue;
             for (int i = 0; i < n; i++) samples.Add(layers[i].name, fwd[i], bwd[i]);
             samples.Add("loss", lossFwd, lossBwd);
-            samples.Add("sgd step", 0, update);
+            samples.Add("sgd step", double.NaN, update);
         }
         return samples.Medians();
     }

@@ -101,14 +101,14 @@ public static class Program
             foreach (string act in new[] { "relu", "pau" })
                 foreach (int t in threads)
                 {
-                    var profile = LayerProfile.Run(act, t, o.Quick ? 3 : 20);
+                    var profile = LayerProfile.Run(act, t, warmup: o.Quick ? 2 : 10, reps: o.Quick ? 3 : 20);
                     report.AddTable($"layers: LeNet-{act} step by layer, batch {LayerProfile.Batch}, {t} thread(s)",
                         LayerProfile.Header, profile);
                     Console.WriteLine($"LeNet-{act} profile at {t} thread(s): " +
                                       string.Join(", ", profile.Select(r => $"{r[0]} {r[1]}/{r[2]} vs {r[3]}/{r[4]}")));
                 }
-            report.AddNote("layers, per-layer profile: medians over the steps (3 with --quick, else 20, after 2 warm-up " +
-                           "steps); each layer's input is cut from the graph so its forward and its backward are timed " +
+            report.AddNote("layers, per-layer profile: medians over the steps (3 with --quick after 2 warm-up steps, else 20 " +
+                           "after 10); each layer's input is cut from the graph so its forward and its backward are timed " +
                            "alone (torch's pau is composed of its ops); the sum is close to the whole step's time.");
             int memoryThreads = threads.Max();
             report.AddTable($"layers: ResNet-101 training step, batch {ResNetMemory.Batch}, 3x32x32, SGD: peak memory (own process per row)",
