@@ -25,7 +25,9 @@ public static class PadeGrad
 
     /// <summary>A view of <paramref name="data"/> whose gradient is freed as soon as it is computed, as a torch
     /// dispose scope frees what <c>autograd.grad</c> returned. Call it once per graph (a node runs once per backward
-    /// unless the graph is retained). The gradient here is always the fresh output of the op under test.</summary>
+    /// unless the graph is retained). Only for inputs whose gradient is a fresh tensor of the op under test, as with
+    /// every op measured here (activations, conv2d): an input fed straight into an add would get the very tensor
+    /// its sibling input gets (add's backward returns g twice), and freeing it would break the sibling.</summary>
     public static Tensor Discarding(Tensor data) =>
         Graph.Record(data.Detach(), "bench_input", [Anchor], g =>
         {
