@@ -44,19 +44,26 @@ public sealed class BenchCase(string name, string size, double work, WorkUnit un
 }
 
 /// <summary>
-/// How long to measure. Warm-up: at least <see cref="MinWarmup"/> calls and <see cref="WarmupMs"/>, then on while
-/// the calls are still getting faster (the last one slower than 1.5x the fastest so far), up to
-/// <see cref="MaxWarmupMs"/>. Timed: repeat until <see cref="TargetMs"/> of timed calls or <see cref="MaxReps"/>
-/// calls, but at least <see cref="MinReps"/>.
+/// How long to measure. Warm-up: at least <see cref="WarmupMs"/> and <see cref="MinWarmup"/> calls (or, for slow
+/// bodies, at least 3 calls once <see cref="WarmupCallsCapMs"/> have passed), then on while the calls are still
+/// getting faster (the last one slower than 1.5x the fastest so far), up to <see cref="MaxWarmupMs"/>. Timed: repeat
+/// until <see cref="TargetMs"/> of timed calls or <see cref="MaxReps"/> calls, but at least <see cref="MinReps"/>.
 /// </summary>
-/// <remarks>The adaptive part of the warm-up is for allocators that reach their steady state slowly: glibc serves
+/// <remarks>
+/// <para>The call count is for Pade's steady state, which takes tens of calls to reach: (1) the engine's buffer pool
+/// only starts recycling once 256 MiB of buffers are outstanding (it then runs the finalizers of dead tensors), so
+/// until then every call's fresh buffers page-fault (~11 µs per 4 KiB page on this VM): PAU forward+backward on 1M
+/// floats took ~80 ms of CPU for its first ~20 calls and 1.2 ms after; (2) .NET's tiered JIT recompiles a method
+/// with full optimisation after about 30 calls. Neither shows as "still getting faster" while it lasts.</para>
+/// <para>The adaptive part of the warm-up is for allocators that reach their steady state slowly: glibc serves
 /// libtorch's 64 MiB posix_memalign requests from fresh (page-faulting) heap for a dozen calls before freed blocks
-/// coalesce enough to be reused (see <see cref="GlibcMalloc"/>).</remarks>
+/// coalesce enough to be reused (see <see cref="GlibcMalloc"/>).</para>
+/// </remarks>
 public sealed record MeasureOptions(double WarmupMs, int MinWarmup, double MaxWarmupMs, double TargetMs, int MinReps,
-    int MaxReps)
+    int MaxReps, double WarmupCallsCapMs = double.PositiveInfinity)
 {
-    public static readonly MeasureOptions Full = new(WarmupMs: 500, MinWarmup: 3, MaxWarmupMs: 10_000, TargetMs: 2000,
-        MinReps: 5, MaxReps: 1000);
+    public static readonly MeasureOptions Full = new(WarmupMs: 500, MinWarmup: 50, MaxWarmupMs: 10_000, TargetMs: 2000,
+        MinReps: 5, MaxReps: 1000, WarmupCallsCapMs: 5_000);
     public static readonly MeasureOptions Quick = new(WarmupMs: 0, MinWarmup: 2, MaxWarmupMs: 0, TargetMs: 150,
         MinReps: 3, MaxReps: 20);
 }
@@ -79,9 +86,9 @@ public sealed record CaseResult(string Suite, BenchCase Case, int Threads, Timin
 public static class Harness
 {
     /// <summary>
-    /// Sets Pade's CPU thread count. The engine provides the setting; until the lead wires it
-    /// (<c>Harness.SetPadeThreads = n => CpuParallel.MaxThreads = n;</c> or whatever it is called) Pade runs with
-    /// its default and the report says so.
+    /// Sets Pade's CPU thread count before each Pade measurement. Program wires it to the engine's setting,
+    /// <c>CpuBackend.Threads</c> (= <c>CpuParallel.Threads</c>, what <c>pade train --threads</c> sets); while it is
+    /// null Pade runs with its default (all cores) and the report says so.
     /// </summary>
     public static Action<int>? SetPadeThreads { get; set; }
 
@@ -139,7 +146,8 @@ public static class Harness
         for (int i = 0; ; i++)
         {
             double elapsed = clock.Elapsed.TotalMilliseconds;
-            bool minimumDone = i >= o.MinWarmup && elapsed >= o.WarmupMs;
+            bool enoughCalls = i >= o.MinWarmup || (i >= 3 && elapsed >= o.WarmupCallsCapMs);
+            bool minimumDone = enoughCalls && elapsed >= o.WarmupMs;
             bool stillSpeedingUp = last > 1.5 * fastest && elapsed < o.MaxWarmupMs;
             if (minimumDone && !stillSpeedingUp) break;
             long start = Stopwatch.GetTimestamp();

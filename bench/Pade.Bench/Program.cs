@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Pade.Engine;
 using TorchSharp;
 
 namespace Pade.Bench;
@@ -16,6 +17,8 @@ public static class Program
         // First, before any code that mentions TorchSharp.torch runs (its static constructor loads libtorch):
         // make the GLIBCXX_3.4.32 requirement of libLibTorchSharp.so weak. See ElfVersionPatch.
         foreach (string line in ElfVersionPatch.PatchTorchSharpNative()) Console.WriteLine($"[elf] {line}");
+        // The child process of the ResNet-101 memory measurement (started by the layers suite).
+        if (args.Length > 0 && args[0] == ResNetMemory.ChildCommand) return ResNetMemory.ChildMain(args[1..]);
 
         Options options;
         try { options = Options.Parse(args); }
@@ -37,6 +40,9 @@ public static class Program
     [MethodImpl(MethodImplOptions.NoInlining)]
     static int Run(Options o, string mallocLine)
     {
+        // Pade's kernels split their work over CpuParallel.Threads (what `pade train --threads` sets).
+        Harness.SetPadeThreads = n => CpuBackend.Threads = n;
+        TrainSuite.Pade = TrainPade.Train;
         var report = new Report(o.Topic ?? o.Suite);
         report.AddNote(mallocLine);
         foreach (string line in Report.MachineLines()) Console.WriteLine(line);
@@ -48,19 +54,37 @@ public static class Program
         if (o.Suite == "check") return CheckTorch();
 
         if (all || o.Suite == "gemm")
+        {
             report.Add(Harness.Run("gemm", GemmSuite.Cases(), threads, measure));
+            report.AddNote("gemm: both sides allocate C per call and free it at once (Pade: Dispose, back to its buffer pool).");
+        }
         if (all || o.Suite == "elementwise")
         {
-            report.Add(Harness.Run("elementwise", ElementwiseSuite.Cases(), threads, measure));
+            var rows = Harness.Run("elementwise", ElementwiseSuite.Cases(), threads, measure);
+            report.Add(rows);
+            foreach (string line in ElementwiseSuite.BandwidthLines(rows))
+            {
+                Console.WriteLine(line);
+                report.AddNote(line);
+            }
             report.AddNote("elementwise: bytes = reads + writes of 4-byte elements (a + b: 3 × 64 MiB); " +
                            "out-of-place ops also pay for allocating (and first touching) their result. The copy row " +
-                           "is the bandwidth reference: its Pade column is plain C# Span.CopyTo, one chunk per thread.");
+                           "is the bandwidth reference: its Pade column is plain C# Span.CopyTo, one chunk per thread. Pade's " +
+                           "pointwise kernels stream (non-temporal stores) outputs of 16 MiB or more, which skips the read " +
+                           "of each destination line that ordinary stores (as in the copy) cause, so they can exceed " +
+                           "100 % of the copy.");
         }
         if (all || o.Suite == "activations")
         {
-            report.Add(Harness.Run("activations", ActivationSuite.Cases(), threads, measure));
+            var rows = Harness.Run("activations", ActivationSuite.Cases(), threads, measure);
+            report.Add(rows);
+            AddTargets(report, "activations: targets (fused PAU fwd+bwd ≥ 20x faster than Torch's composed PAU, ≤ 2x Torch's ReLU)",
+                ActivationSuite.TargetHeader, ActivationSuite.TargetRows(rows));
             report.AddNote("activations: GB/s of minimum traffic, forward 8 B/element, forward+backward 20 B/element. " +
-                           "Torch's PAU is composed of ~20 torch ops (TorchPau.Compose).");
+                           "Torch's PAU (rows pau and pau-composed) is composed of ~20 torch ops (TorchPau.Compose); Pade's " +
+                           "pau row is the fused kernel F.Pau, its pau-composed row the same composition of engine ops " +
+                           "(F.PauComposed). Pade's fwd+bwd input is a non-leaf whose gradient is freed, not stored " +
+                           "(PadeGrad.Discarding), as torch.autograd.grad returns it without storing.");
         }
         if (all || o.Suite == "layers")
         {
@@ -69,9 +93,33 @@ public static class Program
                 Console.WriteLine(line);
                 report.AddNote(line);
             }
-            report.Add(Harness.Run("layers", LayersSuite.Cases(o.Quick), threads, measure));
+            var rows = Harness.Run("layers", LayersSuite.Cases(o.Quick), threads, measure);
+            report.Add(rows);
+            AddTargets(report, "layers: targets (LeNet-ReLU ≥ 0.7x Torch at 2 threads; LeNet-PAU ≥ 2x Torch's composed-PAU LeNet)",
+                LayersSuite.TargetHeader, LayersSuite.TargetRows(rows));
             report.AddNote("layers: train steps are forward + cross-entropy + backward + SGD(lr 0.01) on random data; " +
-                           "conv2d bwd is the input and weight gradients through a retained graph (2 × forward FLOPs).");
+                           "conv2d bwd is the input and weight gradients through a retained graph (2 × forward FLOPs). " +
+                           "Pade's models are Pade.Layers.Models with the activation library (Activations.Create) and " +
+                           "Training's Sgd; LeNet-pau-composed uses F.PauComposed on Pade's side (ComposedPau).");
+            foreach (string act in new[] { "relu", "pau" })
+                foreach (int t in threads)
+                {
+                    var profile = LayerProfile.Run(act, t, warmup: o.Quick ? 2 : 10, reps: o.Quick ? 3 : 20);
+                    report.AddTable($"layers: LeNet-{act} step by layer, batch {LayerProfile.Batch}, {t} thread(s)",
+                        LayerProfile.Header, profile);
+                    Console.WriteLine($"LeNet-{act} profile at {t} thread(s): " +
+                                      string.Join(", ", profile.Select(r => $"{r[0]} {r[1]}/{r[2]} vs {r[3]}/{r[4]}")));
+                }
+            report.AddNote("layers, per-layer profile: medians over the steps (3 with --quick after 2 warm-up steps, else 20 " +
+                           "after 10); each layer's input is cut from the graph so its forward and its backward are timed " +
+                           "alone (torch's pau is composed of its ops); the sum is close to the whole step's time.");
+            int memoryThreads = threads.Max();
+            report.AddTable($"layers: ResNet-101 training step, batch {ResNetMemory.Batch}, 3x32x32, SGD: peak memory (own process per row)",
+                ResNetMemory.Header, ResNetMemory.Run(o.Quick, memoryThreads, o.SystemMalloc));
+            report.AddNote("layers, ResNet-101 memory: each row runs in a child process (the other side's memory would " +
+                           "count otherwise). Baseline = VmRSS after building the model and batch (runtime + weights); the " +
+                           "high-water mark is then reset (/proc/self/clear_refs) and read after the steps (VmHWM). " +
+                           $"{(o.Quick ? 2 : 4)} steps; the step time is the median of all but the first.");
         }
         if (all || o.Suite == "train")
         {
@@ -84,6 +132,14 @@ public static class Program
         string path = report.Write(o.OutDir);
         Console.WriteLine($"report: {path}");
         return 0;
+    }
+
+    /// <summary>Adds a targets table and prints it.</summary>
+    static void AddTargets(Report report, string title, string[] header, List<string[]> rows)
+    {
+        report.AddTable(title, header, rows);
+        Console.WriteLine(title);
+        foreach (string[] row in rows) Console.WriteLine("  " + string.Join(" | ", row));
     }
 
     /// <summary>

@@ -99,7 +99,7 @@ public sealed class Report(string topic)
         yield return $"AVX-512: Vector512.IsHardwareAccelerated = {Vector512.IsHardwareAccelerated}";
         yield return Harness.SetPadeThreads is null
             ? "Pade thread control: not wired (Harness.SetPadeThreads is null), Pade ran with its default"
-            : "Pade thread control: Harness.SetPadeThreads";
+            : "Pade thread control: Harness.SetPadeThreads → CpuBackend.Threads (CpuParallel.Threads)";
     }
 
     static string CpuModel() => ProcInfo("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();

@@ -56,6 +56,7 @@ public static class LayersSuite
                         $"expected {expected:N0} + {expectedPau}");
                 lines.Add($"Torch {name}-{act}: {weights:N0} weights + {pau} PAU coefficients (expected {expected:N0} + {expectedPau}: OK)");
             }
+        lines.AddRange(LayersPade.CheckParameterCounts());
         return lines;
     }
 
@@ -65,15 +66,19 @@ public static class LayersSuite
         MeasureOptions vgg = quick
             ? new(WarmupMs: 0, MinWarmup: 1, MaxWarmupMs: 0, TargetMs: 0, MinReps: 2, MaxReps: 2)
             : new(WarmupMs: 0, MinWarmup: 2, MaxWarmupMs: 5_000, TargetMs: 10_000, MinReps: 5, MaxReps: 50);
-        foreach (string act in new[] { "relu", "pau" })
+        // LeNet-pau is the comparison: Pade's fused PAU kernel against TorchSharp's LeNet with the PAU composed
+        // of torch ops. LeNet-pau-composed puts Pade's own composed PAU (F.PauComposed) against the same torch model.
+        foreach (string act in new[] { "relu", "pau", "pau-composed" })
             yield return new BenchCase($"LeNet-{act} train step (SGD)", $"B{LeNetBatch} 32²", LeNetBatch, WorkUnit.Sample)
             {
-                Torch = () => TorchTrainStep(TorchModels.LeNet(TorchModels.Activation(act)), LeNetBatch),
+                Torch = () => TorchTrainStep(TorchModels.LeNet(TorchModels.Activation(act == "pau-composed" ? "pau" : act)), LeNetBatch),
+                Pade = () => LayersPade.TrainStep(LayersPade.LeNet(act), LeNetBatch),
             };
         foreach (string act in new[] { "relu", "pau" })
             yield return new BenchCase($"VGG8-{act} train step (SGD)", $"B{VggBatch} 32²", VggBatch, WorkUnit.Sample)
             {
                 Torch = () => TorchTrainStep(TorchModels.Vgg8(TorchModels.Activation(act)), VggBatch),
+                Pade = () => LayersPade.TrainStep(LayersPade.Vgg8(act), VggBatch),
                 Options = vgg,
             };
         foreach (ConvShape s in ConvShapes)
@@ -81,15 +86,48 @@ public static class LayersSuite
             yield return new BenchCase("conv2d fwd", s.Label, s.ForwardFlops, WorkUnit.Flop)
             {
                 Torch = () => TorchConvForward(s),
+                Pade = () => LayersPade.ConvForward(s),
             };
             // Backward = input gradient + weight gradient: two convolutions' worth of FLOPs (the bias gradient, a
             // sum, is negligible).
             yield return new BenchCase("conv2d bwd (dx, dw)", s.Label, 2 * s.ForwardFlops, WorkUnit.Flop)
             {
                 Torch = () => TorchConvBackward(s),
+                Pade = () => LayersPade.ConvBackward(s),
             };
         }
     }
+
+    /// <summary>
+    /// The layer targets per thread count: Pade's LeNet-ReLU step at least 0.7x TorchSharp's samples/s (the
+    /// target is stated at 2 threads), and Pade's LeNet-PAU (fused kernel) at least 2x TorchSharp's LeNet with the
+    /// PAU composed of torch ops.
+    /// </summary>
+    public static List<string[]> TargetRows(IReadOnlyList<CaseResult> results)
+    {
+        var rows = new List<string[]>();
+        foreach (var (name, target, label) in new[]
+        {
+            ("LeNet-relu train step (SGD)", 0.7, "LeNet-ReLU: Pade / Torch samples/s ≥ 0.7 (at 2 threads)"),
+            ("LeNet-pau train step (SGD)", 2.0, "LeNet-PAU: Pade (fused) / Torch (composed PAU) samples/s ≥ 2"),
+        })
+            foreach (CaseResult r in results.Where(r => r.Case.Name == name))
+            {
+                if (r.Pade is not { } p || r.Torch is not { } t) continue;
+                double speed = t.MedianMs / p.MedianMs;
+                rows.Add(
+                [
+                    label, $"{r.Threads}", F($"{p.Rate(r.Case.Work, r.Case.Unit):F0}"), F($"{t.Rate(r.Case.Work, r.Case.Unit):F0}"),
+                    F($"{speed:F2}x"), ActivationSuite.Verdict(speed >= target),
+                ]);
+            }
+        return rows;
+    }
+
+    public static readonly string[] TargetHeader =
+        ["target", "threads", "Pade samples/s", "Torch samples/s", "Pade / Torch", "verdict"];
+
+    static string F(FormattableString s) => s.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One SGD training step on random inputs and labels (the data's values do not change the cost).</summary>
     static Action TorchTrainStep(nn.Module<Tensor, Tensor> model, int batch)

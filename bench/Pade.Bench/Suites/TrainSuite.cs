@@ -25,10 +25,13 @@ public delegate IEnumerable<EpochResult> Trainer(TrainConfig config, Mnist data)
 /// </summary>
 public static class TrainSuite
 {
-    /// <summary>Pade's trainer; the lead sets it once Layers and an Adam optimizer exist.</summary>
+    /// <summary>Pade's trainer: Program sets it to <see cref="TrainPade.Train"/> (Training's loop).</summary>
     public static Trainer? Pade { get; set; }
 
     public static readonly Trainer Torch = TorchTrain;
+
+    /// <summary>The target for LeNet-PAU after 3 epochs.</summary>
+    public const double TargetAccuracy = 0.985;
 
     public static void Run(Report report, TrainConfig baseConfig, IReadOnlyList<int> threads, string mnistDir)
     {
@@ -37,13 +40,16 @@ public static class TrainSuite
         Console.WriteLine($"MNIST: {data.TrainCount} train, {data.TestCount} test images from {mnistDir} " +
                           $"({clock.Elapsed.TotalSeconds:F1} s)");
         var rows = new List<string[]>();
+        var targets = new List<string>();
         foreach (int t in threads)
             foreach (var (side, trainer) in new[] { ("Pade", Pade), ("Torch", (Trainer?)Torch) })
             {
                 if (trainer is null) { rows.Add([side, $"{t}", "—", "—", "—", "—", "—"]); continue; }
                 if (side == "Pade") Harness.SetPadeThreads?.Invoke(t);
+                var epochs = new List<EpochResult>();
                 foreach (EpochResult e in trainer(baseConfig with { Threads = t }, data))
                 {
+                    epochs.Add(e);
                     string[] row =
                     [
                         side, $"{t}", $"{e.Epoch}", F($"{e.Seconds:F2}"), F($"{e.SamplesPerSecond:F0}"),
@@ -52,9 +58,18 @@ public static class TrainSuite
                     Console.WriteLine(string.Join("  ", row));
                     rows.Add(row);
                 }
+                if (epochs.Count > 0)
+                {
+                    EpochResult final = epochs[^1];
+                    double rate = epochs.Sum(e => e.Samples) / epochs.Sum(e => e.Seconds);
+                    targets.Add(F($"{side} at {t} thread(s): {100 * final.TestAccuracy:F2} % after {final.Epoch} epoch(s), ") +
+                                (final.TestAccuracy >= TargetAccuracy ? "met" : "missed") + F($" ({rate:F0} samples/s over all epochs)"));
+                    Console.WriteLine(targets[^1]);
+                }
             }
         report.AddTable("train: LeNet-PAU on MNIST, Adam",
             ["side", "threads", "epoch", "wall s", "samples/s", "train loss", "test accuracy"], rows);
+        report.AddNote($"train: target test accuracy ≥ {100 * TargetAccuracy:F1} % after 3 epochs: " + string.Join("; ", targets));
         report.AddNote($"train: batch {baseConfig.BatchSize}, Adam lr {baseConfig.LearningRate}, seed {baseConfig.Seed}, " +
                        (baseConfig.MaxBatchesPerEpoch is { } m ? $"epochs cut to {m} batches (--quick)" : "full epochs") +
                        "; wall time covers the training loop only, test accuracy is measured after each epoch.");
