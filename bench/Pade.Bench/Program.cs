@@ -124,7 +124,7 @@ public static class Program
         if (all || o.Suite == "train")
         {
             var config = new TrainConfig(
-                Epochs: o.Epochs ?? (o.Quick ? 1 : 3), BatchSize: 256, LearningRate: 1e-3, Seed: o.Seed,
+                Epochs: o.Epochs ?? (o.Quick ? 1 : 3), BatchSize: 256, LearningRate: 4e-3, Seed: o.Seed,
                 MaxBatchesPerEpoch: o.Quick ? 40 : null, Threads: 0);
             TrainSuite.Run(report, config, o.Threads ?? [Environment.ProcessorCount], o.MnistDir);
         }

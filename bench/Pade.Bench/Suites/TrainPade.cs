@@ -27,7 +27,9 @@ public static class TrainPade
             Lr = config.LearningRate, PauLr = config.LearningRate, Seed = (ulong)config.Seed, Threads = config.Threads,
         }.Resolve();
         var (model, activations) = TrainingRun.BuildModel(run, channels: 1, classes: 10);
-        var trainer = new PadeLoopTrainer(model, BuildAdam(model, activations, run));
+        // pade train's recipe: cosine over the epochs for the weights, the activation group exempt.
+        var trainer = new PadeLoopTrainer(model, BuildAdam(model, activations, run), new CosineLr(config.Epochs),
+            g => g.Name == TrainingRun.ActivationGroup);
 
         Tensor testX = Tensor.FromArray(data.TestImages, data.TestCount, 1, Mnist.Side, Mnist.Side);
         Tensor testY = Tensor.FromArray(data.TestLabels.Select(l => (int)l).ToArray(), data.TestCount);
@@ -37,7 +39,7 @@ public static class TrainPade
             int batches = (data.TrainCount + config.BatchSize - 1) / config.BatchSize;
             if (config.MaxBatchesPerEpoch is { } max) batches = Math.Min(batches, max);
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            // Trainer epochs count from 0 (its LR schedule would use it; there is none here).
+            // Trainer epochs count from 0 (the schedule's epoch).
             var (loss, _, samples) = trainer.TrainEpoch(epoch - 1, Batches(data, order, config.BatchSize, batches), batches);
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
             var eval = trainer.Evaluate(TestBatches(testX, testY, 1000));
