@@ -31,9 +31,11 @@
 //   maxout_<t>(x, y, argmax, k, outer, G, inner)               first maximum over the k pieces (a NaN wins)
 //   maxout_backward_<t>(dy, argmax, dx, k, outer, G, inner)    dx = dy at the argmax piece, 0 elsewhere
 // Mirror CpuBackend's kernels in Engine/Cpu/CpuLearnableActivations.cs.
-// Shared code: philox.cuh (the block function, for RReLU). NVRTC gets cuda/*.cuh as in-memory headers; no system
-// headers.
+// Shared code: math.cuh (m_exp, ...), common.cuh (block_sum), philox.cuh (the block function, for RReLU).
+// NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
 
+#include "math.cuh"
+#include "common.cuh"
 #include "philox.cuh"
 
 #define ACT_THREADS 256
@@ -44,13 +46,6 @@ enum ActivationOpCode
     U_Relu6 = 15, U_LeakyRelu = 16, U_Elu = 17, U_Celu = 18, U_Softplus = 19, U_Silu = 20, U_Gelu = 21,
     U_GeluTanh = 22, U_Mish = 23,
 };
-
-__device__ inline float m_exp(float x) { return expf(x); }
-__device__ inline double m_exp(double x) { return exp(x); }
-__device__ inline float m_log(float x) { return logf(x); }
-__device__ inline double m_log(double x) { return log(x); }
-__device__ inline float m_tanh(float x) { return tanhf(x); }
-__device__ inline double m_tanh(double x) { return tanh(x); }
 
 // log(1 + v) by Goldberg's trick, as ActMath.Log1p.
 template <typename T>
@@ -179,19 +174,6 @@ __device__ inline void for_channel(long long outer, int C, long long inner, F f)
     long long m = outer * inner, stride = (long long)gridDim.x * blockDim.x;
     for (long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x; j < m; j += stride)
         f((j / inner * C + c) * inner + j % inner);
-}
-
-__device__ inline double block_sum(double v, double* scratch /* [ACT_THREADS / 32] */)
-{
-    for (int off = 16; off > 0; off >>= 1) v += __shfl_down_sync(0xffffffffu, v, off);
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    __syncthreads();
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    double total = 0;
-    if (threadIdx.x == 0)
-        for (int w = 0; w < (int)(blockDim.x >> 5); ++w) total += scratch[w];
-    return total;
 }
 
 // Writes the block's sums acc[0..P) to partials[c, piece, ·].

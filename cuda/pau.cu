@@ -36,7 +36,9 @@
 // aligned and inner is a multiple of 16 bytes, each thread moves 16 bytes per load and store (without noise).
 // Results are deterministic: the grid depends on the shape only, every sum runs in a fixed order.
 // Mirrors CpuBackend.PauForward / PauBackward (Engine/Cpu/PauKernel.cs, PauDenominators.cs).
-// Shared code: philox.cuh (the block function). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
+// Shared code: common.cuh (Pack, block_sum), philox.cuh (the block function). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
+
+#include "common.cuh"
 
 // Philox4x32-10, as Engine/Random/Philox.cs. Not inlined: a noisy element calls it for every 4 numbers, and
 // inlining 10 rounds at each call site made the module several times larger and slower to compile, for no speed
@@ -202,14 +204,6 @@ __device__ inline T pau_grad(const Coefficients<T, MAXA, MAXB>& c, T x, T g, int
 
 // ---- the channel's elements, as 16-byte packs where possible ----------------------------------------------------
 
-template <typename T>
-struct alignas(16) Pack
-{
-    T v[16 / sizeof(T)];
-};
-
-__device__ inline bool aligned16(const void* p) { return ((unsigned long long)p & 15) == 0; }
-
 // Calls f(i, k0, count) for this thread's share of channel c's elements: runs of `count` (1 or V) consecutive
 // elements starting at flat index i. Vector runs when every row of the channel starts 16-byte aligned.
 template <typename T, typename F>
@@ -258,20 +252,6 @@ __device__ void pau_forward(const T* __restrict__ x, T* __restrict__ y, const T*
         noisy_coefficients(noisy, base, rng, offset, i, na, nb, alpha);
         y[i] = pau_value(noisy, x[i], na, nb, version);
     });
-}
-
-// Sums v over the block with a fixed tree (warp shuffles, then the warps in order); valid in thread 0.
-__device__ inline double block_sum(double v, double* scratch /* [PAU_THREADS / 32] */)
-{
-    for (int off = 16; off > 0; off >>= 1) v += __shfl_down_sync(0xffffffffu, v, off);
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    __syncthreads();  // scratch may still be read by a previous call
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    double total = 0;
-    if (threadIdx.x == 0)
-        for (int w = 0; w < (int)(blockDim.x >> 5); ++w) total += scratch[w];
-    return total;
 }
 
 template <typename T, int MAXA, int MAXB>

@@ -16,12 +16,9 @@
 //
 // Softmax and cross-entropy give one warp to a row: lanes stride over the columns, shuffles combine the
 // maxima and sums (a fixed tree, so the result is deterministic). A 256-thread block holds 8 rows.
-// NVRTC compiles this file with no headers.
+// Shared code: math.cuh (m_exp, m_log). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
 
-__device__ inline float m_exp(float x) { return expf(x); }
-__device__ inline double m_exp(double x) { return exp(x); }
-__device__ inline float m_log(float x) { return logf(x); }
-__device__ inline double m_log(double x) { return log(x); }
+#include "math.cuh"
 
 template <typename T>
 __device__ inline T warp_max(T v)
