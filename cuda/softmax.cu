@@ -38,6 +38,15 @@ __device__ inline T warp_sum(T v)
     return v;
 }
 
+// The maximum of row[0..cols), the lanes of a warp striding over the columns; every lane gets it.
+template <typename T>
+__device__ inline T row_max(const T* row, int cols, int lane)
+{
+    T m = row[0];
+    for (int c = lane; c < cols; c += 32) m = row[c] > m ? row[c] : m;
+    return warp_max(m);
+}
+
 template <typename T>
 __device__ void softmax(const T* __restrict__ x, T* __restrict__ y, long long rows, int cols, int log)
 {
@@ -48,9 +57,7 @@ __device__ void softmax(const T* __restrict__ x, T* __restrict__ y, long long ro
     {
         const T* row = x + r * cols;
         T* out = y + r * cols;
-        T m = row[0];
-        for (int c = lane; c < cols; c += 32) m = row[c] > m ? row[c] : m;
-        m = warp_max(m);
+        T m = row_max(row, cols, lane);
         T s = T(0);
         for (int c = lane; c < cols; c += 32)
         {
@@ -83,9 +90,7 @@ __device__ void cross_entropy(const T* __restrict__ x, const int* __restrict__ t
     {
         const T* row = x + r * cols;
         T* p = probs + r * cols;
-        T m = row[0];
-        for (int c = lane; c < cols; c += 32) m = row[c] > m ? row[c] : m;
-        m = warp_max(m);
+        T m = row_max(row, cols, lane);
         T s = T(0), total = T(0);
         for (int c = lane; c < cols; c += 32)
         {
