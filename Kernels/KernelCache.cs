@@ -5,14 +5,15 @@ using System.Text;
 namespace Pade.Kernels;
 
 /// <summary>
-/// Caches PTX so each kernel file is compiled once per (source, headers, architecture, options, NVRTC version): in memory
-/// for the process, and on disk across runs, as <c>&lt;key&gt;.ptx</c> under <see cref="DefaultDirectory"/>.
+/// Caches PTX so each kernel file is compiled once per (source, headers, architecture, options, NVRTC version):
+/// in memory for the process, and on disk across runs, as <c>&lt;key&gt;.ptx</c> under <see cref="DefaultDirectory"/>.
 /// </summary>
 /// <remarks>
 /// The key is the SHA-256 of everything that determines the PTX, so editing a kernel or a header it may include,
-/// changing an option or upgrading NVRTC simply misses; stale entries are never read and can be deleted at any time. Files are
-/// written to a temporary name and renamed into place, so a reader (another process) sees the whole file or
-/// none. The disk cache is an optimisation: if the folder cannot be written, compilation still succeeds.
+/// changing an option or upgrading NVRTC simply misses; stale entries are never read and can be deleted at any
+/// time. Files are written to a temporary name and renamed into place, so a reader (another process) sees the
+/// whole file or none. The disk cache is an optimisation: if the folder cannot be written, compilation still
+/// succeeds.
 /// </remarks>
 public sealed class KernelCache
 {

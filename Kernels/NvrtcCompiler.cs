@@ -114,7 +114,8 @@ public static unsafe class NvrtcCompiler
         fixed (nint* t = texts.Pointers)
         fixed (nint* n = names.Pointers)
         {
-            var created = Nvrtc.nvrtcCreateProgram(out nint program, source, fileName, headers.Count, (byte**)t, (byte**)n);
+            var created = Nvrtc.nvrtcCreateProgram(out nint program, source, fileName,
+                headers.Count, (byte**)t, (byte**)n);
             CudaCheck.Nvrtc(created, "nvrtcCreateProgram", fileName);
             return program;
         }
@@ -150,7 +151,8 @@ public static unsafe class NvrtcCompiler
     }
 }
 
-/// <summary>NUL-terminated UTF-8 copies of strings in unmanaged memory, for NVRTC's <c>const char**</c> parameters.</summary>
+/// <summary>NUL-terminated UTF-8 copies of strings in unmanaged memory, for NVRTC's <c>const char**</c>
+/// parameters.</summary>
 internal sealed class Utf8Strings : IDisposable
 {
     /// <summary>One pointer per string, in order; pin the array (<c>fixed</c>) to pass it as <c>byte**</c>.</summary>

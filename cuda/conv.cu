@@ -21,7 +21,7 @@
 // depthwise_backward_weight_<t>(x, dy, dw, g)           dw[c, i, j] = Σ_{n, oh, ow} dy[n, c, oh, ow] x[n, c, ih, iw]:
 //                                                       one block per weight, a fixed tree: deterministic
 // Mirrors CpuBackend's DepthwiseForward / DepthwiseBackwardInput / DepthwiseBackwardWeight.
-// NVRTC compiles this file with no headers.
+// This file includes no headers, shared (cuda/*.cuh) or system.
 
 struct ConvGeometry { int N, C, H, W, K, KH, KW, SH, SW, PH, PW, DH, DW, Groups, OH, OW; };  // Conv2dGeometry
 

@@ -36,7 +36,8 @@
 // aligned and inner is a multiple of 16 bytes, each thread moves 16 bytes per load and store (without noise).
 // Results are deterministic: the grid depends on the shape only, every sum runs in a fixed order.
 // Mirrors CpuBackend.PauForward / PauBackward (Engine/Cpu/PauKernel.cs, PauDenominators.cs).
-// Shared code: common.cuh (Pack, block_sum), philox.cuh (the block function). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
+// Shared code: common.cuh (Pack, block_sum), philox.cuh (the block function).
+// NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
 
 #include "common.cuh"
 

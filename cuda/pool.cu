@@ -19,8 +19,8 @@
 // adaptive_avg_pool2d_backward_<t>(dy, dx, N·C, H, W, OH, OW)
 //     dx[h, w] = Σ over the windows o covering (h, w) of dy[o] / |window o|. Mirrors AdaptiveAvgPool2dBackward.
 //
-// One thread per output (forward) or per input element (backward), grid-stride. NVRTC compiles this file with
-// no headers.
+// One thread per output (forward) or per input element (backward), grid-stride. This file includes no headers,
+// shared (cuda/*.cuh) or system.
 
 struct PoolGeometry { int N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW; };  // Pade.Engine.Pool2dGeometry
 

@@ -34,7 +34,8 @@ public sealed partial class CpuBackend
             int c = plane % g.C;
             var yp = y.AsSpan(yo + plane * ohw, ohw);
             yp.Fill(b != null ? b[bo + c] : T.Zero);
-            DepthwiseTaps<T>(x.AsSpan(xo + plane * hw, hw), yp, w.AsSpan(wo + c * taps, taps), ranges, g, transposed: false);
+            var xp = x.AsSpan(xo + plane * hw, hw);
+            DepthwiseTaps<T>(xp, yp, w.AsSpan(wo + c * taps, taps), ranges, g, transposed: false);
         }, (long)ohw * taps);
     }
 
@@ -49,7 +50,8 @@ public sealed partial class CpuBackend
             int c = plane % g.C;
             var dxp = dx.AsSpan(dxo + plane * hw, hw);
             dxp.Clear();
-            DepthwiseTaps<T>(dxp, dy.AsSpan(dyo + plane * ohw, ohw), w.AsSpan(wo + c * taps, taps), ranges, g, transposed: true);
+            var dyp = dy.AsSpan(dyo + plane * ohw, ohw);
+            DepthwiseTaps<T>(dxp, dyp, w.AsSpan(wo + c * taps, taps), ranges, g, transposed: true);
         }, (long)ohw * taps);
     }
 
