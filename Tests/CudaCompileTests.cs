@@ -92,26 +92,18 @@ public class CudaCompileTests
             Assert.That(NvrtcCompiler.CompileToPtx("include_test.cu", source, arch), Does.Contain(".entry kat("), arch);
     }
 
-    [Test]
-    public void MissingHeaderThrowsWithFileNameAndLog()
+    [TestCase("nope.cuh", "nope.cuh")]  // not among the headers NVRTC is given
+    [TestCase("bad.cuh", "bad.cuh(1)")]  // among them, with an error on its line 1
+    public void HeaderErrorsNameTheKernelFileAndTheHeader(string include, string inLog)
     {
         CudaTestEnvironment.RequireNvrtc();
-        const string source = "#include \"nope.cuh\"\nextern \"C\" __global__ void k() {}\n";
-        var e = Assert.Throws<NvrtcException>(() => NvrtcCompiler.CompileToPtx("needs_nope.cu", source, "compute_80"))!;
-        Assert.That(e.FileName, Is.EqualTo("needs_nope.cu"));
-        Assert.That(e.Message, Does.Contain("needs_nope.cu").And.Contain("nope.cuh"));
-    }
-
-    [Test]
-    public void ErrorInAHeaderNamesTheKernelFileAndTheHeader()
-    {
-        CudaTestEnvironment.RequireNvrtc();
-        KernelHeader[] headers = [new("bad.cuh", "__device__ int f() { return undeclared_in_header; }\n")];
-        const string source = "#include \"bad.cuh\"\nextern \"C\" __global__ void k(int* y) { y[0] = f(); }\n";
+        KernelHeader[] headers = [.. KernelSource.Headers, new("bad.cuh", "__device__ int f() { return undeclared_in_header; }\n")];
+        var source = $"#include \"{include}\"\nextern \"C\" __global__ void k() {{}}\n";
         var e = Assert.Throws<NvrtcException>(() =>
-            NvrtcCompiler.CompileToPtx("uses_bad.cu", source, "compute_80", headers: headers))!;
-        Assert.That(e.FileName, Is.EqualTo("uses_bad.cu"));
-        Assert.That(e.Log, Does.Contain("bad.cuh(1)").And.Contain("undeclared_in_header"));
+            NvrtcCompiler.CompileToPtx("uses_header.cu", source, "compute_80", headers: headers))!;
+        Assert.That(e.FileName, Is.EqualTo("uses_header.cu"));
+        Assert.That(e.Log, Does.Contain(inLog));
+        Assert.That(e.Message, Does.Contain("uses_header.cu").And.Contain(inLog));
     }
 
     [Test]
