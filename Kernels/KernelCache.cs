@@ -5,18 +5,19 @@ using System.Text;
 namespace Pade.Kernels;
 
 /// <summary>
-/// Caches PTX so each kernel file is compiled once per (source, architecture, options, NVRTC version): in memory
-/// for the process, and on disk across runs, as <c>&lt;key&gt;.ptx</c> under <see cref="DefaultDirectory"/>.
+/// Caches PTX so each kernel file is compiled once per (source, headers, architecture, options, NVRTC version):
+/// in memory for the process, and on disk across runs, as <c>&lt;key&gt;.ptx</c> under <see cref="DefaultDirectory"/>.
 /// </summary>
 /// <remarks>
-/// The key is the SHA-256 of everything that determines the PTX, so editing a kernel, changing an option or
-/// upgrading NVRTC simply misses; stale entries are never read and can be deleted at any time. Files are
-/// written to a temporary name and renamed into place, so a reader (another process) sees the whole file or
-/// none. The disk cache is an optimisation: if the folder cannot be written, compilation still succeeds.
+/// The key is the SHA-256 of everything that determines the PTX, so editing a kernel or a header it may include,
+/// changing an option or upgrading NVRTC simply misses; stale entries are never read and can be deleted at any
+/// time. Files are written to a temporary name and renamed into place, so a reader (another process) sees the
+/// whole file or none. The disk cache is an optimisation: if the folder cannot be written, compilation still
+/// succeeds.
 /// </remarks>
 public sealed class KernelCache
 {
-    private const string FormatTag = "pade-ptx/1";
+    private const string FormatTag = "pade-ptx/2";  // 2: headers in the key
     private readonly ConcurrentDictionary<string, string> _memory = new();
     private long _memoryHits, _diskHits, _compilations;
 
@@ -47,23 +48,35 @@ public sealed class KernelCache
         return home.Length > 0 ? Path.Combine(home, ".cache", "pade", "ptx") : null;
     }
 
-    /// <summary>Hex SHA-256 over the format tag, NVRTC version, architecture, options and source.</summary>
-    public static string Key(string source, string arch, IReadOnlyList<string> arguments, (int Major, int Minor) nvrtc)
+    /// <summary>
+    /// Hex SHA-256 over the format tag, NVRTC version, architecture, options, source and every header the source
+    /// could include (all of them, names and texts: which ones it does include is NVRTC's business).
+    /// </summary>
+    public static string Key(string source, IReadOnlyList<KernelHeader> headers, string arch,
+        IReadOnlyList<string> arguments, (int Major, int Minor) nvrtc)
     {
         var text = new StringBuilder()
             .Append(FormatTag).Append('\n')
             .Append("nvrtc ").Append(nvrtc.Major).Append('.').Append(nvrtc.Minor).Append('\n')
             .Append(arch).Append('\n');
         foreach (var a in arguments) text.Append(a).Append('\n');
-        text.Append('\0').Append(source);
+        text.Append('\0').Append(source.Length).Append('\n').Append(source);
+        // Lengths first, so that no two different lists of texts run together into the same string.
+        foreach (var h in headers)
+            text.Append('\0').Append(h.Name).Append('\n').Append(h.Source.Length).Append('\n').Append(h.Source);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>PTX for <paramref name="source"/>: from memory, else from disk, else compiled (and stored in both).</summary>
-    public string GetPtx(string fileName, string source, string arch, NvrtcOptions? options = null)
+    /// <summary>
+    /// PTX for <paramref name="source"/>: from memory, else from disk, else compiled (and stored in both).
+    /// <paramref name="headers"/> as for <see cref="NvrtcCompiler.CompileToPtx"/>: by default the embedded cuda/*.cuh.
+    /// </summary>
+    public string GetPtx(string fileName, string source, string arch, NvrtcOptions? options = null,
+        IReadOnlyList<KernelHeader>? headers = null)
     {
         var args = (options ?? NvrtcOptions.Default).ToArguments(arch);
-        var key = Key(source, arch, args, NvrtcCompiler.Version());
+        headers ??= KernelSource.Headers;
+        var key = Key(source, headers, arch, args, NvrtcCompiler.Version());
         if (_memory.TryGetValue(key, out var ptx))
         {
             Interlocked.Increment(ref _memoryHits);
@@ -73,7 +86,7 @@ public sealed class KernelCache
         if (ptx != null) Interlocked.Increment(ref _diskHits);
         else
         {
-            ptx = NvrtcCompiler.CompileToPtx(fileName, source, arch, options);
+            ptx = NvrtcCompiler.CompileToPtx(fileName, source, arch, options, headers);
             Interlocked.Increment(ref _compilations);
             WriteDisk(key, ptx);
         }

@@ -76,18 +76,21 @@ public static unsafe class NvrtcCompiler
     /// <summary>
     /// Compiles <paramref name="source"/> to PTX for <paramref name="arch"/> (e.g. "compute_80").
     /// <paramref name="fileName"/> names the program in NVRTC's diagnostics and in the exception.
+    /// <c>#include "name"</c> resolves to <paramref name="headers"/>, by default every embedded cuda/*.cuh
+    /// (<see cref="KernelSource.Headers"/>); NVRTC is given nothing else to include.
     /// </summary>
     /// <exception cref="NvrtcException">The source does not compile; <see cref="NvrtcException.Log"/> holds the log.</exception>
-    public static string CompileToPtx(string fileName, string source, string arch, NvrtcOptions? options = null)
+    public static string CompileToPtx(string fileName, string source, string arch, NvrtcOptions? options = null,
+        IReadOnlyList<KernelHeader>? headers = null)
     {
         if (!arch.StartsWith("compute_", StringComparison.Ordinal) || !int.TryParse(arch.AsSpan(8), out _))
             throw new ArgumentException(
                 $"architecture '{arch}' is not a virtual architecture like 'compute_80' (PTX needs compute_XY, not sm_XY)",
                 nameof(arch));
         var args = (options ?? NvrtcOptions.Default).ToArguments(arch);
+        headers ??= KernelSource.Headers;
 
-        CudaCheck.Nvrtc(Nvrtc.nvrtcCreateProgram(out nint program, source, fileName, 0, null, null),
-            "nvrtcCreateProgram", fileName);
+        nint program = CreateProgram(fileName, source, headers);
         try
         {
             var compiled = CompileWithOptions(program, args);
@@ -102,18 +105,26 @@ public static unsafe class NvrtcCompiler
         }
     }
 
+    /// <summary>A program of <paramref name="source"/> with the <paramref name="headers"/> it may include.
+    /// NVRTC copies the strings, so they are freed as soon as the program exists.</summary>
+    private static nint CreateProgram(string fileName, string source, IReadOnlyList<KernelHeader> headers)
+    {
+        using var texts = new Utf8Strings(headers.Select(h => h.Source));
+        using var names = new Utf8Strings(headers.Select(h => h.Name));
+        fixed (nint* t = texts.Pointers)
+        fixed (nint* n = names.Pointers)
+        {
+            var created = Nvrtc.nvrtcCreateProgram(out nint program, source, fileName,
+                headers.Count, (byte**)t, (byte**)n);
+            CudaCheck.Nvrtc(created, "nvrtcCreateProgram", fileName);
+            return program;
+        }
+    }
+
     private static NvrtcResult CompileWithOptions(nint program, IReadOnlyList<string> args)
     {
-        var pointers = new nint[args.Count];
-        try
-        {
-            for (int i = 0; i < args.Count; i++) pointers[i] = Marshal.StringToCoTaskMemUTF8(args[i]);
-            fixed (nint* p = pointers) return Nvrtc.nvrtcCompileProgram(program, args.Count, (byte**)p);
-        }
-        finally
-        {
-            foreach (var p in pointers) Marshal.FreeCoTaskMem(p);
-        }
+        using var options = new Utf8Strings(args);
+        fixed (nint* p = options.Pointers) return Nvrtc.nvrtcCompileProgram(program, args.Count, (byte**)p);
     }
 
     private static string ReadLog(nint program, string fileName)
@@ -137,5 +148,37 @@ public static unsafe class NvrtcCompiler
     {
         int end = Array.IndexOf(bytes, (byte)0);
         return Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
+    }
+}
+
+/// <summary>NUL-terminated UTF-8 copies of strings in unmanaged memory, for NVRTC's <c>const char**</c>
+/// parameters.</summary>
+internal sealed class Utf8Strings : IDisposable
+{
+    /// <summary>One pointer per string, in order; pin the array (<c>fixed</c>) to pass it as <c>byte**</c>.</summary>
+    public nint[] Pointers { get; }
+
+    public Utf8Strings(IEnumerable<string> strings)
+    {
+        var list = strings.ToList();
+        Pointers = new nint[list.Count];
+        try
+        {
+            for (int i = 0; i < list.Count; i++) Pointers[i] = Marshal.StringToCoTaskMemUTF8(list[i]);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        for (int i = 0; i < Pointers.Length; i++)
+        {
+            Marshal.FreeCoTaskMem(Pointers[i]); // FreeCoTaskMem(0) does nothing
+            Pointers[i] = 0;
+        }
     }
 }

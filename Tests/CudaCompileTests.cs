@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using NUnit.Framework;
 using Pade.Kernels;
 using Pade.Kernels.Interop;
@@ -16,6 +17,28 @@ public class CudaCompileTests
         Assert.That(KernelSource.Read("fill_copy.cu"), Does.Contain("extern \"C\" __global__ void fill_f32"));
         var e = Assert.Throws<FileNotFoundException>(() => KernelSource.Read("nope.cu"))!;
         Assert.That(e.Message, Does.Contain("nope.cu").And.Contain("fill_copy.cu"));
+
+        // Headers are embedded beside the kernels but are not kernel files: nothing compiles a .cuh on its own.
+        Assert.That(KernelSource.Headers.Select(h => h.Name), Does.Contain("philox.cuh"));
+        Assert.That(KernelSource.Headers.Single(h => h.Name == "philox.cuh").Source, Does.Contain("philox_block"));
+        Assert.That(KernelSource.Names, Has.None.EndsWith(".cuh"));
+        Assert.That(KernelSource.Read("philox.cuh"), Is.EqualTo(KernelSource.Headers.Single(h => h.Name == "philox.cuh").Source));
+    }
+
+    private static readonly Regex Include = new(@"^\s*#\s*include\s*[""<]([^"">]+)["">]", RegexOptions.Multiline);
+
+    [Test]
+    public void EveryIncludeNamesAnEmbeddedHeader()
+    {
+        // NVRTC is given the embedded headers only (no file system, no CUDA toolkit headers), so an #include of
+        // anything else would fail at run time on the GPU machine. Some kernel file does include one, so that
+        // EveryEmbeddedKernelCompiles also checks that NVRTC finds the headers.
+        var headers = KernelSource.Headers.Select(h => h.Name).ToHashSet();
+        var includes = KernelSource.Names.Concat(headers)
+            .SelectMany(file => Include.Matches(KernelSource.Read(file)).Select(m => (File: file, Header: m.Groups[1].Value)))
+            .ToList();
+        Assert.That(includes.Where(i => !headers.Contains(i.Header)).Select(i => $"{i.File}: {i.Header}"), Is.Empty);
+        Assert.That(includes.Select(i => i.File), Does.Contain("random.cu").And.Contain("pau.cu").And.Contain("activations.cu"));
     }
 
     [TestCaseSource(nameof(Archs))]
@@ -57,6 +80,30 @@ public class CudaCompileTests
         Assert.That(e.Result, Is.EqualTo(NvrtcResult.Compilation));
         Assert.That(e.Log, Does.Contain("broken_test.cu(2)").And.Contain("undeclared_name"));
         Assert.That(e.Message, Does.Contain("broken_test.cu").And.Contain("undeclared_name").And.Contain("nvrtcCompileProgram"));
+    }
+
+    [Test]
+    public void EmbeddedHeadersAreFoundByInclude()
+    {
+        CudaTestEnvironment.RequireNvrtc();
+        const string source = "#include \"philox.cuh\"\n"
+            + "extern \"C\" __global__ void kat(unsigned* y) { y[threadIdx.x] = philox_block(0, 0).at(threadIdx.x); }\n";
+        foreach (var arch in Archs)
+            Assert.That(NvrtcCompiler.CompileToPtx("include_test.cu", source, arch), Does.Contain(".entry kat("), arch);
+    }
+
+    [TestCase("nope.cuh", "nope.cuh")]  // not among the headers NVRTC is given
+    [TestCase("bad.cuh", "bad.cuh(1)")]  // among them, with an error on its line 1
+    public void HeaderErrorsNameTheKernelFileAndTheHeader(string include, string inLog)
+    {
+        CudaTestEnvironment.RequireNvrtc();
+        KernelHeader[] headers = [.. KernelSource.Headers, new("bad.cuh", "__device__ int f() { return undeclared_in_header; }\n")];
+        var source = $"#include \"{include}\"\nextern \"C\" __global__ void k() {{}}\n";
+        var e = Assert.Throws<NvrtcException>(() =>
+            NvrtcCompiler.CompileToPtx("uses_header.cu", source, "compute_80", headers: headers))!;
+        Assert.That(e.FileName, Is.EqualTo("uses_header.cu"));
+        Assert.That(e.Log, Does.Contain(inLog));
+        Assert.That(e.Message, Does.Contain("uses_header.cu").And.Contain(inLog));
     }
 
     [Test]
@@ -121,18 +168,42 @@ public class CudaCompileTests
     }
 
     [Test]
+    public void CacheMissesWhenAHeaderChanges()
+    {
+        CudaTestEnvironment.RequireNvrtc();
+        const string source = "#include \"scale.cuh\"\n"
+            + "extern \"C\" __global__ void scale(float* y) { y[threadIdx.x] *= SCALE; }\n";
+        KernelHeader[] two = [new("scale.cuh", "#define SCALE 2.0f\n")], three = [new("scale.cuh", "#define SCALE 3.0f\n")];
+        var cache = new KernelCache(directory: null);
+        var ptx2 = cache.GetPtx("scale.cu", source, "compute_80", headers: two);
+        var ptx3 = cache.GetPtx("scale.cu", source, "compute_80", headers: three);
+        Assert.That(cache.Compilations, Is.EqualTo(2));
+        Assert.That(ptx3, Is.Not.EqualTo(ptx2));
+        Assert.That(cache.GetPtx("scale.cu", source, "compute_80", headers: two), Is.SameAs(ptx2));
+        Assert.That((cache.Compilations, cache.MemoryHits), Is.EqualTo((2L, 1L)));
+    }
+
+    [Test]
     public void CacheKeyCoversEveryInput()
     {
         var args = NvrtcOptions.Default.ToArguments("compute_80");
-        var key = KernelCache.Key("src", "compute_80", args, (12, 4));
+        KernelHeader[] headers = [new("a.cuh", "int a;")];
+        var key = KernelCache.Key("src", headers, "compute_80", args, (12, 4));
         Assert.That(key, Has.Length.EqualTo(64));
-        Assert.That(KernelCache.Key("src", "compute_80", args, (12, 4)), Is.EqualTo(key));
-        Assert.That(KernelCache.Key("src2", "compute_80", args, (12, 4)), Is.Not.EqualTo(key));
-        Assert.That(KernelCache.Key("src", "compute_90", NvrtcOptions.Default.ToArguments("compute_90"), (12, 4)),
+        Assert.That(KernelCache.Key("src", headers, "compute_80", args, (12, 4)), Is.EqualTo(key));
+        Assert.That(KernelCache.Key("src2", headers, "compute_80", args, (12, 4)), Is.Not.EqualTo(key));
+        Assert.That(KernelCache.Key("src", headers, "compute_90", NvrtcOptions.Default.ToArguments("compute_90"), (12, 4)),
             Is.Not.EqualTo(key));
-        Assert.That(KernelCache.Key("src", "compute_80", new NvrtcOptions { FastMath = true }.ToArguments("compute_80"),
+        Assert.That(KernelCache.Key("src", headers, "compute_80", new NvrtcOptions { FastMath = true }.ToArguments("compute_80"),
             (12, 4)), Is.Not.EqualTo(key));
-        Assert.That(KernelCache.Key("src", "compute_80", args, (12, 5)), Is.Not.EqualTo(key));
+        Assert.That(KernelCache.Key("src", headers, "compute_80", args, (12, 5)), Is.Not.EqualTo(key));
+        // A header's text, its name, an added header and none at all each give another key.
+        Assert.That(KernelCache.Key("src", [new("a.cuh", "int b;")], "compute_80", args, (12, 4)), Is.Not.EqualTo(key));
+        Assert.That(KernelCache.Key("src", [new("b.cuh", "int a;")], "compute_80", args, (12, 4)), Is.Not.EqualTo(key));
+        Assert.That(KernelCache.Key("src", [.. headers, new("c.cuh", "")], "compute_80", args, (12, 4)), Is.Not.EqualTo(key));
+        Assert.That(KernelCache.Key("src", [], "compute_80", args, (12, 4)), Is.Not.EqualTo(key));
+        // The text boundaries are part of the key: moving text between the source and a header changes it.
+        Assert.That(KernelCache.Key("sr", [new("a.cuh", "cint a;")], "compute_80", args, (12, 4)), Is.Not.EqualTo(key));
     }
 
     [Test]

@@ -31,7 +31,12 @@
 //   maxout_<t>(x, y, argmax, k, outer, G, inner)               first maximum over the k pieces (a NaN wins)
 //   maxout_backward_<t>(dy, argmax, dx, k, outer, G, inner)    dx = dy at the argmax piece, 0 elsewhere
 // Mirror CpuBackend's kernels in Engine/Cpu/CpuLearnableActivations.cs.
-// NVRTC compiles this file with no headers.
+// Shared code: math.cuh (m_exp, ...), common.cuh (block_sum), philox.cuh (the block function, for RReLU).
+// NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
+
+#include "math.cuh"
+#include "common.cuh"
+#include "philox.cuh"
 
 #define ACT_THREADS 256
 #define ACT_MAXP 16
@@ -41,13 +46,6 @@ enum ActivationOpCode
     U_Relu6 = 15, U_LeakyRelu = 16, U_Elu = 17, U_Celu = 18, U_Softplus = 19, U_Silu = 20, U_Gelu = 21,
     U_GeluTanh = 22, U_Mish = 23,
 };
-
-__device__ inline float m_exp(float x) { return expf(x); }
-__device__ inline double m_exp(double x) { return exp(x); }
-__device__ inline float m_log(float x) { return logf(x); }
-__device__ inline double m_log(double x) { return log(x); }
-__device__ inline float m_tanh(float x) { return tanhf(x); }
-__device__ inline double m_tanh(double x) { return tanh(x); }
 
 // log(1 + v) by Goldberg's trick, as ActMath.Log1p.
 template <typename T>
@@ -140,35 +138,6 @@ __device__ void activation_unary_backward(int op, const T* __restrict__ x, const
 
 // ---- RReLU -------------------------------------------------------------------------------------------------
 
-struct Words4
-{
-    unsigned w[4];
-    __device__ unsigned at(unsigned long long i) const
-    {
-        unsigned k = (unsigned)(i & 3);
-        return k == 0 ? w[0] : k == 1 ? w[1] : k == 2 ? w[2] : w[3];
-    }
-};
-
-__device__ inline Words4 philox_block(unsigned long long seed, unsigned long long counter)
-{
-    const unsigned M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
-    unsigned c0 = (unsigned)counter, c1 = (unsigned)(counter >> 32), c2 = 0, c3 = 0;
-    unsigned k0 = (unsigned)seed, k1 = (unsigned)(seed >> 32);
-#pragma unroll
-    for (int round = 0; round < 10; ++round)
-    {
-        unsigned hi0 = __umulhi(M0, c0), lo0 = M0 * c0;
-        unsigned hi1 = __umulhi(M1, c2), lo1 = M1 * c2;
-        unsigned n0 = hi1 ^ c1 ^ k0, n1 = lo1, n2 = hi0 ^ c3 ^ k1, n3 = lo0;
-        c0 = n0; c1 = n1; c2 = n2; c3 = n3;
-        k0 += W0; k1 += W1;
-    }
-    Words4 r;
-    r.w[0] = c0; r.w[1] = c1; r.w[2] = c2; r.w[3] = c3;
-    return r;
-}
-
 // Number j of the NoiseStream at `offset`, in double (NoiseStream.Uniform).
 __device__ inline double noise_uniform(unsigned long long seed, unsigned long long offset, unsigned long long j, bool single)
 {
@@ -205,19 +174,6 @@ __device__ inline void for_channel(long long outer, int C, long long inner, F f)
     long long m = outer * inner, stride = (long long)gridDim.x * blockDim.x;
     for (long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x; j < m; j += stride)
         f((j / inner * C + c) * inner + j % inner);
-}
-
-__device__ inline double block_sum(double v, double* scratch /* [ACT_THREADS / 32] */)
-{
-    for (int off = 16; off > 0; off >>= 1) v += __shfl_down_sync(0xffffffffu, v, off);
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    __syncthreads();
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    double total = 0;
-    if (threadIdx.x == 0)
-        for (int w = 0; w < (int)(blockDim.x >> 5); ++w) total += scratch[w];
-    return total;
 }
 
 // Writes the block's sums acc[0..P) to partials[c, piece, ·].

@@ -21,7 +21,7 @@
 // depthwise_backward_weight_<t>(x, dy, dw, g)           dw[c, i, j] = Σ_{n, oh, ow} dy[n, c, oh, ow] x[n, c, ih, iw]:
 //                                                       one block per weight, a fixed tree: deterministic
 // Mirrors CpuBackend's DepthwiseForward / DepthwiseBackwardInput / DepthwiseBackwardWeight.
-// NVRTC compiles this file with no headers.
+// This file includes no headers, shared (cuda/*.cuh) or system.
 
 struct ConvGeometry { int N, C, H, W, K, KH, KW, SH, SW, PH, PW, DH, DW, Groups, OH, OW; };  // Conv2dGeometry
 
@@ -47,8 +47,26 @@ __device__ void im2col(const T* __restrict__ x, T* __restrict__ col, ConvGeometr
     }
 }
 
-// Kernel offsets t (along one axis) and outputs o with o·S − P + t·D = p, 0 ≤ o < O, 0 ≤ t < KT: for each t the
-// output is o = (p + P − t·D) / S when that divides exactly.
+// Calls f(i, j, oh, ow) for every use of input position (h, w): kernel tap (i, j) of output (oh, ow), in order of
+// (i, j). Along one axis the taps t and outputs o with o·S − P + t·D = p, 0 ≤ o < O, 0 ≤ t < KT are: for each t,
+// o = (p + P − t·D) / S when that divides exactly.
+template <typename F>
+__device__ inline void for_each_use(int h, int w, const ConvGeometry& g, F f)
+{
+    for (int i = 0; i < g.KH; ++i)
+    {
+        int th = h + g.PH - i * g.DH;
+        if (th < 0 || th % g.SH != 0 || th / g.SH >= g.OH) continue;
+        int oh = th / g.SH;
+        for (int j = 0; j < g.KW; ++j)
+        {
+            int tw = w + g.PW - j * g.DW;
+            if (tw < 0 || tw % g.SW != 0 || tw / g.SW >= g.OW) continue;
+            f(i, j, oh, tw / g.SW);
+        }
+    }
+}
+
 template <typename T>
 __device__ void col2im(const T* __restrict__ col, T* __restrict__ dx, ConvGeometry g, int s0, int samples, int group)
 {
@@ -61,20 +79,10 @@ __device__ void col2im(const T* __restrict__ col, T* __restrict__ dx, ConvGeomet
         int w = (int)(e % g.W), h = (int)(e / g.W % g.H), c = (int)(e / ((long long)g.W * g.H) % cg);
         int s = (int)(e / ((long long)g.W * g.H * cg));
         T sum = T(0);
-        for (int i = 0; i < g.KH; ++i)
-        {
-            int th = h + g.PH - i * g.DH;
-            if (th < 0 || th % g.SH != 0 || th / g.SH >= g.OH) continue;
-            int oh = th / g.SH;
-            for (int j = 0; j < g.KW; ++j)
-            {
-                int tw = w + g.PW - j * g.DW;
-                if (tw < 0 || tw % g.SW != 0 || tw / g.SW >= g.OW) continue;
-                int ow = tw / g.SW;
-                long long r = ((long long)c * g.KH + i) * g.KW + j;
-                sum += col[r * cols + s * ohw + (long long)oh * g.OW + ow];
-            }
-        }
+        for_each_use(h, w, g, [&](int i, int j, int oh, int ow) {
+            long long r = ((long long)c * g.KH + i) * g.KW + j;
+            sum += col[r * cols + s * ohw + (long long)oh * g.OW + ow];
+        });
         dx[(((long long)(s0 + s) * g.C + group * cg + c) * g.H + h) * g.W + w] = sum;
     }
 }
@@ -149,18 +157,7 @@ __device__ void depthwise_backward_input(const T* __restrict__ w, const T* __res
         const T* dyp = dy + plane * g.OH * g.OW;
         const T* wc = w + (long long)c * g.KH * g.KW;
         T s = T(0);
-        for (int i = 0; i < g.KH; ++i)
-        {
-            int th = h + g.PH - i * g.DH;
-            if (th < 0 || th % g.SH != 0 || th / g.SH >= g.OH) continue;
-            int oh = th / g.SH;
-            for (int j = 0; j < g.KW; ++j)
-            {
-                int tw = x_w + g.PW - j * g.DW;
-                if (tw < 0 || tw % g.SW != 0 || tw / g.SW >= g.OW) continue;
-                s += wc[i * g.KW + j] * dyp[oh * g.OW + tw / g.SW];
-            }
-        }
+        for_each_use(h, x_w, g, [&](int i, int j, int oh, int ow) { s += wc[i * g.KW + j] * dyp[oh * g.OW + ow]; });
         dx[e] = s;
     }
 }

@@ -23,9 +23,11 @@
 //
 // Op codes are the values of Pade.Engine.UnaryOp / BinaryOp (checked by a test that reads this file).
 // Grid-stride loops, 64-bit indices; unary_ moves 16 bytes per load where x and y are 16-byte aligned.
-// NVRTC compiles this file with no headers.
+// Shared code: math.cuh (m_exp, ...), common.cuh (Dims8, for_each_axis, Pack).
+// NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
 
-struct Dims8 { long long d[8]; };  // same layout as Pade.Kernels.Dims8
+#include "math.cuh"
+#include "common.cuh"
 
 enum UnaryOpCode
 {
@@ -38,19 +40,6 @@ enum BinaryOpCode
     B_Add = 0, B_Sub = 1, B_Mul = 2, B_Div = 3, B_Maximum = 4, B_Minimum = 5, B_Greater = 6, B_GreaterEqual = 7,
     B_Equal = 8, B_Less = 9,
 };
-
-__device__ inline float m_exp(float x) { return expf(x); }
-__device__ inline double m_exp(double x) { return exp(x); }
-__device__ inline float m_log(float x) { return logf(x); }
-__device__ inline double m_log(double x) { return log(x); }
-__device__ inline float m_sqrt(float x) { return sqrtf(x); }
-__device__ inline double m_sqrt(double x) { return sqrt(x); }
-__device__ inline float m_abs(float x) { return fabsf(x); }
-__device__ inline double m_abs(double x) { return fabs(x); }
-__device__ inline float m_pow(float x, float p) { return powf(x, p); }
-__device__ inline double m_pow(double x, double p) { return pow(x, p); }
-__device__ inline float m_tanh(float x) { return tanhf(x); }
-__device__ inline double m_tanh(double x) { return tanh(x); }
 
 template <typename T>
 __device__ inline T unary_value(int op, T x, T a, T b)
@@ -87,15 +76,6 @@ __device__ inline T unary_grad(int op, T x, T y, T dy)
     default: return T(0);  // unreachable
     }
 }
-
-// 16 bytes of T: one vector load or store, so that a thread keeps several elements in flight (see pau.cu).
-template <typename T>
-struct alignas(16) Pack
-{
-    T v[16 / sizeof(T)];
-};
-
-__device__ inline bool aligned16(const void* p) { return ((unsigned long long)p & 15) == 0; }
 
 template <typename T>
 __device__ void unary(int op, const T* x, T* y, long long n, T a, T b)
@@ -153,18 +133,12 @@ __device__ void binary(int op, const T* a, const T* b, T* y, long long n, int nd
     long long stride = (long long)gridDim.x * blockDim.x;
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
     {
-        long long rest = i, oa = 0, ob = 0, oy = 0;
-#pragma unroll
-        for (int d = 7; d >= 0; --d)  // unrolled: constant indices into the Dims8 parameters
-        {
-            if (d >= ndim) continue;
-            // The outermost axis needs no division: what is left of i is its index.
-            long long extent = shape.d[d], idx = d == 0 ? rest : rest % extent;
-            if (d > 0) rest /= extent;
+        long long oa = 0, ob = 0, oy = 0;
+        for_each_axis(i, ndim, shape, [&](int d, long long idx) {
             oa += idx * sa.d[d];
             ob += idx * sb.d[d];
             oy += idx * sy.d[d];
-        }
+        });
         y[oy] = binary_value(op, a[oa], b[ob]);
     }
 }
@@ -176,19 +150,13 @@ __device__ void where(const T* c, const T* a, const T* b, T* y, long long n, int
     long long stride = (long long)gridDim.x * blockDim.x;
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
     {
-        long long rest = i, oc = 0, oa = 0, ob = 0, oy = 0;
-#pragma unroll
-        for (int d = 7; d >= 0; --d)  // unrolled: constant indices into the Dims8 parameters
-        {
-            if (d >= ndim) continue;
-            // The outermost axis needs no division: what is left of i is its index.
-            long long extent = shape.d[d], idx = d == 0 ? rest : rest % extent;
-            if (d > 0) rest /= extent;
+        long long oc = 0, oa = 0, ob = 0, oy = 0;
+        for_each_axis(i, ndim, shape, [&](int d, long long idx) {
             oc += idx * sc.d[d];
             oa += idx * sa.d[d];
             ob += idx * sb.d[d];
             oy += idx * sy.d[d];
-        }
+        });
         y[oy] = c[oc] != T(0) ? a[oa] : b[ob];
     }
 }

@@ -14,9 +14,9 @@
 //     float round to nearest. Mirrors CpuBackend.Copy / CopyStrided<TIn, TOut>. x and y arrive already offset.
 //
 // All kernels use a grid-stride loop, so any grid size covers any n, and 64-bit indices throughout.
-// NVRTC compiles this file with no headers at all: everything needed is written out here.
+// Shared code: common.cuh (Dims8, for_each_axis). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
 
-struct Dims8 { long long d[8]; };  // same layout as Pade.Kernels.Dims8
+#include "common.cuh"
 
 template <typename T>
 __device__ void fill(T* __restrict__ y, long long n, T value)
@@ -29,14 +29,7 @@ __device__ void fill(T* __restrict__ y, long long n, T value)
 __device__ inline long long strided_offset(long long i, int ndim, const Dims8& shape, const Dims8& strides)
 {
     long long at = 0;
-#pragma unroll
-    for (int d = 7; d >= 0; --d)  // unrolled, so every index into the Dims8 is a constant (no local copy)
-    {
-        if (d >= ndim) continue;
-        long long extent = shape.d[d];
-        at += (d == 0 ? i : i % extent) * strides.d[d];  // the outermost index is what is left of i
-        if (d > 0) i /= extent;
-    }
+    for_each_axis(i, ndim, shape, [&](int d, long long idx) { at += idx * strides.d[d]; });
     return at;
 }
 
@@ -61,17 +54,11 @@ __device__ void copy_convert(const TIn* __restrict__ x, TOut* __restrict__ y, lo
     long long stride = (long long)gridDim.x * blockDim.x;
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
     {
-        long long rest = i, ox = 0, oy = 0;
-#pragma unroll
-        for (int d = 7; d >= 0; --d)  // unrolled: constant indices into the Dims8 parameters
-        {
-            if (d >= ndim) continue;
-            // The outermost axis needs no division: what is left of i is its index.
-            long long extent = shape.d[d], idx = d == 0 ? rest : rest % extent;
-            if (d > 0) rest /= extent;
+        long long ox = 0, oy = 0;
+        for_each_axis(i, ndim, shape, [&](int d, long long idx) {
             ox += idx * sx.d[d];
             oy += idx * sy.d[d];
-        }
+        });
         y[oy] = convert<TOut, TIn>(x[ox]);
     }
 }

@@ -18,7 +18,7 @@
 // or 64 (64×64×8, 4×4 per thread); ta, tb in n (as stored) or t (transposed). 256 threads per block, grid
 // (ceil(N/BN), ceil(M/BM), min(batch, 65535)); blocks loop over the batch in steps of gridDim.z.
 // Plain FP32/FP64 FMA (no TF32 tensor cores: results stay within rounding of the CPU's).
-// NVRTC compiles this file with no headers.
+// This file includes no headers, shared (cuda/*.cuh) or system.
 
 template <typename T, int BM, int BN, int BK, int TM, int TN, bool TA, bool TB>
 __device__ void gemm(const T* __restrict__ A, const T* __restrict__ B, T* __restrict__ C, int M, int N, int K,

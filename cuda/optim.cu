@@ -13,10 +13,9 @@
 //     p -= step_size · m / (√v / sqrt_bc2 + eps),   step_size = lr / (1 - b1^t), sqrt_bc2 = √(1 - b2^t)
 //     The bias corrections are computed once on the host in double, as the CPU does. Mirrors CpuBackend.AdamStep.
 //
-// NVRTC compiles this file with no headers.
+// Shared code: math.cuh (m_sqrt). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
 
-__device__ inline float m_sqrt(float x) { return sqrtf(x); }
-__device__ inline double m_sqrt(double x) { return sqrt(x); }
+#include "math.cuh"
 
 template <typename T>
 __device__ void sgd_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ buf, long long n, T lr,

@@ -36,7 +36,16 @@
 // aligned and inner is a multiple of 16 bytes, each thread moves 16 bytes per load and store (without noise).
 // Results are deterministic: the grid depends on the shape only, every sum runs in a fixed order.
 // Mirrors CpuBackend.PauForward / PauBackward (Engine/Cpu/PauKernel.cs, PauDenominators.cs).
-// NVRTC compiles this file with no headers.
+// Shared code: common.cuh (Pack, block_sum), philox.cuh (the block function).
+// NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
+
+#include "common.cuh"
+
+// Philox4x32-10, as Engine/Random/Philox.cs. Not inlined: a noisy element calls it for every 4 numbers, and
+// inlining 10 rounds at each call site made the module several times larger and slower to compile, for no speed
+// (the call is cheap next to the rounds).
+#define PHILOX_NOINLINE
+#include "philox.cuh"
 
 #define PAU_MAXA 8
 #define PAU_MAXB 8
@@ -47,40 +56,6 @@
 
 template <typename T> __device__ inline T m_abs(T v) { return v < T(0) ? -v : v; }
 template <typename T> __device__ inline T sgn(T v) { return v < T(0) ? T(-1) : T(1); }
-
-// ---- Philox4x32-10, as Engine/Random/Philox.cs ---------------------------------------------------------------
-
-struct Words4
-{
-    unsigned w[4];
-    // Word i & 3 by selection, not by a variable index (which would put the array in local memory).
-    __device__ unsigned at(unsigned long long i) const
-    {
-        unsigned k = (unsigned)(i & 3);
-        return k == 0 ? w[0] : k == 1 ? w[1] : k == 2 ? w[2] : w[3];
-    }
-};
-
-// Not inlined: a noisy element calls it for every 4 numbers, and inlining 10 rounds at each call site made the
-// module several times larger and slower to compile, for no speed (the call is cheap next to the rounds).
-__device__ __noinline__ Words4 philox_block(unsigned long long seed, unsigned long long counter)
-{
-    const unsigned M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
-    unsigned c0 = (unsigned)counter, c1 = (unsigned)(counter >> 32), c2 = 0, c3 = 0;
-    unsigned k0 = (unsigned)seed, k1 = (unsigned)(seed >> 32);
-#pragma unroll
-    for (int round = 0; round < 10; ++round)
-    {
-        unsigned hi0 = __umulhi(M0, c0), lo0 = M0 * c0;
-        unsigned hi1 = __umulhi(M1, c2), lo1 = M1 * c2;
-        unsigned n0 = hi1 ^ c1 ^ k0, n1 = lo1, n2 = hi0 ^ c3 ^ k1, n3 = lo0;
-        c0 = n0; c1 = n1; c2 = n2; c3 = n3;
-        k0 += W0; k1 += W1;
-    }
-    Words4 r;
-    r.w[0] = c0; r.w[1] = c1; r.w[2] = c2; r.w[3] = c3;
-    return r;
-}
 
 // Consecutive words of one stream, each 4-word block computed once (Engine's PhiloxReader).
 struct PhiloxReader
@@ -230,14 +205,6 @@ __device__ inline T pau_grad(const Coefficients<T, MAXA, MAXB>& c, T x, T g, int
 
 // ---- the channel's elements, as 16-byte packs where possible ----------------------------------------------------
 
-template <typename T>
-struct alignas(16) Pack
-{
-    T v[16 / sizeof(T)];
-};
-
-__device__ inline bool aligned16(const void* p) { return ((unsigned long long)p & 15) == 0; }
-
 // Calls f(i, k0, count) for this thread's share of channel c's elements: runs of `count` (1 or V) consecutive
 // elements starting at flat index i. Vector runs when every row of the channel starts 16-byte aligned.
 template <typename T, typename F>
@@ -286,20 +253,6 @@ __device__ void pau_forward(const T* __restrict__ x, T* __restrict__ y, const T*
         noisy_coefficients(noisy, base, rng, offset, i, na, nb, alpha);
         y[i] = pau_value(noisy, x[i], na, nb, version);
     });
-}
-
-// Sums v over the block with a fixed tree (warp shuffles, then the warps in order); valid in thread 0.
-__device__ inline double block_sum(double v, double* scratch /* [PAU_THREADS / 32] */)
-{
-    for (int off = 16; off > 0; off >>= 1) v += __shfl_down_sync(0xffffffffu, v, off);
-    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    __syncthreads();  // scratch may still be read by a previous call
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    double total = 0;
-    if (threadIdx.x == 0)
-        for (int w = 0; w < (int)(blockDim.x >> 5); ++w) total += scratch[w];
-    return total;
 }
 
 template <typename T, int MAXA, int MAXB>

@@ -19,8 +19,8 @@
 // adaptive_avg_pool2d_backward_<t>(dy, dx, N·C, H, W, OH, OW)
 //     dx[h, w] = Σ over the windows o covering (h, w) of dy[o] / |window o|. Mirrors AdaptiveAvgPool2dBackward.
 //
-// One thread per output (forward) or per input element (backward), grid-stride. NVRTC compiles this file with
-// no headers.
+// One thread per output (forward) or per input element (backward), grid-stride. This file includes no headers,
+// shared (cuda/*.cuh) or system.
 
 struct PoolGeometry { int N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW; };  // Pade.Engine.Pool2dGeometry
 
@@ -38,6 +38,17 @@ __device__ inline void covering(int p, int K, int S, int P, int O, int& first, i
     int lo = p + P - K + 1;          // o·S ≥ p + P − K + 1
     first = lo <= 0 ? 0 : (lo + S - 1) / S;
     last = imin(O - 1, hi / S);
+}
+
+// Calls f(oh, ow) for every output whose window contains input position (h, w), in row-major order of (oh, ow).
+template <typename F>
+__device__ inline void for_each_window_over(int h, int w, const PoolGeometry& g, F f)
+{
+    int oh0, oh1, ow0, ow1;
+    covering(h, g.KH, g.SH, g.PH, g.OH, oh0, oh1);
+    covering(w, g.KW, g.SW, g.PW, g.OW, ow0, ow1);
+    for (int oh = oh0; oh <= oh1; ++oh)
+        for (int ow = ow0; ow <= ow1; ++ow) f(oh, ow);
 }
 
 __device__ inline int avg_divisor(const PoolGeometry& g, int hs, int ws, int count_include_pad)
@@ -86,16 +97,13 @@ __device__ void max_pool2d_backward(const T* __restrict__ dy, const int* __restr
     {
         int w = (int)(e % g.W), h = (int)(e / g.W % g.H);
         long long plane = e / ((long long)g.H * g.W);
-        int oh0, oh1, ow0, ow1;
-        covering(h, g.KH, g.SH, g.PH, g.OH, oh0, oh1);
-        covering(w, g.KW, g.SW, g.PW, g.OW, ow0, ow1);
         const T* dyp = dy + plane * g.OH * g.OW;
         const int* ip = indices + plane * g.OH * g.OW;
         int self = h * g.W + w;
         T s = T(0);
-        for (int oh = oh0; oh <= oh1; ++oh)
-            for (int ow = ow0; ow <= ow1; ++ow)
-                if (ip[oh * g.OW + ow] == self) s += dyp[oh * g.OW + ow];
+        for_each_window_over(h, w, g, [&](int oh, int ow) {
+            if (ip[oh * g.OW + ow] == self) s += dyp[oh * g.OW + ow];
+        });
         dx[e] = s;
     }
 }
@@ -128,14 +136,11 @@ __device__ void avg_pool2d_backward(const T* __restrict__ dy, T* __restrict__ dx
     {
         int w = (int)(e % g.W), h = (int)(e / g.W % g.H);
         long long plane = e / ((long long)g.H * g.W);
-        int oh0, oh1, ow0, ow1;
-        covering(h, g.KH, g.SH, g.PH, g.OH, oh0, oh1);
-        covering(w, g.KW, g.SW, g.PW, g.OW, ow0, ow1);
         const T* dyp = dy + plane * g.OH * g.OW;
         T s = T(0);
-        for (int oh = oh0; oh <= oh1; ++oh)
-            for (int ow = ow0; ow <= ow1; ++ow)
-                s += dyp[oh * g.OW + ow] / T(avg_divisor(g, oh * g.SH - g.PH, ow * g.SW - g.PW, count_include_pad));
+        for_each_window_over(h, w, g, [&](int oh, int ow) {
+            s += dyp[oh * g.OW + ow] / T(avg_divisor(g, oh * g.SH - g.PH, ow * g.SW - g.PW, count_include_pad));
+        });
         dx[e] = s;
     }
 }

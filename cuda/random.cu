@@ -17,39 +17,11 @@
 //     cos, whose last bit may differ between CUDA's libdevice and the host's libm (≤ 1 ulp in double).
 //     Mirrors CpuBackend.Random / CpuBackend.Draw.
 //
-// NVRTC compiles this file with no headers.
+// Shared code: philox.cuh (the block function). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
+
+#include "philox.cuh"
 
 enum DistributionCode { D_Uniform = 0, D_Normal = 1, D_Bernoulli = 2 };
-
-struct Words4
-{
-    unsigned w[4];
-    // Word i & 3 by selection, not by a variable index (which would put the array in local memory).
-    __device__ unsigned at(unsigned long long i) const
-    {
-        unsigned k = (unsigned)(i & 3);
-        return k == 0 ? w[0] : k == 1 ? w[1] : k == 2 ? w[2] : w[3];
-    }
-};
-
-__device__ inline Words4 philox_block(unsigned long long seed, unsigned long long counter)
-{
-    const unsigned M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
-    unsigned c0 = (unsigned)counter, c1 = (unsigned)(counter >> 32), c2 = 0, c3 = 0;
-    unsigned k0 = (unsigned)seed, k1 = (unsigned)(seed >> 32);
-#pragma unroll
-    for (int round = 0; round < 10; ++round)
-    {
-        unsigned hi0 = __umulhi(M0, c0), lo0 = M0 * c0;
-        unsigned hi1 = __umulhi(M1, c2), lo1 = M1 * c2;
-        unsigned n0 = hi1 ^ c1 ^ k0, n1 = lo1, n2 = hi0 ^ c3 ^ k1, n3 = lo0;
-        c0 = n0; c1 = n1; c2 = n2; c3 = n3;
-        k0 += W0; k1 += W1;
-    }
-    Words4 r;
-    r.w[0] = c0; r.w[1] = c1; r.w[2] = c2; r.w[3] = c3;
-    return r;
-}
 
 __device__ inline unsigned philox_word(unsigned long long seed, unsigned long long index)
 {

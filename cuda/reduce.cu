@@ -19,7 +19,7 @@
 // argmax_<t>(x, y, outer, len, inner)    y[o·inner + i] = first r maximising x[(o·len + r)·inner + i]
 //     A NaN beats any number (the first NaN wins). Mirrors CpuBackend.ArgMax.
 //
-// NVRTC compiles this file with no headers.
+// This file includes no headers, shared (cuda/*.cuh) or system.
 
 enum ReduceOpCode { R_Sum = 0, R_Max = 1, R_Min = 2 };
 

@@ -16,12 +16,9 @@
 //
 // Softmax and cross-entropy give one warp to a row: lanes stride over the columns, shuffles combine the
 // maxima and sums (a fixed tree, so the result is deterministic). A 256-thread block holds 8 rows.
-// NVRTC compiles this file with no headers.
+// Shared code: math.cuh (m_exp, m_log). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
 
-__device__ inline float m_exp(float x) { return expf(x); }
-__device__ inline double m_exp(double x) { return exp(x); }
-__device__ inline float m_log(float x) { return logf(x); }
-__device__ inline double m_log(double x) { return log(x); }
+#include "math.cuh"
 
 template <typename T>
 __device__ inline T warp_max(T v)
@@ -41,6 +38,15 @@ __device__ inline T warp_sum(T v)
     return v;
 }
 
+// The maximum of row[0..cols), the lanes of a warp striding over the columns; every lane gets it.
+template <typename T>
+__device__ inline T row_max(const T* row, int cols, int lane)
+{
+    T m = row[0];
+    for (int c = lane; c < cols; c += 32) m = row[c] > m ? row[c] : m;
+    return warp_max(m);
+}
+
 template <typename T>
 __device__ void softmax(const T* __restrict__ x, T* __restrict__ y, long long rows, int cols, int log)
 {
@@ -51,9 +57,7 @@ __device__ void softmax(const T* __restrict__ x, T* __restrict__ y, long long ro
     {
         const T* row = x + r * cols;
         T* out = y + r * cols;
-        T m = row[0];
-        for (int c = lane; c < cols; c += 32) m = row[c] > m ? row[c] : m;
-        m = warp_max(m);
+        T m = row_max(row, cols, lane);
         T s = T(0);
         for (int c = lane; c < cols; c += 32)
         {
@@ -86,9 +90,7 @@ __device__ void cross_entropy(const T* __restrict__ x, const int* __restrict__ t
     {
         const T* row = x + r * cols;
         T* p = probs + r * cols;
-        T m = row[0];
-        for (int c = lane; c < cols; c += 32) m = row[c] > m ? row[c] : m;
-        m = warp_max(m);
+        T m = row_max(row, cols, lane);
         T s = T(0), total = T(0);
         for (int c = lane; c < cols; c += 32)
         {

@@ -32,28 +32,10 @@ public sealed partial class CpuBackend
         CpuParallel.For(g.N * g.C, plane =>
         {
             int c = plane % g.C;
-            var xp = x.AsSpan(xo + plane * hw, hw);
             var yp = y.AsSpan(yo + plane * ohw, ohw);
-            var wk = w.AsSpan(wo + c * taps, taps);
             yp.Fill(b != null ? b[bo + c] : T.Zero);
-            for (int oh = 0; oh < g.OH; oh++)
-            {
-                var yrow = yp.Slice(oh * g.OW, g.OW);
-                for (int i = 0; i < g.KH; i++)
-                {
-                    int ih = oh * g.SH - g.PH + i * g.DH;
-                    if ((uint)ih >= (uint)g.H) continue;
-                    var xrow = xp.Slice(ih * g.W, g.W);
-                    for (int j = 0; j < g.KW; j++)
-                    {
-                        var (lo, hi) = ranges[j];
-                        int joff = j * g.DW - g.PW;
-                        T wv = wk[i * g.KW + j];
-                        if (g.SW == 1) LayerSimd.Axpy(wv, xrow.Slice(lo + joff, hi - lo), yrow.Slice(lo, hi - lo));
-                        else for (int ow = lo; ow < hi; ow++) yrow[ow] += wv * xrow[ow * g.SW + joff];
-                    }
-                }
-            }
+            var xp = x.AsSpan(xo + plane * hw, hw);
+            DepthwiseTaps<T>(xp, yp, w.AsSpan(wo + c * taps, taps), ranges, g, transposed: false);
         }, (long)ohw * taps);
     }
 
@@ -67,28 +49,45 @@ public sealed partial class CpuBackend
         {
             int c = plane % g.C;
             var dxp = dx.AsSpan(dxo + plane * hw, hw);
-            var dyp = dy.AsSpan(dyo + plane * ohw, ohw);
-            var wk = w.AsSpan(wo + c * taps, taps);
             dxp.Clear();
-            for (int oh = 0; oh < g.OH; oh++)
+            var dyp = dy.AsSpan(dyo + plane * ohw, ohw);
+            DepthwiseTaps<T>(dxp, dyp, w.AsSpan(wo + c * taps, taps), ranges, g, transposed: true);
+        }, (long)ohw * taps);
+    }
+
+    /// <summary>
+    /// The tap loops of one plane, shared by the forward pass and the input gradient: for every output row oh,
+    /// kernel tap (i, j) whose input row ih = oh·SH − PH + i·DH is inside the image, and output column ow in the
+    /// tap's valid range,
+    ///   forward:                     output[oh, ow] += w[i, j] · image[ih, ow·SW − PW + j·DW]
+    ///   input gradient (transposed): image[ih, ow·SW − PW + j·DW] += w[i, j] · output[oh, ow]
+    /// </summary>
+    private static void DepthwiseTaps<T>(Span<T> image, Span<T> output, ReadOnlySpan<T> wk, (int Lo, int Hi)[] ranges,
+        in Conv2dGeometry g, bool transposed) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int oh = 0; oh < g.OH; oh++)
+        {
+            var orow = output.Slice(oh * g.OW, g.OW);
+            for (int i = 0; i < g.KH; i++)
             {
-                var dyrow = dyp.Slice(oh * g.OW, g.OW);
-                for (int i = 0; i < g.KH; i++)
+                int ih = oh * g.SH - g.PH + i * g.DH;
+                if ((uint)ih >= (uint)g.H) continue;
+                var irow = image.Slice(ih * g.W, g.W);
+                for (int j = 0; j < g.KW; j++)
                 {
-                    int ih = oh * g.SH - g.PH + i * g.DH;
-                    if ((uint)ih >= (uint)g.H) continue;
-                    var dxrow = dxp.Slice(ih * g.W, g.W);
-                    for (int j = 0; j < g.KW; j++)
+                    var (lo, hi) = ranges[j];
+                    int joff = j * g.DW - g.PW;
+                    T wv = wk[i * g.KW + j];
+                    if (g.SW == 1)
                     {
-                        var (lo, hi) = ranges[j];
-                        int joff = j * g.DW - g.PW;
-                        T wv = wk[i * g.KW + j];
-                        if (g.SW == 1) LayerSimd.Axpy(wv, dyrow.Slice(lo, hi - lo), dxrow.Slice(lo + joff, hi - lo));
-                        else for (int ow = lo; ow < hi; ow++) dxrow[ow * g.SW + joff] += wv * dyrow[ow];
+                        if (transposed) LayerSimd.Axpy(wv, orow.Slice(lo, hi - lo), irow.Slice(lo + joff, hi - lo));
+                        else LayerSimd.Axpy(wv, irow.Slice(lo + joff, hi - lo), orow.Slice(lo, hi - lo));
                     }
+                    else if (transposed) for (int ow = lo; ow < hi; ow++) irow[ow * g.SW + joff] += wv * orow[ow];
+                    else for (int ow = lo; ow < hi; ow++) orow[ow] += wv * irow[ow * g.SW + joff];
                 }
             }
-        }, (long)ohw * taps);
+        }
     }
 
     /// <summary>dw[c, i, j] = Σ_{n, oh, ow} dy[n, c, oh, ow] · x[n, c, ih, iw]: each task owns one channel and sums

@@ -1,4 +1,8 @@
 #include "emu.h"
+// The headers that several of the .cu files below share, once at global scope: each .cu sits in a namespace of
+// its own, and the headers' include guards would otherwise leave the second namespace without them.
+#include "../../cuda/math.cuh"
+#include "../../cuda/common.cuh"
 namespace sm {
 #include "../../cuda/softmax.cu"
 }
@@ -56,11 +60,11 @@ int main() {
     // binary broadcast + where + copy convert
     { std::vector<float> a(3*5), b(4*5), y(3*4*5, NAN);
       for (auto& v : a) v = u(rng); for (auto& v : b) v = u(rng);
-      ew::Dims8 shape{{3,4,5}}, sa{{5,0,1}}, sb{{0,5,1}}, sy{{20,5,1}};
+      Dims8 shape{{3,4,5}}, sa{{5,0,1}}, sb{{0,5,1}}, sy{{20,5,1}};
       launch({1}, {256}, [&] { ew::binary<float>(ew::B_Sub, a.data(), b.data(), y.data(), 60, 3, shape, sa, sb, sy); });
       int bad = 0; for (int i = 0; i < 3; ++i) for (int j = 0; j < 4; ++j) for (int k = 0; k < 5; ++k) bad += y[i*20+j*5+k] != a[i*5+k] - b[j*5+k];
       printf("binary bad %d\n", bad); f += bad;
-      std::vector<int> yi(60, -7); fc::Dims8 s2{{3,4,5}}, sx2{{20,5,1}}, sy2{{1,3,12}};
+      std::vector<int> yi(60, -7); Dims8 s2{{3,4,5}}, sx2{{20,5,1}}, sy2{{1,3,12}};
       launch({1}, {256}, [&] { fc::copy_f32_i32(y.data(), yi.data(), 60, 3, s2, sx2, sy2); });
       bad = 0; for (int i = 0; i < 3; ++i) for (int j = 0; j < 4; ++j) for (int k = 0; k < 5; ++k) bad += yi[i + j*3 + k*12] != (int)y[i*20+j*5+k];
       printf("copy convert bad %d\n", bad); f += bad;

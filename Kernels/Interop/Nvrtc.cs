@@ -19,7 +19,11 @@ public static unsafe partial class Nvrtc
     /// <summary>Fills <paramref name="archs"/> (length from nvrtcGetNumSupportedArchs) with e.g. 52, 60, ..., 90.</summary>
     [LibraryImport(Library)] public static partial NvrtcResult nvrtcGetSupportedArchs(int* archs);
 
-    /// <summary>No headers are passed (numHeaders = 0): the kernels are self-contained by design.</summary>
+    /// <summary>
+    /// <paramref name="headers"/> and <paramref name="includeNames"/>: <paramref name="numHeaders"/> NUL-terminated
+    /// UTF-8 strings each, the text of header i and the name <c>#include "..."</c> finds it by. NvrtcCompiler passes
+    /// the embedded cuda/*.cuh this way (KernelSource.Headers), so NVRTC never reads a file.
+    /// </summary>
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial NvrtcResult nvrtcCreateProgram(out nint program, string source, string name,
         int numHeaders, byte** headers, byte** includeNames);

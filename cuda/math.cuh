@@ -1,0 +1,25 @@
+// math.cuh: the math library at the precision of the argument. CUDA's float functions have their own names (expf,
+// logf, ...); these overloads let a kernel template call m_exp(x) for T = float and T = double alike. They are
+// the accurate versions (NVRTC runs without --use_fast_math, see NvrtcOptions), so the GPU stays close to the CPU.
+// Included by activations.cu, elementwise.cu, optim.cu and softmax.cu. (pau.cu has its own m_abs, a branch rather
+// than fabs, and does not include this file.)
+// NVRTC receives every cuda/*.cuh as an in-memory header (NvrtcCompiler); the include guard lets several .cu
+// files share one translation unit in the CPU emulation harness (Kernels/Emulation).
+
+#ifndef PADE_MATH_CUH
+#define PADE_MATH_CUH
+
+__device__ inline float m_exp(float x) { return expf(x); }
+__device__ inline double m_exp(double x) { return exp(x); }
+__device__ inline float m_log(float x) { return logf(x); }
+__device__ inline double m_log(double x) { return log(x); }
+__device__ inline float m_sqrt(float x) { return sqrtf(x); }
+__device__ inline double m_sqrt(double x) { return sqrt(x); }
+__device__ inline float m_abs(float x) { return fabsf(x); }
+__device__ inline double m_abs(double x) { return fabs(x); }
+__device__ inline float m_pow(float x, float p) { return powf(x, p); }
+__device__ inline double m_pow(double x, double p) { return pow(x, p); }
+__device__ inline float m_tanh(float x) { return tanhf(x); }
+__device__ inline double m_tanh(double x) { return tanh(x); }
+
+#endif  // PADE_MATH_CUH
