@@ -118,23 +118,38 @@ public readonly struct SiluK<T>(T beta) : IUnaryKernel<T>, IUnaryBackwardKernel<
     }
 }
 
-/// <summary>gelu(x) = x·Φ(x), Φ the normal CDF from erf; d/dx = Φ(x) + x·φ(x). Scalar: erf has no SIMD form here.</summary>
+/// <summary>gelu(x) = x·Φ(x), Φ the normal CDF from erf; d/dx = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+/// float: SIMD, Φ from <see cref="VMath.NormalCdfFloat(Vector512{float})"/> (relative error ≤ 4.6e-7). double: scalar,
+/// through the accurate <see cref="SpecialFunctions"/> (the float64 gradient checks need ~1e-15), as are the few
+/// tail elements of a float loop.</summary>
 public readonly struct GeluK<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static bool Single => typeof(T) == typeof(float);
-    public bool HasVector => false;
+    public bool HasVector => Single;
     public T Apply(T x)
     {
         double d = double.CreateTruncating(x);
         return T.CreateTruncating(d * SpecialFunctions.NormalCdf(d, Single));
     }
-    public Vector512<T> Apply(Vector512<T> x) => throw new NotSupportedException();
+    public Vector512<T> Apply(Vector512<T> x)
+    {
+        if (!Single) throw new NotSupportedException("GeluK: the SIMD form is float32 only");
+        var v = x.AsSingle();
+        return (v * VMath.NormalCdfFloat(v)).As<float, T>();
+    }
     public T Apply(T x, T y, T dy)
     {
         double d = double.CreateTruncating(x);
         return dy * T.CreateTruncating(SpecialFunctions.NormalCdf(d, Single) + d * SpecialFunctions.NormalPdf(d));
     }
-    public Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => throw new NotSupportedException();
+    public Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
+    {
+        if (!Single) throw new NotSupportedException("GeluK: the SIMD form is float32 only");
+        var v = x.AsSingle();
+        VMath.HalfSquare(v, out var hi, out var lo);
+        var pdf = Vector512.Create(0.398942280401432678f) * VMath.ExpFloat(-hi, -lo);   // φ(x), 1/√(2π)
+        return (dy.AsSingle() * Vector512.FusedMultiplyAdd(v, pdf, VMath.NormalCdfFloat(v, hi, lo))).As<float, T>();
+    }
 }
 
 /// <summary>gelu_tanh(x) = ½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³);
@@ -168,19 +183,37 @@ public readonly struct GeluTanhK<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> w
 }
 
 /// <summary>mish(x) = x·tanh(softplus(x)); with s = softplus(x), t = tanh(s): d/dx = t + x(1 − t²)σ(x).
-/// softplus in the stable form max(x, 0) + log1p(e^(−|x|)).</summary>
+/// Scalar: softplus in the stable form max(x, 0) + log1p(e^(−|x|)). SIMD: with e = eˣ and n = e(e + 2),
+/// tanh(log(1 + e)) = ((1+e)² − 1)/((1+e)² + 1) = n/(n + 2) and (1 − t²)σ(x) = 4e(1 + e)/(n + 2)², one exponential
+/// and no cancellation (n/(n + 2) ≈ e for x → −∞). x is clamped to 20 inside the exponential, where t = 1 to double
+/// precision, so e² cannot overflow; above 20 the derivative is 1.</summary>
 public readonly struct MishK<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public bool HasVector => false;
+    private static T Limit => T.CreateTruncating(20);
+    public bool HasVector => true;
     private static T Softplus(T x) => T.Max(x, T.Zero) + ActMath.Log1p(T.Exp(-T.Abs(x)));
     public T Apply(T x) => x * T.Tanh(Softplus(x));
-    public Vector512<T> Apply(Vector512<T> x) => throw new NotSupportedException();
+    public Vector512<T> Apply(Vector512<T> x)
+    {
+        var e = VMath.Exp(Vector512.Min(x, Vector512.Create(Limit)));
+        var n = e * (e + Vector512.Create(T.One + T.One));
+        return x * (n / (n + Vector512.Create(T.One + T.One)));
+    }
     public T Apply(T x, T y, T dy)
     {
         T t = T.Tanh(Softplus(x)), s = T.One / (T.One + T.Exp(-x));
         return dy * (t + x * (T.One - t * t) * s);
     }
-    public Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => throw new NotSupportedException();
+    public Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy)
+    {
+        var one = Vector512<T>.One;
+        var two = Vector512.Create(T.One + T.One);
+        var e = VMath.Exp(Vector512.Min(x, Vector512.Create(Limit)));
+        var n = e * (e + two);
+        var d = n + two;
+        var g = n / d + x * (two + two) * e * (one + e) / (d * d);
+        return dy * Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(Limit)), one, g);
+    }
 }
 
 /// <summary>Helpers the activation functors share.</summary>
