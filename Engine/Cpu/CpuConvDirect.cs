@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Pade.Engine.Cpu;
 using Pade.Engine.Functional;
 
@@ -46,8 +47,12 @@ public sealed partial class CpuBackend
     private static bool DirectInputApplies(in Conv2dGeometry g)
     {
         int ph = (g.KH - 1) * g.DH - g.PH, pw = (g.KW - 1) * g.DW - g.PW;
-        return DirectConvolution && g.SH == 1 && g.SW == 1 && g.CPerGroup <= DirectMaxRows && ph >= 0 && pw >= 0
-            && g.OW + 2 * pw <= 2 * g.W;
+        if (!DirectConvolution || g.SH != 1 || g.SW != 1 || g.CPerGroup > DirectMaxRows || ph < 0 || pw < 0) return false;
+        // The direct product runs over 8-row blocks of C/G and over every position of the padded dy, the GEMM
+        // over the real ones: take the direct path while it does at most 3 times the useful work (LeNet's
+        // 6→16 layer: 2.5; a 5x5 kernel on a 1x1 output: 360).
+        long rows = (g.CPerGroup + ConvDirectKernels.Rows - 1) / ConvDirectKernels.Rows * ConvDirectKernels.Rows;
+        return rows * g.H * (g.OW + 2 * pw) <= 3L * g.CPerGroup * g.OH * g.OW;
     }
 
     /// <summary>The geometry of one shifted-row product: Planes input planes H x W padded by PH, PW into Hp x Wp,
@@ -80,6 +85,7 @@ public sealed partial class CpuBackend
         public int Ldw<T>() where T : unmanaged => Tiles * ConvDirectKernels.Width<T>();
 
         /// <summary>Copies Planes planes H x W into the zero-padded layout (PadLength elements).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
         public void Pad<T>(ReadOnlySpan<T> src, Span<T> dst) where T : unmanaged
         {
             int plane = Hp * Wp;
@@ -96,6 +102,7 @@ public sealed partial class CpuBackend
         }
 
         /// <summary>wide[o, q] for every block of 8 output planes and every tile of q.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
         public unsafe void Multiply<T>(T[] pad, T[] packed, T[] wide) where T : unmanaged, IFloatingPointIeee754<T>
         {
             int nr = ConvDirectKernels.Width<T>(), ldw = Ldw<T>(), rows = ConvDirectKernels.Rows;
@@ -107,6 +114,7 @@ public sealed partial class CpuBackend
         }
 
         /// <summary>Copies the valid columns of wide into out [Rows, OH, OW], adding bias[o] when given.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
         public void Extract<T>(T[] wide, Span<T> output, T[]? bias, int biasOffset) where T : unmanaged, IFloatingPointIeee754<T>
         {
             int ldw = Ldw<T>();
@@ -211,7 +219,7 @@ public sealed partial class CpuBackend
         int xo = (int)xt.Offset, dyo = (int)dyt.Offset, dwo = (int)dwt.Offset;
         int hw = g.H * g.W, ohw = g.OH * g.OW, kg = g.KPerGroup, cg = g.CPerGroup, taps = g.ColRows;
         var p = ForwardPlan<T>(g);
-        int gr = ConvDirectKernels.GradRows, gt = ConvDirectKernels.GradTaps;
+        int gr = ConvDirectKernels.GradRows;
         int rows4 = (kg + gr - 1) / gr * gr, taps4 = p.Off.Length, ldq = p.Ldw<T>();
         int accSize = g.Groups * rows4 * taps4, parts = Math.Min(g.N, ConvWeightPartials);
         var acc = new T[parts][];
@@ -223,20 +231,10 @@ public sealed partial class CpuBackend
             // Rows past kg and the dropped columns stay zero, so they add nothing.
             wide.AsSpan(0, rows4 * ldq).Clear();
             int n0 = part * g.N / parts, n1 = (part + 1) * g.N / parts;
-            fixed (T* s = pad, d = wide, a = sums)
-            fixed (int* off = p.Off)
-                for (int n = n0; n < n1; n++)
-                    for (int gi = 0; gi < g.Groups; gi++)
-                    {
-                        p.Pad<T>(x.AsSpan(xo + (n * g.C + gi * cg) * hw, cg * hw), pad);
-                        for (int k = 0; k < kg; k++)
-                            for (int oh = 0; oh < g.OH; oh++)
-                                dy.AsSpan(dyo + ((n * g.K + gi * kg + k) * g.OH + oh) * g.OW, g.OW).CopyTo(wide.AsSpan(k * ldq + oh * p.Wp, g.OW));
-                        T* ag = a + (long)gi * rows4 * taps4;
-                        for (int kb = 0; kb < rows4; kb += gr)
-                            for (int tb = 0; tb < taps4; tb += gt)
-                                ConvDirectKernels.GradTile(ldq, d + (long)kb * ldq, ldq, s, off + tb, ag + (long)kb * taps4 + tb, taps4);
-                    }
+            for (int n = n0; n < n1; n++)
+                for (int gi = 0; gi < g.Groups; gi++)
+                    AccumulateWeightGradient(p, x.AsSpan(xo + (n * g.C + gi * cg) * hw, cg * hw),
+                        dy.AsSpan(dyo + (n * g.K + gi * kg) * ohw, kg * ohw), pad, wide, sums.AsSpan(gi * rows4 * taps4, rows4 * taps4), kg, rows4);
             BufferPool<T>.Return(pad);
             BufferPool<T>.Return(wide);
         }, (long)g.N / parts * ohw * taps * g.K);
@@ -250,5 +248,23 @@ public sealed partial class CpuBackend
                     for (int part = 1; part < parts; part++) v += acc[part][src];
                     dw[dwo + (gi * kg + k) * taps + r] = v;
                 }
+    }
+
+    /// <summary>sums[k, r] += Σ_q dyWide[k, q] · pad[off[r] + q] for one sample's group: x [C/G, H, W] into pad,
+    /// dy [K/G, OH, OW] into the valid columns of wide (whose other entries are zero and stay so).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static unsafe void AccumulateWeightGradient<T>(ShiftPlan p, ReadOnlySpan<T> x, ReadOnlySpan<T> dy, T[] pad, T[] wide,
+        Span<T> sums, int kg, int rows4) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int gr = ConvDirectKernels.GradRows, gt = ConvDirectKernels.GradTaps, taps4 = p.Off.Length, ldq = p.Ldw<T>();
+        p.Pad(x, pad);
+        for (int k = 0; k < kg; k++)
+            for (int oh = 0; oh < p.OH; oh++)
+                dy.Slice((k * p.OH + oh) * p.OW, p.OW).CopyTo(wide.AsSpan(k * ldq + oh * p.Wp, p.OW));
+        fixed (T* s = pad, d = wide, a = sums)
+        fixed (int* off = p.Off)
+            for (int kb = 0; kb < rows4; kb += gr)
+                for (int tb = 0; tb < taps4; tb += gt)
+                    ConvDirectKernels.GradTile(ldq, d + (long)kb * ldq, ldq, s, off + tb, a + (long)kb * taps4 + tb, taps4);
     }
 }
