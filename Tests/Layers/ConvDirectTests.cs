@@ -9,11 +9,12 @@ namespace Pade.Tests.Layers;
 public class ConvDirectTests
 {
     /// <summary>A random configuration in the direct path's range: stride 1, up to 20 output channels per group
-    /// (more than one 8-row block), images at least twice the dilated kernel wide (so Wp ≤ 2·OW).</summary>
+    /// (more than one 8-row block) and up to 12 input channels (so the input gradient takes the direct path too where
+    /// the padded dy is small enough), images at least twice the dilated kernel wide (so Wp ≤ 2·OW).</summary>
     private static (int[] Xs, int[] Ws, Size2 P, Size2 D, int G) Config(int a, int b, int c, int d)
     {
         var r = new Naive.Picker(a, b, c, d);
-        int groups = r.Next(1, 2), cg = r.Next(1, 4), kg = r.Next(1, 20);
+        int groups = r.Next(1, 2), cg = r.Next(1, 12), kg = r.Next(1, 20);
         int kh = r.Next(1, 5), kw = r.Next(1, 5);
         var dil = new Size2(r.Next(1, 2), r.Next(1, 2));
         int effH = dil.H * (kh - 1) + 1, effW = dil.W * (kw - 1) + 1;
@@ -61,7 +62,8 @@ public class ConvDirectTests
     public void LeNetShapesMatchGemmPath([Values(false, true)] bool float32)
     {
         DType dt = float32 ? DType.Float32 : DType.Float64;
-        foreach (var (c, k, h) in new[] { (1, 6, 32), (6, 16, 14) })
+        // LeNet's two layers, and 8→4 on 20x20 whose input gradient takes the direct path.
+        foreach (var (c, k, h) in new[] { (1, 6, 32), (6, 16, 14), (8, 4, 20) })
         {
             var x = Rand([3, c, h, h], 31).To(dt); var w = Rand([k, c, 5, 5], 32).To(dt); var b = Rand([k], 33).To(dt);
             var gm = F.Conv2dShape("c", x, w, b, 1, 0, 1, 1);
