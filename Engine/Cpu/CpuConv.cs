@@ -14,7 +14,8 @@ namespace Pade.Engine;
 /// A chunk holds one sample when its image is large (the GEMM is wide enough) and several when it is small, so
 /// the deep 4x4, 2x2 and 1x1 layers multiply one weight matrix with many columns at once instead of streaming it
 /// from memory once per sample. Chunks run in parallel; scratch matrices come from <see cref="BufferPool{T}"/>.
-/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead.
+/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead, and unit-stride convolutions with
+/// few output channels the shifted-row kernels of CpuConvDirect.cs.
 /// </summary>
 public sealed partial class CpuBackend
 {
@@ -52,6 +53,7 @@ public sealed partial class CpuBackend
     private static void Conv2dForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (g.IsDepthwise) { DepthwiseForward<T>(xt, wt, bt, yt, g); return; }
+        if (DirectApplies(g)) { DirectForward<T>(xt, wt, bt, yt, g); return; }
         T[] x = Array<T>(xt), w = Array<T>(wt), y = Array<T>(yt);
         T[]? b = bt == null ? null : Array<T>(bt);
         int xo = (int)xt.Offset, wo = (int)wt.Offset, yo = (int)yt.Offset, bo = bt == null ? 0 : (int)bt.Offset;
@@ -111,8 +113,16 @@ public sealed partial class CpuBackend
             if (dwt != null) DepthwiseBackwardWeight<T>(xt, dyt, dwt, g);
             return;
         }
-        if (dxt != null) ConvBackwardInput<T>(wt, dyt, dxt, g);
-        if (dwt != null) ConvBackwardWeight<T>(xt, dyt, dwt, g);
+        if (dxt != null)
+        {
+            if (DirectInputApplies(g)) DirectBackwardInput<T>(wt, dyt, dxt, g);
+            else ConvBackwardInput<T>(wt, dyt, dxt, g);
+        }
+        if (dwt != null)
+        {
+            if (DirectApplies(g)) DirectBackwardWeight<T>(xt, dyt, dwt, g);
+            else ConvBackwardWeight<T>(xt, dyt, dwt, g);
+        }
     }
 
     /// <summary>db[k] = Σ_{n, oh, ow} dy[n, k, oh, ow], one channel per task.</summary>

@@ -1,0 +1,122 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Pade.Engine.Cpu;
+
+/// <summary>
+/// Register kernels of the direct ("shifted-row") convolution of CpuConvDirect.cs. Both read the input planes of
+/// one image through a table of offsets, one per tap r = (c, i, j): with the planes zero-padded and stored with
+/// row length Wp, the taps of output position q = oh·Wp + ow all sit at src[off[r] + q], off[r] = c·Hp·Wp +
+/// i·DH·Wp + j·DW. So for a fixed tap the inputs of consecutive outputs are consecutive in memory, and a vector
+/// load at src + off[r] + q fetches the taps of NR outputs at once: the im2col matrix is never written.
+/// </summary>
+internal static unsafe class ConvDirectKernels
+{
+    /// <summary>Output channels of the register tile (as the GEMM's MR: 8 rows x 2 vectors = 16 zmm accumulators).</summary>
+    public const int Rows = 8;
+
+    /// <summary>Tile of the weight-gradient kernel: 4 output channels x 4 taps, one vector accumulator each.</summary>
+    public const int GradRows = 4, GradTaps = 4;
+
+    /// <summary>Outputs of one tile: two 512-bit vectors (32 floats, 16 doubles).</summary>
+    public static int Width<T>() where T : unmanaged => 2 * Vector512<T>.Count;
+
+    /// <summary>
+    /// dst[o, q] = Σ_r wp[r·Rows + o] · src[off[r] + q] for o &lt; Rows and q &lt; 2·Vector512&lt;T&gt;.Count
+    /// (row stride ldd). wp is one block of packed weights: tap-major, Rows channels per tap, zero-padded.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Vector512.IsHardwareAccelerated) { PortableTile(taps, src, off, wp, dst, ldd); return; }
+        int w = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<T> a;
+        for (int r = 0; r < taps; r++, wp += Rows)
+        {
+            T* s = src + off[r];
+            var b0 = Vector512.Load(s);
+            var b1 = Vector512.Load(s + w);
+            a = Vector512.Create(wp[0]); c00 = VMath.Fma(a, b0, c00); c01 = VMath.Fma(a, b1, c01);
+            a = Vector512.Create(wp[1]); c10 = VMath.Fma(a, b0, c10); c11 = VMath.Fma(a, b1, c11);
+            a = Vector512.Create(wp[2]); c20 = VMath.Fma(a, b0, c20); c21 = VMath.Fma(a, b1, c21);
+            a = Vector512.Create(wp[3]); c30 = VMath.Fma(a, b0, c30); c31 = VMath.Fma(a, b1, c31);
+            a = Vector512.Create(wp[4]); c40 = VMath.Fma(a, b0, c40); c41 = VMath.Fma(a, b1, c41);
+            a = Vector512.Create(wp[5]); c50 = VMath.Fma(a, b0, c50); c51 = VMath.Fma(a, b1, c51);
+            a = Vector512.Create(wp[6]); c60 = VMath.Fma(a, b0, c60); c61 = VMath.Fma(a, b1, c61);
+            a = Vector512.Create(wp[7]); c70 = VMath.Fma(a, b0, c70); c71 = VMath.Fma(a, b1, c71);
+        }
+        c00.Store(dst); c01.Store(dst + w); dst += ldd;
+        c10.Store(dst); c11.Store(dst + w); dst += ldd;
+        c20.Store(dst); c21.Store(dst + w); dst += ldd;
+        c30.Store(dst); c31.Store(dst + w); dst += ldd;
+        c40.Store(dst); c41.Store(dst + w); dst += ldd;
+        c50.Store(dst); c51.Store(dst + w); dst += ldd;
+        c60.Store(dst); c61.Store(dst + w); dst += ldd;
+        c70.Store(dst); c71.Store(dst + w);
+    }
+
+    /// <summary>The same sums with scalar FMAs, in the same order, where 512-bit vectors are emulated.</summary>
+    private static void PortableTile<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = Width<T>();
+        for (int o = 0; o < Rows; o++)
+            for (int q = 0; q < nr; q++)
+            {
+                T acc = T.Zero;
+                for (int r = 0; r < taps; r++) acc = T.FusedMultiplyAdd(wp[r * Rows + o], src[off[r] + q], acc);
+                dst[(long)o * ldd + q] = acc;
+            }
+    }
+
+    /// <summary>
+    /// The weight-gradient tile: acc[k, t] += Σ_{q &lt; len} dy[k·ldy + q] · src[off[t] + q] for GradRows
+    /// channels k and GradTaps taps t; len is a whole number of vectors. Each (k, t) pair keeps a vector of
+    /// partial sums over q, folded into acc by <see cref="Vector512.Sum{T}"/> at the end.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GradTile<T>(int len, T* dy, int ldy, T* src, int* off, T* acc, int lda) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Vector512.IsHardwareAccelerated) { PortableGradTile(len, dy, ldy, src, off, acc, lda); return; }
+        int w = Vector512<T>.Count;
+        T* d0 = dy, d1 = dy + ldy, d2 = dy + 2 * (nint)ldy, d3 = dy + 3 * (nint)ldy;
+        T* s0 = src + off[0], s1 = src + off[1], s2 = src + off[2], s3 = src + off[3];
+        Vector512<T> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector512<T> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector512<T> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector512<T> a30 = default, a31 = default, a32 = default, a33 = default;
+        for (int q = 0; q < len; q += w)
+        {
+            var x0 = Vector512.Load(s0 + q); var x1 = Vector512.Load(s1 + q);
+            var x2 = Vector512.Load(s2 + q); var x3 = Vector512.Load(s3 + q);
+            var g = Vector512.Load(d0 + q);
+            a00 = VMath.Fma(g, x0, a00); a01 = VMath.Fma(g, x1, a01); a02 = VMath.Fma(g, x2, a02); a03 = VMath.Fma(g, x3, a03);
+            g = Vector512.Load(d1 + q);
+            a10 = VMath.Fma(g, x0, a10); a11 = VMath.Fma(g, x1, a11); a12 = VMath.Fma(g, x2, a12); a13 = VMath.Fma(g, x3, a13);
+            g = Vector512.Load(d2 + q);
+            a20 = VMath.Fma(g, x0, a20); a21 = VMath.Fma(g, x1, a21); a22 = VMath.Fma(g, x2, a22); a23 = VMath.Fma(g, x3, a23);
+            g = Vector512.Load(d3 + q);
+            a30 = VMath.Fma(g, x0, a30); a31 = VMath.Fma(g, x1, a31); a32 = VMath.Fma(g, x2, a32); a33 = VMath.Fma(g, x3, a33);
+        }
+        T* r0 = acc, r1 = acc + lda, r2 = acc + 2 * (nint)lda, r3 = acc + 3 * (nint)lda;
+        r0[0] += Vector512.Sum(a00); r0[1] += Vector512.Sum(a01); r0[2] += Vector512.Sum(a02); r0[3] += Vector512.Sum(a03);
+        r1[0] += Vector512.Sum(a10); r1[1] += Vector512.Sum(a11); r1[2] += Vector512.Sum(a12); r1[3] += Vector512.Sum(a13);
+        r2[0] += Vector512.Sum(a20); r2[1] += Vector512.Sum(a21); r2[2] += Vector512.Sum(a22); r2[3] += Vector512.Sum(a23);
+        r3[0] += Vector512.Sum(a30); r3[1] += Vector512.Sum(a31); r3[2] += Vector512.Sum(a32); r3[3] += Vector512.Sum(a33);
+    }
+
+    private static void PortableGradTile<T>(int len, T* dy, int ldy, T* src, int* off, T* acc, int lda) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int k = 0; k < GradRows; k++)
+            for (int t = 0; t < GradTaps; t++)
+            {
+                T s = T.Zero;
+                for (int q = 0; q < len; q++) s = T.FusedMultiplyAdd(dy[(long)k * ldy + q], src[off[t] + q], s);
+                acc[(long)k * lda + t] += s;
+            }
+    }
+}
