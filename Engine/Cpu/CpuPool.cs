@@ -19,6 +19,13 @@ public sealed partial class CpuBackend
         T[] x = Array<T>(xt), y = Array<T>(yt);
         int[] idx = Array<int>(it);
         int xo = (int)xt.Offset, yo = (int)yt.Offset, io = (int)it.Offset, hw = g.H * g.W, ohw = g.OH * g.OW;
+        if (typeof(T) == typeof(float) && MaxPool2x2.Applies(g))
+        {
+            float[] xf = (float[])(object)x, yf = (float[])(object)y;
+            CpuParallel.For(g.N * g.C, plane => MaxPool2x2.Plane(xf, xo + plane * hw, yf, yo + plane * ohw, idx, io + plane * ohw, g),
+                (long)ohw * 4);
+            return;
+        }
         CpuParallel.For(g.N * g.C, plane =>
         {
             var xp = x.AsSpan(xo + plane * hw, hw);
