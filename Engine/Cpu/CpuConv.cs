@@ -14,8 +14,9 @@ namespace Pade.Engine;
 /// A chunk holds one sample when its image is large (the GEMM is wide enough) and several when it is small, so
 /// the deep 4x4, 2x2 and 1x1 layers multiply one weight matrix with many columns at once instead of streaming it
 /// from memory once per sample. Chunks run in parallel; scratch matrices come from <see cref="BufferPool{T}"/>.
-/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead, and unit-stride convolutions with
-/// few output channels the shifted-row kernels of CpuConvDirect.cs.
+/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead, unit-stride convolutions with
+/// few output channels the shifted-row kernels of CpuConvDirect.cs, and a window covering the whole image one
+/// batch-wide GEMM (CpuConvDense.cs).
 /// </summary>
 public sealed partial class CpuBackend
 {
@@ -54,6 +55,7 @@ public sealed partial class CpuBackend
     {
         if (g.IsDepthwise) { DepthwiseForward<T>(xt, wt, bt, yt, g); return; }
         if (DirectApplies(g)) { DirectForward<T>(xt, wt, bt, yt, g); return; }
+        if (DenseApplies(g)) { DenseForward<T>(xt, wt, bt, yt, g); return; }
         T[] x = Array<T>(xt), w = Array<T>(wt), y = Array<T>(yt);
         T[]? b = bt == null ? null : Array<T>(bt);
         int xo = (int)xt.Offset, wo = (int)wt.Offset, yo = (int)yt.Offset, bo = bt == null ? 0 : (int)bt.Offset;
@@ -116,11 +118,13 @@ public sealed partial class CpuBackend
         if (dxt != null)
         {
             if (DirectInputApplies(g)) DirectBackwardInput<T>(wt, dyt, dxt, g);
+            else if (DenseApplies(g)) DenseBackwardInput<T>(wt, dyt, dxt, g);
             else ConvBackwardInput<T>(wt, dyt, dxt, g);
         }
         if (dwt != null)
         {
             if (DirectApplies(g)) DirectBackwardWeight<T>(xt, dyt, dwt, g);
+            else if (DenseApplies(g)) DenseBackwardWeight<T>(xt, dyt, dwt, g);
             else ConvBackwardWeight<T>(xt, dyt, dwt, g);
         }
     }
