@@ -113,14 +113,19 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
             var negative = Vector512.LessThan(absolute ? v : inner, Vector512<T>.Zero);
             var dq = Vector512.ConditionalSelect(negative, -dinner, dinner);
             var invQ = Vector512<T>.One / (Vector512<T>.One + Vector512.Abs(inner));
-            var mpq2 = -(p * invQ) * invQ;                                            // −P/Q²
-            (g * VMath.Fma(mpq2, dq, dp * invQ)).StoreUnsafe(ref rd, (nuint)i);       // dy·(P'/Q − P Q'/Q²)
+            var pw = g * invQ;                                                        // dy/Q
+            var f = p * invQ;                                                         // P/Q
+            (pw * VMath.Fma(-f, dq, dp)).StoreUnsafe(ref rd, (nuint)i);              // dy·(P' − (P/Q)·Q')/Q
 
-            var pw = g * invQ;                                                        // dy·x^j/Q
-            s0 += pw; pw *= v; s1 += pw; pw *= v; s2 += pw; pw *= v; s3 += pw; pw *= v; s4 += pw; pw *= v; s5 += pw;
-            var c = g * mpq2;                                                         // dy·(−P/Q²)·s·u^k
-            if (!absolute) c = Vector512.ConditionalSelect(negative, -c, c);
-            pw = c * u; r1 += pw; pw *= u; r2 += pw; pw *= u; r3 += pw; pw *= u; r4 += pw;
+            // Powers once, then one FMA per coefficient: dy·x^j/Q and −dy·(P/Q)/Q·s·u^k (fewer multiplies than a
+            // running product, and no chain through them). u^2 = x^2 and u^4 = x^4 for both u = |x| and u = x.
+            var x2 = v * v; var x3 = x2 * v; var x4 = x2 * x2;
+            var u3 = absolute ? Vector512.Abs(x3) : x3;
+            s0 += pw; s1 = VMath.Fma(pw, v, s1); s2 = VMath.Fma(pw, x2, s2);
+            s3 = VMath.Fma(pw, x3, s3); s4 = VMath.Fma(pw, x4, s4); s5 = VMath.Fma(pw, x4 * v, s5);
+            var c = -(pw * f);                                                        // dy·(−P/Q²)
+            if (!absolute) c = Vector512.ConditionalSelect(negative, -c, c);          // ·sgn(inner) (B, D)
+            r1 = VMath.Fma(c, u, r1); r2 = VMath.Fma(c, x2, r2); r3 = VMath.Fma(c, u3, r3); r4 = VMath.Fma(c, x4, r4);
         }
         acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3; acc[4] = s4; acc[5] = s5;
         acc[6] = r1; acc[7] = r2; acc[8] = r3; acc[9] = r4;
