@@ -21,14 +21,8 @@ public sealed partial class CudaBackend
         RequireContiguous($"Reduce({op})", x);
         RequireContiguous($"Reduce({op})", y);
         if (x.Numel == 0) return;
-        var shape = x.ShapeCopy();
-        var runs = new List<(int Start, int End)>();
-        foreach (var a in axes)
-        {
-            if (runs.Count > 0 && runs[^1].End == a - 1) runs[^1] = (runs[^1].Start, a);
-            else runs.Add((a, a));
-        }
-        if (runs.Count == 0)
+        var passes = ReductionPlan.Passes(x.Shape, axes);
+        if (passes.Length == 0)
         {
             Copy(x, y);
             return;
@@ -39,14 +33,10 @@ public sealed partial class CudaBackend
         ScratchBuffer? held = null;
         try
         {
-            for (int r = runs.Count - 1; r >= 0; r--)
+            for (int p = 0; p < passes.Length; p++)
             {
-                var (s, e) = runs[r];
-                long outer = 1, inner = 1, len = 1;
-                for (int i = 0; i < s; i++) outer *= shape[i];
-                for (int i = s; i <= e; i++) { len *= shape[i]; shape[i] = 1; }
-                for (int i = e + 1; i < shape.Length; i++) inner *= shape[i];
-                bool last = r == 0;
+                var (outer, len, inner) = passes[p];
+                bool last = p == passes.Length - 1;
                 var target = last ? PointerOf(y, "Reduce") : default;
                 ScratchBuffer? next = last ? null : Scratch(outer * inner, dtype);
                 ReduceRun(op, dtype, current, next?.Pointer ?? target, outer, len, inner);

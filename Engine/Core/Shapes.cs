@@ -55,3 +55,37 @@ public static class Shapes
 
     public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 }
+
+/// <summary>One pass of a reduction: a view [Outer, Length, Inner] reduced over its middle axis to [Outer, Inner].</summary>
+public readonly record struct ReductionPass(long Outer, long Length, long Inner);
+
+/// <summary>
+/// How every backend reduces a tensor over sorted axes: adjacent axes form one run, each run is one pass over the
+/// view [outer, len, inner], and the runs go from the last to the first, so the earlier runs see the later ones'
+/// axes already reduced to 1 and every pass reads a contiguous tensor.
+/// </summary>
+public static class ReductionPlan
+{
+    /// <summary>The passes in the order they run; empty when there are no axes (the reduction is a copy).</summary>
+    public static ReductionPass[] Passes(ReadOnlySpan<int> shapeIn, int[] axes)
+    {
+        var runs = new List<(int Start, int End)>();
+        foreach (var a in axes)
+        {
+            if (runs.Count > 0 && runs[^1].End == a - 1) runs[^1] = (runs[^1].Start, a);
+            else runs.Add((a, a));
+        }
+        var shape = shapeIn.ToArray();
+        var passes = new ReductionPass[runs.Count];
+        for (int r = runs.Count - 1, p = 0; r >= 0; r--, p++)
+        {
+            var (s, e) = runs[r];
+            long outer = 1, inner = 1, len = 1;
+            for (int i = 0; i < s; i++) outer *= shape[i];
+            for (int i = s; i <= e; i++) { len *= shape[i]; shape[i] = 1; }
+            for (int i = e + 1; i < shape.Length; i++) inner *= shape[i];
+            passes[p] = new ReductionPass(outer, len, inner);
+        }
+        return passes;
+    }
+}

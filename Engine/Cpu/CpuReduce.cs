@@ -24,32 +24,22 @@ public sealed partial class CpuBackend
 
     private static void Reduce<T>(ReduceOp op, Tensor x, int[] axes, Tensor y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var shape = x.ShapeCopy();
-        // Group axes into runs of adjacent axes, reduce the last run first.
-        var runs = new List<(int Start, int End)>();
-        foreach (var a in axes)
-        {
-            if (runs.Count > 0 && runs[^1].End == a - 1) runs[^1] = (runs[^1].Start, a);
-            else runs.Add((a, a));
-        }
-        // The first run reads x in place, the last writes y in place; runs between go through pooled buffers.
-        if (runs.Count == 0) { Span<T>(x).CopyTo(Span<T>(y)); return; }
+        var passes = ReductionPlan.Passes(x.Shape, axes);
+        if (passes.Length == 0) { Span<T>(x).CopyTo(Span<T>(y)); return; }
+        // The first pass reads x in place, the last writes y in place; passes between go through pooled buffers.
         T[] current = Array<T>(x);
         long currentOffset = x.Offset;
         T[]? rented = null;
-        for (int r = runs.Count - 1; r >= 0; r--)
+        for (int p = 0; p < passes.Length; p++)
         {
-            var (s, e) = runs[r];
-            long outer = 1, inner = 1, len = 1;
-            for (int i = 0; i < s; i++) outer *= shape[i];
-            for (int i = s; i <= e; i++) { len *= shape[i]; shape[i] = 1; }
-            for (int i = e + 1; i < shape.Length; i++) inner *= shape[i];
+            var (outer, len, inner) = passes[p];
+            bool last = p == passes.Length - 1;
             T[] next; long nextOffset;
-            if (r == 0) { next = Array<T>(y); nextOffset = y.Offset; }
+            if (last) { next = Array<T>(y); nextOffset = y.Offset; }
             else { next = BufferPool<T>.Rent(checked((int)(outer * inner))); nextOffset = 0; }
             ReduceRun(op, current, currentOffset, next, nextOffset, (int)outer, (int)len, (int)inner);
             if (rented != null) BufferPool<T>.Return(rented);
-            rented = r == 0 ? null : next;
+            rented = last ? null : next;
             current = next; currentOffset = nextOffset;
         }
     }
