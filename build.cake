@@ -1,4 +1,5 @@
 // Pade's build script: `dotnet tool restore && dotnet cake --target=Test` is the README's test command.
+#nullable enable
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var filter = Argument("filter", "");
