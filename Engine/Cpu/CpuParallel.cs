@@ -13,16 +13,34 @@ public static class CpuParallel
         set => _threads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), $"thread count must be at least 1, got {value}");
     }
 
-    /// <summary>Runs body(chunk) for chunk in [0, chunks), in parallel when there is enough work.</summary>
+    /// <summary>Set on a thread while it runs a chunk of <see cref="For"/>.</summary>
+    [ThreadStatic] private static bool _inside;
+
+    /// <summary>
+    /// Threads a kernel may split its work over from here: <see cref="Threads"/>, or 1 inside a chunk of a parallel
+    /// loop. A kernel called from a parallel loop (a GEMM per convolution chunk) then runs serially instead of
+    /// forking again: nested loops would put more busy threads than cores on the machine, each evicting the others'
+    /// packed blocks from the cache.
+    /// </summary>
+    public static int Available => _inside ? 1 : _threads;
+
+    /// <summary>Runs body(chunk) for chunk in [0, chunks), in parallel when there is enough work (serially when
+    /// called from inside another parallel loop).</summary>
     public static void For(int chunks, Action<int> body, long workPerChunk = long.MaxValue)
     {
         if (chunks <= 0) return;
-        if (chunks == 1 || _threads == 1 || workPerChunk * chunks < 32_768)
+        if (chunks == 1 || Available == 1 || workPerChunk * chunks < 32_768)
         {
             for (int i = 0; i < chunks; i++) body(i);
             return;
         }
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, body);
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, i =>
+        {
+            bool outer = _inside;
+            _inside = true;
+            try { body(i); }
+            finally { _inside = outer; }
+        });
     }
 
     /// <summary>Runs body(start, end) over [0, n) in ranges of about grain elements.</summary>

@@ -86,7 +86,7 @@ public static unsafe partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();
-        int threads = CpuParallel.Threads;
+        int threads = CpuParallel.Available;
         int mSlivers = CeilDiv(m, MR), nSlivers = CeilDiv(n, nr);
         int tm, tn;
         if (m >= n) { tm = Math.Min(threads, mSlivers); tn = Math.Min(threads / tm, nSlivers); }
