@@ -36,7 +36,11 @@ public sealed partial class CpuBackend
         int ohw = Math.Max(1, g.OH * g.OW);
         int byColumns = Math.Max(1, ConvTargetColumns / ohw);
         int byMemory = Math.Max(1, ConvMaxColElements / Math.Max(1, g.ColRows * ohw));
-        return Math.Clamp(Math.Min(byColumns, byMemory), 1, Math.Max(1, g.N));
+        // At least two chunks from four samples on, whatever the columns ask: a deep layer whose small images would
+        // fit the whole batch in one chunk still gives two threads a GEMM each. (Shape-only, like the rest: the
+        // chunking must not depend on the thread count.)
+        int cap = g.N >= 4 ? (g.N + 1) / 2 : g.N;
+        return Math.Clamp(Math.Min(byColumns, byMemory), 1, Math.Max(1, cap));
     }
 
     public override void Conv2d(Tensor x, Tensor w, Tensor? b, Tensor y, Conv2dGeometry g)
@@ -62,7 +66,7 @@ public sealed partial class CpuBackend
         int nb = ConvSamplesPerChunk(g), chunks = (g.N + nb - 1) / nb;
         int ohw = g.OH * g.OW, hw = g.H * g.W, rows = g.ColRows, kg = g.KPerGroup, cg = g.CPerGroup;
 
-        CpuParallel.For(chunks, ch =>
+        void Chunk(int ch)
         {
             int s0 = ch * nb, ns = Math.Min(nb, g.N - s0), cols = ns * ohw;
             bool direct = ns == 1 && g.IsPointwise;
@@ -74,8 +78,9 @@ public sealed partial class CpuBackend
                 if (direct) xcol = x.AsSpan(xo + (s0 * g.C + gi * cg) * hw, cg * hw);
                 else
                 {
-                    for (int s = 0; s < ns; s++)
-                        Im2Col<T>(x.AsSpan(xo + ((s0 + s) * g.C + gi * cg) * hw, cg * hw), col.AsSpan(0, rows * cols), cols, s * ohw, g);
+                    int group = gi;
+                    CpuParallel.For(ns, s => Im2Col<T>(x.AsSpan(xo + ((s0 + s) * g.C + group * cg) * hw, cg * hw), col.AsSpan(0, rows * cols), cols, s * ohw, g),
+                        (long)rows * ohw);
                     xcol = col.AsSpan(0, rows * cols);
                 }
                 var wg = w.AsSpan(wo + gi * kg * rows, kg * rows);
@@ -90,19 +95,25 @@ public sealed partial class CpuBackend
                 else
                 {
                     // Several samples: the product is [K/G, S, OH·OW]; each row of each sample goes to its place.
-                    var prod = tmp.AsSpan(0, kg * cols);
-                    Gemm.Multiply(false, false, kg, cols, rows, wg, xcol, prod, T.Zero);
-                    for (int r = 0; r < kg; r++)
+                    Gemm.Multiply(false, false, kg, cols, rows, wg, xcol, tmp.AsSpan(0, kg * cols), T.Zero);
+                    int group = gi;
+                    CpuParallel.For(kg, r =>
                     {
-                        T bias = b != null ? b[bo + gi * kg + r] : T.Zero;
+                        T bias = b != null ? b[bo + group * kg + r] : T.Zero;
                         for (int s = 0; s < ns; s++)
-                            LayerSimd.ScaleShift<T>(prod.Slice(r * cols + s * ohw, ohw), y.AsSpan(yo + ((s0 + s) * g.K + gi * kg + r) * ohw, ohw), T.One, bias);
-                    }
+                            LayerSimd.ScaleShift<T>(tmp.AsSpan(r * cols + s * ohw, ohw), y.AsSpan(yo + ((s0 + s) * g.K + group * kg + r) * ohw, ohw), T.One, bias);
+                    }, (long)cols);
                 }
             }
             if (col != null) BufferPool<T>.Return(col);
             if (tmp != null) BufferPool<T>.Return(tmp);
-        }, (long)nb * ohw * rows * g.K);
+        }
+
+        // Chunks enough for every thread: one per thread at a time, everything inside it serial (two independent
+        // GEMMs beat one GEMM split over two threads, which packs its shared panel twice). Fewer (a batch of one or
+        // two): one at a time, each spreading its im2col, GEMM and scatter over every thread.
+        if (chunks >= CpuParallel.Available) CpuParallel.For(chunks, Chunk, (long)nb * ohw * rows * g.K);
+        else for (int ch = 0; ch < chunks; ch++) Chunk(ch);
     }
 
     private static void Conv2dBackward<T>(Tensor xt, Tensor wt, Tensor dyt, Tensor? dxt, Tensor? dwt, Tensor? dbt, Conv2dGeometry g)
