@@ -252,6 +252,7 @@ public sealed partial class CpuBackend
     /// colOffset .. colOffset + OH·OW − 1 of the im2col matrix (row length ldc).</summary>
     private static void Im2Col<T>(ReadOnlySpan<T> x, Span<T> col, int ldc, int colOffset, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (UsesIm2ColTable(g)) { Im2ColByTable(x, col, ldc, colOffset, g); return; }
         int hw = g.H * g.W, ohw = g.OH * g.OW, row = 0;
         for (int c = 0; c < g.CPerGroup; c++)
         {
@@ -284,6 +285,7 @@ public sealed partial class CpuBackend
     /// read from (positions read by several windows sum their gradients); padding entries are dropped.</summary>
     private static void Col2Im<T>(ReadOnlySpan<T> col, int ldc, int colOffset, Span<T> dx, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (UsesIm2ColTable(g)) { Col2ImByTable(col, ldc, colOffset, dx, g); return; }
         int hw = g.H * g.W, ohw = g.OH * g.OW, row = 0;
         for (int c = 0; c < g.CPerGroup; c++)
         {
