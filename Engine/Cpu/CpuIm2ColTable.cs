@@ -6,7 +6,7 @@ namespace Pade.Engine;
 /// <summary>
 /// im2col and col2im for small output widths, through a table of source offsets. The row-slice loops of CpuConv.cs
 /// copy one span per (row, output row): with OW = 2, 4 or 8 (VGG's and ResNet's deep layers) that is a call and
-/// two clears per two to eight elements, and ran at about 2 ns per element. Here each element is one table read and
+/// two clears per two to eight elements, more time than the GEMM's share. Here each element is one table read and
 /// one load: entry (row, p) holds the offset of the input element that column p of im2col row row reads in one
 /// sample's [C/G, H, W], or −1 where the window reads padding. The table depends on the geometry alone and is
 /// kept per thread for the last geometry seen.
