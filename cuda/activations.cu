@@ -155,7 +155,9 @@ __device__ void rrelu(const T* __restrict__ x, T* __restrict__ y, T* __restrict_
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
     {
         T v = x[i];
-        T slope = (T)(lower + (upper - lower) * noise_uniform(seed, offset, (unsigned long long)i, sizeof(T) == 4));
+        // Rounded twice, as the CPU does: NVRTC would otherwise contract this into one fma (--fmad=true).
+        double u = noise_uniform(seed, offset, (unsigned long long)i, sizeof(T) == 4);
+        T slope = (T)__dadd_rn(lower, __dmul_rn(upper - lower, u));
         T factor = v > T(0) ? T(1) : slope;
         y[i] = v * factor;
         noise[i] = factor;

@@ -83,7 +83,8 @@ struct PhiloxReader
             unsigned long long hi = word(w), lo = word(w + 1);
             u = (double)(((hi << 32) | lo) >> 11) * (1.0 / 9007199254740992.0);
         }
-        return 1.0 + alpha * (2.0 * u - 1.0);
+        // Rounded as the CPU rounds (2u − 1 is exact); NVRTC would otherwise fuse alpha·(…) + 1 into one fma.
+        return __dadd_rn(1.0, __dmul_rn(alpha, 2.0 * u - 1.0));
     }
 };
 

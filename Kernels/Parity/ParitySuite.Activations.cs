@@ -28,8 +28,12 @@ public static partial class ParitySuite
                     ctx.Gpu.Unary(op, xg, yg, alpha, beta);
                     ctx.Gpu.UnaryBackward(op, xg, ToGpu(yc), ToGpu(dy), dxg, alpha, beta);
                     double eps = Eps(dtype);
+                    // GeluTanh's derivative ½(1 + t) + ½x(1 − t²)·k0(1 + 3k1x²) cancels where t → ±1: an error of one
+                    // ulp(1) in t (tanh, or an fma contracted differently) is multiplied by up to 2·½|x|k0(1 + 3k1x²)
+                    // ≈ 61 at |x| = 8, so its absolute tolerance is 128 eps instead of 16.
+                    double dxAtol = (op == UnaryOp.GeluTanh ? 128 : 16) * eps;
                     return new ParityCheck($"Unary({op}) {Name(dtype)}", $"[1000003], alpha {alpha}, beta {beta}")
-                        .Compare("y", yc, yg, 16 * eps, 16 * eps).Compare("dx", dxc, dxg, 16 * eps, 16 * eps).Result();
+                        .Compare("y", yc, yg, 16 * eps, 16 * eps).Compare("dx", dxc, dxg, dxAtol, 16 * eps).Result();
                 }));
 
         foreach (var dtype in Floats)

@@ -11,6 +11,9 @@ public static class DeviceSetup
     {
         var device = Device.Parse(spec);
         if (device.Type == DeviceType.Cpu) return device;
+        // The CUDA backend registers itself here too, so that a program (or test) calling the CLI in-process
+        // without Program.Main's registration still finds it; one registered before is kept.
+        if (device.Type == DeviceType.Cuda && Backend.Resolver == null) Pade.Kernels.CudaBackend.Register(device.Index);
         try
         {
             Backend.For(device);
