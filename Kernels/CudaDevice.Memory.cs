@@ -30,6 +30,7 @@ public sealed unsafe partial class CudaDevice
         MakeCurrent();
         fixed (T* p = destination)
             CudaCheck.Driver(CudaDriver.cuMemcpyDtoH_v2(p, source, Bytes<T>(destination.Length)), "cuMemcpyDtoH_v2");
+        LaunchLog.Clear(); // the copy waited for every kernel before it
     }
 
     /// <summary>Device-to-device copy of <paramref name="count"/> elements of T.</summary>

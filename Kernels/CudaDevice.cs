@@ -32,6 +32,10 @@ public sealed unsafe partial class CudaDevice : IDisposable
         MultiprocessorCount = Attribute(CuDeviceAttribute.MultiprocessorCount);
         MaxThreadsPerBlock = Attribute(CuDeviceAttribute.MaxThreadsPerBlock);
         MaxSharedMemoryPerBlock = Attribute(CuDeviceAttribute.MaxSharedMemoryPerBlock);
+        MaxBlock = ((uint)Attribute(CuDeviceAttribute.MaxBlockDimX), (uint)Attribute(CuDeviceAttribute.MaxBlockDimY),
+            (uint)Attribute(CuDeviceAttribute.MaxBlockDimZ));
+        MaxGrid = ((uint)Attribute(CuDeviceAttribute.MaxGridDimX), (uint)Attribute(CuDeviceAttribute.MaxGridDimY),
+            (uint)Attribute(CuDeviceAttribute.MaxGridDimZ));
         WarpSize = Attribute(CuDeviceAttribute.WarpSize);
         CudaCheck.Driver(CudaDriver.cuDeviceTotalMem_v2(out nuint total, device), "cuDeviceTotalMem_v2");
         TotalMemory = (long)total;
@@ -86,6 +90,18 @@ public sealed unsafe partial class CudaDevice : IDisposable
     public int MaxThreadsPerBlock { get; }
     public int MaxSharedMemoryPerBlock { get; }
     public int WarpSize { get; }
+
+    /// <summary>The largest block extents (x, y, z) the device accepts.</summary>
+    public (uint X, uint Y, uint Z) MaxBlock { get; }
+
+    /// <summary>The largest grid extents (x, y, z) the device accepts (y and z: 65535 on every GPU so far).</summary>
+    public (uint X, uint Y, uint Z) MaxGrid { get; }
+
+    /// <summary>
+    /// Synchronise after every launch, so that a fault inside a kernel is reported with that kernel's name instead
+    /// of at the next copy. Slow; for hunting faults. Starts as <c>PADE_CUDA_SYNC=1</c> says.
+    /// </summary>
+    public bool SynchronousLaunches { get; set; } = Environment.GetEnvironmentVariable("PADE_CUDA_SYNC") == "1";
     public long TotalMemory { get; }
 
     /// <summary>The newest CUDA version the driver supports, encoded as 1000·major + 10·minor (12040 = 12.4).</summary>
@@ -159,7 +175,11 @@ public sealed unsafe partial class CudaDevice : IDisposable
             MakeCurrent();
             CudaCheck.Driver(CudaDriver.cuModuleGetFunction(out var function, module, kernelName),
                 $"cuModuleGetFunction({fileName}: {kernelName})");
-            kernel = new CudaKernel(function, kernelName, fileName);
+            CudaCheck.Driver(CudaDriver.cuFuncGetAttribute(out int maxThreads, CuFunctionAttribute.MaxThreadsPerBlock, function),
+                $"cuFuncGetAttribute({kernelName}: MAX_THREADS_PER_BLOCK)");
+            CudaCheck.Driver(CudaDriver.cuFuncGetAttribute(out int shared, CuFunctionAttribute.SharedSizeBytes, function),
+                $"cuFuncGetAttribute({kernelName}: SHARED_SIZE_BYTES)");
+            kernel = new CudaKernel(function, kernelName, fileName, maxThreads, shared);
             _kernels[(fileName, kernelName)] = kernel;
             return kernel;
         }
@@ -168,11 +188,14 @@ public sealed unsafe partial class CudaDevice : IDisposable
     /// <summary>
     /// Launches <paramref name="kernel"/> asynchronously on <paramref name="stream"/>. <paramref name="args"/> must
     /// match the kernel's parameters one for one, each of the exact C type (see <see cref="KernelArg"/>).
-    /// Errors inside the kernel surface at the next synchronising call, not here.
+    /// Errors inside the kernel surface at the next synchronising call, not here (unless
+    /// <see cref="SynchronousLaunches"/>). A grid or block the device cannot run throws
+    /// <see cref="ArgumentException"/> naming the kernel and the limit, before anything is launched.
     /// </summary>
     public void Launch(CudaKernel kernel, Dim3 grid, Dim3 block, uint sharedBytes, CuStream stream,
         params ReadOnlySpan<KernelArg> args)
     {
+        CheckLaunch(kernel, grid, block, sharedBytes);
         MakeCurrent();
         // cuLaunchKernel wants one pointer per parameter, each to that parameter's value; the values stay
         // pinned in the caller's span for the duration of the call, which is all the driver needs.
@@ -184,6 +207,33 @@ public sealed unsafe partial class CudaDevice : IDisposable
                 block.X, block.Y, block.Z, sharedBytes, stream, pointers, null), $"cuLaunchKernel({kernel.Name})");
         }
         Launches.AddOrUpdate((kernel.FileName, kernel.Name), 1, static (_, n) => n + 1);
+        LaunchLog.Record(kernel.Name);
+        if (SynchronousLaunches)
+        {
+            CudaCheck.Driver(CudaDriver.cuCtxSynchronize(), $"cuCtxSynchronize after {kernel.Name} (synchronous launches)");
+            LaunchLog.Clear();
+        }
+    }
+
+    /// <summary>The limits the driver would reject a launch for, checked here so that the message names them.</summary>
+    private void CheckLaunch(CudaKernel kernel, Dim3 grid, Dim3 block, uint sharedBytes)
+    {
+        string? problem = null;
+        long threads = (long)block.X * block.Y * block.Z;
+        if (grid.X == 0 || grid.Y == 0 || grid.Z == 0 || block.X == 0 || block.Y == 0 || block.Z == 0)
+            problem = "an extent is 0";
+        else if (grid.X > MaxGrid.X || grid.Y > MaxGrid.Y || grid.Z > MaxGrid.Z)
+            problem = $"the grid exceeds the device's limits ({MaxGrid.X}, {MaxGrid.Y}, {MaxGrid.Z})";
+        else if (block.X > MaxBlock.X || block.Y > MaxBlock.Y || block.Z > MaxBlock.Z || threads > MaxThreadsPerBlock)
+            problem = $"the block exceeds the device's limits ({MaxBlock.X}, {MaxBlock.Y}, {MaxBlock.Z}; {MaxThreadsPerBlock} threads)";
+        else if (kernel.MaxThreadsPerBlock > 0 && threads > kernel.MaxThreadsPerBlock)
+            problem = $"{threads} threads per block exceed the kernel's limit of {kernel.MaxThreadsPerBlock} (its __launch_bounds__)";
+        else if (sharedBytes + (long)kernel.StaticSharedBytes > MaxSharedMemoryPerBlock)
+            problem = $"{sharedBytes} bytes of dynamic and {kernel.StaticSharedBytes} of static shared memory exceed {MaxSharedMemoryPerBlock} per block";
+        if (problem != null)
+            throw new ArgumentException(
+                $"cannot launch {kernel.Name} ({kernel.FileName}) with grid ({grid.X}, {grid.Y}, {grid.Z}) and block " +
+                $"({block.X}, {block.Y}, {block.Z}): {problem}");
     }
 
     /// <summary>How many times each kernel was launched in this process (on any device), as a snapshot.</summary>
@@ -204,6 +254,7 @@ public sealed unsafe partial class CudaDevice : IDisposable
     {
         MakeCurrent();
         CudaCheck.Driver(CudaDriver.cuCtxSynchronize(), "cuCtxSynchronize");
+        LaunchLog.Clear();
     }
 
     public override string ToString() =>

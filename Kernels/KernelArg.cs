@@ -97,5 +97,9 @@ public readonly record struct Dim3(uint X, uint Y = 1, uint Z = 1)
         x > 0 ? new Dim3((uint)x) : throw new ArgumentOutOfRangeException(nameof(x), x, "launch extent must be positive");
 }
 
-/// <summary>A kernel entry point and its name (for error messages).</summary>
-public readonly record struct CudaKernel(CuFunction Function, string Name, string FileName);
+/// <summary>
+/// A kernel entry point, its name and file (for error messages), and the limits its compiled form sets: the most
+/// threads per block (from <c>__launch_bounds__</c>; 0 when unknown) and its static shared memory.
+/// </summary>
+public readonly record struct CudaKernel(CuFunction Function, string Name, string FileName, int MaxThreadsPerBlock = 0,
+    int StaticSharedBytes = 0);

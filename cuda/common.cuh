@@ -7,7 +7,7 @@
 // block_sum               a deterministic sum over a block of threads (activations.cu, pau.cu).
 //
 // NVRTC receives every cuda/*.cuh as an in-memory header (NvrtcCompiler); the include guard lets several .cu
-// files share one translation unit in the CPU emulation harness (Kernels/Emulation).
+// files share one translation unit (the emulated driver compiles each .cu on its own, Kernels/CudaEmulator).
 
 #ifndef PADE_COMMON_CUH
 #define PADE_COMMON_CUH

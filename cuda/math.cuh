@@ -4,7 +4,7 @@
 // Included by activations.cu, elementwise.cu, optim.cu and softmax.cu. (pau.cu has its own m_abs, a branch rather
 // than fabs, and does not include this file.)
 // NVRTC receives every cuda/*.cuh as an in-memory header (NvrtcCompiler); the include guard lets several .cu
-// files share one translation unit in the CPU emulation harness (Kernels/Emulation).
+// files share one translation unit (the emulated driver compiles each .cu on its own, Kernels/CudaEmulator).
 
 #ifndef PADE_MATH_CUH
 #define PADE_MATH_CUH

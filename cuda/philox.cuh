@@ -9,12 +9,12 @@
 //     with M0 = 0xD2511F53, M1 = 0xCD9E8D57 and the Weyl increments W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 //     word w of the stream for a seed is block(seed, w / 4)[w % 4].
 // Random123's known-answer vector: key 0, counter 0 gives 6627e8d5 e169c58d bc57ac4c 9b00dbd8
-// (Kernels/Emulation/test_misc.cpp and Tests/Engine check it).
+// (the op tests on the emulated driver and Tests/Engine check it).
 //
 // philox_block is inline; a file that calls it from many places may `#define PHILOX_NOINLINE` before including
 // this header to get one out-of-line copy instead (pau.cu does, see there).
 // NVRTC receives every cuda/*.cuh as an in-memory header (NvrtcCompiler); the include guard lets several .cu
-// files share one translation unit in the CPU emulation harness (Kernels/Emulation).
+// files share one translation unit (the emulated driver compiles each .cu on its own, Kernels/CudaEmulator).
 
 #ifndef PADE_PHILOX_CUH
 #define PADE_PHILOX_CUH

@@ -26,6 +26,12 @@ public enum CuResult
     IllegalAddress = 700,
     LaunchOutOfResources = 701,
     LaunchTimeout = 702,
+    Assert = 710,
+    HardwareStackError = 714,
+    IllegalInstruction = 715,
+    MisalignedAddress = 716,
+    InvalidAddressSpace = 717,
+    InvalidPc = 718,
     LaunchFailed = 719,
     NotSupported = 801,
     Unknown = 999,
@@ -53,7 +59,11 @@ public enum CuDeviceAttribute
 {
     MaxThreadsPerBlock = 1,
     MaxBlockDimX = 2,
+    MaxBlockDimY = 3,
+    MaxBlockDimZ = 4,
     MaxGridDimX = 5,
+    MaxGridDimY = 6,
+    MaxGridDimZ = 7,
     MaxSharedMemoryPerBlock = 8,
     WarpSize = 10,
     ClockRate = 13,
@@ -65,4 +75,11 @@ public enum CuDeviceAttribute
     ComputeCapabilityMajor = 75,
     ComputeCapabilityMinor = 76,
     MaxSharedMemoryPerBlockOptin = 97,
+}
+
+/// <summary><c>CUfunction_attribute</c>: the subset <see cref="CudaDevice"/> reads.</summary>
+public enum CuFunctionAttribute
+{
+    MaxThreadsPerBlock = 0,
+    SharedSizeBytes = 1,
 }

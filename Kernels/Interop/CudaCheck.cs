@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Pade.Kernels.Interop;
 
@@ -9,7 +10,62 @@ public static unsafe class CudaCheck
     /// <param name="call">The C function's name (e.g. "cuMemAlloc_v2"), quoted in the message.</param>
     public static void Driver(CuResult result, string call)
     {
-        if (result != CuResult.Success) throw new CudaException(result, call);
+        if (result != CuResult.Success) throw new CudaException(result, call, Explain(result, call));
+    }
+
+    /// <summary>
+    /// Errors after which the context cannot be used again (a fault inside a kernel): every later call in the
+    /// process returns the same code, so the first report is the one that says where it came from.
+    /// </summary>
+    public static bool IsSticky(CuResult result) => result is CuResult.IllegalAddress or CuResult.LaunchTimeout
+        or CuResult.Assert or CuResult.HardwareStackError or CuResult.IllegalInstruction or CuResult.MisalignedAddress
+        or CuResult.InvalidAddressSpace or CuResult.InvalidPc or CuResult.LaunchFailed;
+
+    private static readonly Lock StickyLock = new();
+    private static string? _firstSticky;
+
+    /// <summary>Forgets the first sticky error (tests that plant faults on the emulated driver, which can reset).</summary>
+    internal static void ForgetStickyError()
+    {
+        lock (StickyLock) _firstSticky = null;
+        LaunchLog.Clear();
+    }
+
+    /// <summary>
+    /// What the code alone does not say: the driver's own sentence where it has one (the emulated driver names
+    /// the kernel, the address and the allocation), and for a sticky error that the context is dead, which call
+    /// saw it first and which kernels may have caused it.
+    /// </summary>
+    internal static string Explain(CuResult result, string call)
+    {
+        var text = new StringBuilder();
+        var detail = DriverDetail();
+        if (detail.Length > 0) text.Append("\n  driver: ").Append(detail);
+        if (!IsSticky(result)) return text.ToString();
+        string? first;
+        lock (StickyLock)
+        {
+            first = _firstSticky;
+            _firstSticky ??= $"{call} ({LaunchLog.Describe()})";
+        }
+        text.Append("\n  The CUDA context is dead: this error is sticky, so every later CUDA call in this process fails ")
+            .Append("with it; the process must be restarted to use the GPU again. ");
+        text.Append(first == null
+            ? $"Kernels launched since the last synchronisation: {LaunchLog.Describe()}; the fault is in one of them " +
+              "(PADE_CUDA_SYNC=1 synchronises after every launch and names it)."
+            : $"It was first reported by {first}.");
+        return text.ToString();
+    }
+
+    private static string DriverDetail()
+    {
+        try
+        {
+            if (!CudaLibraries.TryGetDriverExport("pade_emu_last_error", out var address)) return "";
+            var lastError = (delegate* unmanaged<byte*>)address;
+            return Marshal.PtrToStringUTF8((nint)lastError()) ?? "";
+        }
+        catch (DllNotFoundException) { return ""; }
     }
 
     /// <summary>Throws <see cref="NvrtcException"/> unless <paramref name="result"/> is success.</summary>
@@ -43,8 +99,8 @@ public static unsafe class CudaCheck
 }
 
 /// <summary>A driver API call failed. The message names the call and the driver's error name and text.</summary>
-public sealed class CudaException(CuResult result, string call)
-    : Exception($"{call} failed: {CudaCheck.DescribeDriver(result)}")
+public sealed class CudaException(CuResult result, string call, string explanation = "")
+    : Exception($"{call} failed: {CudaCheck.DescribeDriver(result)}{explanation}")
 {
     public CuResult Result { get; } = result;
     public string Call { get; } = call;

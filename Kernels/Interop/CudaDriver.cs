@@ -44,6 +44,8 @@ public static unsafe partial class CudaDriver
     /// <summary><paramref name="image"/> is a NUL-terminated PTX text (or a cubin).</summary>
     [LibraryImport(Library)] public static partial CuResult cuModuleLoadData(out CuModule module, byte* image);
     [LibraryImport(Library)] public static partial CuResult cuModuleUnload(CuModule module);
+    [LibraryImport(Library)]
+    public static partial CuResult cuFuncGetAttribute(out int value, CuFunctionAttribute attribute, CuFunction function);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial CuResult cuModuleGetFunction(out CuFunction function, CuModule module, string name);
 

@@ -38,6 +38,20 @@ public static class CudaLibraries
     /// <summary>The file NVRTC was loaded from, or null if it is not loaded (or could not be).</summary>
     public static string? NvrtcPath => NvrtcLib.IsValueCreated ? NvrtcLib.Value.Path : null;
 
+    /// <summary>
+    /// The address of <paramref name="name"/> in the loaded driver; false when the driver is not loaded or lacks it.
+    /// (The emulated driver of Kernels/CudaEmulator adds <c>pade_emu_last_error</c> and test hooks to the API.)
+    /// </summary>
+    public static bool TryGetDriverExport(string name, out nint address)
+    {
+        address = 0;
+        return Driver.IsValueCreated && Driver.Value.Handle != 0
+            && NativeLibrary.TryGetExport(Driver.Value.Handle, name, out address);
+    }
+
+    /// <summary>True when the loaded driver is Pade's emulated one (Kernels/CudaEmulator), not NVIDIA's.</summary>
+    public static bool DriverIsEmulated => TryGetDriverExport("pade_emu_last_error", out _);
+
     /// <summary>Names and paths tried for the driver, in order.</summary>
     public static IReadOnlyList<string> DriverCandidates()
     {
