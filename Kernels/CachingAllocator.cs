@@ -21,7 +21,9 @@ public readonly record struct AllocatorStats(long AllocatedBytes, long CachedByt
 /// multiple of 2 MiB from 1 MiB on. A freed block is reused only for a request of the same class, so at most
 /// half of a small block, and less than 2 MiB of a large one, is wasted. Blocks are never split or merged.</para>
 /// <para>Ownership: <see cref="Allocate"/> hands out a <see cref="DeviceMemory"/>; <see cref="Free"/> puts it
-/// in the cache. Disposing a block, or letting it be finalized, releases it to the driver instead (not cached).</para>
+/// in the cache. Disposing a block releases it to the driver instead (not cached); a fresh block dropped without
+/// either is freed by its finalizer, a block served from the cache is not (it must be freed or disposed: tensor
+/// storage does so from its own finalizer).</para>
 /// <para>Out of memory: the cache is emptied and the allocation retried; then the garbage collector is run so
 /// finalizers return unreachable tensors' blocks, the cache is emptied again, and it is retried once more before
 /// the error is thrown.</para>
@@ -61,7 +63,12 @@ public sealed class CachingAllocator(CuContext context) : IDisposable
                     block.Cached = false;
                     if (block.IsClosed) continue; // disposed by its user after Free: already back with the driver
                     _hits++;
-                    GC.ReRegisterForFinalize(block); // in use again: if it is dropped, its finalizer frees it
+                    // Not re-registered for finalization: when a storage and its block became unreachable in the
+                    // same collection, the block's (critical) finalizer may still be queued behind the storage's,
+                    // which put the block here and suppressed it. Re-registering would clear that suppression, and
+                    // the queued finalizer would cuMemFree the block under its next tensor (a use-after-free the
+                    // emulated driver's memcheck caught). A reused block goes back through its storage's finalizer,
+                    // or through Free / Dispose.
                     return block;
                 }
             }

@@ -29,12 +29,14 @@ public sealed partial class CudaBackend
         Gemm(c.DType, PointerOf(a, "MatMul"), PointerOf(b, "MatMul"), PointerOf(c, "MatMul"), batch, m, n, k, transA, transB, beta);
     }
 
-    /// <summary>The GEMM on raw device matrices (packed batches, row-major), for kernels built on it (convolution).</summary>
+    /// <summary>The GEMM on raw device matrices (packed batches, row-major), for kernels built on it (convolution).
+    /// <paramref name="forceTile"/> (64 or 128) overrides the tile the shape would pick: the kernel-level parity cases
+    /// run each tile on shapes of their choosing, whatever the GPU's size.</summary>
     internal void Gemm(DType dtype, CuDevicePtr a, CuDevicePtr b, CuDevicePtr c, int batch, int m, int n, int k,
-        bool transA, bool transB, double beta)
+        bool transA, bool transB, double beta, int forceTile = 0)
     {
         if ((long)batch * m * n == 0) return;
-        var (name, tile) = GemmKernel(dtype, batch, m, n, transA, transB);
+        var (name, tile) = forceTile == 0 ? GemmKernel(dtype, batch, m, n, transA, transB) : (GemmName(dtype, forceTile, transA, transB), forceTile);
         var grid = new Dim3((uint)((n + tile - 1) / tile), (uint)((m + tile - 1) / tile), (uint)Math.Min(batch, 65535));
         CudaDevice.Launch(CudaDevice.GetKernel(GemmFile, name), grid, Threads, 0, CuStream.Default,
             a, b, c, m, n, k, Scalar(dtype, beta), (long)batch);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Pade.Kernels.Interop;
 
@@ -13,6 +14,10 @@ public sealed unsafe partial class CudaDevice : IDisposable
     private readonly Dictionary<string, CuModule> _modules = new();
     private readonly Dictionary<(string File, string Kernel), CudaKernel> _kernels = new();
     private readonly Lock _lock = new();
+
+    // Launches per (file, kernel) in this process, all devices: the op tests check that each case reaches the
+    // kernels it declares. One dictionary update per launch, small beside the launch itself.
+    private static readonly ConcurrentDictionary<(string File, string Kernel), long> Launches = new();
     private string? _arch;
     private bool _disposed;
 
@@ -201,6 +206,7 @@ public sealed unsafe partial class CudaDevice : IDisposable
             CudaCheck.Driver(CudaDriver.cuLaunchKernel(kernel.Function, grid.X, grid.Y, grid.Z,
                 block.X, block.Y, block.Z, sharedBytes, stream, pointers, null), $"cuLaunchKernel({kernel.Name})");
         }
+        Launches.AddOrUpdate((kernel.FileName, kernel.Name), 1, static (_, n) => n + 1);
         LaunchLog.Record(kernel.Name);
         if (SynchronousLaunches)
         {
@@ -229,6 +235,9 @@ public sealed unsafe partial class CudaDevice : IDisposable
                 $"cannot launch {kernel.Name} ({kernel.FileName}) with grid ({grid.X}, {grid.Y}, {grid.Z}) and block " +
                 $"({block.X}, {block.Y}, {block.Z}): {problem}");
     }
+
+    /// <summary>How many times each kernel was launched in this process (on any device), as a snapshot.</summary>
+    public static Dictionary<(string File, string Kernel), long> LaunchCounts() => new(Launches);
 
     /// <summary>
     /// Blocks for a 1-D grid-stride kernel over <paramref name="n"/> elements: enough to cover n, capped at 32

@@ -4,8 +4,9 @@ using Pade.Kernels.Parity;
 namespace Pade.Tests;
 
 /// <summary>
-/// Every case of <see cref="ParitySuite"/> (the same list `pade gpu check` runs): a CUDA kernel against the CPU
-/// backend on random inputs. Ignored, with the reason, where there is no GPU.
+/// The kernel-level cases of <see cref="ParitySuite"/> (poisoned outputs at sizes past the grid's cap, forced GEMM
+/// tiles, the PAU's CUDA API against its term-by-term reference); the ops themselves are tested on every device by
+/// OpTests. `pade gpu check` runs both. Ignored, with the reason, where there is no GPU.
 /// </summary>
 public class CudaParityTests
 {
@@ -22,15 +23,10 @@ public class CudaParityTests
     }
 
     [Test]
-    public void CaseNamesAreUniqueAndCoverEveryCoreKernel()
+    public void CaseNamesAreUniqueAndEachDeclaresItsKernels()
     {
-        var names = ParitySuite.Cases.Select(c => c.Name).ToList();
+        var names = ParitySuite.All.Select(c => c.Name).ToList();
         Assert.That(names, Is.Unique);
-        var kernels = ParitySuite.Cases.Select(c => c.Kernel).ToHashSet();
-        Assert.That(kernels, Is.SupersetOf(new[]
-        {
-            "Fill", "Copy", "Unary", "UnaryBackward", "Binary", "Where", "Reduce", "ArgMax", "MatMul", "Random",
-            "Softmax", "CrossEntropy", "OneHot", "SgdStep", "AdamStep", "PauForward/PauBackward", "PauForward/PauBackward (noise)",
-        }));
+        Assert.That(ParitySuite.Cases.Where(c => c.Launches.Count == 0).Select(c => c.Name), Is.Empty);
     }
 }

@@ -3,8 +3,9 @@ using Pade.Engine;
 
 namespace Pade.Kernels.Parity;
 
-/// <summary>Compares GPU outputs with CPU ones, element by element, and builds the <see cref="ParityResult"/>.</summary>
-public sealed class ParityCheck(string kernel, string shapes)
+/// <summary>Compares a device's outputs with reference ones (by default the GPU's with the CPU's), element by element,
+/// and builds the <see cref="ParityResult"/>. The labels name both sides in the mismatch lines ("cpu f64", "cuda f32").</summary>
+public sealed class ParityCheck(string kernel, string shapes, string expectedLabel = "cpu", string actualLabel = "gpu")
 {
     /// <summary>Failing elements listed per result.</summary>
     public const int MaxReported = 5;
@@ -59,8 +60,17 @@ public sealed class ParityCheck(string kernel, string shapes)
             if (ok) continue;
             _failures++;
             if (_mismatches.Count < MaxReported)
-                _mismatches.Add($"{name}{IndexOf(i, shape)}: cpu {Format(x)}, gpu {Format(y)}, |diff| {Format(diff)} > {Format(atol + rtol * Math.Abs(x))}");
+                _mismatches.Add($"{name}{IndexOf(i, shape)}: {expectedLabel} {Format(x)}, {actualLabel} {Format(y)}, |diff| {Format(diff)} > {Format(atol + rtol * Math.Abs(x))}");
         }
+        return this;
+    }
+
+    /// <summary>Records a failure that is not an element mismatch (a kernel that was not launched, a property that
+    /// does not hold).</summary>
+    public ParityCheck Fail(string message)
+    {
+        _failures++;
+        if (_mismatches.Count < MaxReported) _mismatches.Add(message);
         return this;
     }
 

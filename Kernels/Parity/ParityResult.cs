@@ -22,10 +22,14 @@ public sealed record ParityResult(string Kernel, string Shapes, double MaxAbsErr
 /// <summary>One named check. <see cref="Run"/> needs a GPU; constructing and listing cases does not.</summary>
 /// <param name="Name">Unique, stable name (a test name and a row of `pade gpu check`).</param>
 /// <param name="Kernel">The backend method it exercises.</param>
-public sealed class ParityCase(string name, string kernel, Func<ParityContext, ParityResult> body)
+/// <param name="launches">The CUDA entry points the case is meant to launch (file, name); the run fails when one
+/// was not, and the coverage test counts them.</param>
+public sealed class ParityCase(string name, string kernel, Func<ParityContext, ParityResult> body,
+    IReadOnlyList<(string File, string Kernel)>? launches = null)
 {
     public string Name { get; } = name;
     public string Kernel { get; } = kernel;
+    public IReadOnlyList<(string File, string Kernel)> Launches { get; } = launches ?? [];
 
     /// <summary>Runs the case on <paramref name="device"/> (registering the CUDA backend on it); an exception
     /// becomes a failed result carrying its message, so one broken kernel does not stop a whole check.</summary>
@@ -33,7 +37,15 @@ public sealed class ParityCase(string name, string kernel, Func<ParityContext, P
     {
         try
         {
-            return body(new ParityContext(CudaBackend.Use(device)));
+            var before = CudaDevice.LaunchCounts();
+            var result = body(new ParityContext(CudaBackend.Use(device)));
+            var missing = LaunchCheck.NotLaunched(Launches, before);
+            if (missing.Count == 0) return result;
+            return result with
+            {
+                Passed = false,
+                FirstMismatches = [.. result.FirstMismatches, .. missing.Select(m => $"declared kernel {m} was not launched")],
+            };
         }
         catch (Exception e)
         {

@@ -28,7 +28,12 @@ public static partial class ParitySuite
         foreach (var plan in plans)
             foreach (var dtype in Floats)
                 cases.Add(new($"pau {plan.Label} {Name(dtype)}", plan.Alpha > 0 ? "PauForward/PauBackward (noise)" : "PauForward/PauBackward",
-                    ctx => PauCase(ctx, dtype, plan)));
+                    ctx => PauCase(ctx, dtype, plan),
+                [
+                    ("pau.cu", CudaBackend.PauKernel(plan.Formula, "forward", plan.Na, plan.Nb, plan.Alpha, dtype)),
+                    ("pau.cu", CudaBackend.PauKernel(plan.Formula, "backward", plan.Na, plan.Nb, plan.Alpha, dtype)),
+                    ("pau.cu", "pau_coeff_reduce_" + Name(dtype)),
+                ]));
     }
 
     private static ParityResult PauCase(ParityContext ctx, DType dtype, PauPlan plan)

@@ -1,0 +1,120 @@
+using Pade.Engine;
+using Pade.Engine.Functional;
+
+namespace Pade.Kernels.OpCases;
+
+/// <summary>Every unary op code (cuda/elementwise.cu, cuda/activations.cu) with its backward, every binary op with
+/// broadcasting, and where.</summary>
+public static partial class OpSuite
+{
+    private const string ActK = "activations.cu:activation_unary_{t}", ActBackwardK = "activations.cu:activation_unary_backward_{t}";
+
+    /// <summary>A transcendental function of inputs up to <paramref name="magnitude"/>: 8 ulps of the value (libdevice
+    /// and .NET differ by a few, the formulas chain two or three), and 8 ulps of the input's magnitude absolute,
+    /// where the value cancels (eˣ − 1, x·σ(x) near 0) or underflows (softplus far left).</summary>
+    private static Tolerance Transcendental(double magnitude) => new(8, 8 * Math.Max(1, magnitude));
+
+    /// <summary>One unary op: its public call, input range, tolerance and kernels.</summary>
+    private sealed record UnaryPlan(string Name, Func<Tensor, Tensor> Op, double Lo, double Hi, Tolerance Tol, bool Coarse, string[] Kernels);
+
+    private static void AddUnaryCases(List<OpCase> cases)
+    {
+        var exact = Tolerance.Exact;
+        UnaryPlan[] plans =
+        [
+            new("Neg", x => x.Neg(), -5, 5, exact, false, [UnaryK]),
+            new("Exp", x => x.Exp(), -10, 10, Transcendental(10), false, [UnaryK, BinaryK]),
+            new("Log", x => x.Log(), 0.01, 10, Transcendental(1), false, [UnaryK, BinaryK]),
+            new("Sqrt", x => x.Sqrt(), 0.01, 10, Tolerance.Ulps(2), false, [UnaryK, BinaryK]),
+            new("Abs", x => x.Abs(), -3, 3, exact, true, [UnaryK, BinaryK]),
+            new("Sign", x => x.Sign(), -3, 3, exact, true, [UnaryK]),
+            new("Pow 2.5", x => x.Pow(2.5), 0.01, 4, Transcendental(4), false, [UnaryK, BinaryK]),
+            new("Clamp [-0.5, 0.75]", x => x.Clamp(-0.5, 0.75), -2, 2, exact, true, [UnaryK, BinaryK]),
+            new("Square", x => x.Square(), -3, 3, Tolerance.Ulps(2), false, [UnaryK, BinaryK]),
+            new("Reciprocal", x => x.Reciprocal(), 0.25, 4, Tolerance.Ulps(4), false, [UnaryK, BinaryK]),
+            new("AddScalar 1.75", x => x + 1.75, -5, 5, Tolerance.Ulps(1), false, [UnaryK]),
+            new("MulScalar -3.25", x => x * -3.25, -5, 5, Tolerance.Ulps(1), false, [UnaryK]),
+            new("Sigmoid", x => x.Sigmoid(), -8, 8, Transcendental(1), false, [UnaryK, UnaryBackwardK]),
+            new("Tanh", x => x.Tanh(), -5, 5, Transcendental(1), false, [UnaryK, UnaryBackwardK]),
+            new("Relu", x => x.Relu(), -3, 3, exact, true, [UnaryK, UnaryBackwardK]),
+            new("Relu6", x => x.Relu6(), -8, 8, exact, true, [ActK, ActBackwardK]),
+            new("LeakyRelu 0.01", x => x.LeakyRelu(0.01), -8, 8, Tolerance.Ulps(1), true, [ActK, ActBackwardK]),
+            new("Elu 1", x => x.Elu(1.0), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+            new("Celu 0.7", x => x.Celu(0.7), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+            new("Softplus 1.5 20", x => x.Softplus(1.5, 20), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+            new("Silu", x => x.Silu(), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+            new("Swish 1.5", x => x.Swish(1.5), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+            new("Gelu", x => x.Gelu(), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+            new("GeluTanh", x => x.Gelu(GeluApproximation.Tanh), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+            new("Mish", x => x.Mish(), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+        ];
+        // Three geometries in turn: an odd count (scalar tail, no 16-byte pack fits the end), a multiple of 4 at an
+        // aligned address (the packed path), a view at element offset 1 (an unaligned pointer: scalar only).
+        for (int i = 0; i < plans.Length; i++)
+        {
+            var p = plans[i];
+            var (detail, shape, view) = (i % 3) switch
+            {
+                0 => ("[37, 29]", new[] { 37, 29 }, (Func<Tensor, Tensor>?)null),
+                1 => ("[4, 64]", new[] { 4, 64 }, null),
+                _ => ("[1025][1:] unaligned", new[] { 1025 }, t => t.Narrow(0, 1, 1024)),
+            };
+            var input = new OpInput("x", shape, p.Coarse ? InputKind.Coarse : InputKind.Uniform, p.Lo, p.Hi) { View = view };
+            cases.Add(new("unary " + p.Name, detail, [input], (_, x) => One(p.Op(x[0]))) { Tol = p.Tol, Kernels = p.Kernels });
+        }
+        cases.Add(new("unary Sigmoid", "[1, 1]", [In("x", [1, 1], -3, 3)], (_, x) => One(x[0].Sigmoid()))
+            { Tol = Transcendental(1), Kernels = [UnaryK, UnaryBackwardK] });
+    }
+
+    private static void AddBinaryCases(List<OpCase> cases)
+    {
+        // (label, a, b, view of a, the longest broadcast: gradients sum dy over it).
+        (string Label, int[] A, int[] B, Func<Tensor, Tensor>? ViewA, int Broadcast)[] layouts =
+        [
+            ("[7, 1, 5] x [1, 9, 5]", [7, 1, 5], [1, 9, 5], null, 9),
+            ("[11, 13]^T x [11]", [11, 13], [11], t => t.T, 13),
+            ("[4, 64] x []", [4, 64], [], null, 256),
+        ];
+        var ops = Enum.GetValues<BinaryOp>();
+        for (int i = 0; i < ops.Length; i++)
+        {
+            var op = ops[i];
+            var (label, sa, sb, viewA, broadcast) = layouts[i % layouts.Length];
+            bool compare = op >= BinaryOp.Greater, extreme = op is BinaryOp.Maximum or BinaryOp.Minimum;
+            // Ties for max/min and the comparisons; the divisor kept away from 0.
+            var a = (compare || extreme ? Coarse("a", sa) : In("a", sa)) with { View = viewA };
+            var b = op == BinaryOp.Div ? In("b", sb, 0.5, 2) : compare || extreme ? Coarse("b", sb) : In("b", sb);
+            Func<Tensor, Tensor, Tensor> f = op switch
+            {
+                BinaryOp.Add => (x, y) => x + y,
+                BinaryOp.Sub => (x, y) => x - y,
+                BinaryOp.Mul => (x, y) => x * y,
+                BinaryOp.Div => (x, y) => x / y,
+                BinaryOp.Maximum => Tensor.Maximum,
+                BinaryOp.Minimum => Tensor.Minimum,
+                _ => (x, y) => Tensor.Compare(op, x, y),
+            };
+            cases.Add(new("binary " + op, label, [a, b], (_, x) => One(f(x[0], x[1])))
+            {
+                Backward = !compare,
+                // One correctly rounded operation; max/min and comparisons pick a value. Gradients: terms up to
+                // |dy|/b² ≤ 4 (division), summed over the broadcast.
+                Tol = compare || extreme ? Tolerance.Exact : Tolerance.Ulps(1),
+                GradTol = Tolerance.Sum(broadcast, 4),
+                Kernels = [BinaryK],
+            });
+        }
+
+        // where(cond, a, b), all three broadcast; the condition as a float tensor and as int32 (converted first).
+        foreach (bool intCond in (bool[])[false, true])
+        {
+            var cond = intCond ? Indices("cond", [7, 1, 5], 2) : Coarse("cond", [7, 1, 5], 0, 0.5) with { Grad = false };
+            cases.Add(new("where", $"cond {(intCond ? "i32" : "float")} [7, 1, 5] a [1, 9, 5] b [7, 9, 1]",
+                [cond, In("a", [1, 9, 5]), In("b", [7, 9, 1])], (_, x) => One(Tensor.Where(x[0], x[1], x[2])))
+            {
+                Tol = Tolerance.Exact, GradTol = Tolerance.Sum(9),
+                Kernels = intCond ? [WhereK, "fill_copy.cu:copy_i32_{t}"] : [WhereK],
+            });
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Pade.Engine;
+using Pade.Engine.Functional;
+
+namespace Pade.Kernels.OpCases;
+
+/// <summary>Convolution (cuda/conv.cu: im2col + GEMM, direct depthwise kernels), pooling (cuda/pool.cu) and batch
+/// normalisation (cuda/batchnorm.cu) through F.*.</summary>
+public static partial class OpSuite
+{
+    private const string Conv = "conv.cu:", Pool = "pool.cu:", Bn = "batchnorm.cu:";
+
+    private sealed record ConvPlan(string Label, int[] X, int K, int KH, int KW, int Stride, int Padding, int Dilation, int Groups, bool Bias);
+
+    private static void AddLayerCases(List<OpCase> cases)
+    {
+        ConvPlan[] convs =
+        [
+            new("[2, 3, 7, 9] k3 s2 p1 -> 5", [2, 3, 7, 9], 5, 3, 3, 2, 1, 1, 1, true),
+            new("[2, 4, 6, 5] k3x2 p1 groups 2 -> 4", [2, 4, 6, 5], 4, 3, 2, 1, 1, 1, 2, false),
+            new("[1, 3, 8, 8] k3 d2 p2 -> 2", [1, 3, 8, 8], 2, 3, 3, 1, 2, 2, 1, true),
+            new("depthwise [2, 4, 7, 7] k3 s2 p1", [2, 4, 7, 7], 4, 3, 3, 2, 1, 1, 4, true),
+            new("pointwise [2, 6, 3, 5] k1 -> 7", [2, 6, 3, 5], 7, 1, 1, 1, 0, 1, 1, true),
+            new("[1, 1, 1, 1] k1 -> 1", [1, 1, 1, 1], 1, 1, 1, 1, 0, 1, 1, true),
+        ];
+        foreach (var p in convs)
+        {
+            int n = p.X[0], c = p.X[1], h = p.X[2], w = p.X[3];
+            int oh = (h + 2 * p.Padding - p.Dilation * (p.KH - 1) - 1) / p.Stride + 1, ow = (w + 2 * p.Padding - p.Dilation * (p.KW - 1) - 1) / p.Stride + 1;
+            bool depthwise = p.Groups == c && p.K == c; // as Conv2dGeometry.IsDepthwise (a 1-channel conv is one)
+            OpInput[] inputs = [In("x", p.X), In("w", [p.K, c / p.Groups, p.KH, p.KW]), .. p.Bias ? [In("b", [p.K])] : Array.Empty<OpInput>()];
+            double outputs = (double)n * oh * ow;
+            cases.Add(new("conv2d", p.Label, inputs, (_, x) => One(F.Conv2d(x[0], x[1], p.Bias ? x[2] : null, p.Stride, p.Padding, p.Dilation, p.Groups)))
+            {
+                // y sums C/groups·KH·KW products (+ bias); dx sums K/groups·KH·KW; dw and db sum N·OH·OW.
+                Tol = Tolerance.Sum(c / p.Groups * p.KH * p.KW + 1),
+                GradTols = [Tolerance.Sum(p.K / p.Groups * p.KH * p.KW), Tolerance.Sum(outputs), Tolerance.Sum(outputs)],
+                Kernels = depthwise
+                    ? [Conv + "depthwise_forward_{t}", Conv + "depthwise_backward_input_{t}", Conv + "depthwise_backward_weight_{t}"]
+                    : [Conv + "im2col_{t}", Conv + "conv_output_{t}", Conv + "conv_gather_dy_{t}", Conv + "col2im_{t}", GemmNN, GemmNT, GemmTN],
+            });
+        }
+
+        // Pooling: window, stride, padding; max pooling on a 1/4 grid (ties: the first maximum takes the gradient).
+        (string Label, int[] X, int K, int S, int P)[] pools =
+        [
+            ("[2, 3, 9, 11] k3 s2 p1", [2, 3, 9, 11], 3, 2, 1),
+            ("[1, 2, 8, 8] k2 s2", [1, 2, 8, 8], 2, 2, 0),
+            ("[2, 1, 5, 5] k3 s1 p1", [2, 1, 5, 5], 3, 1, 1),
+        ];
+        foreach (var (label, shape, k, s, pad) in pools)
+        {
+            // Overlapping windows add up to ⌈k/s⌉² terms of dy into one dx element.
+            double overlap = Math.Pow(Math.Ceiling((double)k / s), 2);
+            cases.Add(new("max_pool2d", label, [Coarse("x", shape)], (_, x) => One(F.MaxPool2d(x[0], k, s, pad)))
+            {
+                Tol = Tolerance.Exact, GradTol = Tolerance.Sum(overlap),
+                Kernels = [Pool + "max_pool2d_{t}", Pool + "max_pool2d_backward_{t}"],
+            });
+            foreach (bool include in (bool[])[true, false])
+                cases.Add(new("avg_pool2d", $"{label} count_include_pad={include}", [In("x", shape)],
+                    (_, x) => One(F.AvgPool2d(x[0], k, s, pad, include)))
+                {
+                    Tol = Tolerance.Sum(k * k), GradTol = Tolerance.Sum(overlap),
+                    Kernels = [Pool + "avg_pool2d_{t}", Pool + "avg_pool2d_backward_{t}"],
+                });
+        }
+        foreach (var (h, w, oh, ow) in new[] { (7, 9, 3, 4), (5, 5, 1, 1), (4, 4, 4, 4) })
+            cases.Add(new("adaptive_avg_pool2d", $"[2, 3, {h}, {w}] -> {oh}x{ow}", [In("x", [2, 3, h, w])],
+                (_, x) => One(F.AdaptiveAvgPool2d(x[0], (oh, ow))))
+            {
+                // Windows of up to ⌈H/OH⌉+1 by ⌈W/OW⌉+1 elements; they overlap in as many places per element.
+                Tol = Tolerance.Sum((h / oh + 2) * (w / ow + 2)), GradTol = Tolerance.Sum(4),
+                Kernels = [Pool + "adaptive_avg_pool2d_{t}", Pool + "adaptive_avg_pool2d_backward_{t}"],
+            });
+
+        // Batch norm in training (batch statistics, running statistics updated in place: compared as outputs) and in
+        // evaluation (running statistics), for [N, C, H, W] and [N, C].
+        foreach (var shape in (int[][])[[4, 3, 5, 7], [5, 6]])
+            foreach (bool training in (bool[])[true, false])
+            {
+                int ch = shape[1];
+                long m = shape.Aggregate(1L, (a, d) => a * d) / ch;
+                cases.Add(new("batch_norm", $"{Fmt(shape)} {(training ? "training" : "evaluation")}",
+                    [In("x", shape, -2, 3), In("weight", [ch], 0.5, 1.5), In("bias", [ch], -0.5, 0.5),
+                        Fixed("running_mean", [ch], -0.5, 0.5), Fixed("running_var", [ch], 0.5, 1.5)], (_, x) =>
+                    {
+                        var (rm, rv) = (x[3].Clone(), x[4].Clone());
+                        return [F.BatchNorm(x[0], rm, rv, x[1], x[2], training, momentum: 0.1, eps: 1e-5), rm, rv];
+                    })
+                {
+                    // Mean and variance sum M = N·H·W values up to 3 (squares up to 9); normalised values reach about
+                    // 3/σ ≈ 4; the gradients sum M terms (dy·x̂ up to 4) per channel.
+                    Tol = Tolerance.Sum(m, 9), GradTol = Tolerance.Sum(m, 4), OutputNames = ["y", "running_mean", "running_var"],
+                    Kernels = training
+                        ? [Bn + "batch_norm_stats_{t}", Bn + "batch_norm_forward_{t}", Bn + "batch_norm_backward_sums_{t}", Bn + "batch_norm_backward_dx_{t}"]
+                        : [Bn + "batch_norm_forward_{t}", Bn + "batch_norm_backward_sums_{t}", Bn + "batch_norm_backward_dx_{t}"],
+                });
+            }
+    }
+}
