@@ -244,12 +244,34 @@ public class CudaGpuCommandTests
     [Test]
     public void WithoutADriverTheCommandsSaySoAndReturnNoGpu()
     {
-        if (CudaLibraries.TryLoadDriver(out _)) Assert.Ignore("a CUDA driver is installed here: the no-driver path cannot be exercised");
-        var check = new StringWriter();
-        Assert.That(Pade.Training.Gpu.GpuCheck.Run(check, markdownPath: null), Is.EqualTo(Pade.Training.Gpu.GpuCheck.NoGpu));
-        Assert.That(check.ToString(), Does.StartWith("pade gpu check: no CUDA driver").And.Contain("libcuda.so.1"));
-        var bench = new StringWriter();
-        Assert.That(Pade.Training.Gpu.GpuBench.Run(bench, markdownPath: null), Is.EqualTo(Pade.Training.Gpu.GpuCheck.NoGpu));
-        Assert.That(bench.ToString(), Does.StartWith("pade bench gpu: no CUDA driver"));
+        // This process has a driver (a GPU's or the emulated one), so the commands run in a child process whose
+        // driver is a file that does not exist; that is "no driver" wherever NVIDIA's libcuda.so.1 is absent.
+        if (System.Runtime.InteropServices.NativeLibrary.TryLoad("libcuda.so.1", out _))
+            Assert.Ignore("NVIDIA's driver is installed here: the no-driver path cannot be exercised");
+        var md = Path.Combine(Path.GetTempPath(), $"pade-no-driver-{Guid.NewGuid():N}.md");
+        foreach (var (args, prefix) in new[] { ($"gpu check --out {md}", "pade gpu check: no CUDA driver"),
+                                               ($"bench gpu --out {md}", "pade bench gpu: no CUDA driver") })
+        {
+            var (code, output) = RunPadeProcess(args, ("PADE_CUDA_DRIVER", "/nonexistent/libcuda-for-this-test.so"));
+            Assert.That(code, Is.EqualTo(Pade.Training.Gpu.GpuCheck.NoGpu), output);
+            Assert.That(output, Does.StartWith(prefix).And.Contain("libcuda.so.1"));
+        }
+    }
+
+    /// <summary>Runs the built `pade` (pade.dll beside the tests) with extra environment variables.</summary>
+    private static (int Code, string Output) RunPadeProcess(string args, params (string Name, string Value)[] environment)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(dotnet, $"\"{Path.Combine(AppContext.BaseDirectory, "pade.dll")}\" {args}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr);
     }
 }
