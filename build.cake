@@ -30,17 +30,29 @@ Task("Test")
 
     // Totals from the TRX file, one line, so CI can read them whatever the runner printed before.
     int passed = 0, failed = 0, skipped = 0;
+    // Per device: the op tests are named Op(cpu, ...) and Op(cuda, ...), so the log says how many ran where.
+    var perDevice = new SortedDictionary<string, int[]>();
     foreach (var trx in GetFiles($"{results}/**/*.trx"))
     {
         var doc = System.Xml.Linq.XDocument.Load(trx.FullPath);
         foreach (var r in doc.Descendants().Where(e => e.Name.LocalName == "UnitTestResult"))
         {
             var outcome = (string?)r.Attribute("outcome") ?? "";
-            if (outcome == "Passed") passed++;
-            else if (outcome == "NotExecuted" || outcome == "Inconclusive") skipped++;
+            int kind = outcome == "Passed" ? 0 : outcome == "NotExecuted" || outcome == "Inconclusive" ? 2 : 1;
+            if (kind == 0) passed++;
+            else if (kind == 2) skipped++;
             else failed++;
+            var name = (string?)r.Attribute("testName") ?? "";
+            if (name.StartsWith("Op(") && name.IndexOf(',') is int comma and > 3)
+            {
+                var device = name.Substring(3, comma - 3);
+                if (!perDevice.ContainsKey(device)) perDevice[device] = new int[3];
+                perDevice[device][kind]++;
+            }
         }
     }
+    foreach (var (device, n) in perDevice)
+        Information($"op tests on {device}: {n[0]} passed, {n[1]} failed, {n[2]} skipped");
     var totals = $"{passed} passed, {failed} failed, {skipped} skipped";
     System.IO.File.WriteAllText($"{results}/totals.txt", totals + "\n");
     Information(totals);

@@ -20,6 +20,8 @@ internal static class CudaTestEnvironment
         if (!CudaDevice.TryOpen(out var device, out var why))
             return (null, EmulatorUnavailable is { } reason ? $"{why}\n  {reason}" : why);
         device!.Cache = new KernelCache(directory: null); // tests leave no files behind
+        // One line in the log of every run that says where the CUDA tests ran.
+        TestContext.Progress.WriteLine($"CUDA tests run on {device.Name} through {CudaLibraries.DriverPath}");
         return (device, "");
     });
 
