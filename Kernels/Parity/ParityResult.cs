@@ -1,3 +1,5 @@
+using Pade.Kernels.Interop;
+
 namespace Pade.Kernels.Parity;
 
 /// <summary>
@@ -11,8 +13,10 @@ namespace Pade.Kernels.Parity;
 /// <param name="Passed">True when every element of every output is within its tolerance.</param>
 /// <param name="FirstMismatches">Up to <see cref="ParityCheck.MaxReported"/> failing elements ("probs[3, 7]: cpu 0.25,
 /// gpu 0.2501, |diff| 1E-04 > 1.3E-06"), or the exception a failing kernel threw.</param>
+/// <param name="ContextLost">The case ended in a sticky CUDA error (a fault inside a kernel): the context is dead and
+/// no later case can run in this process.</param>
 public sealed record ParityResult(string Kernel, string Shapes, double MaxAbsErr, string Tolerance, bool Passed,
-    IReadOnlyList<string> FirstMismatches)
+    IReadOnlyList<string> FirstMismatches, bool ContextLost = false)
 {
     public override string ToString() =>
         $"{Kernel} {Shapes}: {(Passed ? "ok" : "FAILED")}, max |err| {MaxAbsErr:G3} ({Tolerance})" +
@@ -39,6 +43,8 @@ public sealed class ParityCase(string name, string kernel, Func<ParityContext, P
         {
             var before = CudaDevice.LaunchCounts();
             var result = body(new ParityContext(CudaBackend.Use(device)));
+            // A fault inside one of this case's kernels surfaces here, charged to this case, not to the next one.
+            device.Synchronize();
             var missing = LaunchCheck.NotLaunched(Launches, before);
             if (missing.Count == 0) return result;
             return result with
@@ -46,6 +52,10 @@ public sealed class ParityCase(string name, string kernel, Func<ParityContext, P
                 Passed = false,
                 FirstMismatches = [.. result.FirstMismatches, .. missing.Select(m => $"declared kernel {m} was not launched")],
             };
+        }
+        catch (CudaException e) when (CudaCheck.IsSticky(e.Result))
+        {
+            return new ParityResult(Kernel, "", double.NaN, "", false, [$"{e.GetType().Name}: {e.Message}"], ContextLost: true);
         }
         catch (Exception e)
         {

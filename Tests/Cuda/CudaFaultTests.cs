@@ -1,4 +1,3 @@
-using System.Text;
 using NUnit.Framework;
 using Pade.Kernels;
 using Pade.Kernels.Interop;
@@ -13,19 +12,7 @@ namespace Pade.Tests.Cuda;
 [NonParallelizable]
 public unsafe class CudaFaultTests
 {
-    private static CuModule _module;
-
-    private static CudaKernel Kernel(CudaDevice device, string name)
-    {
-        if (_module.IsNull)
-        {
-            using var stream = typeof(CudaFaultTests).Assembly.GetManifestResourceStream("tests/cuda/faults.cu")!;
-            _module = device.LoadModuleFromSource("faults.cu", new StreamReader(stream, Encoding.UTF8).ReadToEnd());
-        }
-        CudaCheck.Driver(CudaDriver.cuModuleGetFunction(out var function, _module, name), $"cuModuleGetFunction({name})");
-        CudaCheck.Driver(CudaDriver.cuFuncGetAttribute(out int max, CuFunctionAttribute.MaxThreadsPerBlock, function), "cuFuncGetAttribute");
-        return new CudaKernel(function, name, "faults.cu", max);
-    }
+    private static CudaKernel Kernel(CudaDevice device, string name) => FaultKernels.Get(device, name);
 
     /// <summary>Runs <paramref name="body"/>, which must end in a sticky error, and forgets the error afterwards.</summary>
     private static CudaException ExpectStickyError(CudaDevice device, Action body)

@@ -13,22 +13,31 @@ public static class GpuCommand
         var check = new Command("check", "Compile every cuda/*.cu with NVRTC and check each kernel against the CPU on random inputs.").With("""
             Compile every kernel file with NVRTC, then run each CUDA kernel against its CPU twin on random inputs and
             shapes that are not multiples of the block size (tolerance atol + rtol*|ref|), writing a markdown table.
-            Exit code 0 when all pass, 1 on a mismatch, 4 when no GPU or driver is found.
+            Every case ends with a synchronisation, so a kernel's fault is charged to the case that launched it; a
+            fault that kills the CUDA context (a sticky error) stops the check there, naming the case.
+            Exit code 0 when all pass, 1 on a mismatch, 3 when a sticky error stopped the check, 4 when no GPU or
+            driver is found.
 
             Examples:
               pade gpu check
               pade gpu check --out bench/results/gpu-check.md --filter pau
               pade gpu check --compile-only
+              pade gpu check --sync --filter "conv2d"      (synchronise after every launch: a fault names its kernel)
+              pade gpu check --exclude "random,gemm"
             """);
         var outOpt = new Option<string>("--out") { Description = "Markdown file for the table", DefaultValueFactory = _ => "gpu-check.md" };
-        var filter = new Option<string?>("--filter") { Description = "Only cases whose name contains this text" };
+        var filter = new Option<string?>("--filter") { Description = "Only cases whose name contains this text (comma-separated alternatives)" };
+        var exclude = new Option<string?>("--exclude") { Description = "Leave out cases whose name contains this text (comma-separated alternatives)" };
+        var sync = new Option<bool>("--sync") { Description = "Synchronise after every kernel launch, so a fault names its kernel (slower)" };
         var compileOnly = new Option<bool>("--compile-only") { Description = "Only compile the kernels to PTX (no GPU needed)" };
         check.Add(outOpt);
         check.Add(filter);
+        check.Add(exclude);
+        check.Add(sync);
         check.Add(compileOnly);
         check.SetAction(p => p.GetValue(compileOnly)
             ? GpuCheck.CompileOnly(ctx.Out)
-            : GpuCheck.Run(ctx.Out, p.GetValue(outOpt)!, p.GetValue(filter)));
+            : GpuCheck.Run(ctx.Out, p.GetValue(outOpt)!, p.GetValue(filter), p.GetValue(exclude), p.GetValue(sync)));
         gpu.Add(check);
         return gpu;
     }

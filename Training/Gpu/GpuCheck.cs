@@ -14,30 +14,44 @@ namespace Pade.Training.Gpu;
 /// driver and NVRTC versions.
 /// </summary>
 /// <remarks>Exit codes: <see cref="AllPassed"/> (0) every kernel agrees with the CPU; <see cref="SomeFailed"/> (1) at
-/// least one case failed (mismatches or a kernel error, listed); <see cref="NoGpu"/> (4) nothing was checked
-/// because there is no CUDA driver, no GPU or no NVRTC (the reason is printed).</remarks>
+/// least one case failed (mismatches or a kernel error, listed); <see cref="ContextLost"/> (3) a case ended in a
+/// sticky CUDA error (a fault inside a kernel), so the check stopped there, naming the case and the kernels it had
+/// launched; <see cref="NoGpu"/> (4) nothing was checked because there is no CUDA driver, no GPU or no NVRTC (the
+/// reason is printed).
+/// Every case ends with a synchronisation, so a kernel's fault is charged to the case that launched it.</remarks>
 public static class GpuCheck
 {
-    public const int AllPassed = 0, SomeFailed = 1, NoGpu = 4;
+    public const int AllPassed = 0, SomeFailed = 1, ContextLost = 3, NoGpu = 4;
 
     /// <summary>Runs the check. <paramref name="markdownPath"/> null writes no file; <paramref name="filter"/>
-    /// keeps the cases whose name contains it (case-insensitive).</summary>
-    public static int Run(TextWriter output, string? markdownPath = "gpu-check.md", string? filter = null)
+    /// keeps the cases whose name contains it and <paramref name="exclude"/> drops those containing it (both
+    /// case-insensitive, comma-separated alternatives); <paramref name="synchronous"/> synchronises after every
+    /// launch so that a fault names its kernel.</summary>
+    public static int Run(TextWriter output, string? markdownPath = "gpu-check.md", string? filter = null,
+        string? exclude = null, bool synchronous = false)
     {
         if (!OpenGpu(output, "gpu check", out var device)) return NoGpu;
+        return Run(output, markdownPath, device!, ParitySuite.All.Where(c => Selected(c.Name, filter, exclude)).ToList(), synchronous);
+    }
+
+    /// <summary>Runs <paramref name="cases"/> on <paramref name="device"/> (the command's body; tests plant faulty cases).</summary>
+    internal static int Run(TextWriter output, string? markdownPath, CudaDevice device, List<ParityCase> cases, bool synchronous)
+    {
+        device.SynchronousLaunches |= synchronous;
         // The device stays open until the process ends: the tensors of the cases are released by the GC later.
         var header = new[]
         {
-            ("GPU", device!.ToString()),
+            ("GPU", device.ToString()),
             ("Driver", $"CUDA {device.DriverVersionText} ({CudaLibraries.DriverPath})"),
             ("NVRTC", $"{NvrtcText()} ({CudaLibraries.NvrtcPath}), target {device.Arch}"),
             ("Date", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
+            ("Launches", device.SynchronousLaunches ? "synchronous (a fault names its kernel)" : "asynchronous, synchronised after each case"),
         };
         foreach (var (k, v) in header) output.WriteLine($"{k,-7} {v}");
         output.WriteLine();
 
-        var cases = ParitySuite.All.Where(c => filter == null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         var rows = new List<(ParityCase Case, ParityResult Result, double Seconds)>();
+        ParityCase? lost = null;
         int width = Math.Max(10, cases.Count == 0 ? 0 : cases.Max(c => c.Name.Length));
         output.WriteLine($"{"case".PadRight(width)}  {"max |err|",10}  {"time",7}  result");
         foreach (var c in cases)
@@ -47,17 +61,35 @@ public static class GpuCheck
             rows.Add((c, result, clock.Elapsed.TotalSeconds));
             output.WriteLine($"{c.Name.PadRight(width)}  {Err(result.MaxAbsErr),10}  {clock.Elapsed.TotalSeconds,6:F2}s  {(result.Passed ? "ok" : "FAILED")}");
             foreach (var m in result.FirstMismatches) output.WriteLine($"    {m}");
+            if (result.ContextLost)
+            {
+                lost = c;
+                break;
+            }
         }
         int failed = rows.Count(r => !r.Result.Passed);
         output.WriteLine();
         output.WriteLine($"{rows.Count - failed} of {rows.Count} cases passed{(failed > 0 ? $", {failed} FAILED" : "")}.");
+        var stopped = lost == null ? null :
+            $"Stopped at case '{lost.Name}': it ended in a sticky CUDA error, so the context is dead and the " +
+            $"{cases.Count - rows.Count} remaining cases cannot run in this process. Rerun it alone with " +
+            $"`pade gpu check --sync --filter \"{lost.Name}\"` to name the kernel, and the rest with `--exclude`.";
+        if (stopped != null) output.WriteLine(stopped);
 
         if (markdownPath != null)
         {
-            File.WriteAllText(markdownPath, Markdown(header, rows, failed));
+            File.WriteAllText(markdownPath, Markdown(header, rows, failed, stopped));
             output.WriteLine($"Written to {Path.GetFullPath(markdownPath)}.");
         }
-        return failed == 0 ? AllPassed : SomeFailed;
+        return lost != null ? ContextLost : failed == 0 ? AllPassed : SomeFailed;
+    }
+
+    /// <summary>Whether a case name passes --filter and --exclude (comma-separated alternatives, case-insensitive).</summary>
+    public static bool Selected(string name, string? filter, string? exclude)
+    {
+        static bool Any(string name, string? list) => list!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(f => name.Contains(f, StringComparison.OrdinalIgnoreCase));
+        return (string.IsNullOrWhiteSpace(filter) || Any(name, filter)) && (string.IsNullOrWhiteSpace(exclude) || !Any(name, exclude));
     }
 
     /// <summary>
@@ -118,12 +150,14 @@ public static class GpuCheck
         return true;
     }
 
-    private static string Markdown(IEnumerable<(string, string)> header, List<(ParityCase Case, ParityResult Result, double Seconds)> rows, int failed)
+    private static string Markdown(IEnumerable<(string, string)> header, List<(ParityCase Case, ParityResult Result, double Seconds)> rows,
+        int failed, string? stopped)
     {
         var md = new StringBuilder();
         md.AppendLine("# pade gpu check: CUDA kernels against the CPU backend").AppendLine();
         foreach (var (k, v) in header) md.AppendLine($"- **{k}**: {v}");
         md.AppendLine($"- **Result**: {rows.Count - failed} of {rows.Count} cases passed").AppendLine();
+        if (stopped != null) md.AppendLine($"**{stopped}**").AppendLine();
         md.AppendLine("An element passes when |gpu − cpu| ≤ atol + rtol·|cpu|; op cases compare with the CPU in float64, " +
             "in units of the tested dtype's epsilon.").AppendLine();
         md.AppendLine("| case | kernel | shapes | max abs err | tolerance | time (s) | result |");
