@@ -130,41 +130,6 @@ public sealed unsafe partial class CudaDevice : IDisposable
         DeviceMemory.MakeCurrent(Context);
     }
 
-    /// <summary>The module of an embedded kernel file ("fill_copy.cu"), compiled (or taken from the cache) and loaded once.</summary>
-    public CuModule LoadModule(string fileName)
-    {
-        lock (_lock)
-        {
-            if (_modules.TryGetValue(fileName, out var module)) return module;
-            module = LoadModuleFromSource(fileName, KernelSource.Read(fileName));
-            _modules[fileName] = module;
-            return module;
-        }
-    }
-
-    /// <summary>Compiles and loads arbitrary source. The caller owns the module (<see cref="UnloadModule"/>).</summary>
-    public CuModule LoadModuleFromSource(string fileName, string source)
-    {
-        var ptx = Cache.GetPtx(fileName, source, Arch, CompileOptions);
-        var image = Encoding.UTF8.GetBytes(ptx + "\0"); // the driver reads PTX up to its NUL
-        MakeCurrent();
-        CuModule module;
-        fixed (byte* p = image)
-        {
-            // A driver older than NVRTC rejects its PTX with CUDA_ERROR_UNSUPPORTED_PTX_VERSION: the versions
-            // in the call text below say which side to upgrade.
-            CudaCheck.Driver(CudaDriver.cuModuleLoadData(out module, p),
-                $"cuModuleLoadData({fileName}, {Arch}, NVRTC {NvrtcCompiler.Version()}, driver {DriverVersionText})");
-        }
-        return module;
-    }
-
-    public void UnloadModule(CuModule module)
-    {
-        MakeCurrent();
-        CudaCheck.Driver(CudaDriver.cuModuleUnload(module), "cuModuleUnload");
-    }
-
     /// <summary>The <c>extern "C"</c> kernel <paramref name="kernelName"/> of embedded file <paramref name="fileName"/>.</summary>
     public CudaKernel GetKernel(string fileName, string kernelName)
     {

@@ -17,8 +17,9 @@ namespace Pade.Kernels;
 /// </remarks>
 public sealed class KernelCache
 {
-    private const string FormatTag = "pade-ptx/2";  // 2: headers in the key
-    private readonly ConcurrentDictionary<string, string> _memory = new();
+    private const string FormatTag = "pade-ptx/3";  // 2: headers in the key; 3: cubins beside PTX
+    private readonly ConcurrentDictionary<string, byte[]> _memory = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], string> _texts = new();
     private long _memoryHits, _diskHits, _compilations;
 
     /// <summary>The process-wide cache, on disk at <see cref="DefaultDirectory"/>.</summary>
@@ -74,45 +75,62 @@ public sealed class KernelCache
     public string GetPtx(string fileName, string source, string arch, NvrtcOptions? options = null,
         IReadOnlyList<KernelHeader>? headers = null)
     {
+        var bytes = Get(".ptx", fileName, source, arch, options, headers,
+            // Every PTX module declares its ISA version; a file without one is not ours or was truncated.
+            valid: b => Encoding.UTF8.GetString(b).Contains(".version", StringComparison.Ordinal),
+            compile: () => Encoding.UTF8.GetBytes(NvrtcCompiler.CompileToPtx(fileName, source, arch, options, headers)));
+        // One string per cached image: a memory hit returns the very same string (no decoding per load).
+        return _texts.GetValue(bytes, b => Encoding.UTF8.GetString(b));
+    }
+
+    /// <summary>SASS (a cubin) for the real architecture <paramref name="arch"/> ("sm_90"), cached as PTX is.</summary>
+    public byte[] GetCubin(string fileName, string source, string arch, NvrtcOptions? options = null,
+        IReadOnlyList<KernelHeader>? headers = null) =>
+        Get(".cubin", fileName, source, arch, options, headers,
+            valid: b => b.Length > 4 && b[0] == 0x7f && b[1] == (byte)'E' && b[2] == (byte)'L' && b[3] == (byte)'F',
+            compile: () => NvrtcCompiler.CompileToCubin(fileName, source, arch, options, headers));
+
+    private byte[] Get(string extension, string fileName, string source, string arch, NvrtcOptions? options,
+        IReadOnlyList<KernelHeader>? headers, Func<byte[], bool> valid, Func<byte[]> compile)
+    {
         var args = (options ?? NvrtcOptions.Default).ToArguments(arch);
         headers ??= KernelSource.Headers;
-        var key = Key(source, headers, arch, args, NvrtcCompiler.Version());
-        if (_memory.TryGetValue(key, out var ptx))
+        var key = Key(source, headers, arch, args, NvrtcCompiler.Version()) + extension;
+        if (_memory.TryGetValue(key, out var image))
         {
             Interlocked.Increment(ref _memoryHits);
-            return ptx;
+            return image;
         }
-        ptx = ReadDisk(key);
-        if (ptx != null) Interlocked.Increment(ref _diskHits);
+        image = ReadDisk(key, valid);
+        if (image != null) Interlocked.Increment(ref _diskHits);
         else
         {
-            ptx = NvrtcCompiler.CompileToPtx(fileName, source, arch, options, headers);
+            image = compile();
             Interlocked.Increment(ref _compilations);
-            WriteDisk(key, ptx);
+            WriteDisk(key, image);
         }
-        return _memory.GetOrAdd(key, ptx);
+        return _memory.GetOrAdd(key, image);
     }
 
     /// <summary>Forgets the in-memory entries (disk files stay); for tests of the disk path.</summary>
     public void ClearMemory() => _memory.Clear();
 
-    private string? PathFor(string key) => Directory == null ? null : Path.Combine(Directory, key + ".ptx");
+    private string? PathFor(string key) => Directory == null ? null : Path.Combine(Directory, key);
 
-    private string? ReadDisk(string key)
+    private byte[]? ReadDisk(string key, Func<byte[], bool> valid)
     {
         var path = PathFor(key);
         if (path == null || !File.Exists(path)) return null;
         try
         {
-            var text = File.ReadAllText(path, Encoding.UTF8);
-            // Every PTX module declares its ISA version; a file without one is not ours or was truncated.
-            return text.Contains(".version", StringComparison.Ordinal) ? text : null;
+            var bytes = File.ReadAllBytes(path);
+            return valid(bytes) ? bytes : null;
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }
 
-    private void WriteDisk(string key, string ptx)
+    private void WriteDisk(string key, byte[] image)
     {
         var path = PathFor(key);
         if (path == null) return;
@@ -120,7 +138,7 @@ public sealed class KernelCache
         try
         {
             System.IO.Directory.CreateDirectory(Directory!);
-            File.WriteAllText(temp, ptx, new UTF8Encoding(false));
+            File.WriteAllBytes(temp, image);
             File.Move(temp, path, overwrite: true); // rename(2): atomic within one file system
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

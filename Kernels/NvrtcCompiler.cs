@@ -87,9 +87,37 @@ public static unsafe class NvrtcCompiler
             throw new ArgumentException(
                 $"architecture '{arch}' is not a virtual architecture like 'compute_80' (PTX needs compute_XY, not sm_XY)",
                 nameof(arch));
+        return Compile(fileName, source, arch, options, headers, program => DecodeCString(ReadPtx(program, fileName)));
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="source"/> to SASS (a cubin) for the real architecture <paramref name="arch"/>
+    /// ("sm_90"): what the GPU runs, with no JIT step in the driver, so a driver older than this NVRTC's PTX ISA
+    /// can still load it. Otherwise as <see cref="CompileToPtx"/>.
+    /// </summary>
+    public static byte[] CompileToCubin(string fileName, string source, string arch, NvrtcOptions? options = null,
+        IReadOnlyList<KernelHeader>? headers = null)
+    {
+        if (!arch.StartsWith("sm_", StringComparison.Ordinal) || !int.TryParse(arch.AsSpan(3), out _))
+            throw new ArgumentException($"architecture '{arch}' is not a real architecture like 'sm_90'", nameof(arch));
+        return Compile(fileName, source, arch, options, headers, program =>
+        {
+            CudaCheck.Nvrtc(Nvrtc.nvrtcGetCUBINSize(program, out nuint size), "nvrtcGetCUBINSize", fileName);
+            var bytes = new byte[(int)size];
+            fixed (byte* p = bytes) CudaCheck.Nvrtc(Nvrtc.nvrtcGetCUBIN(program, p), "nvrtcGetCUBIN", fileName);
+            return bytes;
+        });
+    }
+
+    /// <summary>The real architecture of a device ("sm_90") if this NVRTC can compile for it, else null.</summary>
+    public static string? SassArchFor(int major, int minor) =>
+        SupportedArchs().Contains(major * 10 + minor) ? $"sm_{major}{minor}" : null;
+
+    private static T Compile<T>(string fileName, string source, string arch, NvrtcOptions? options,
+        IReadOnlyList<KernelHeader>? headers, Func<nint, T> read)
+    {
         var args = (options ?? NvrtcOptions.Default).ToArguments(arch);
         headers ??= KernelSource.Headers;
-
         nint program = CreateProgram(fileName, source, headers);
         try
         {
@@ -97,7 +125,7 @@ public static unsafe class NvrtcCompiler
             var log = ReadLog(program, fileName);
             CudaCheck.Nvrtc(compiled, "nvrtcCompileProgram", fileName,
                 log + $"\n(options: {string.Join(' ', args)})");
-            return ReadPtx(program, fileName);
+            return read(program);
         }
         finally
         {
@@ -135,12 +163,12 @@ public static unsafe class NvrtcCompiler
         return DecodeCString(bytes);
     }
 
-    private static string ReadPtx(nint program, string fileName)
+    private static byte[] ReadPtx(nint program, string fileName)
     {
         CudaCheck.Nvrtc(Nvrtc.nvrtcGetPTXSize(program, out nuint size), "nvrtcGetPTXSize", fileName);
         var bytes = new byte[(int)size];
         fixed (byte* p = bytes) CudaCheck.Nvrtc(Nvrtc.nvrtcGetPTX(program, p), "nvrtcGetPTX", fileName);
-        return DecodeCString(bytes);
+        return bytes;
     }
 
     /// <summary>NVRTC's sizes count the terminating NUL; drop it (and anything after it).</summary>

@@ -43,6 +43,10 @@ public static unsafe partial class CudaDriver
     // --- modules and launches ----------------------------------------------------------------------------------
     /// <summary><paramref name="image"/> is a NUL-terminated PTX text (or a cubin).</summary>
     [LibraryImport(Library)] public static partial CuResult cuModuleLoadData(out CuModule module, byte* image);
+    /// <summary>cuModuleLoadData with JIT options: <paramref name="options"/> are <c>CUjit_option</c> values, each
+    /// with one pointer-sized value (a size is passed as the pointer's value). See <see cref="JitOption"/>.</summary>
+    [LibraryImport(Library)]
+    public static partial CuResult cuModuleLoadDataEx(out CuModule module, byte* image, uint numOptions, JitOption* options, void** values);
     [LibraryImport(Library)] public static partial CuResult cuModuleUnload(CuModule module);
     [LibraryImport(Library)]
     public static partial CuResult cuFuncGetAttribute(out int value, CuFunctionAttribute attribute, CuFunction function);
@@ -77,6 +81,15 @@ public static unsafe partial class CudaDriver
     [LibraryImport(Library)] public static partial CuResult cuEventSynchronize(CuEvent ev);
     [LibraryImport(Library)] public static partial CuResult cuEventElapsedTime(out float milliseconds, CuEvent start, CuEvent end);
     [LibraryImport(Library)] public static partial CuResult cuEventDestroy_v2(CuEvent ev);
+
+    /// <summary><c>CUjit_option</c>: the log buffers of a module load.</summary>
+    public enum JitOption
+    {
+        InfoLogBuffer = 3,
+        InfoLogBufferSizeBytes = 4,
+        ErrorLogBuffer = 5,
+        ErrorLogBufferSizeBytes = 6,
+    }
 
     /// <summary><c>CU_STREAM_NON_BLOCKING</c>: the stream does not synchronise with the legacy default stream.</summary>
     public const uint StreamNonBlocking = 0x1;

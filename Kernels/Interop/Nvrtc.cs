@@ -36,4 +36,7 @@ public static unsafe partial class Nvrtc
     [LibraryImport(Library)] public static partial NvrtcResult nvrtcGetProgramLog(nint program, byte* log);
     [LibraryImport(Library)] public static partial NvrtcResult nvrtcGetPTXSize(nint program, out nuint size);
     [LibraryImport(Library)] public static partial NvrtcResult nvrtcGetPTX(nint program, byte* ptx);
+    /// <summary>The SASS of a program compiled for a real architecture (<c>--gpu-architecture=sm_XY</c>); NVRTC ≥ 11.1.</summary>
+    [LibraryImport(Library)] public static partial NvrtcResult nvrtcGetCUBINSize(nint program, out nuint size);
+    [LibraryImport(Library)] public static partial NvrtcResult nvrtcGetCUBIN(nint program, byte* cubin);
 }

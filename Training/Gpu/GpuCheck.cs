@@ -39,14 +39,14 @@ public static class GpuCheck
     {
         device.SynchronousLaunches |= synchronous;
         // The device stays open until the process ends: the tensors of the cases are released by the GC later.
-        var header = new[]
-        {
+        (string, string)[] header =
+        [
             ("GPU", device.ToString()),
             ("Driver", $"CUDA {device.DriverVersionText} ({CudaLibraries.DriverPath})"),
             ("NVRTC", $"{NvrtcText()} ({CudaLibraries.NvrtcPath}), target {device.Arch}"),
             ("Date", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
             ("Launches", device.SynchronousLaunches ? "synchronous (a fault names its kernel)" : "asynchronous, synchronised after each case"),
-        };
+        ];
         foreach (var (k, v) in header) output.WriteLine($"{k,-7} {v}");
         output.WriteLine();
 
@@ -75,6 +75,11 @@ public static class GpuCheck
             $"{cases.Count - rows.Count} remaining cases cannot run in this process. Rerun it alone with " +
             $"`pade gpu check --sync --filter \"{lost.Name}\"` to name the kernel, and the rest with `--exclude`.";
         if (stopped != null) output.WriteLine(stopped);
+        // Known only now that the kernels are loaded: SASS for this GPU, or PTX the driver JIT-compiled (and why).
+        var modules = ("Modules", ModuleSummary(device.ModuleFormats));
+        output.WriteLine($"{modules.Item1,-7} {modules.Item2}");
+        if (CudaLibraries.NvrtcNote.Length > 0) output.WriteLine($"NVRTC   {CudaLibraries.NvrtcNote}");
+        header = [.. header, modules];
 
         if (markdownPath != null)
         {
@@ -82,6 +87,16 @@ public static class GpuCheck
             output.WriteLine($"Written to {Path.GetFullPath(markdownPath)}.");
         }
         return lost != null ? ContextLost : failed == 0 ? AllPassed : SomeFailed;
+    }
+
+    /// <summary>"SASS sm_90 (all 12 files)", or each file's format where they differ.</summary>
+    internal static string ModuleSummary(IReadOnlyDictionary<string, string> formats)
+    {
+        if (formats.Count == 0) return "none loaded";
+        var kinds = formats.Values.Distinct().ToList();
+        return kinds.Count == 1
+            ? $"{kinds[0]} (all {formats.Count} files)"
+            : string.Join("; ", formats.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}: {f.Value}"));
     }
 
     /// <summary>Whether a case name passes --filter and --exclude (comma-separated alternatives, case-insensitive).</summary>
