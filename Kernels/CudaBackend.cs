@@ -113,7 +113,8 @@ public sealed partial class CudaBackend : Backend
         if (dst.Length < x.Numel)
             throw new ArgumentException($"ToHost: destination holds {dst.Length} elements, the tensor {x.Numel}");
         var source = x.IsContiguous ? x : x.Clone();
-        CudaDevice.CopyToHost(PointerOf(source, "ToHost"), dst[..(int)source.Numel]);
+        // dst.Length ≥ Numel above, so Numel fits an int here; checked says so if that ever changes.
+        CudaDevice.CopyToHost(PointerOf(source, "ToHost"), dst[..checked((int)source.Numel)]);
         GC.KeepAlive(source); // a strided view's contiguous copy must outlive the (synchronous) copy
     }
 

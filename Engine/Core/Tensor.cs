@@ -141,6 +141,9 @@ public sealed partial class Tensor : IDisposable
     public T[] ToArray<T>() where T : unmanaged
     {
         if (DTypeExtensions.Of<T>() != DType) return To(DTypeExtensions.Of<T>()).ToArray<T>();
+        if (Numel > Array.MaxLength)
+            throw new InvalidOperationException(
+                $"ToArray: {Numel:N0} elements exceed the {Array.MaxLength:N0} a .NET array can hold; copy slices (Narrow) instead");
         var r = new T[Numel];
         Backend.ToHost<T>(this, r);
         return r;
