@@ -53,6 +53,14 @@ Task("Test")
     }
     foreach (var (device, n) in perDevice)
         Information($"op tests on {device}: {n[0]} passed, {n[1]} failed, {n[2]} skipped");
+    // The published binary is checked as part of the tests: a failure counts as one failed test.
+    try { CheckPublish(); }
+    catch (Exception e)
+    {
+        Error($"publish check failed: {e.Message}");
+        failed++;
+        failure ??= e;
+    }
     var totals = $"{passed} passed, {failed} failed, {skipped} skipped";
     System.IO.File.WriteAllText($"{results}/totals.txt", totals + "\n");
     Information(totals);
@@ -69,7 +77,12 @@ Task("Bench")
 });
 
 Task("Publish")
-    .Does(() =>
+    .Does(() => PublishPade());
+
+// The self-contained, trimmed, single-file `pade` that GPU machines without .NET run (bench/gpu/session.sh).
+// Trim analysis warnings are errors here (the project-wide WarningsNotAsErrors is cleared), so a trim problem
+// fails the build, not a GPU session.
+void PublishPade()
 {
     DotNetPublish("Training/Training.csproj", new DotNetPublishSettings
     {
@@ -79,7 +92,23 @@ Task("Publish")
         PublishSingleFile = true,
         PublishTrimmed = true,
         OutputDirectory = "publish",
+        MSBuildSettings = new DotNetMSBuildSettings().WithProperty("WarningsNotAsErrors", ""),
     });
-});
+}
+
+// The Test target's last step: the publish must build without trim warnings, stay under 45 MiB (it travels to
+// the GPU machine with every session), and compile every kernel with NVRTC from the published binary.
+void CheckPublish()
+{
+    PublishPade();
+    const long limit = 45L << 20;
+    long bytes = GetFiles("publish/*").Where(f => !f.FullPath.EndsWith(".pdb")).Sum(f => new System.IO.FileInfo(f.FullPath).Length);
+    Information($"publish/: {bytes / (1024.0 * 1024):F1} MiB without symbols (limit {limit >> 20} MiB)");
+    if (bytes > limit) throw new Exception($"the published pade is {bytes / (1024.0 * 1024):F1} MiB, over the {limit >> 20} MiB a GPU session carries");
+    int code = StartProcess("publish/pade", new ProcessSettings { Arguments = "gpu check --compile-only" });
+    bool ci = EnvironmentVariable("CI") == "true";
+    if (code == 4 && !ci) { Warning("publish/pade gpu check --compile-only: no NVRTC here, nothing compiled"); return; }
+    if (code != 0) throw new Exception($"publish/pade gpu check --compile-only exited with {code}");
+}
 
 RunTarget(target);

@@ -49,8 +49,13 @@ def elapsed_ms(fn, repetitions, warmup=3):
 
 
 def parse_size(s):
+    """'16M' -> 16 * 2**20, '64K' -> 64 * 2**10 (binary, as pade bench gpu --sizes)."""
     s = s.strip().upper()
-    return int(s[:-1]) << 20 if s.endswith("M") else int(s)
+    if s.endswith("M"):
+        return int(s[:-1]) << 20
+    if s.endswith("K"):
+        return int(s[:-1]) << 10
+    return int(s)
 
 
 def main():

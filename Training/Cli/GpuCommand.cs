@@ -29,14 +29,16 @@ public static class GpuCommand
         var filter = new Option<string?>("--filter") { Description = "Only cases whose name contains this text (comma-separated alternatives)" };
         var exclude = new Option<string?>("--exclude") { Description = "Leave out cases whose name contains this text (comma-separated alternatives)" };
         var sync = new Option<bool>("--sync") { Description = "Synchronise after every kernel launch, so a fault names its kernel (slower)" };
+        var list = new Option<bool>("--list") { Description = "Print the names of the cases (after --filter/--exclude) and run nothing (no GPU needed)" };
         var compileOnly = new Option<bool>("--compile-only") { Description = "Only compile the kernels to PTX (no GPU needed)" };
         check.Add(outOpt);
         check.Add(filter);
         check.Add(exclude);
         check.Add(sync);
+        check.Add(list);
         check.Add(compileOnly);
-        check.SetAction(p => p.GetValue(compileOnly)
-            ? GpuCheck.CompileOnly(ctx.Out)
+        check.SetAction(p => p.GetValue(compileOnly) ? GpuCheck.CompileOnly(ctx.Out)
+            : p.GetValue(list) ? GpuCheck.List(ctx.Out, p.GetValue(filter), p.GetValue(exclude))
             : GpuCheck.Run(ctx.Out, p.GetValue(outOpt)!, p.GetValue(filter), p.GetValue(exclude), p.GetValue(sync)));
         gpu.Add(check);
         return gpu;
@@ -52,11 +54,29 @@ public static class GpuCommand
             Examples:
               pade bench gpu
               pade bench gpu --out bench/results/gpu-bench.md
+              pade bench gpu --sizes 64K --gemm 256 --batch 8 --reps 2     (a dry run on the emulated driver)
             """);
         var outOpt = new Option<string>("--out") { Description = "Markdown file for the results", DefaultValueFactory = _ => "gpu-bench.md" };
-        gpu.Add(outOpt);
-        gpu.SetAction(p => GpuBench.Run(ctx.Out, p.GetValue(outOpt)!));
+        var sizes = new Option<string>("--sizes") { Description = "PAU element counts, comma-separated, with K/M suffixes", DefaultValueFactory = _ => "16M,64M" };
+        var gemm = new Option<int>("--gemm") { Description = "Side of the square fp32 GEMM", DefaultValueFactory = _ => 4096 };
+        var batch = new Option<int>("--batch") { Description = "Batch of the LeNet/VGG-8 training steps (0: leave them out)", DefaultValueFactory = _ => 128 };
+        var reps = new Option<int>("--reps") { Description = "Timed repetitions per measurement (after 3 warm-up runs)", DefaultValueFactory = _ => 20 };
+        foreach (var o in new Option[] { outOpt, sizes, gemm, batch, reps }) gpu.Add(o);
+        gpu.SetAction(p => GpuBench.Run(ctx.Out, p.GetValue(outOpt)!, ParseSizes(p.GetValue(sizes)!), PadeCli.Check(() =>
+                p.GetValue(reps) > 0 ? p.GetValue(reps) : throw new ArgumentException("--reps must be positive")),
+            p.GetValue(gemm), p.GetValue(batch)));
         bench.Add(gpu);
         return bench;
     }
+
+    /// <summary>"16M,64M" → [16·2²⁰, 64·2²⁰]; K and M are binary (1024, 1048576).</summary>
+    internal static long[] ParseSizes(string text) => PadeCli.Check(() => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(t =>
+        {
+            long unit = t.EndsWith('M') || t.EndsWith('m') ? 1L << 20 : t.EndsWith('K') || t.EndsWith('k') ? 1L << 10 : 1;
+            var digits = unit == 1 ? t : t[..^1];
+            return long.TryParse(digits, out var v) && v > 0 && v * unit <= int.MaxValue
+                ? v * unit
+                : throw new ArgumentException($"--sizes: '{t}' is not a positive element count below 2^31 (e.g. 65536, 64K, 16M)");
+        }).ToArray());
 }

@@ -9,26 +9,27 @@ namespace Pade.Training.Gpu;
 /// <summary>Training-step times of the paper's MNIST networks on the GPU (GpuBench's last rows).</summary>
 public static partial class GpuBench
 {
-    static partial void AddModelRows(CudaBackend gpu, int repetitions, List<Row> rows, ref bool added)
+    static partial void AddModelRows(CudaBackend gpu, int repetitions, int batch, List<Row> rows, ref bool added)
     {
-        rows.AddRange(ModelRows(gpu, repetitions));
+        rows.AddRange(ModelRows(gpu, repetitions, batch));
         added = true;
     }
 
-    /// <summary>One SGD step (forward, cross-entropy, backward, update) of LeNet and VGG-8 on a batch of 128 random
-    /// 1x32x32 images, float32, in milliseconds per step (CUDA events around 20 steps after 3 warm-up steps).</summary>
-    internal static IEnumerable<Row> ModelRows(CudaBackend gpu, int repetitions)
+    /// <summary>One SGD step (forward, cross-entropy, backward, update) of LeNet and VGG-8 on a batch of
+    /// <paramref name="batch"/> random 1x32x32 images, float32, in milliseconds per step (CUDA events around the
+    /// repetitions after 3 warm-up steps).</summary>
+    internal static IEnumerable<Row> ModelRows(CudaBackend gpu, int repetitions, int batch = 128)
     {
         foreach (var (name, make) in new (string, Func<Module>)[]
                  {
-                     ("LeNet training step (batch 128)", () => new LeNet(generator: new Generator(5))),
-                     ("VGG-8 training step (batch 128)", () => new Vgg8(generator: new Generator(5))),
+                     ($"LeNet training step (batch {batch})", () => new LeNet(generator: new Generator(5))),
+                     ($"VGG-8 training step (batch {batch})", () => new Vgg8(generator: new Generator(5))),
                  })
         {
             var model = make().To(Device.Cuda);
             model.Train();
-            var x = Tensor.Randn([128, 1, 32, 32], 0, 1, DType.Float32, Device.Cuda, new Generator(6));
-            var t = Tensor.FromArray(Enumerable.Range(0, 128).Select(i => i % 10).ToArray()).To(Device.Cuda);
+            var x = Tensor.Randn([batch, 1, 32, 32], 0, 1, DType.Float32, Device.Cuda, new Generator(6));
+            var t = Tensor.FromArray(Enumerable.Range(0, batch).Select(i => i % 10).ToArray()).To(Device.Cuda);
             var sgd = new Sgd(model.Parameters(), lr: 0.01, momentum: 0.9);
             double ms = CudaTimer.Milliseconds(gpu.CudaDevice, () =>
             {

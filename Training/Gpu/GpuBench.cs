@@ -24,7 +24,10 @@ public static partial class GpuBench
 
     /// <summary>Runs the benchmark on GPU 0 and prints a markdown table (also written to
     /// <paramref name="markdownPath"/> unless null). <paramref name="sizes"/>: PAU element counts (default 16M, 64M).</summary>
-    public static int Run(TextWriter output, string? markdownPath = "gpu-bench.md", IReadOnlyList<long>? sizes = null, int repetitions = 20)
+    /// <remarks><paramref name="gemm"/>: the side of the square GEMM (4096); <paramref name="batch"/>: the models'
+    /// batch (128; 0 leaves the model rows out). Smaller values make a dry run on the emulated driver affordable.</remarks>
+    public static int Run(TextWriter output, string? markdownPath = "gpu-bench.md", IReadOnlyList<long>? sizes = null, int repetitions = 20,
+        int gemm = 4096, int batch = 128)
     {
         if (!GpuCheck.OpenGpu(output, "bench gpu", out var device)) return GpuCheck.NoGpu;
         var gpu = CudaBackend.Use(device!);
@@ -32,9 +35,9 @@ public static partial class GpuBench
         output.WriteLine($"GPU {device}; NVRTC {GpuCheck.NvrtcText()}; {repetitions} repetitions per measurement");
         var rows = new List<Row>();
         foreach (var n in sizes) rows.AddRange(PauRows(gpu, n, repetitions));
-        rows.Add(GemmRow(gpu, 4096, repetitions));
-        bool models = false;
-        AddModelRows(gpu, repetitions, rows, ref models);
+        rows.Add(GemmRow(gpu, gemm, repetitions));
+        bool models = batch == 0;
+        if (batch > 0) AddModelRows(gpu, repetitions, batch, rows, ref models);
         if (!models)
             rows.Add(new Row("LeNet / VGG-8 training step", 0, double.NaN, null, null,
                 "not measured: the models (Layers) are not in this build"));
@@ -51,7 +54,7 @@ public static partial class GpuBench
     }
 
     /// <summary>Training-step rows of the paper's networks, where the models exist (GpuBench.Models.cs).</summary>
-    static partial void AddModelRows(CudaBackend gpu, int repetitions, List<Row> rows, ref bool added);
+    static partial void AddModelRows(CudaBackend gpu, int repetitions, int batch, List<Row> rows, ref bool added);
 
     /// <summary>Copy, ReLU, PAU forward and PAU forward + backward on <paramref name="n"/> float32 elements.</summary>
     private static IEnumerable<Row> PauRows(CudaBackend gpu, long n, int repetitions)

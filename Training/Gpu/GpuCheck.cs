@@ -99,6 +99,13 @@ public static class GpuCheck
             : string.Join("; ", formats.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}: {f.Value}"));
     }
 
+    /// <summary>`pade gpu check --list`: the names of the selected cases, one per line (no GPU needed).</summary>
+    public static int List(TextWriter output, string? filter, string? exclude)
+    {
+        foreach (var c in ParitySuite.All.Where(c => Selected(c.Name, filter, exclude))) output.WriteLine(c.Name);
+        return AllPassed;
+    }
+
     /// <summary>Whether a case name passes --filter and --exclude (comma-separated alternatives, case-insensitive).</summary>
     public static bool Selected(string name, string? filter, string? exclude)
     {
