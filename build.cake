@@ -52,7 +52,11 @@ Task("Test")
         }
     }
     foreach (var (device, n) in perDevice)
-        Information($"op tests on {device}: {n[0]} passed, {n[1]} failed, {n[2]} skipped");
+        Information("op tests on " + device + ": " + n[0] + " passed, " + n[1] + " failed, " + n[2] + " skipped");
+    var where = GetFiles($"{results}/**/*.trx")
+        .SelectMany(trx => System.Xml.Linq.XDocument.Load(trx.FullPath).Descendants().Where(e => e.Name.LocalName == "StdOut"))
+        .SelectMany(e => e.Value.Split('\n')).FirstOrDefault(l => l.StartsWith("CUDA tests run on"));
+    Information(where ?? "CUDA tests: none ran (no driver)");
     // The published binary is checked as part of the tests: a failure counts as one failed test.
     try { CheckPublish(); }
     catch (Exception e)
@@ -103,7 +107,7 @@ void CheckPublish()
     PublishPade();
     const long limit = 45L << 20;
     long bytes = GetFiles("publish/*").Where(f => !f.FullPath.EndsWith(".pdb")).Sum(f => new System.IO.FileInfo(f.FullPath).Length);
-    Information($"publish/: {bytes / (1024.0 * 1024):F1} MiB without symbols (limit {limit >> 20} MiB)");
+    Information("publish/: " + (bytes / (1024.0 * 1024)).ToString("F1") + " MiB without symbols (limit " + (limit >> 20) + " MiB)");
     if (bytes > limit) throw new Exception($"the published pade is {bytes / (1024.0 * 1024):F1} MiB, over the {limit >> 20} MiB a GPU session carries");
     int code = StartProcess("publish/pade", new ProcessSettings { Arguments = "gpu check --compile-only" });
     bool ci = EnvironmentVariable("CI") == "true";

@@ -20,8 +20,6 @@ internal static class CudaTestEnvironment
         if (!CudaDevice.TryOpen(out var device, out var why))
             return (null, EmulatorUnavailable is { } reason ? $"{why}\n  {reason}" : why);
         device!.Cache = new KernelCache(directory: null); // tests leave no files behind
-        // One line in the log of every run that says where the CUDA tests ran.
-        TestContext.Progress.WriteLine($"CUDA tests run on {device.Name} through {CudaLibraries.DriverPath}");
         return (device, "");
     });
 
@@ -79,8 +77,13 @@ internal static class CudaTestEnvironment
             Assert.Ignore($"no CUDA driver: {why}");
         }
         RequireNvrtc();
+        // The first CUDA test's output says where the CUDA tests ran (the Test target prints it from the results).
+        if (Interlocked.Exchange(ref _announced, 1) == 0)
+            TestContext.Out.WriteLine($"CUDA tests run on {device!.Name} through {CudaLibraries.DriverPath}");
         return device!;
     }
+
+    private static int _announced;
 
     /// <summary>The test device when it is the emulated one (fault tests: only it can recover from a sticky error).</summary>
     public static CudaDevice RequireEmulatedDevice()
