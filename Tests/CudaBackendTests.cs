@@ -16,30 +16,6 @@ public class CudaBackendTests
 {
     // ---- no GPU needed ------------------------------------------------------------------------------------------
 
-    private static Dictionary<string, int> EnumCodes(string file, string prefix) =>
-        Regex.Matches(KernelSource.Read(file), $@"\b{prefix}_(\w+) = (\d+)")
-            .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
-
-    [Test]
-    public void OpCodesInKernelSourcesMatchTheEngineEnums()
-    {
-        var unary = EnumCodes("elementwise.cu", "U");
-        Assert.That(unary.Keys, Is.EquivalentTo(Enum.GetValues<UnaryOp>().Where(CudaBackend.IsCoreUnary).Select(o => o.ToString())));
-        foreach (var (name, code) in unary) Assert.That(code, Is.EqualTo((int)Enum.Parse<UnaryOp>(name)), name);
-
-        var binary = EnumCodes("elementwise.cu", "B");
-        Assert.That(binary.Keys, Is.EquivalentTo(Enum.GetNames<BinaryOp>()));
-        foreach (var (name, code) in binary) Assert.That(code, Is.EqualTo((int)Enum.Parse<BinaryOp>(name)), name);
-
-        var reduce = EnumCodes("reduce.cu", "R");
-        Assert.That(reduce.Keys, Is.EquivalentTo(Enum.GetNames<ReduceOp>()));
-        foreach (var (name, code) in reduce) Assert.That(code, Is.EqualTo((int)Enum.Parse<ReduceOp>(name)), name);
-
-        var dist = EnumCodes("random.cu", "D");
-        Assert.That(dist.Keys, Is.EquivalentTo(Enum.GetNames<Distribution>()));
-        foreach (var (name, code) in dist) Assert.That(code, Is.EqualTo((int)Enum.Parse<Distribution>(name)), name);
-    }
-
     [Test]
     public void KernelsKeepNothingInLocalMemory()
     {
