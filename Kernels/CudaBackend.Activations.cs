@@ -168,11 +168,12 @@ public sealed partial class CudaBackend
         var args = new List<KernelArg>(pointers) { partials.Pointer };
         args.AddRange(extra);
         args.AddRange([layout.Outer, channels, layout.Inner]);
-        kernel.Launch(CudaDevice, new Dim3((uint)pieces, (uint)channels), args.ToArray());
+        // Channels in x (activations.cu): y and z stop at 65535, x at 2³¹ − 1; pieces ≤ PauMaxBlocks.
+        kernel.Launch(CudaDevice, new Dim3((uint)channels, (uint)pieces), args.ToArray());
         // All parameters into one [P, C] (or [C, P]) scratch, then each output's rows copied out.
         bool single = outputs.Length == 1;
         using var reduced = Scratch((long)parameters * channels, x.DType);
-        ActivationKernels.ChannelReduce[x.DType].Launch(CudaDevice, new Dim3((uint)parameters, (uint)channels), partials.Pointer, pieces, parameters, channels,
+        ActivationKernels.ChannelReduce[x.DType].Launch(CudaDevice, new Dim3((uint)channels, (uint)parameters), partials.Pointer, pieces, parameters, channels,
             single ? PointerOf(outputs[0].Output, op) : reduced.Pointer, single && outputs[0].ChannelMajor ? 1 : 0);
         if (single) return;
         int size = x.DType.SizeInBytes();

@@ -36,7 +36,11 @@ public sealed partial class CudaBackend
     {
         if ((long)batch * m * n == 0) return;
         var (kernel, tile) = forceTile == 0 ? GemmKernel(dtype, batch, m, n, transA, transB) : (GemmKernels.For(dtype, forceTile, transA, transB), forceTile);
-        var grid = new Dim3((uint)((n + tile - 1) / tile), (uint)((m + tile - 1) / tile), (uint)Math.Min(batch, 65535));
+        // All tiles of a product in x (gemm.cu numbers them row after row): y would stop at 65535 row tiles.
+        long tiles = (long)((m + tile - 1) / tile) * ((n + tile - 1) / tile);
+        if (tiles > CudaDevice.MaxGrid.X)
+            throw new NotSupportedException($"MatMul: a [{m}, {n}] product has {tiles} tiles of {tile}x{tile}, more than the {CudaDevice.MaxGrid.X} blocks of a grid");
+        var grid = new Dim3((uint)tiles, 1, (uint)Math.Min(batch, 65535));
         kernel.Launch(CudaDevice, grid, a, b, c, m, n, k, Scalar(dtype, beta), (long)batch);
     }
 
