@@ -58,6 +58,26 @@ public class OpTests
     }
 
     [Test]
+    public void EveryEntryPointInCudaIsLaunchedByACase()
+    {
+        // Straight from NVRTC's PTX of every cuda/*.cu, not through the catalogue: each extern "C" __global__ entry
+        // must be declared, by name, by an op case or a kernel-level parity case, and on CUDA a case fails when a
+        // kernel it declares was not launched. Together: a full CUDA run launches every entry point.
+        CudaTestEnvironment.RequireNvrtc();
+        var declared = OpSuite.Cases
+            .SelectMany(c => c.DTypes.SelectMany(c.KernelsFor))
+            .Concat(ParitySuite.Cases.SelectMany(p => p.Launches))
+            .Where(k => !LaunchCheck.IsPattern(k.Kernel))
+            .ToHashSet();
+        var entries = KernelSource.Names
+            .SelectMany(f => KernelCatalogTests.Entries(CudaTestEnvironment.Ptx(f, "compute_80")).Keys.Select(e => (File: f, Kernel: e)))
+            .ToList();
+        Assert.That(entries, Has.Count.GreaterThanOrEqualTo(136));
+        Assert.That(entries.Where(e => !declared.Contains(e)).Select(e => $"{e.File}: {e.Kernel}"), Is.Empty,
+            "entry points that no case launches");
+    }
+
+    [Test]
     public void EveryOpCodeHasACase()
     {
         var names = OpSuite.Cases.Select(c => c.Family).ToHashSet();
