@@ -1,6 +1,7 @@
 using Pade.Engine;
 using Pade.Engine.Functional;
 using Pade.Kernels.Interop;
+using Pade.Kernels.Catalog;
 
 namespace Pade.Kernels;
 
@@ -11,8 +12,6 @@ namespace Pade.Kernels;
 /// </summary>
 public sealed partial class CudaBackend
 {
-    private const string ActivationsFile = "activations.cu";
-
     /// <summary>The pointwise activation ops activations.cu implements (forward and fused backward).</summary>
     internal static bool IsActivationUnary(UnaryOp op) => op is >= UnaryOp.Relu6 and <= UnaryOp.Mish;
 
@@ -20,7 +19,7 @@ public sealed partial class CudaBackend
     {
         if (!IsActivationUnary(op)) return;
         long n = x.Numel;
-        Launch1D(ActivationsFile, "activation_unary_" + Suffix(x.DType), n,
+        ActivationKernels.Unary[x.DType].LaunchOver(CudaDevice, n,
             (int)op, PointerOf(x, "Unary"), PointerOf(y, "Unary"), n, Scalar(x.DType, alpha), Scalar(x.DType, beta));
         handled = true;
     }
@@ -29,7 +28,7 @@ public sealed partial class CudaBackend
     {
         if (!IsActivationUnary(op)) return;
         long n = x.Numel;
-        Launch1D(ActivationsFile, "activation_unary_backward_" + Suffix(x.DType), n,
+        ActivationKernels.UnaryBackward[x.DType].LaunchOver(CudaDevice, n,
             (int)op, PointerOf(x, "UnaryBackward"), PointerOf(y, "UnaryBackward"), PointerOf(dy, "UnaryBackward"),
             PointerOf(dx, "UnaryBackward"), n, Scalar(x.DType, alpha), Scalar(x.DType, beta));
         handled = true;
@@ -40,7 +39,7 @@ public sealed partial class CudaBackend
         CheckActivation("RRelu", x, y, noise);
         long n = x.Numel;
         if (n == 0) return;
-        Launch1D(ActivationsFile, "rrelu_" + Suffix(x.DType), n, PointerOf(x, "RRelu"), PointerOf(y, "RRelu"), PointerOf(noise, "RRelu"),
+        ActivationKernels.RRelu[x.DType].LaunchOver(CudaDevice, n, PointerOf(x, "RRelu"), PointerOf(y, "RRelu"), PointerOf(noise, "RRelu"),
             n, lower, upper, seed, offset);
     }
 
@@ -48,7 +47,7 @@ public sealed partial class CudaBackend
     {
         CheckActivation("PRelu", x, y, weight);
         if (x.Numel == 0) return;
-        Launch1D(ActivationsFile, "prelu_" + Suffix(x.DType), x.Numel, PointerOf(x, "PRelu"), PointerOf(weight, "PRelu"), PointerOf(y, "PRelu"),
+        ActivationKernels.PRelu[x.DType].LaunchOver(CudaDevice, x.Numel, PointerOf(x, "PRelu"), PointerOf(weight, "PRelu"), PointerOf(y, "PRelu"),
             layout.Outer, layout.Channels, layout.Inner);
     }
 
@@ -56,7 +55,7 @@ public sealed partial class CudaBackend
     {
         const string op = "PReluBackward";
         CheckActivation(op, x, dy, dx, weight, dweight);
-        ChannelBackward(op, "prelu_backward_", x, layout, 1, [(dweight, 0, true)],
+        ChannelBackward(op, ActivationKernels.PReluBackward[x.DType], x, layout, 1, [(dweight, 0, true)],
             [PointerOf(x, op), PointerOf(weight, op), PointerOf(dy, op), PointerOf(dx, op)], []);
     }
 
@@ -64,7 +63,7 @@ public sealed partial class CudaBackend
     {
         CheckActivation("Apl", x, y, a, b);
         if (x.Numel == 0) return;
-        Launch1D(ActivationsFile, "apl_" + Suffix(x.DType), x.Numel, PointerOf(x, "Apl"), PointerOf(a, "Apl"), PointerOf(b, "Apl"), PointerOf(y, "Apl"),
+        ActivationKernels.Apl[x.DType].LaunchOver(CudaDevice, x.Numel, PointerOf(x, "Apl"), PointerOf(a, "Apl"), PointerOf(b, "Apl"), PointerOf(y, "Apl"),
             a.Size(0), layout.Outer, layout.Channels, layout.Inner);
     }
 
@@ -76,7 +75,7 @@ public sealed partial class CudaBackend
         if (hinges > MaxChannelParameters / 2)
             throw new NotSupportedException($"{op}: {hinges} hinges; the CUDA kernel takes at most {MaxChannelParameters / 2}");
         // Partials q = s (da[s, c]) then S + s (db[s, c]): parameter-major, da rows first.
-        ChannelBackward(op, "apl_backward_", x, layout, 2 * hinges, [(da, 0, false), (db, hinges, false)],
+        ChannelBackward(op, ActivationKernels.AplBackward[x.DType], x, layout, 2 * hinges, [(da, 0, false), (db, hinges, false)],
             [PointerOf(x, op), PointerOf(a, op), PointerOf(b, op), PointerOf(dy, op), PointerOf(dx, op)], [hinges]);
     }
 
@@ -84,7 +83,7 @@ public sealed partial class CudaBackend
     {
         CheckActivation("SRelu", x, y, tl, al, tr, ar);
         if (x.Numel == 0) return;
-        Launch1D(ActivationsFile, "srelu_" + Suffix(x.DType), x.Numel, PointerOf(x, "SRelu"), PointerOf(tl, "SRelu"), PointerOf(al, "SRelu"),
+        ActivationKernels.SRelu[x.DType].LaunchOver(CudaDevice, x.Numel, PointerOf(x, "SRelu"), PointerOf(tl, "SRelu"), PointerOf(al, "SRelu"),
             PointerOf(tr, "SRelu"), PointerOf(ar, "SRelu"), PointerOf(y, "SRelu"), layout.Outer, layout.Channels, layout.Inner);
     }
 
@@ -93,7 +92,7 @@ public sealed partial class CudaBackend
     {
         const string op = "SReluBackward";
         CheckActivation(op, x, dy, dx, tl, al, tr, ar, dtl, dal, dtr, dar);
-        ChannelBackward(op, "srelu_backward_", x, layout, 4, [(dtl, 0, false), (dal, 1, false), (dtr, 2, false), (dar, 3, false)],
+        ChannelBackward(op, ActivationKernels.SReluBackward[x.DType], x, layout, 4, [(dtl, 0, false), (dal, 1, false), (dtr, 2, false), (dar, 3, false)],
             [PointerOf(x, op), PointerOf(tl, op), PointerOf(al, op), PointerOf(tr, op), PointerOf(ar, op), PointerOf(dy, op), PointerOf(dx, op)], []);
     }
 
@@ -101,7 +100,7 @@ public sealed partial class CudaBackend
     {
         CheckActivation("Slaf", x, y, coefficients);
         if (x.Numel == 0) return;
-        Launch1D(ActivationsFile, "slaf_" + Suffix(x.DType), x.Numel, PointerOf(x, "Slaf"), PointerOf(coefficients, "Slaf"), PointerOf(y, "Slaf"),
+        ActivationKernels.Slaf[x.DType].LaunchOver(CudaDevice, x.Numel, PointerOf(x, "Slaf"), PointerOf(coefficients, "Slaf"), PointerOf(y, "Slaf"),
             coefficients.Size(1), layout.Outer, layout.Channels, layout.Inner);
     }
 
@@ -112,7 +111,7 @@ public sealed partial class CudaBackend
         int width = coefficients.Size(1);
         if (width > MaxChannelParameters)
             throw new NotSupportedException($"{op}: {width} coefficients; the CUDA kernel takes at most {MaxChannelParameters}");
-        ChannelBackward(op, "slaf_backward_", x, layout, width, [(dcoefficients, 0, true)],
+        ChannelBackward(op, ActivationKernels.SlafBackward[x.DType], x, layout, width, [(dcoefficients, 0, true)],
             [PointerOf(x, op), PointerOf(coefficients, op), PointerOf(dy, op), PointerOf(dx, op)], [width]);
     }
 
@@ -120,7 +119,7 @@ public sealed partial class CudaBackend
     {
         CheckActivation("Maxout", x, y);
         if (y.Numel == 0) return;
-        Launch1D(ActivationsFile, "maxout_" + Suffix(x.DType), y.Numel, PointerOf(x, "Maxout"), PointerOf(y, "Maxout"), PointerOf(argmax, "Maxout"),
+        ActivationKernels.Maxout[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "Maxout"), PointerOf(y, "Maxout"), PointerOf(argmax, "Maxout"),
             pieces, outer, groups, inner);
     }
 
@@ -128,7 +127,7 @@ public sealed partial class CudaBackend
     {
         CheckActivation("MaxoutBackward", dy, dx);
         if (dx.Numel == 0) return;
-        Launch1D(ActivationsFile, "maxout_backward_" + Suffix(dy.DType), dx.Numel, PointerOf(dy, "MaxoutBackward"), PointerOf(argmax, "MaxoutBackward"),
+        ActivationKernels.MaxoutBackward[dy.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(dy, "MaxoutBackward"), PointerOf(argmax, "MaxoutBackward"),
             PointerOf(dx, "MaxoutBackward"), pieces, outer, groups, inner);
     }
 
@@ -149,14 +148,14 @@ public sealed partial class CudaBackend
     };
 
     /// <summary>Parameter-gradient sums one block keeps (activations.cu's ACT_MAXP).</summary>
-    internal const int MaxChannelParameters = 16;
+    internal const int MaxChannelParameters = ActivationKernels.MaxChannelParameters;
 
     /// <summary>
     /// A per-channel backward: the kernel writes dx and each block's sums of the <paramref name="parameters"/>
     /// gradient terms; channel_reduce then adds the blocks of each channel in order into each output, whose rows
     /// start at partial index <c>First</c> (parameter-major [P, C], or channel-major [C, P] for a single output).
     /// </summary>
-    private void ChannelBackward(string op, string kernel, Tensor x, ChannelLayout layout, int parameters,
+    private void ChannelBackward(string op, Kernel kernel, Tensor x, ChannelLayout layout, int parameters,
         (Tensor Output, int First, bool ChannelMajor)[] outputs, KernelArg[] pointers, KernelArg[] extra)
     {
         int channels = layout.Channels, pieces = PauPieces(layout.Outer * layout.Inner, channels);
@@ -169,13 +168,12 @@ public sealed partial class CudaBackend
         var args = new List<KernelArg>(pointers) { partials.Pointer };
         args.AddRange(extra);
         args.AddRange([layout.Outer, channels, layout.Inner]);
-        CudaDevice.Launch(CudaDevice.GetKernel(ActivationsFile, kernel + Suffix(x.DType)), new Dim3((uint)pieces, (uint)channels),
-            Threads, 0, CuStream.Default, args.ToArray());
+        // Channels in x (activations.cu): y and z stop at 65535, x at 2³¹ − 1; pieces ≤ PauMaxBlocks.
+        kernel.Launch(CudaDevice, new Dim3((uint)channels, (uint)pieces), args.ToArray());
         // All parameters into one [P, C] (or [C, P]) scratch, then each output's rows copied out.
         bool single = outputs.Length == 1;
         using var reduced = Scratch((long)parameters * channels, x.DType);
-        CudaDevice.Launch(CudaDevice.GetKernel(ActivationsFile, "channel_reduce_" + Suffix(x.DType)), new Dim3((uint)parameters, (uint)channels),
-            Threads, 0, CuStream.Default, partials.Pointer, pieces, parameters, channels,
+        ActivationKernels.ChannelReduce[x.DType].Launch(CudaDevice, new Dim3((uint)channels, (uint)parameters), partials.Pointer, pieces, parameters, channels,
             single ? PointerOf(outputs[0].Output, op) : reduced.Pointer, single && outputs[0].ChannelMajor ? 1 : 0);
         if (single) return;
         int size = x.DType.SizeInBytes();
@@ -193,13 +191,5 @@ public sealed partial class CudaBackend
             if (t.DType != x.DType && t.DType != DType.Int32)
                 throw new ArgumentException($"{op}: tensors of {x.DType.TorchName()} and {t.DType.TorchName()}");
         }
-    }
-
-    static partial void AddActivationKernels(List<(string File, string Kernel)> list)
-    {
-        foreach (var s in (string[])["f32", "f64"])
-            foreach (var k in (string[])["activation_unary_", "activation_unary_backward_", "rrelu_", "prelu_", "prelu_backward_", "apl_",
-                         "apl_backward_", "srelu_", "srelu_backward_", "slaf_", "slaf_backward_", "channel_reduce_", "maxout_", "maxout_backward_"])
-                list.Add((ActivationsFile, k + s));
     }
 }

@@ -1,5 +1,6 @@
 using Pade.Engine;
 using Pade.Engine.Cpu;
+using Pade.Kernels.Catalog;
 
 namespace Pade.Kernels;
 
@@ -7,8 +8,6 @@ namespace Pade.Kernels;
 /// arithmetic, where.</summary>
 public sealed partial class CudaBackend
 {
-    private const string ElementwiseFile = "elementwise.cu";
-
     /// <summary>The unary ops elementwise.cu implements (codes = enum values; the rest belong to other families).</summary>
     internal static bool IsCoreUnary(UnaryOp op) => op is >= UnaryOp.Neg and <= UnaryOp.Relu;
 
@@ -25,8 +24,7 @@ public sealed partial class CudaBackend
             if (UnaryExtension(op, x, y, alpha, beta)) return;
             throw new NotSupportedException($"CUDA backend has no kernel for unary op {op}");
         }
-        Launch1D(ElementwiseFile, "unary_" + Suffix(x.DType), n,
-            (int)op, PointerOf(x, "Unary"), PointerOf(y, "Unary"), n, Scalar(x.DType, alpha), Scalar(x.DType, beta));
+        ElementwiseKernels.Unary[x.DType].LaunchOver(CudaDevice, n, (int)op, PointerOf(x, "Unary"), PointerOf(y, "Unary"), n, Scalar(x.DType, alpha), Scalar(x.DType, beta));
     }
 
     public override void UnaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy, Tensor dx, double alpha = 0, double beta = 0)
@@ -41,8 +39,7 @@ public sealed partial class CudaBackend
             if (UnaryBackwardExtension(op, x, y, dy, dx, alpha, beta)) return;
             throw new NotSupportedException($"CUDA backend has no backward kernel for unary op {op}");
         }
-        Launch1D(ElementwiseFile, "unary_backward_" + Suffix(x.DType), n,
-            (int)op, PointerOf(x, "UnaryBackward"), PointerOf(y, "UnaryBackward"), PointerOf(dy, "UnaryBackward"),
+        ElementwiseKernels.UnaryBackward[x.DType].LaunchOver(CudaDevice, n, (int)op, PointerOf(x, "UnaryBackward"), PointerOf(y, "UnaryBackward"), PointerOf(dy, "UnaryBackward"),
             PointerOf(dx, "UnaryBackward"), n, Scalar(x.DType, alpha), Scalar(x.DType, beta));
     }
 
@@ -82,8 +79,7 @@ public sealed partial class CudaBackend
         long n = y.Numel;
         if (n == 0) return;
         var loop = new StridedLoop(y.ShapeCopy(), a.Strides.ToArray(), b.Strides.ToArray(), y.Strides.ToArray());
-        Launch1D(ElementwiseFile, "binary_" + Suffix(y.DType), n,
-            (int)op, PointerOf(a, "Binary"), PointerOf(b, "Binary"), PointerOf(y, "Binary"), n,
+        ElementwiseKernels.Binary[y.DType].LaunchOver(CudaDevice, n, (int)op, PointerOf(a, "Binary"), PointerOf(b, "Binary"), PointerOf(y, "Binary"), n,
             loop.Shape.Length, Dims(loop.Shape), Dims(loop.Strides[0]), Dims(loop.Strides[1]), Dims(loop.Strides[2]));
     }
 
@@ -99,8 +95,7 @@ public sealed partial class CudaBackend
         // As the CPU: the condition is compared with zero in the output's dtype.
         var c = cond.DType == y.DType ? cond : cond.To(y.DType);
         var loop = new StridedLoop(y.ShapeCopy(), c.Strides.ToArray(), a.Strides.ToArray(), b.Strides.ToArray(), y.Strides.ToArray());
-        Launch1D(ElementwiseFile, "where_" + Suffix(y.DType), n,
-            PointerOf(c, "Where"), PointerOf(a, "Where"), PointerOf(b, "Where"), PointerOf(y, "Where"), n,
+        ElementwiseKernels.Where[y.DType].LaunchOver(CudaDevice, n, PointerOf(c, "Where"), PointerOf(a, "Where"), PointerOf(b, "Where"), PointerOf(y, "Where"), n,
             loop.Shape.Length, Dims(loop.Shape), Dims(loop.Strides[0]), Dims(loop.Strides[1]), Dims(loop.Strides[2]),
             Dims(loop.Strides[3]));
         // A converted condition is referenced only by its pointer now: keep it from being finalized (and its

@@ -1,6 +1,7 @@
 using Pade.Engine.Functional;
 using Pade.Engine;
 using Pade.Kernels.Interop;
+using Pade.Kernels.Catalog;
 
 namespace Pade.Kernels;
 
@@ -10,8 +11,6 @@ namespace Pade.Kernels;
 /// </summary>
 public sealed partial class CudaBackend
 {
-    private const string ConvFile = "conv.cu", PoolFile = "pool.cu", BatchNormFile = "batchnorm.cu";
-
     /// <summary>Cap on one chunk's im2col matrix (elements): 32M, 128 MiB of float32.</summary>
     internal const long ConvMaxColElements = 1L << 25;
 
@@ -27,11 +26,10 @@ public sealed partial class CudaBackend
     {
         CheckLayer("Conv2d", x, w, y, b);
         if ((long)g.N * g.K * g.OH * g.OW == 0) return;
-        var s = Suffix(x.DType);
         var bias = b == null ? default : PointerOf(b, "Conv2d");
         if (g.IsDepthwise)
         {
-            Launch1D(ConvFile, "depthwise_forward_" + s, y.Numel, PointerOf(x, "Conv2d"), PointerOf(w, "Conv2d"), bias, PointerOf(y, "Conv2d"), KernelArg.Of(g));
+            ConvKernels.DepthwiseForward[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "Conv2d"), PointerOf(w, "Conv2d"), bias, PointerOf(y, "Conv2d"), KernelArg.Of(g));
             return;
         }
         int ns = ConvSamplesPerChunk(g), ohw = g.OH * g.OW, rows = g.ColRows, kg = g.KPerGroup;
@@ -43,9 +41,9 @@ public sealed partial class CudaBackend
             int count = Math.Min(ns, g.N - s0), cols = count * ohw;
             for (int gi = 0; gi < g.Groups; gi++)
             {
-                Launch1D(ConvFile, "im2col_" + s, (long)rows * cols, PointerOf(x, "Conv2d"), col.Pointer, KernelArg.Of(g), s0, count, gi);
+                ConvKernels.Im2Col[x.DType].LaunchOver(CudaDevice, (long)rows * cols, PointerOf(x, "Conv2d"), col.Pointer, KernelArg.Of(g), s0, count, gi);
                 Gemm(x.DType, PointerOf(w, "Conv2d").Offset((long)gi * kg * rows * size), col.Pointer, tmp.Pointer, 1, kg, cols, rows, false, false, 0);
-                Launch1D(ConvFile, "conv_output_" + s, (long)kg * cols, tmp.Pointer, bias, PointerOf(y, "Conv2d"), KernelArg.Of(g), s0, count, gi);
+                ConvKernels.Output[x.DType].LaunchOver(CudaDevice, (long)kg * cols, tmp.Pointer, bias, PointerOf(y, "Conv2d"), KernelArg.Of(g), s0, count, gi);
             }
         }
     }
@@ -53,7 +51,6 @@ public sealed partial class CudaBackend
     public override void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g)
     {
         CheckLayer("Conv2dBackward", x, w, dy, null);
-        var s = Suffix(x.DType);
         if (db != null)
         {
             // db[k] = Σ_{n, p} dy[n, k, p]: the reduction kernels on [N, K, OH·OW] over axes 0 and 2.
@@ -62,8 +59,8 @@ public sealed partial class CudaBackend
         if (dx == null && dw == null) return;
         if (g.IsDepthwise)
         {
-            if (dx != null) Launch1D(ConvFile, "depthwise_backward_input_" + s, dx.Numel, PointerOf(w, "Conv2dBackward"), PointerOf(dy, "Conv2dBackward"), PointerOf(dx, "Conv2dBackward"), KernelArg.Of(g));
-            if (dw != null) LaunchBlocks(ConvFile, "depthwise_backward_weight_" + s, (long)g.C * g.KH * g.KW, PointerOf(x, "Conv2dBackward"), PointerOf(dy, "Conv2dBackward"), PointerOf(dw, "Conv2dBackward"), KernelArg.Of(g));
+            if (dx != null) ConvKernels.DepthwiseBackwardInput[x.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(w, "Conv2dBackward"), PointerOf(dy, "Conv2dBackward"), PointerOf(dx, "Conv2dBackward"), KernelArg.Of(g));
+            if (dw != null) ConvKernels.DepthwiseBackwardWeight[x.DType].Launch(CudaDevice, Blocks((long)g.C * g.KH * g.KW), PointerOf(x, "Conv2dBackward"), PointerOf(dy, "Conv2dBackward"), PointerOf(dw, "Conv2dBackward"), KernelArg.Of(g));
             return;
         }
         int ns = ConvSamplesPerChunk(g), ohw = g.OH * g.OW, rows = g.ColRows, kg = g.KPerGroup;
@@ -76,11 +73,11 @@ public sealed partial class CudaBackend
             for (int gi = 0; gi < g.Groups; gi++)
             {
                 var wg = PointerOf(w, "Conv2dBackward").Offset((long)gi * kg * rows * size);
-                Launch1D(ConvFile, "conv_gather_dy_" + s, (long)kg * cols, PointerOf(dy, "Conv2dBackward"), tmp.Pointer, KernelArg.Of(g), s0, count, gi);
+                ConvKernels.GatherDy[x.DType].LaunchOver(CudaDevice, (long)kg * cols, PointerOf(dy, "Conv2dBackward"), tmp.Pointer, KernelArg.Of(g), s0, count, gi);
                 if (dw != null)
                 {
                     // dW_g (+)= dY_g · colᵀ, chunk after chunk in order (beta = 0 on the first).
-                    Launch1D(ConvFile, "im2col_" + s, (long)rows * cols, PointerOf(x, "Conv2dBackward"), col.Pointer, KernelArg.Of(g), s0, count, gi);
+                    ConvKernels.Im2Col[x.DType].LaunchOver(CudaDevice, (long)rows * cols, PointerOf(x, "Conv2dBackward"), col.Pointer, KernelArg.Of(g), s0, count, gi);
                     Gemm(x.DType, tmp.Pointer, col.Pointer, PointerOf(dw, "Conv2dBackward").Offset((long)gi * kg * rows * size), 1, kg, rows, cols,
                         false, true, s0 == 0 ? 0 : 1);
                 }
@@ -88,7 +85,7 @@ public sealed partial class CudaBackend
                 {
                     // dcol = W_gᵀ · dY_g, then gathered into dx (col is free again once the weight GEMM is queued).
                     Gemm(x.DType, wg, tmp.Pointer, col.Pointer, 1, rows, cols, kg, true, false, 0);
-                    Launch1D(ConvFile, "col2im_" + s, (long)count * g.CPerGroup * g.H * g.W, col.Pointer, PointerOf(dx, "Conv2dBackward"), KernelArg.Of(g), s0, count, gi);
+                    ConvKernels.Col2Im[x.DType].LaunchOver(CudaDevice, (long)count * g.CPerGroup * g.H * g.W, col.Pointer, PointerOf(dx, "Conv2dBackward"), KernelArg.Of(g), s0, count, gi);
                 }
             }
         }
@@ -98,35 +95,35 @@ public sealed partial class CudaBackend
     {
         CheckLayer("MaxPool2d", x, y, y, null);
         if (y.Numel == 0) return;
-        Launch1D(PoolFile, "max_pool2d_" + Suffix(x.DType), y.Numel, PointerOf(x, "MaxPool2d"), PointerOf(y, "MaxPool2d"), PointerOf(indices, "MaxPool2d"), KernelArg.Of(g));
+        PoolKernels.MaxPool2d[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "MaxPool2d"), PointerOf(y, "MaxPool2d"), PointerOf(indices, "MaxPool2d"), KernelArg.Of(g));
     }
 
     public override void MaxPool2dBackward(Tensor dy, Tensor indices, Tensor dx, Pool2dGeometry g)
     {
         CheckLayer("MaxPool2dBackward", dy, dx, dx, null);
         if (dx.Numel == 0) return;
-        Launch1D(PoolFile, "max_pool2d_backward_" + Suffix(dy.DType), dx.Numel, PointerOf(dy, "MaxPool2dBackward"), PointerOf(indices, "MaxPool2dBackward"), PointerOf(dx, "MaxPool2dBackward"), KernelArg.Of(g));
+        PoolKernels.MaxPool2dBackward[dy.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(dy, "MaxPool2dBackward"), PointerOf(indices, "MaxPool2dBackward"), PointerOf(dx, "MaxPool2dBackward"), KernelArg.Of(g));
     }
 
     public override void AvgPool2d(Tensor x, Tensor y, Pool2dGeometry g, bool countIncludePad)
     {
         CheckLayer("AvgPool2d", x, y, y, null);
         if (y.Numel == 0) return;
-        Launch1D(PoolFile, "avg_pool2d_" + Suffix(x.DType), y.Numel, PointerOf(x, "AvgPool2d"), PointerOf(y, "AvgPool2d"), KernelArg.Of(g), countIncludePad ? 1 : 0);
+        PoolKernels.AvgPool2d[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "AvgPool2d"), PointerOf(y, "AvgPool2d"), KernelArg.Of(g), countIncludePad ? 1 : 0);
     }
 
     public override void AvgPool2dBackward(Tensor dy, Tensor dx, Pool2dGeometry g, bool countIncludePad)
     {
         CheckLayer("AvgPool2dBackward", dy, dx, dx, null);
         if (dx.Numel == 0) return;
-        Launch1D(PoolFile, "avg_pool2d_backward_" + Suffix(dy.DType), dx.Numel, PointerOf(dy, "AvgPool2dBackward"), PointerOf(dx, "AvgPool2dBackward"), KernelArg.Of(g), countIncludePad ? 1 : 0);
+        PoolKernels.AvgPool2dBackward[dy.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(dy, "AvgPool2dBackward"), PointerOf(dx, "AvgPool2dBackward"), KernelArg.Of(g), countIncludePad ? 1 : 0);
     }
 
     public override void AdaptiveAvgPool2d(Tensor x, Tensor y)
     {
         CheckLayer("AdaptiveAvgPool2d", x, y, y, null);
         if (y.Numel == 0) return;
-        Launch1D(PoolFile, "adaptive_avg_pool2d_" + Suffix(x.DType), y.Numel, PointerOf(x, "AdaptiveAvgPool2d"), PointerOf(y, "AdaptiveAvgPool2d"),
+        PoolKernels.AdaptiveAvgPool2d[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "AdaptiveAvgPool2d"), PointerOf(y, "AdaptiveAvgPool2d"),
             (long)x.Size(0) * x.Size(1), x.Size(2), x.Size(3), y.Size(2), y.Size(3));
     }
 
@@ -134,7 +131,7 @@ public sealed partial class CudaBackend
     {
         CheckLayer("AdaptiveAvgPool2dBackward", dy, dx, dx, null);
         if (dx.Numel == 0) return;
-        Launch1D(PoolFile, "adaptive_avg_pool2d_backward_" + Suffix(dy.DType), dx.Numel, PointerOf(dy, "AdaptiveAvgPool2dBackward"), PointerOf(dx, "AdaptiveAvgPool2dBackward"),
+        PoolKernels.AdaptiveAvgPool2dBackward[dy.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(dy, "AdaptiveAvgPool2dBackward"), PointerOf(dx, "AdaptiveAvgPool2dBackward"),
             (long)dx.Size(0) * dx.Size(1), dx.Size(2), dx.Size(3), dy.Size(2), dy.Size(3));
     }
 
@@ -143,7 +140,7 @@ public sealed partial class CudaBackend
         CheckLayer("BatchNormStats", x, mean, var, null);
         int n = x.Size(0), c = x.Size(1);
         if (c == 0) return;
-        LaunchBlocks(BatchNormFile, "batch_norm_stats_" + Suffix(x.DType), c, PointerOf(x, "BatchNormStats"), PointerOf(mean, "BatchNormStats"), PointerOf(var, "BatchNormStats"),
+        BatchNormKernels.Stats[x.DType].Launch(CudaDevice, Blocks(c), PointerOf(x, "BatchNormStats"), PointerOf(mean, "BatchNormStats"), PointerOf(var, "BatchNormStats"),
             n, c, (long)x.Size(2));
     }
 
@@ -151,7 +148,7 @@ public sealed partial class CudaBackend
     {
         CheckLayer("BatchNormForward", x, mean, invStd, y);
         if (x.Numel == 0) return;
-        Launch1D(BatchNormFile, "batch_norm_forward_" + Suffix(x.DType), x.Numel, PointerOf(x, "BatchNormForward"), PointerOf(mean, "BatchNormForward"),
+        BatchNormKernels.Forward[x.DType].LaunchOver(CudaDevice, x.Numel, PointerOf(x, "BatchNormForward"), PointerOf(mean, "BatchNormForward"),
             PointerOf(invStd, "BatchNormForward"), Optional(weight, "BatchNormForward"), Optional(bias, "BatchNormForward"), PointerOf(y, "BatchNormForward"),
             x.Size(0), x.Size(1), (long)x.Size(2));
     }
@@ -163,18 +160,20 @@ public sealed partial class CudaBackend
         int n = x.Size(0), c = x.Size(1);
         long spatial = x.Size(2);
         if (c == 0) return;
-        var t = Suffix(x.DType);
         using var sums = Scratch(2L * c, DType.Float64);
         bool needSums = dweight != null || dbias != null || (dx != null && training);
         if (needSums)
-            LaunchBlocks(BatchNormFile, "batch_norm_backward_sums_" + t, c, PointerOf(x, "BatchNormBackward"), PointerOf(dy, "BatchNormBackward"),
+            BatchNormKernels.BackwardSums[x.DType].Launch(CudaDevice, Blocks(c), PointerOf(x, "BatchNormBackward"), PointerOf(dy, "BatchNormBackward"),
                 PointerOf(mean, "BatchNormBackward"), PointerOf(invStd, "BatchNormBackward"), sums.Pointer,
                 Optional(dweight, "BatchNormBackward"), Optional(dbias, "BatchNormBackward"), n, c, spatial);
         if (dx == null || dx.Numel == 0) return;
-        Launch1D(BatchNormFile, "batch_norm_backward_dx_" + t, dx.Numel, PointerOf(x, "BatchNormBackward"), PointerOf(dy, "BatchNormBackward"),
+        BatchNormKernels.BackwardDx[x.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(x, "BatchNormBackward"), PointerOf(dy, "BatchNormBackward"),
             PointerOf(mean, "BatchNormBackward"), PointerOf(invStd, "BatchNormBackward"), Optional(weight, "BatchNormBackward"), sums.Pointer,
             PointerOf(dx, "BatchNormBackward"), n, c, spatial, training ? 1 : 0);
     }
+
+    /// <summary>A 1-D grid of <paramref name="blocks"/> blocks (at least one).</summary>
+    private static Dim3 Blocks(long blocks) => new((uint)Math.Max(1, blocks));
 
     private CuDevicePtr Optional(Tensor? t, string op) => t == null ? default : PointerOf(t, op);
 
@@ -187,16 +186,6 @@ public sealed partial class CudaBackend
             RequireContiguous(op, t);
             if (t.DType != a.DType && t.DType != DType.Int32)
                 throw new ArgumentException($"{op}: tensors of {a.DType.TorchName()} and {t.DType.TorchName()}");
-        }
-    }
-
-    static partial void AddLayerKernels(List<(string File, string Kernel)> list)
-    {
-        foreach (var s in (string[])["f32", "f64"])
-        {
-            foreach (var k in (string[])["im2col_", "col2im_", "conv_output_", "conv_gather_dy_", "depthwise_forward_", "depthwise_backward_input_", "depthwise_backward_weight_"]) list.Add((ConvFile, k + s));
-            foreach (var k in (string[])["max_pool2d_", "max_pool2d_backward_", "avg_pool2d_", "avg_pool2d_backward_", "adaptive_avg_pool2d_", "adaptive_avg_pool2d_backward_"]) list.Add((PoolFile, k + s));
-            foreach (var k in (string[])["batch_norm_stats_", "batch_norm_forward_", "batch_norm_backward_sums_", "batch_norm_backward_dx_"]) list.Add((BatchNormFile, k + s));
         }
     }
 }

@@ -1,4 +1,5 @@
 using Pade.Engine;
+using Pade.Kernels.Catalog;
 using Pade.Kernels.Interop;
 
 namespace Pade.Kernels;
@@ -6,8 +7,6 @@ namespace Pade.Kernels;
 /// <summary>Batched GEMM (cuda/gemm.cu).</summary>
 public sealed partial class CudaBackend
 {
-    private const string GemmFile = "gemm.cu";
-
     public override void MatMul(Tensor a, Tensor b, Tensor c, bool transA, bool transB, double beta = 0)
     {
         RequireFloating("MatMul", c);
@@ -36,25 +35,24 @@ public sealed partial class CudaBackend
         bool transA, bool transB, double beta, int forceTile = 0)
     {
         if ((long)batch * m * n == 0) return;
-        var (name, tile) = forceTile == 0 ? GemmKernel(dtype, batch, m, n, transA, transB) : (GemmName(dtype, forceTile, transA, transB), forceTile);
-        var grid = new Dim3((uint)((n + tile - 1) / tile), (uint)((m + tile - 1) / tile), (uint)Math.Min(batch, 65535));
-        CudaDevice.Launch(CudaDevice.GetKernel(GemmFile, name), grid, Threads, 0, CuStream.Default,
-            a, b, c, m, n, k, Scalar(dtype, beta), (long)batch);
+        var (kernel, tile) = forceTile == 0 ? GemmKernel(dtype, batch, m, n, transA, transB) : (GemmKernels.For(dtype, forceTile, transA, transB), forceTile);
+        // All tiles of a product in x (gemm.cu numbers them row after row): y would stop at 65535 row tiles.
+        long tiles = (long)((m + tile - 1) / tile) * ((n + tile - 1) / tile);
+        if (tiles > CudaDevice.MaxGrid.X)
+            throw new NotSupportedException($"MatMul: a [{m}, {n}] product has {tiles} tiles of {tile}x{tile}, more than the {CudaDevice.MaxGrid.X} blocks of a grid");
+        var grid = new Dim3((uint)tiles, 1, (uint)Math.Min(batch, 65535));
+        kernel.Launch(CudaDevice, grid, a, b, c, m, n, k, Scalar(dtype, beta), (long)batch);
     }
 
     /// <summary>
     /// The entry point and its tile size: float32 uses 128×128 tiles when there are enough of them to occupy
     /// every multiprocessor twice, else 64×64 (more blocks for small products); float64 always 64×64.
     /// </summary>
-    public (string Name, int Tile) GemmKernel(DType dtype, int batch, int m, int n, bool transA, bool transB)
+    public (Kernel Kernel, int Tile) GemmKernel(DType dtype, int batch, int m, int n, bool transA, bool transB)
     {
-        if (dtype == DType.Float64) return (GemmName(dtype, 64, transA, transB), 64);
+        if (dtype == DType.Float64) return (GemmKernels.For(dtype, 64, transA, transB), 64);
         long bigTiles = (long)batch * ((m + 127) / 128) * ((n + 127) / 128);
         int tile = bigTiles >= 2L * CudaDevice.MultiprocessorCount ? 128 : 64;
-        return (GemmName(dtype, tile, transA, transB), tile);
+        return (GemmKernels.For(dtype, tile, transA, transB), tile);
     }
-
-    /// <summary>"gemm_f32_128_nt": the entry point for a dtype, tile size and pair of transposes.</summary>
-    internal static string GemmName(DType dtype, int tile, bool transA, bool transB) =>
-        $"gemm_{Suffix(dtype)}_{tile}_{(transA ? 't' : 'n')}{(transB ? 't' : 'n')}";
 }

@@ -1,4 +1,5 @@
 using Pade.Engine;
+using Pade.Kernels.Catalog;
 
 namespace Pade.Kernels;
 
@@ -11,8 +12,7 @@ public sealed partial class CudaBackend
         long n = p.Numel;
         if (n == 0) return;
         var t = p.DType;
-        Launch1D("optim.cu", "sgd_step_" + Suffix(t), n,
-            PointerOf(p, "SgdStep"), PointerOf(g, "SgdStep"), buf == null ? default : PointerOf(buf, "SgdStep"), n,
+        OptimKernels.SgdStep[t].LaunchOver(CudaDevice, n, PointerOf(p, "SgdStep"), PointerOf(g, "SgdStep"), buf == null ? default : PointerOf(buf, "SgdStep"), n,
             Scalar(t, lr), Scalar(t, momentum), Scalar(t, dampening), Scalar(t, weightDecay), nesterov ? 1 : 0, firstStep ? 1 : 0);
     }
 
@@ -24,8 +24,7 @@ public sealed partial class CudaBackend
         var t = p.DType;
         // Bias corrections once, in double, exactly as the CPU kernel.
         double bc1 = 1 - Math.Pow(beta1, step), bc2 = 1 - Math.Pow(beta2, step);
-        Launch1D("optim.cu", "adam_step_" + Suffix(t), n,
-            PointerOf(p, "AdamStep"), PointerOf(g, "AdamStep"), PointerOf(m, "AdamStep"), PointerOf(v, "AdamStep"), n,
+        OptimKernels.AdamStep[t].LaunchOver(CudaDevice, n, PointerOf(p, "AdamStep"), PointerOf(g, "AdamStep"), PointerOf(m, "AdamStep"), PointerOf(v, "AdamStep"), n,
             Scalar(t, beta1), Scalar(t, beta2), Scalar(t, lr / bc1), Scalar(t, Math.Sqrt(bc2)), Scalar(t, eps),
             Scalar(t, weightDecay), Scalar(t, 1 - lr * weightDecay), decoupled ? 1 : 0);
     }

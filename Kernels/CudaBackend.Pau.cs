@@ -1,5 +1,5 @@
 using Pade.Engine;
-using Pade.Kernels.Interop;
+using Pade.Kernels.Catalog;
 
 namespace Pade.Kernels;
 
@@ -10,10 +10,8 @@ namespace Pade.Kernels;
 /// </summary>
 public sealed partial class CudaBackend
 {
-    private const string PauFile = "pau.cu";
-
     /// <summary>Most coefficients per polynomial the generic PAU kernels take (pau.cu's PAU_MAXA, PAU_MAXB).</summary>
-    public const int PauMaxCoefficients = 8;
+    public const int PauMaxCoefficients = PauKernels.MaxCoefficients;
 
     /// <summary>The denominator formulas of pau.cu (version D computes B's).</summary>
     public enum PauFormula { A = 0, B = 1, C = 2 }
@@ -48,8 +46,7 @@ public sealed partial class CudaBackend
         var (na, nb) = CheckPau("PauForward", formula, x, a, b, y, outer, channels, inner);
         if (x.Numel == 0) return;
         int pieces = PauPieces(outer * inner, channels);
-        CudaDevice.Launch(CudaDevice.GetKernel(PauFile, PauKernel(formula, "forward", na, nb, alpha, x.DType)),
-            new Dim3((uint)pieces, (uint)channels), Threads, 0, CuStream.Default,
+        PauKernels.For(formula, backward: false, na, nb, alpha, x.DType).Launch(CudaDevice, new Dim3((uint)channels, (uint)pieces),
             PointerOf(x, "PauForward"), PointerOf(y, "PauForward"), PointerOf(a, "PauForward"), PointerOf(b, "PauForward"),
             na, nb, outer, channels, inner, seed, offset, alpha);
     }
@@ -73,13 +70,10 @@ public sealed partial class CudaBackend
             return;
         }
         // Stage 1: dx and one row of coefficient partials per block. Stage 2: one block per coefficient and channel.
-        CudaDevice.Launch(CudaDevice.GetKernel(PauFile, PauKernel(formula, "backward", na, nb, alpha, x.DType)),
-            new Dim3((uint)pieces, (uint)channels), Threads, 0, CuStream.Default,
+        PauKernels.For(formula, backward: true, na, nb, alpha, x.DType).Launch(CudaDevice, new Dim3((uint)channels, (uint)pieces),
             PointerOf(x, op), PointerOf(dy, op), PointerOf(dx, op), partials.Pointer, PointerOf(a, op), PointerOf(b, op),
             na, nb, outer, channels, inner, seed, offset, alpha);
-        CudaDevice.Launch(CudaDevice.GetKernel(PauFile, "pau_coeff_reduce_" + Suffix(x.DType)),
-            new Dim3((uint)k, (uint)channels), Threads, 0, CuStream.Default,
-            partials.Pointer, pieces, PointerOf(b, op), PointerOf(da, op), PointerOf(db, op), na, nb, (int)formula);
+        PauKernels.CoeffReduce[x.DType].Launch(CudaDevice, new Dim3((uint)channels, (uint)k), partials.Pointer, pieces, PointerOf(b, op), PointerOf(da, op), PointerOf(db, op), na, nb, (int)formula);
     }
 
     /// <summary>Blocks per channel: one per <see cref="PauElementsPerBlock"/> elements, at most
@@ -88,15 +82,6 @@ public sealed partial class CudaBackend
     internal static int PauPieces(long elementsPerChannel, int channels) =>
         (int)Math.Clamp((elementsPerChannel + PauElementsPerBlock - 1) / PauElementsPerBlock, 1, Math.Max(1, PauMaxBlocks / channels));
 
-    /// <summary>The entry point: the (5, 4) specialisation for the paper's degrees without noise (versions A, B),
-    /// else the generic kernel of the formula.</summary>
-    internal static string PauKernel(PauFormula formula, string pass, int na, int nb, double alpha, DType dtype)
-    {
-        var v = formula.ToString().ToLowerInvariant();
-        bool fixed54 = na == 6 && nb == 4 && alpha == 0 && formula != PauFormula.C;
-        return $"pau{(fixed54 ? "54" : "")}_{v}_{pass}_{Suffix(dtype)}";
-    }
-
     private (int Na, int Nb) CheckPau(string op, PauFormula formula, Tensor x, Tensor a, Tensor b, Tensor y, long outer, int channels, long inner)
     {
         RequireFloating(op, x);
@@ -104,8 +89,8 @@ public sealed partial class CudaBackend
         CheckSame(op, x, y);
         if (a.DType != x.DType || b.DType != x.DType)
             throw new ArgumentException($"{op}: coefficients are {a.DType.TorchName()} and {b.DType.TorchName()}, the input {x.DType.TorchName()}");
-        if (channels < 1 || channels > 65535 || outer * channels * inner != x.Numel)
-            throw new ArgumentException($"{op}: layout [{outer}, {channels}, {inner}] does not describe {x.Numel} elements (channels in 1..65535)");
+        if (channels < 1 || outer * channels * inner != x.Numel)
+            throw new ArgumentException($"{op}: layout [{outer}, {channels}, {inner}] does not describe {x.Numel} elements");
         if (a.Numel % channels != 0 || b.Numel % channels != 0)
             throw new ArgumentException($"{op}: coefficients {Shapes.Format(a.Shape)} and {Shapes.Format(b.Shape)} are not {channels} rows");
         int na = (int)(a.Numel / channels), nb = (int)(b.Numel / channels);

@@ -1,4 +1,5 @@
 using Pade.Engine;
+using Pade.Kernels.Catalog;
 
 namespace Pade.Kernels;
 
@@ -13,6 +14,6 @@ public sealed partial class CudaBackend
         RequireContiguous("Random", y);
         long n = y.Numel;
         if (n == 0) return;
-        Launch1D("random.cu", "random_" + Suffix(y.DType), n, PointerOf(y, "Random"), n, (int)d, seed, offset, p1, p2);
+        RandomKernels.Random[y.DType].LaunchOver(CudaDevice, n, PointerOf(y, "Random"), n, (int)d, seed, offset, p1, p2);
     }
 }

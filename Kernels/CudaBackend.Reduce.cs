@@ -1,5 +1,6 @@
 using Pade.Engine;
 using Pade.Kernels.Interop;
+using Pade.Kernels.Catalog;
 
 namespace Pade.Kernels;
 
@@ -7,8 +8,6 @@ namespace Pade.Kernels;
 /// [outer, len, inner] reduced to [outer, inner], the last run first.</summary>
 public sealed partial class CudaBackend
 {
-    private const string ReduceFile = "reduce.cu";
-
     /// <summary>Elements one warp reduces in a contiguous row segment before partials are combined again.</summary>
     internal const long RowChunk = 8192;
 
@@ -54,7 +53,6 @@ public sealed partial class CudaBackend
     /// <summary>y[o, i] = ⊕_r x[o, r, i], in as many passes over partials as needed (each pass shrinks len by its chunk).</summary>
     private void ReduceRun(ReduceOp op, DType dtype, CuDevicePtr x, CuDevicePtr y, long outer, long len, long inner)
     {
-        var suffix = Suffix(dtype);
         var source = x;
         ScratchBuffer? held = null;
         try
@@ -67,11 +65,9 @@ public sealed partial class CudaBackend
                 ScratchBuffer? partial = final ? null : Scratch(outer * chunks * inner, dtype);
                 var target = partial?.Pointer ?? y;
                 if (inner == 1)
-                    CudaDevice.Launch(CudaDevice.GetKernel(ReduceFile, "reduce_rows_" + suffix), GridForWarps(outer * chunks),
-                        Threads, 0, CuStream.Default, (int)op, source, target, outer, len, chunk);
+                    ReduceKernels.Rows[dtype].Launch(CudaDevice, GridForWarps(outer * chunks), (int)op, source, target, outer, len, chunk);
                 else
-                    Launch1D(ReduceFile, "reduce_strided_" + suffix, outer * chunks * inner,
-                        (int)op, source, target, outer, len, inner, chunk);
+                    ReduceKernels.Strided[dtype].LaunchOver(CudaDevice, outer * chunks * inner, (int)op, source, target, outer, len, inner, chunk);
                 held?.Dispose();
                 held = partial;
                 if (final) return;
@@ -111,7 +107,6 @@ public sealed partial class CudaBackend
         for (int i = 0; i < axis; i++) outer *= shape[i];
         for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
         if (outer * inner == 0 || len == 0) return;
-        Launch1D(ReduceFile, "argmax_" + Suffix(x.DType), outer * inner,
-            PointerOf(x, "ArgMax"), PointerOf(y, "ArgMax"), outer, len, inner);
+        ReduceKernels.ArgMax[x.DType].LaunchOver(CudaDevice, outer * inner, PointerOf(x, "ArgMax"), PointerOf(y, "ArgMax"), outer, len, inner);
     }
 }

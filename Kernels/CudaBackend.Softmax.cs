@@ -1,13 +1,11 @@
 using Pade.Engine;
-using Pade.Kernels.Interop;
+using Pade.Kernels.Catalog;
 
 namespace Pade.Kernels;
 
 /// <summary>Row-wise softmax, cross-entropy and one-hot (cuda/softmax.cu), over the last axis.</summary>
 public sealed partial class CudaBackend
 {
-    private const string SoftmaxFile = "softmax.cu";
-
     public override void Softmax(Tensor x, Tensor y, bool log)
     {
         RequireFloating("Softmax", x);
@@ -16,8 +14,7 @@ public sealed partial class CudaBackend
         int cols = x.Rank == 0 ? 1 : x.Shape[^1];
         if (cols == 0 || x.Numel == 0) return;
         long rows = x.Numel / cols;
-        CudaDevice.Launch(CudaDevice.GetKernel(SoftmaxFile, "softmax_" + Suffix(x.DType)), GridForWarps(rows), Threads, 0,
-            CuStream.Default, PointerOf(x, "Softmax"), PointerOf(y, "Softmax"), rows, cols, log ? 1 : 0);
+        SoftmaxKernels.Softmax[x.DType].Launch(CudaDevice, GridForWarps(rows), PointerOf(x, "Softmax"), PointerOf(y, "Softmax"), rows, cols, log ? 1 : 0);
     }
 
     public override void CrossEntropy(Tensor logits, Tensor targets, double smoothing, Tensor loss, Tensor probs)
@@ -29,8 +26,7 @@ public sealed partial class CudaBackend
         int rows = logits.Shape[0], cols = logits.Shape[1];
         var t = ClassIndices("cross_entropy", "target", "targets", targets, cols);
         if (rows == 0 || cols == 0) return;
-        CudaDevice.Launch(CudaDevice.GetKernel(SoftmaxFile, "cross_entropy_" + Suffix(logits.DType)), GridForWarps(rows), Threads, 0,
-            CuStream.Default, PointerOf(logits, "CrossEntropy"), PointerOf(t, "CrossEntropy"), PointerOf(loss, "CrossEntropy"),
+        SoftmaxKernels.CrossEntropy[logits.DType].Launch(CudaDevice, GridForWarps(rows), PointerOf(logits, "CrossEntropy"), PointerOf(t, "CrossEntropy"), PointerOf(loss, "CrossEntropy"),
             PointerOf(probs, "CrossEntropy"), (long)rows, cols, Scalar(logits.DType, smoothing));
         GC.KeepAlive(t); // a contiguous copy of the targets lives until its kernel is queued
     }
@@ -42,8 +38,7 @@ public sealed partial class CudaBackend
         int rows = y.Shape[0], cols = y.Shape[1];
         var idx = ClassIndices("one_hot", "index", "indices", indices, cols);
         if ((long)rows * cols == 0) return;
-        Launch1D(SoftmaxFile, "one_hot_" + Suffix(y.DType), (long)rows * cols,
-            PointerOf(idx, "OneHot"), PointerOf(y, "OneHot"), (long)rows, cols, Scalar(y.DType, on), Scalar(y.DType, off));
+        SoftmaxKernels.OneHot[y.DType].LaunchOver(CudaDevice, (long)rows * cols, PointerOf(idx, "OneHot"), PointerOf(y, "OneHot"), (long)rows, cols, Scalar(y.DType, on), Scalar(y.DType, off));
         GC.KeepAlive(idx);
     }
 

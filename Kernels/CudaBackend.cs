@@ -1,5 +1,6 @@
 using Pade.Engine;
 using Pade.Engine.Cpu;
+using Pade.Kernels.Catalog;
 using Pade.Kernels.Interop;
 
 namespace Pade.Kernels;
@@ -20,7 +21,7 @@ namespace Pade.Kernels;
 public sealed partial class CudaBackend : Backend
 {
     /// <summary>Threads per block of the 1-D kernels (a multiple of the warp size: the warp-per-row kernels need it).</summary>
-    internal const int Threads = 256;
+    internal const int Threads = KernelFile.DefaultThreads;
 
     private static readonly Lock RegistrationLock = new();
     private static CudaBackend? _current;
@@ -135,9 +136,9 @@ public sealed partial class CudaBackend : Backend
         var p = PointerOf(y, "Fill");
         switch (y.DType)
         {
-            case DType.Float32: Launch1D("fill_copy.cu", "fill_f32", n, p, n, (float)value); break;
-            case DType.Float64: Launch1D("fill_copy.cu", "fill_f64", n, p, n, value); break;
-            default: Launch1D("fill_copy.cu", "fill_i32", n, p, n, (int)value); break;
+            case DType.Float32: FillCopyKernels.FillF32.LaunchOver(CudaDevice, n, p, n, (float)value); break;
+            case DType.Float64: FillCopyKernels.FillF64.LaunchOver(CudaDevice, n, p, n, value); break;
+            default: FillCopyKernels.FillI32.LaunchOver(CudaDevice, n, p, n, (int)value); break;
         }
     }
 
@@ -157,50 +158,8 @@ public sealed partial class CudaBackend : Backend
             return;
         }
         var loop = new StridedLoop(x.ShapeCopy(), x.Strides.ToArray(), y.Strides.ToArray());
-        Launch1D("fill_copy.cu", $"copy_{Suffix(x.DType)}_{Suffix(y.DType)}", n,
-            px, py, n, loop.Shape.Length, Dims(loop.Shape), Dims(loop.Strides[0]), Dims(loop.Strides[1]));
+        FillCopyKernels.Copy(x.DType, y.DType).LaunchOver(CudaDevice, n, px, py, n, loop.Shape.Length, Dims(loop.Shape), Dims(loop.Strides[0]), Dims(loop.Strides[1]));
     }
-
-    /// <summary>Every (file, entry point) this backend may launch, for the test that checks each one is exported
-    /// by its compiled PTX (a misspelt name would otherwise only fail on a GPU).</summary>
-    internal static IEnumerable<(string File, string Kernel)> LaunchedKernels()
-    {
-        DType[] floats = [DType.Float32, DType.Float64], all = [DType.Float32, DType.Float64, DType.Int32];
-        foreach (var t in all) yield return ("fill_copy.cu", "fill_" + Suffix(t));
-        foreach (var from in all)
-            foreach (var to in all) yield return ("fill_copy.cu", $"copy_{Suffix(from)}_{Suffix(to)}");
-        foreach (var t in floats)
-        {
-            var s = Suffix(t);
-            foreach (var k in (string[])["unary_", "unary_backward_", "binary_", "where_"]) yield return (ElementwiseFile, k + s);
-            foreach (var k in (string[])["reduce_rows_", "reduce_strided_", "argmax_"]) yield return (ReduceFile, k + s);
-            foreach (var k in (string[])["softmax_", "cross_entropy_", "one_hot_"]) yield return (SoftmaxFile, k + s);
-            foreach (var k in (string[])["sgd_step_", "adam_step_"]) yield return ("optim.cu", k + s);
-            yield return ("random.cu", "random_" + s);
-            foreach (var ta in (bool[])[false, true])
-                foreach (var tb in (bool[])[false, true])
-                    foreach (var tile in t == DType.Float32 ? (int[])[64, 128] : [64])
-                        yield return (GemmFile, GemmName(t, tile, ta, tb));
-            foreach (var formula in Enum.GetValues<PauFormula>())
-                foreach (var pass in (string[])["forward", "backward"])
-                    foreach (var (na, nb, alpha) in new[] { (6, 4, 0.0), (6, 4, 0.1), (4, 2, 0.0) })
-                        yield return (PauFile, PauKernel(formula, pass, na, nb, alpha, t));
-            yield return (PauFile, "pau_coeff_reduce_" + s);
-        }
-        foreach (var extra in ExtensionKernels()) yield return extra;
-    }
-
-    /// <summary>Entry points of the families in other files (activations, layers), for <see cref="LaunchedKernels"/>.</summary>
-    private static IEnumerable<(string File, string Kernel)> ExtensionKernels()
-    {
-        var list = new List<(string, string)>();
-        AddActivationKernels(list);
-        AddLayerKernels(list);
-        return list;
-    }
-
-    static partial void AddActivationKernels(List<(string File, string Kernel)> list);
-    static partial void AddLayerKernels(List<(string File, string Kernel)> list);
 
     // ---- helpers shared by the kernel families ------------------------------------------------------------------
 
@@ -243,14 +202,6 @@ public sealed partial class CudaBackend : Backend
         if (DTypeExtensions.Of<T>() != t.DType)
             throw new ArgumentException($"{op}: host elements of type {typeof(T).Name} for a {t.DType.TorchName()} tensor");
     }
-
-    /// <summary>Launches a grid-stride kernel over <paramref name="n"/> elements on the default stream.</summary>
-    internal void Launch1D(string file, string kernel, long n, params ReadOnlySpan<KernelArg> args) =>
-        CudaDevice.Launch(CudaDevice.GetKernel(file, kernel), CudaDevice.GridFor(n, Threads), Threads, 0, CuStream.Default, args);
-
-    /// <summary>Launches with an explicit grid of 1-D blocks of <see cref="Threads"/> threads.</summary>
-    internal void LaunchBlocks(string file, string kernel, long blocks, params ReadOnlySpan<KernelArg> args) =>
-        CudaDevice.Launch(CudaDevice.GetKernel(file, kernel), new Dim3((uint)Math.Max(1, blocks)), Threads, 0, CuStream.Default, args);
 
     /// <summary>Blocks for a warp-per-row kernel over <paramref name="rows"/> rows (8 warps per block, capped as GridFor).</summary>
     internal Dim3 GridForWarps(long rows) => CudaDevice.GridFor(rows * 32, Threads);

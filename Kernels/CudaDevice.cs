@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Pade.Kernels.Catalog;
 using Pade.Kernels.Interop;
 
 namespace Pade.Kernels;
@@ -130,8 +131,12 @@ public sealed unsafe partial class CudaDevice : IDisposable
         DeviceMemory.MakeCurrent(Context);
     }
 
-    /// <summary>The <c>extern "C"</c> kernel <paramref name="kernelName"/> of embedded file <paramref name="fileName"/>.</summary>
-    public CudaKernel GetKernel(string fileName, string kernelName)
+    /// <summary>The loaded entry point of a declared kernel (its module compiled and loaded on first use).</summary>
+    public CudaKernel GetKernel(Kernel declaration) => GetKernel(declaration.File, declaration.Name);
+
+    /// <summary>The <c>extern "C"</c> kernel <paramref name="kernelName"/> of embedded file <paramref name="fileName"/>
+    /// (launch through a <see cref="Kernel"/> declaration: this name is not checked against one).</summary>
+    internal CudaKernel GetKernel(string fileName, string kernelName)
     {
         lock (_lock)
         {
@@ -152,12 +157,14 @@ public sealed unsafe partial class CudaDevice : IDisposable
 
     /// <summary>
     /// Launches <paramref name="kernel"/> asynchronously on <paramref name="stream"/>. <paramref name="args"/> must
-    /// match the kernel's parameters one for one, each of the exact C type (see <see cref="KernelArg"/>).
+    /// match the kernel's parameters one for one, each of the exact C type (see <see cref="KernelArg"/>): nothing
+    /// here checks them, so code launches through <see cref="Kernel.Launch"/>, which does; this is the raw path
+    /// under it (and the fault tests' path to kernels of their own).
     /// Errors inside the kernel surface at the next synchronising call, not here (unless
     /// <see cref="SynchronousLaunches"/>). A grid or block the device cannot run throws
     /// <see cref="ArgumentException"/> naming the kernel and the limit, before anything is launched.
     /// </summary>
-    public void Launch(CudaKernel kernel, Dim3 grid, Dim3 block, uint sharedBytes, CuStream stream,
+    internal void Launch(CudaKernel kernel, Dim3 grid, Dim3 block, uint sharedBytes, CuStream stream,
         params ReadOnlySpan<KernelArg> args)
     {
         CheckLaunch(kernel, grid, block, sharedBytes);

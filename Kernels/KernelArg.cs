@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Pade.Kernels.Catalog;
 using Pade.Kernels.Interop;
 
 namespace Pade.Kernels;
@@ -12,7 +13,9 @@ namespace Pade.Kernels;
 /// <remarks>
 /// The C# type decides the width: the driver copies as many bytes as the kernel's parameter declares, so pass
 /// exactly the C type of the parameter (<c>long</c> for <c>long long</c>, <c>float</c> for <c>float</c>...).
-/// A literal <c>0</c> is an <c>int</c>; write <c>0L</c> for a <c>long long</c>. Unused bytes are zero.
+/// A literal <c>0</c> is an <c>int</c>; write <c>0L</c> for a <c>long long</c>. Unused bytes are zero. Each
+/// argument remembers its <see cref="Kind"/> (and a struct its C# type), which <see cref="Kernel.Launch"/> checks
+/// against the kernel's declaration before anything reaches the driver.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
 public readonly struct KernelArg
@@ -21,14 +24,29 @@ public readonly struct KernelArg
 
     private readonly Storage _data; // first field: a pointer to the struct is a pointer to the value
 
-    private KernelArg(Storage data, int size)
+    private readonly nint _structType; // type handle of a struct argument, 0 for scalars and pointers
+
+    private KernelArg(Storage data, int size, ParamKind kind, nint structType)
     {
         _data = data;
+        _structType = structType;
         Size = size;
+        Kind = kind;
     }
 
     /// <summary>Bytes of the value (for diagnostics; the driver uses the kernel's own parameter sizes).</summary>
     public int Size { get; }
+
+    /// <summary>The C type the value stands for.</summary>
+    public ParamKind Kind { get; }
+
+    /// <summary>Whether a struct argument is a <paramref name="type"/> (false for scalars and pointers).</summary>
+    public bool IsStructOf(Type type) => Kind == ParamKind.Struct && _structType == type.TypeHandle.Value;
+
+    /// <summary>"long long", "Dims8" (for messages).</summary>
+    public string TypeName => Kind == ParamKind.Struct
+        ? Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(_structType))?.Name ?? "struct"
+        : KernelParam.CType(Kind, null);
 
     /// <summary>Any blittable value up to 64 bytes, e.g. a <see cref="Dims8"/> passed to a struct parameter.</summary>
     public static unsafe KernelArg Of<T>(in T value) where T : unmanaged
@@ -38,12 +56,23 @@ public readonly struct KernelArg
         Storage data = default;
         Span<ulong> words = data;
         MemoryMarshal.Write(MemoryMarshal.AsBytes(words), in value);
-        return new KernelArg(data, sizeof(T));
+        var kind = KindOf<T>();
+        return new KernelArg(data, sizeof(T), kind, kind == ParamKind.Struct ? typeof(T).TypeHandle.Value : 0);
     }
 
-    public static implicit operator KernelArg(CuDevicePtr v) => Of(v.Address);
+    // The scalar types a kernel takes; any other unmanaged type is a struct by value.
+    private static ParamKind KindOf<T>() =>
+        typeof(T) == typeof(CuDevicePtr) ? ParamKind.Pointer
+        : typeof(T) == typeof(int) ? ParamKind.Int
+        : typeof(T) == typeof(long) ? ParamKind.LongLong
+        : typeof(T) == typeof(ulong) ? ParamKind.UnsignedLongLong
+        : typeof(T) == typeof(float) ? ParamKind.Float
+        : typeof(T) == typeof(double) ? ParamKind.Double
+        : ParamKind.Struct;
+
+    public static implicit operator KernelArg(CuDevicePtr v) => Of(v);
+
     public static implicit operator KernelArg(int v) => Of(v);
-    public static implicit operator KernelArg(uint v) => Of(v);
     public static implicit operator KernelArg(long v) => Of(v);
     public static implicit operator KernelArg(ulong v) => Of(v);
     public static implicit operator KernelArg(float v) => Of(v);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Kernels;
+using Pade.Kernels.Catalog;
 using Pade.Kernels.Interop;
 using Pade.Kernels.Parity;
 
@@ -14,44 +15,6 @@ namespace Pade.Tests;
 public class CudaBackendTests
 {
     // ---- no GPU needed ------------------------------------------------------------------------------------------
-
-    private static Dictionary<string, int> EnumCodes(string file, string prefix) =>
-        Regex.Matches(KernelSource.Read(file), $@"\b{prefix}_(\w+) = (\d+)")
-            .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
-
-    [Test]
-    public void OpCodesInKernelSourcesMatchTheEngineEnums()
-    {
-        var unary = EnumCodes("elementwise.cu", "U");
-        Assert.That(unary.Keys, Is.EquivalentTo(Enum.GetValues<UnaryOp>().Where(CudaBackend.IsCoreUnary).Select(o => o.ToString())));
-        foreach (var (name, code) in unary) Assert.That(code, Is.EqualTo((int)Enum.Parse<UnaryOp>(name)), name);
-
-        var binary = EnumCodes("elementwise.cu", "B");
-        Assert.That(binary.Keys, Is.EquivalentTo(Enum.GetNames<BinaryOp>()));
-        foreach (var (name, code) in binary) Assert.That(code, Is.EqualTo((int)Enum.Parse<BinaryOp>(name)), name);
-
-        var reduce = EnumCodes("reduce.cu", "R");
-        Assert.That(reduce.Keys, Is.EquivalentTo(Enum.GetNames<ReduceOp>()));
-        foreach (var (name, code) in reduce) Assert.That(code, Is.EqualTo((int)Enum.Parse<ReduceOp>(name)), name);
-
-        var dist = EnumCodes("random.cu", "D");
-        Assert.That(dist.Keys, Is.EquivalentTo(Enum.GetNames<Distribution>()));
-        foreach (var (name, code) in dist) Assert.That(code, Is.EqualTo((int)Enum.Parse<Distribution>(name)), name);
-    }
-
-    [Test]
-    public void EveryKernelTheBackendLaunchesIsExported()
-    {
-        CudaTestEnvironment.RequireNvrtc();
-        var missing = new List<string>();
-        foreach (var group in CudaBackend.LaunchedKernels().GroupBy(k => k.File))
-        {
-            var ptx = CudaTestEnvironment.Ptx(group.Key, "compute_80");
-            foreach (var (file, kernel) in group)
-                if (!ptx.Contains($".entry {kernel}(", StringComparison.Ordinal)) missing.Add($"{file}: {kernel}");
-        }
-        Assert.That(missing, Is.Empty);
-    }
 
     [Test]
     public void KernelsKeepNothingInLocalMemory()
@@ -78,10 +41,10 @@ public class CudaBackendTests
     [Test]
     public void PauUsesThePapersSpecialisationAndAGridFixedByTheShape()
     {
-        Assert.That(CudaBackend.PauKernel(CudaBackend.PauFormula.A, "forward", 6, 4, 0, DType.Float32), Is.EqualTo("pau54_a_forward_f32"));
-        Assert.That(CudaBackend.PauKernel(CudaBackend.PauFormula.A, "forward", 6, 4, 0.1, DType.Float32), Is.EqualTo("pau_a_forward_f32"));
-        Assert.That(CudaBackend.PauKernel(CudaBackend.PauFormula.C, "backward", 6, 4, 0, DType.Float64), Is.EqualTo("pau_c_backward_f64"));
-        Assert.That(CudaBackend.PauKernel(CudaBackend.PauFormula.B, "backward", 4, 2, 0, DType.Float64), Is.EqualTo("pau_b_backward_f64"));
+        Assert.That(PauKernels.For(CudaBackend.PauFormula.A, false, 6, 4, 0, DType.Float32).Name, Is.EqualTo("pau54_a_forward_f32"));
+        Assert.That(PauKernels.For(CudaBackend.PauFormula.A, false, 6, 4, 0.1, DType.Float32).Name, Is.EqualTo("pau_a_forward_f32"));
+        Assert.That(PauKernels.For(CudaBackend.PauFormula.C, true, 6, 4, 0, DType.Float64).Name, Is.EqualTo("pau_c_backward_f64"));
+        Assert.That(PauKernels.For(CudaBackend.PauFormula.B, true, 4, 2, 0, DType.Float64).Name, Is.EqualTo("pau_b_backward_f64"));
         Assert.That(CudaBackend.PauPieces(1, 1), Is.EqualTo(1));
         Assert.That(CudaBackend.PauPieces(2049, 1), Is.EqualTo(2));
         Assert.That(CudaBackend.PauPieces(64L << 20, 1), Is.EqualTo(CudaBackend.PauMaxBlocks));

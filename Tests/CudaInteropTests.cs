@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using NUnit.Framework;
 using Pade.Kernels;
+using Pade.Kernels.Catalog;
 using Pade.Kernels.Interop;
 
 namespace Pade.Tests;
@@ -35,7 +36,7 @@ public class CudaInteropTests
         Assert.That(d.Size, Is.EqualTo(64));
         Assert.That(new ReadOnlySpan<long>(&d, 8).ToArray(), Is.EqualTo(new long[] { 2, 3, 4, 0, 0, 0, 0, 0 }));
         Assert.Throws<ArgumentException>(() => Dims8.From(new int[9]));
-        Assert.That(sizeof(KernelArg), Is.EqualTo(KernelArg.MaxBytes + 8));
+        Assert.That(sizeof(KernelArg), Is.EqualTo(KernelArg.MaxBytes + 16)); // + struct type, size, kind
     }
 
     [Test]
@@ -61,10 +62,8 @@ public class CudaInteropTests
         using var y32 = dev.Allocator.Allocate(n * 4L);
         using var y64 = dev.Allocator.Allocate(n * 8L);
         dev.Memset(y32.Pointer, 0xFF, n * 4L);
-        dev.Launch(dev.GetKernel("fill_copy.cu", "fill_f32"), dev.GridFor(n), 256, 0, CuStream.Default,
-            y32.Pointer, (long)n, 2.5f);
-        dev.Launch(dev.GetKernel("fill_copy.cu", "fill_f64"), dev.GridFor(n), 256, 0, CuStream.Default,
-            y64.Pointer, (long)n, -1.25);
+        FillCopyKernels.FillF32.LaunchOver(dev, n, y32.Pointer, (long)n, 2.5f);
+        FillCopyKernels.FillF64.LaunchOver(dev, n, y64.Pointer, (long)n, -1.25);
         var h32 = new float[n];
         var h64 = new double[n];
         dev.CopyToHost(y32.Pointer, h32.AsSpan());
@@ -79,7 +78,7 @@ public class CudaInteropTests
         var dev = CudaTestEnvironment.RequireDevice();
         using var y = dev.Allocator.Allocate(1024 * 4);
         dev.Memset32(y.Pointer, BitConverter.SingleToUInt32Bits(7f), 1024);
-        dev.Launch(dev.GetKernel("fill_copy.cu", "fill_f32"), 4, 256, 0, CuStream.Default, y.Pointer, 1000L, 1f);
+        FillCopyKernels.FillF32.Launch(dev, 4, y.Pointer, 1000L, 1f);
         var h = new float[1024];
         dev.CopyToHost(y.Pointer, h.AsSpan());
         Assert.That(h[..1000], Is.All.EqualTo(1f));
@@ -115,24 +114,23 @@ public class CudaInteropTests
             expected[i] = source[at];
         }
 
-        CheckCopy(dev, "copy_strided_f64", source, expected, shape, strides, offset);
-        CheckCopy(dev, "copy_strided_f32", source.Select(v => (float)v).ToArray(),
+        CheckCopy(dev, FillCopyKernels.CopyStrided.F64, source, expected, shape, strides, offset);
+        CheckCopy(dev, FillCopyKernels.CopyStrided.F32, source.Select(v => (float)v).ToArray(),
             expected.Select(v => (float)v).ToArray(), shape, strides, offset);
     }
 
-    private static void CheckCopy<T>(CudaDevice dev, string kernel, T[] source, T[] expected,
+    private static void CheckCopy<T>(CudaDevice dev, Kernel kernel, T[] source, T[] expected,
         int[] shape, int[] strides, long offset) where T : unmanaged
     {
         int size = Marshal.SizeOf<T>();
         using var x = dev.Allocator.Allocate(source.Length * size);
         using var y = dev.Allocator.Allocate(Math.Max(1, expected.Length) * size);
         dev.CopyToDevice<T>(source, x.Pointer);
-        dev.Launch(dev.GetKernel("fill_copy.cu", kernel), dev.GridFor(expected.Length), 128, 0, CuStream.Default,
-            x.Pointer, y.Pointer, (long)expected.Length, shape.Length,
+        kernel.LaunchOver(dev, expected.Length, x.Pointer, y.Pointer, (long)expected.Length, shape.Length,
             KernelArg.Of(Dims8.From(shape)), KernelArg.Of(Dims8.From(strides)), offset);
         var actual = new T[expected.Length];
         dev.CopyToHost(y.Pointer, actual.AsSpan());
-        Assert.That(actual, Is.EqualTo(expected), kernel);
+        Assert.That(actual, Is.EqualTo(expected), kernel.Name);
     }
 
     [Test]

@@ -1,6 +1,7 @@
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Kernels;
+using Pade.Kernels.Catalog;
 using Pade.Kernels.OpCases;
 using Pade.Kernels.Parity;
 
@@ -41,7 +42,7 @@ public class OpTests
     // ---- the suite itself (no GPU needed) -----------------------------------------------------------------------
 
     [Test]
-    public void EveryKernelTheBackendLaunchesIsDeclaredByACase()
+    public void EveryKernelOfTheCatalogueIsDeclaredByACase()
     {
         // Declarations are checked against what runs on CUDA (a case fails when a kernel it declares was not
         // launched), so covering the list here means every entry point runs on a GPU.
@@ -49,11 +50,31 @@ public class OpTests
             .SelectMany(c => c.DTypes.SelectMany(c.KernelsFor))
             .Concat(ParitySuite.Cases.SelectMany(p => p.Launches))
             .ToHashSet();
-        var all = CudaBackend.LaunchedKernels().ToHashSet();
+        var all = KernelCatalog.All.Select(k => (k.File, Kernel: k.Name)).ToHashSet();
         var unknown = declared.Where(k => !LaunchCheck.IsPattern(k.Kernel) && !all.Contains(k)).Select(k => $"{k.File}:{k.Kernel}");
-        Assert.That(unknown, Is.Empty, "declared kernels the backend does not have (misspelt?)");
+        Assert.That(unknown, Is.Empty, "declared kernels the catalogue does not have (misspelt?)");
         var uncovered = all.Where(k => !declared.Contains(k)).Select(k => $"{k.File}:{k.Kernel}").OrderBy(s => s);
         Assert.That(uncovered, Is.Empty, "kernels no op case or kernel-level parity case declares");
+    }
+
+    [Test]
+    public void EveryEntryPointInCudaIsLaunchedByACase()
+    {
+        // Straight from NVRTC's PTX of every cuda/*.cu, not through the catalogue: each extern "C" __global__ entry
+        // must be declared, by name, by an op case or a kernel-level parity case, and on CUDA a case fails when a
+        // kernel it declares was not launched. Together: a full CUDA run launches every entry point.
+        CudaTestEnvironment.RequireNvrtc();
+        var declared = OpSuite.Cases
+            .SelectMany(c => c.DTypes.SelectMany(c.KernelsFor))
+            .Concat(ParitySuite.Cases.SelectMany(p => p.Launches))
+            .Where(k => !LaunchCheck.IsPattern(k.Kernel))
+            .ToHashSet();
+        var entries = KernelSource.Names
+            .SelectMany(f => KernelCatalogTests.Entries(CudaTestEnvironment.Ptx(f, "compute_80")).Keys.Select(e => (File: f, Kernel: e)))
+            .ToList();
+        Assert.That(entries, Has.Count.GreaterThanOrEqualTo(136));
+        Assert.That(entries.Where(e => !declared.Contains(e)).Select(e => $"{e.File}: {e.Kernel}"), Is.Empty,
+            "entry points that no case launches");
     }
 
     [Test]

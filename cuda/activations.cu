@@ -14,9 +14,10 @@
 //     noise_i = x_i > 0 ? 1 : slope_i;  y_i = x_i·noise_i. Mirrors CpuBackend.RRelu.
 //
 // Per-channel parameters: x is [outer, C, inner] (ChannelLayout), parameters hold one value per channel (C = 1:
-// shared). Forward kernels: one thread per element. Backward kernels: grid (pieces, C), each block writes the sums
-// of its channel's parameter-gradient terms (double) to partials[c, piece, q]; channel_reduce_<t> then adds the
-// pieces in order (no atomics: deterministic).
+// shared). Forward kernels: one thread per element. Backward kernels: grid (C, pieces), each block writes the sums
+// of its channel's parameter-gradient terms (double) to partials[c, piece, q]; channel_reduce_<t> (grid (C, P))
+// then adds the pieces in order (no atomics: deterministic). Channels go in x, whose limit is 2³¹ − 1: y stops at
+// 65535 (pieces and P stay far below it).
 //   prelu_<t>(x, w, y, outer, C, inner)                        y = x > 0 ? x : w_c x
 //   prelu_backward_<t>(x, w, dy, dx, partials, ...)            dx = x > 0 ? dy : w_c dy;  q0: Σ_{x ≤ 0} dy·x
 //   apl_<t>(x, a, b, y, S, ...)                                y = max(0, x) + Σ_s a[s,c] max(0, b[s,c] − x)
@@ -168,20 +169,20 @@ __device__ void rrelu(const T* __restrict__ x, T* __restrict__ y, T* __restrict_
 
 __device__ inline long long channel_of(long long i, int C, long long inner) { return i / inner % C; }
 
-// Calls f(i) for this block's share of channel blockIdx.y's elements (grid (pieces, C)).
+// Calls f(i) for this block's share of channel blockIdx.x's elements (grid (C, pieces)).
 template <typename F>
 __device__ inline void for_channel(long long outer, int C, long long inner, F f)
 {
-    int c = blockIdx.y;
-    long long m = outer * inner, stride = (long long)gridDim.x * blockDim.x;
-    for (long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x; j < m; j += stride)
+    int c = blockIdx.x;
+    long long m = outer * inner, stride = (long long)gridDim.y * blockDim.x;
+    for (long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x; j < m; j += stride)
         f((j / inner * C + c) * inner + j % inner);
 }
 
 // Writes the block's sums acc[0..P) to partials[c, piece, ·].
 __device__ inline void store_partials(const double* acc, int P, double* partials, double* scratch)
 {
-    double* row = partials + ((long long)blockIdx.y * gridDim.x + blockIdx.x) * P;
+    double* row = partials + ((long long)blockIdx.x * gridDim.y + blockIdx.y) * P;
 #pragma unroll
     for (int q = 0; q < ACT_MAXP; ++q)
         if (q < P)
@@ -207,7 +208,7 @@ __device__ void prelu_backward(const T* __restrict__ x, const T* __restrict__ w,
                                double* __restrict__ partials, long long outer, int C, long long inner)
 {
     __shared__ double scratch[ACT_THREADS / 32];
-    T wc = w[blockIdx.y];
+    T wc = w[blockIdx.x];
     double acc[ACT_MAXP] = {0};
     for_channel(outer, C, inner, [&](long long i) {
         T v = x[i], g = dy[i];
@@ -240,7 +241,7 @@ __device__ void apl_backward(const T* __restrict__ x, const T* __restrict__ a, c
                              T* __restrict__ dx, double* __restrict__ partials, int S, long long outer, int C, long long inner)
 {
     __shared__ double scratch[ACT_THREADS / 32];
-    int c = blockIdx.y;
+    int c = blockIdx.x;
     double acc_a[ACT_MAXP / 2] = {0}, acc_b[ACT_MAXP / 2] = {0};
     for_channel(outer, C, inner, [&](long long i) {
         T v = x[i], g = dy[i], d = v > T(0) ? T(1) : T(0);
@@ -260,7 +261,7 @@ __device__ void apl_backward(const T* __restrict__ x, const T* __restrict__ a, c
         dx[i] = g * d;
     });
     // Partials in the order q = s (a), S + s (b).
-    double* row = partials + ((long long)blockIdx.y * gridDim.x + blockIdx.x) * 2 * S;
+    double* row = partials + ((long long)blockIdx.x * gridDim.y + blockIdx.y) * 2 * S;
 #pragma unroll
     for (int h = 0; h < ACT_MAXP / 2; ++h)
         if (h < S)
@@ -290,7 +291,7 @@ __device__ void srelu_backward(const T* __restrict__ x, const T* __restrict__ tl
                                double* __restrict__ partials, long long outer, int C, long long inner)
 {
     __shared__ double scratch[ACT_THREADS / 32];
-    int c = blockIdx.y;
+    int c = blockIdx.x;
     T tlc = tl[c], alc = al[c], trc = tr[c], arc = ar[c];
     double acc[ACT_MAXP] = {0};
     for_channel(outer, C, inner, [&](long long i) {
@@ -331,7 +332,7 @@ __device__ void slaf_backward(const T* __restrict__ x, const T* __restrict__ coe
                               double* __restrict__ partials, int width, long long outer, int C, long long inner)
 {
     __shared__ double scratch[ACT_THREADS / 32];
-    const T* a = coef + (long long)blockIdx.y * width;
+    const T* a = coef + (long long)blockIdx.x * width;
     double acc[ACT_MAXP] = {0};
     for_channel(outer, C, inner, [&](long long i) {
         T v = x[i], g = dy[i], r = a[width - 1], dr = T(0);
@@ -345,12 +346,12 @@ __device__ void slaf_backward(const T* __restrict__ x, const T* __restrict__ coe
     store_partials(acc, width, partials, scratch);
 }
 
-// grid (P, C): out[c·P + q] (channel_major) or out[q·C + c] = Σ_pieces partials[c, piece, q].
+// grid (C, P): out[c·P + q] (channel_major) or out[q·C + c] = Σ_pieces partials[c, piece, q].
 template <typename T>
 __device__ void channel_reduce(const double* __restrict__ partials, int pieces, int P, int C, T* __restrict__ out, int channel_major)
 {
     __shared__ double scratch[ACT_THREADS / 32];
-    int q = blockIdx.x, c = blockIdx.y;
+    int c = blockIdx.x, q = blockIdx.y;
     double v = 0;
     for (int p = threadIdx.x; p < pieces; p += blockDim.x) v += partials[((long long)c * pieces + p) * P + q];
     double total = block_sum(v, scratch);

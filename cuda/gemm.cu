@@ -16,7 +16,9 @@
 //
 // Entry points: gemm_<t>_<tile>_<ta><tb> with t in f32, f64; tile 128 (128×128×8, 8×8 per thread, f32 only)
 // or 64 (64×64×8, 4×4 per thread); ta, tb in n (as stored) or t (transposed). 256 threads per block, grid
-// (ceil(N/BN), ceil(M/BM), min(batch, 65535)); blocks loop over the batch in steps of gridDim.z.
+// (ceil(M/BM)·ceil(N/BN), 1, min(batch, 65535)): the tiles are numbered row of tiles after row of tiles in x,
+// whose limit is 2³¹ − 1, because y and z stop at 65535 (M = 4.2M rows would need 65536 tiles in y); blocks loop
+// over the batch in steps of gridDim.z.
 // Plain FP32/FP64 FMA (no TF32 tensor cores: results stay within rounding of the CPU's).
 // This file includes no headers, shared (cuda/*.cuh) or system.
 
@@ -30,7 +32,8 @@ __device__ void gemm(const T* __restrict__ A, const T* __restrict__ B, T* __rest
 
     const int tid = threadIdx.x;
     const int tr = tid / COLS, tc = tid % COLS;
-    const int m0 = blockIdx.y * BM, n0 = blockIdx.x * BN;
+    const unsigned tiles_n = (unsigned)((N + BN - 1) / BN);
+    const int m0 = (int)(blockIdx.x / tiles_n) * BM, n0 = (int)(blockIdx.x % tiles_n) * BN;
 
     for (long long b = blockIdx.z; b < batch; b += gridDim.z)
     {

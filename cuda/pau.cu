@@ -21,14 +21,15 @@
 // 24 bits), float64 two (53 bits); f is computed in double and rounded to t. Version A scales |b_k|. The backward
 // redraws the same numbers, and each coefficient-gradient term is multiplied by its factor (c̃ = c·f, ∂c̃/∂c = f).
 //
-// Kernels. Grid (pieces, C): blockIdx.y is the channel, so a block's coefficients sit in registers; a channel's
-// M = outer·inner elements are shared by `pieces` blocks (the host chooses pieces from the shape alone).
+// Kernels. Grid (C, pieces): blockIdx.x is the channel, so a block's coefficients sit in registers; a channel's
+// M = outer·inner elements are shared by `pieces` blocks (the host chooses pieces from the shape alone). Channels go
+// in x, whose limit is 2³¹ − 1 (y stops at 65535; pieces and K stay far below it).
 //     pau_forward_<v>_<t>(x, y, a, b, na, nb, outer, C, inner, seed, offset, alpha)    y = F(x)
 //     pau_backward_<v>_<t>(x, dy, dx, partials, a, b, na, nb, outer, C, inner, seed, offset, alpha)
 //         dx = dy·dF/dx, and the block's sums of every coefficient-gradient term into partials[c, piece, q] (double):
 //         each thread accumulates its elements in registers, warps combine with shuffles, the block's warps in
 //         order through shared memory. No atomics.
-//     pau_coeff_reduce_<t>(partials, pieces, b, da, db, na, nb, version)     grid (K, C)
+//     pau_coeff_reduce_<t>(partials, pieces, b, da, db, na, nb, version)     grid (C, K)
 //         da[c, j] = Σ_pieces partials[c, ·, j];  db[c, k] = (A ? sgn(b[c, k]) : 1) · Σ partials[c, ·, na + k]
 // <v> is a (version A), b (versions B and D), c (version C); alpha = 0 means no noise (plain PAU). Entry points
 // pau54_* are the same code with m = 5, n = 4 fixed at compile time (versions A and B, no noise: the paper's
@@ -213,8 +214,8 @@ __device__ inline void for_channel_elements(const void* p0, const void* p1, cons
                                             long long inner, bool allow_packs, F f)
 {
     constexpr int V = 16 / sizeof(T);
-    int c = blockIdx.y;
-    long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x, stride = (long long)gridDim.x * blockDim.x;
+    int c = blockIdx.x;
+    long long tid = (long long)blockIdx.y * blockDim.x + threadIdx.x, stride = (long long)gridDim.y * blockDim.x;
     bool packed = allow_packs && inner % V == 0 && aligned16(p0) && aligned16(p1) && (p2 == nullptr || aligned16(p2));
     long long per_row = packed ? inner / V : inner, units = outer * per_row;
     for (long long u = tid; u < units; u += stride)
@@ -230,7 +231,7 @@ __device__ void pau_forward(const T* __restrict__ x, T* __restrict__ y, const T*
                             unsigned long long offset, double alpha, int version)
 {
     constexpr int V = 16 / sizeof(T);
-    int c = blockIdx.y;
+    int c = blockIdx.x;
     Coefficients<T, MAXA, MAXB> base;
     load_coefficients(base, a + (long long)c * na, b + (long long)c * nb, na, nb, version);
     if (alpha == 0.0)
@@ -264,7 +265,7 @@ __device__ void pau_backward(const T* __restrict__ x, const T* __restrict__ dy, 
 {
     constexpr int V = 16 / sizeof(T);
     __shared__ double scratch[PAU_THREADS / 32];
-    int c = blockIdx.y;
+    int c = blockIdx.x;
     Coefficients<T, MAXA, MAXB> base, noisy;
     load_coefficients(base, a + (long long)c * na, b + (long long)c * nb, na, nb, version);
     PhiloxReader rng(seed);
@@ -292,7 +293,7 @@ __device__ void pau_backward(const T* __restrict__ x, const T* __restrict__ dy, 
 
     // Every thread of the block gets here (no early exit above): one row of partials per block.
     int K = na + nb;
-    double* row = partials + ((long long)c * gridDim.x + blockIdx.x) * K;
+    double* row = partials + ((long long)c * gridDim.y + blockIdx.y) * K;
 #pragma unroll
     for (int j = 0; j < MAXA; ++j)
         if (j < na)
@@ -309,13 +310,13 @@ __device__ void pau_backward(const T* __restrict__ x, const T* __restrict__ dy, 
         }
 }
 
-// grid (K, C), PAU_THREADS threads: one block per coefficient of each channel.
+// grid (C, K), PAU_THREADS threads: one block per coefficient of each channel.
 template <typename T>
 __device__ void pau_coeff_reduce(const double* __restrict__ partials, int pieces, const T* __restrict__ b,
                                  T* __restrict__ da, T* __restrict__ db, int na, int nb, int version)
 {
     __shared__ double scratch[PAU_THREADS / 32];
-    int q = blockIdx.x, c = blockIdx.y, K = na + nb;
+    int c = blockIdx.x, q = blockIdx.y, K = na + nb;
     double v = 0;
     for (int p = threadIdx.x; p < pieces; p += blockDim.x) v += partials[((long long)c * pieces + p) * K + q];
     double total = block_sum(v, scratch);

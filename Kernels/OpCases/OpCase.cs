@@ -117,7 +117,7 @@ public sealed record OpCase(string Family, string Detail, OpInput[] Inputs, Func
     /// <summary>
     /// The CUDA entry points this case is meant to launch, as "file.cu:name" with {t} for the dtype's suffix
     /// (f32, f64). On CUDA the run fails when one of them was not launched; without a GPU the union of all cases'
-    /// declarations is checked against <see cref="CudaBackend.LaunchedKernels"/>, so every kernel has a case.
+    /// declarations is checked against <see cref="Catalog.KernelCatalog"/>, so every kernel has a case.
     /// </summary>
     public string[] Kernels { get; init; } = [];
 

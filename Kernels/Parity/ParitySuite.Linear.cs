@@ -1,4 +1,5 @@
 using Pade.Engine;
+using Pade.Kernels.Catalog;
 using static Pade.Kernels.Parity.ParityContext;
 
 namespace Pade.Kernels.Parity;
@@ -13,13 +14,14 @@ public static partial class ParitySuite
             foreach (var tile in dtype == DType.Float32 ? (int[])[64, 128] : [64])
                 foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
                 {
-                    var kernel = CudaBackend.GemmName(dtype, tile, ta, tb);
-                    cases.Add(new($"{kernel} [3, 67, 95] x [3, 95, 133]", "MatMul", ctx =>
-                        MatMulCase(ctx, dtype, tile, 3, 67, 133, 95, ta, tb, beta: 0), [("gemm.cu", kernel)]));
+                    var kernel = GemmKernels.For(dtype, tile, ta, tb);
+                    cases.Add(new($"{kernel.Name} [3, 67, 95] x [3, 95, 133]", "MatMul", ctx =>
+                        MatMulCase(ctx, dtype, tile, 3, 67, 133, 95, ta, tb, beta: 0), [Declared(kernel)]));
                 }
         foreach (var tile in (int[])[64, 128])
             cases.Add(new($"gemm_f32_{tile}_nn beta=1 [2, 33, 17] x [2, 17, 45] + C", "MatMul", ctx =>
-                MatMulCase(ctx, DType.Float32, tile, 2, 33, 45, 17, false, false, beta: 1), [("gemm.cu", $"gemm_f32_{tile}_nn")]));
+                MatMulCase(ctx, DType.Float32, tile, 2, 33, 45, 17, false, false, beta: 1),
+                [Declared(GemmKernels.For(DType.Float32, tile, false, false))]));
     }
 
     /// <summary>C = op(A) op(B) + beta C for a batch of [m, k] x [k, n] products (A, B stored transposed when asked),

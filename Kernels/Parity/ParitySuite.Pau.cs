@@ -1,4 +1,5 @@
 using Pade.Engine;
+using Pade.Kernels.Catalog;
 using static Pade.Kernels.Parity.ParityContext;
 using Formula = Pade.Kernels.CudaBackend.PauFormula;
 
@@ -30,9 +31,9 @@ public static partial class ParitySuite
                 cases.Add(new($"pau {plan.Label} {Name(dtype)}", plan.Alpha > 0 ? "PauForward/PauBackward (noise)" : "PauForward/PauBackward",
                     ctx => PauCase(ctx, dtype, plan),
                 [
-                    ("pau.cu", CudaBackend.PauKernel(plan.Formula, "forward", plan.Na, plan.Nb, plan.Alpha, dtype)),
-                    ("pau.cu", CudaBackend.PauKernel(plan.Formula, "backward", plan.Na, plan.Nb, plan.Alpha, dtype)),
-                    ("pau.cu", "pau_coeff_reduce_" + Name(dtype)),
+                    Declared(PauKernels.For(plan.Formula, backward: false, plan.Na, plan.Nb, plan.Alpha, dtype)),
+                    Declared(PauKernels.For(plan.Formula, backward: true, plan.Na, plan.Nb, plan.Alpha, dtype)),
+                    Declared(PauKernels.CoeffReduce[dtype]),
                 ]));
     }
 

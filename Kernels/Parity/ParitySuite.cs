@@ -37,6 +37,9 @@ public static partial class ParitySuite
 
     private static DType[] Floats => [DType.Float32, DType.Float64];
 
+    /// <summary>A catalogue declaration as the (file, entry point) a case says it launches.</summary>
+    private static (string File, string Kernel) Declared(Catalog.Kernel kernel) => (kernel.File, kernel.Name);
+
     /// <summary>Elements past one grid's worth of threads (32 blocks per multiprocessor, 256 threads: about 10⁶ on
     /// an H100) are reached only by the grid-stride loops; these sizes are larger, odd, and the outputs start as NaN.</summary>
     private const int Big = 1000003;
@@ -64,6 +67,9 @@ public static partial class ParitySuite
             CopyCase(ctx, "Copy f32 strided", Rand([1029, 1001], DType.Float32, -1, 1, 12), x => x.Transpose(0, 1), DType.Float32),
             [("fill_copy.cu", "copy_f32_f32")]));
         foreach (var dtype in Floats)
+            cases.Add(new($"poisoned copy_strided {Name(dtype)} [1029, 1001]^T at offset 3", "copy_strided", ctx => CopyStridedCase(ctx, dtype),
+                [Declared(Catalog.FillCopyKernels.CopyStrided[dtype])]));
+        foreach (var dtype in Floats)
             cases.Add(new($"poisoned reduce Sum {Name(dtype)} [{Big}]", "Reduce", ctx => ReduceCase(ctx, [Big], [0], ReduceOp.Sum, dtype),
                 [("reduce.cu", "reduce_rows_" + Name(dtype))]));
         cases.Add(new("poisoned reduce Max f32 [100003, 3] axis 0", "Reduce", ctx => ReduceCase(ctx, [100003, 3], [0], ReduceOp.Max, DType.Float32),
@@ -85,6 +91,22 @@ public static partial class ParitySuite
         double atol = op == ReduceOp.Sum ? Eps(dtype) * len : 0;
         return new ParityCheck($"Reduce({op}) {Name(dtype)}", $"{Shapes.Format(shape)} over {Shapes.Format(axes)}")
             .Compare("y", cpu, gpu, atol, op == ReduceOp.Sum ? 8 * Eps(dtype) : 0).Result();
+    }
+
+    /// <summary>The gather kernel the backend keeps for views (copy_strided: same dtype, an element offset), launched
+    /// directly on a transposed view that starts 3 elements into its buffer, against the CPU's copy of that view.</summary>
+    private static ParityResult CopyStridedCase(ParityContext ctx, DType dtype)
+    {
+        int[] shape = [1001, 1029], strides = [1, 1001];
+        var x = Rand([3 + 1029 * 1001], dtype, -1, 1, 14);
+        var cpu = x.Narrow(0, 3, 1029 * 1001).Reshape(1029, 1001).Transpose(0, 1).Contiguous();
+        var (xg, gpu) = (ToGpu(x), ctx.GpuPoisoned(shape, dtype));
+        long n = (long)shape[0] * shape[1];
+        Catalog.FillCopyKernels.CopyStrided[dtype].LaunchOver(ctx.Gpu.CudaDevice, n, ctx.Gpu.PointerOf(xg, "copy_strided"),
+            ctx.Gpu.PointerOf(gpu, "copy_strided"), n, shape.Length, CudaBackend.Dims(shape), CudaBackend.Dims(strides), 3L);
+        var result = new ParityCheck($"copy_strided {Name(dtype)}", "[1029, 1001]^T + 3").Compare("y", cpu, gpu, 0, 0).Result();
+        GC.KeepAlive(xg);
+        return result;
     }
 
     /// <summary>Copies view(x) into a fresh contiguous tensor of dtype <paramref name="to"/> on both devices.</summary>

@@ -106,7 +106,7 @@ public static partial class GpuBench
             double tflops = 2.0 * size * size * (double)size / (ms * 1e-3) / 1e12;
             var (kernel, _) = gpu.GemmKernel(DType.Float32, 1, size, size, false, false);
             return new Row($"GEMM fp32 {size}x{size}x{size}", 0, ms, null, null,
-                string.Create(CultureInfo.InvariantCulture, $"{tflops:F2} TFLOP/s ({kernel}, FP32 FMA, no tensor cores)"));
+                string.Create(CultureInfo.InvariantCulture, $"{tflops:F2} TFLOP/s ({kernel.Name}, FP32 FMA, no tensor cores)"));
         }
         finally
         {

@@ -1,0 +1,25 @@
+using static Pade.Kernels.Catalog.KernelParam;
+
+namespace Pade.Kernels.Catalog;
+
+/// <summary>cuda/optim.cu (fused optimizer steps) and cuda/random.cu (Philox tensors).</summary>
+public static class OptimKernels
+{
+    public static readonly KernelFile File = new("optim.cu");
+
+    public static readonly FloatKernel SgdStep = File.PerFloat("sgd_step", T =>
+        [Ptr("p"), Ptr("g"), Ptr("buf"), I64("n"), T("lr"), T("momentum"), T("dampening"), T("wd"), I32("nesterov"), I32("first")]);
+
+    public static readonly FloatKernel AdamStep = File.PerFloat("adam_step", T =>
+        [Ptr("p"), Ptr("g"), Ptr("m"), Ptr("v"), I64("n"), T("b1"), T("b2"), T("step_size"), T("sqrt_bc2"), T("eps"), T("wd"),
+         T("decay"), I32("decoupled")]);
+}
+
+/// <summary>cuda/random.cu: uniform, normal and Bernoulli tensors (codes: <see cref="Engine.Distribution"/>).</summary>
+public static class RandomKernels
+{
+    public static readonly KernelFile File = new("random.cu");
+
+    public static readonly FloatKernel Random = File.PerFloat("random", _ =>
+        [Ptr("y"), I64("n"), I32("dist"), U64("seed"), U64("offset"), F64("p1"), F64("p2")]);
+}
