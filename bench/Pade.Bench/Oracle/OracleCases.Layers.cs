@@ -17,6 +17,7 @@ public static partial class OracleCases
         var cases = new List<OracleCase>();
         AddOps(cases, g, perFamily);
         AddLayers(cases, g, perFamily);
+        AddOptimizers(cases, g, perFamily);
         return cases;
     }
 
