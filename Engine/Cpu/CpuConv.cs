@@ -265,6 +265,7 @@ public sealed partial class CpuBackend
                     int joff = j * g.DW - g.PW;
                     var (lo, hi) = LayerSimd.ValidRange(joff, g.SW, g.W, g.OW);
                     var dst = col.Slice(row * ldc + colOffset, ohw);
+                    if (hi <= lo) { dst.Clear(); continue; }   // the column reads only padding
                     for (int oh = 0; oh < g.OH; oh++)
                     {
                         int ih = oh * g.SH + ioff;
