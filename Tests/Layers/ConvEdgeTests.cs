@@ -28,26 +28,46 @@ public class ConvEdgeTests
     [TestCaseSource(nameof(Cases))]
     public void PaddingOnlyTapsMatchNaive(int[] xs, int[] ws, int sh, int sw, int ph, int pw, int dh, int dw, int groups)
     {
-        Size2 s = (sh, sw), p = (ph, pw), d = (dh, dw);
-        var x0 = Rand(xs, 1); var w0 = Rand(ws, 2); var b0 = Rand([ws[0]], 3);
-        var expected = Naive.Conv2d(x0.ToArray<double>(), xs, w0.ToArray<double>(), ws, b0.ToArray<double>(), s, p, d, groups, out var ys);
-        var up = Rand(ys, 4);
-        var (edx, edw, edb) = Naive.Conv2dBackward(x0.ToArray<double>(), xs, w0.ToArray<double>(), ws, up.ToArray<double>(), s, p, d, groups);
+        var c = new ConvCase(xs, ws, (sh, sw), (ph, pw), (dh, dw), groups);
         foreach (var (direct, table) in new[] { (true, true), (false, true), (false, false) })
-            ConvSwitches.With(direct, table, () =>
+            ConvSwitches.With(direct, table, () => MatchesNaive(c, bias: true, seed: 1));
+    }
+
+    /// <summary>Every CPU path (<see cref="ConvGeometries"/>: depthwise, direct, dense, offset table, row slices) on
+    /// random geometries half of whose axes are edge axes, forward and all gradients against the naive reference.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 40)]
+    public void EveryPathMatchesNaiveOnEdgeGeometries(int a, int b, int c, bool bias)
+    {
+        foreach (var path in ConvGeometries.Paths)
+        {
+            var r = new Naive.Picker(a, b, c, (int)path);
+            var (direct, table) = ConvGeometries.Switches(path);
+            for (int i = 0; i < 3; i++)
             {
-                var x = x0.Clone(); x.RequiresGrad = true;
-                var w = w0.Clone(); w.RequiresGrad = true;
-                var b = b0.Clone(); b.RequiresGrad = true;
-                string what = $"direct={direct} table={table} x={Shapes.Format(xs)} w={Shapes.Format(ws)} s={s} p={p} d={d} g={groups}";
-                var y = F.Conv2d(x, w, b, s, p, d, groups);
-                Assert.That(y.ShapeCopy(), Is.EqualTo(ys), what);
-                Naive.AssertClose(y.ToArray<double>(), expected, 1e-12, what + " forward");
-                (y * up).Sum().Backward();
-                Naive.AssertClose(x.Grad!.ToArray<double>(), edx, 1e-12, what + " dx");
-                Naive.AssertClose(w.Grad!.ToArray<double>(), edw, 1e-12, what + " dw");
-                Naive.AssertClose(b.Grad!.ToArray<double>(), edb, 1e-12, what + " db");
-            });
+                var cc = ConvGeometries.Pick(r, path, maxImage: 9, maxBatch: 3);
+                ConvSwitches.With(direct, table, () => MatchesNaive(cc, bias, (ulong)(uint)a));
+            }
+        }
+    }
+
+    private static void MatchesNaive(ConvCase c, bool bias, ulong seed)
+    {
+        var (xs, ws, s, p, d, groups) = c;
+        var x0 = Rand(xs, seed); var w0 = Rand(ws, seed + 1); var b0 = Rand([ws[0]], seed + 2);
+        var expected = Naive.Conv2d(x0.ToArray<double>(), xs, w0.ToArray<double>(), ws, bias ? b0.ToArray<double>() : null, s, p, d, groups, out var ys);
+        var up = Rand(ys, seed + 3);
+        var (edx, edw, edb) = Naive.Conv2dBackward(x0.ToArray<double>(), xs, w0.ToArray<double>(), ws, up.ToArray<double>(), s, p, d, groups);
+        var x = x0.Clone(); x.RequiresGrad = true;
+        var w = w0.Clone(); w.RequiresGrad = true;
+        var b = b0.Clone(); b.RequiresGrad = true;
+        string what = $"direct={CpuBackend.DirectConvolution} table={CpuBackend.Im2ColTable} {c}";
+        var y = F.Conv2d(x, w, bias ? b : null, s, p, d, groups);
+        Assert.That(y.ShapeCopy(), Is.EqualTo(ys), what);
+        Naive.AssertClose(y.ToArray<double>(), expected, 1e-12, what + " forward");
+        (y * up).Sum().Backward();
+        Naive.AssertClose(x.Grad!.ToArray<double>(), edx, 1e-12, what + " dx");
+        Naive.AssertClose(w.Grad!.ToArray<double>(), edw, 1e-12, what + " dw");
+        if (bias) Naive.AssertClose(b.Grad!.ToArray<double>(), edb, 1e-12, what + " db");
     }
 
     [Test]
