@@ -9,7 +9,7 @@ public static partial class OpSuite
 {
     private const string Conv = "conv.cu:", Pool = "pool.cu:", Bn = "batchnorm.cu:";
 
-    private sealed record ConvPlan(string Label, int[] X, int K, int KH, int KW, int Stride, int Padding, int Dilation, int Groups, bool Bias);
+    private sealed record ConvPlan(string Label, int[] X, int K, int KH, int KW, Size2 Stride, Size2 Padding, Size2 Dilation, int Groups, bool Bias);
 
     private static void AddLayerCases(List<OpCase> cases)
     {
@@ -21,11 +21,20 @@ public static partial class OpSuite
             new("depthwise [2, 4, 7, 7] k3 s2 p1", [2, 4, 7, 7], 4, 3, 3, 2, 1, 1, 4, true),
             new("pointwise [2, 6, 3, 5] k1 -> 7", [2, 6, 3, 5], 7, 1, 1, 1, 0, 1, 1, true),
             new("[1, 1, 1, 1] k1 -> 1", [1, 1, 1, 1], 1, 1, 1, 1, 0, 1, 1, true),
+            // Kernel columns (rows) that read only padding, one-wide outputs, padding beyond the kernel's reach: the
+            // geometries on which the CPU's tap ranges were once empty (Tests/Layers/ConvEdgeTests.cs).
+            new("one channel [1, 1, 1, 5] k1x5 p(0, 2) d(1, 2)", [1, 1, 1, 5], 1, 1, 5, 1, (0, 2), (1, 2), 1, true),
+            new("depthwise [2, 6, 4, 3] k4 p2 d2", [2, 6, 4, 3], 6, 4, 4, 1, 2, 2, 6, true),
+            new("depthwise [2, 3, 3, 2] k3 s(1, 2) p3 d(1, 2)", [2, 3, 3, 2], 3, 3, 3, (1, 2), 3, (1, 2), 3, false),
+            new("[1, 2, 2, 1] k1x3 p(0, 4) d(1, 3) -> 3", [1, 2, 2, 1], 3, 1, 3, 1, (0, 4), (1, 3), 1, true),
+            new("[2, 1, 1, 1] k1x2 p(0, 20) d(1, 23) -> 2", [2, 1, 1, 1], 2, 1, 2, 1, (0, 20), (1, 23), 1, true),
+            new("[1, 2, 2, 3] k3 s2 p3 -> 2", [1, 2, 2, 3], 2, 3, 3, 2, 3, 1, 1, false),
         ];
         foreach (var p in convs)
         {
             int n = p.X[0], c = p.X[1], h = p.X[2], w = p.X[3];
-            int oh = (h + 2 * p.Padding - p.Dilation * (p.KH - 1) - 1) / p.Stride + 1, ow = (w + 2 * p.Padding - p.Dilation * (p.KW - 1) - 1) / p.Stride + 1;
+            int oh = (h + 2 * p.Padding.H - p.Dilation.H * (p.KH - 1) - 1) / p.Stride.H + 1;
+            int ow = (w + 2 * p.Padding.W - p.Dilation.W * (p.KW - 1) - 1) / p.Stride.W + 1;
             bool depthwise = p.Groups == c && p.K == c; // as Conv2dGeometry.IsDepthwise (a 1-channel conv is one)
             OpInput[] inputs = [In("x", p.X), In("w", [p.K, c / p.Groups, p.KH, p.KW]), .. p.Bias ? [In("b", [p.K])] : Array.Empty<OpInput>()];
             double outputs = (double)n * oh * ow;
