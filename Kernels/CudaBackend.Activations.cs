@@ -13,7 +13,7 @@ namespace Pade.Kernels;
 public sealed partial class CudaBackend
 {
     /// <summary>The pointwise activation ops activations.cu implements (forward and fused backward).</summary>
-    internal static bool IsActivationUnary(UnaryOp op) => op is >= UnaryOp.Relu6 and <= UnaryOp.Mish;
+    internal static bool IsActivationUnary(UnaryOp op) => op is >= UnaryOp.Relu6 and <= UnaryOp.Hardtanh;
 
     partial void UnaryExtensionImpl(UnaryOp op, Tensor x, Tensor y, double alpha, double beta, ref bool handled)
     {

@@ -105,18 +105,20 @@ public sealed partial class CudaBackend
         PoolKernels.MaxPool2dBackward[dy.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(dy, "MaxPool2dBackward"), PointerOf(indices, "MaxPool2dBackward"), PointerOf(dx, "MaxPool2dBackward"), KernelArg.Of(g));
     }
 
-    public override void AvgPool2d(Tensor x, Tensor y, Pool2dGeometry g, bool countIncludePad)
+    public override void AvgPool2d(Tensor x, Tensor y, Pool2dGeometry g, bool countIncludePad, int divisorOverride)
     {
         CheckLayer("AvgPool2d", x, y, y, null);
         if (y.Numel == 0) return;
-        PoolKernels.AvgPool2d[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "AvgPool2d"), PointerOf(y, "AvgPool2d"), KernelArg.Of(g), countIncludePad ? 1 : 0);
+        PoolKernels.AvgPool2d[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "AvgPool2d"), PointerOf(y, "AvgPool2d"), KernelArg.Of(g),
+            countIncludePad ? 1 : 0, divisorOverride);
     }
 
-    public override void AvgPool2dBackward(Tensor dy, Tensor dx, Pool2dGeometry g, bool countIncludePad)
+    public override void AvgPool2dBackward(Tensor dy, Tensor dx, Pool2dGeometry g, bool countIncludePad, int divisorOverride)
     {
         CheckLayer("AvgPool2dBackward", dy, dx, dx, null);
         if (dx.Numel == 0) return;
-        PoolKernels.AvgPool2dBackward[dy.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(dy, "AvgPool2dBackward"), PointerOf(dx, "AvgPool2dBackward"), KernelArg.Of(g), countIncludePad ? 1 : 0);
+        PoolKernels.AvgPool2dBackward[dy.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(dy, "AvgPool2dBackward"), PointerOf(dx, "AvgPool2dBackward"),
+            KernelArg.Of(g), countIncludePad ? 1 : 0, divisorOverride);
     }
 
     public override void AdaptiveAvgPool2d(Tensor x, Tensor y)

@@ -6,7 +6,8 @@
 //     Relu6 min(max(x,0),6), ' = 1 on (0,6) · LeakyRelu x > 0 ? x : αx · Elu x > 0 ? x : α(eˣ−1), ' = y + α ·
 //     Celu x > 0 ? x : α(e^(x/α)−1), ' = y/α + 1 · Softplus βx > thr ? x : log1p(e^(βx))/β, ' = σ(βx) ·
 //     Silu x·σ(βx), ' = σ(1 + βx(1−σ)) · Gelu x·Φ(x), ' = Φ + xφ (Φ from erfc, in double) ·
-//     GeluTanh ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³) · Mish x·tanh(softplus x), ' = t + x(1−t²)σ(x).
+//     GeluTanh ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³) · Mish x·tanh(softplus x), ' = t + x(1−t²)σ(x) ·
+//     Hardtanh min(max(x, α), β), ' = 1 on (α, β) (0 at the kinks, as PyTorch).
 //     Mirror CpuBackend's activation functors (Engine/Cpu/ActivationFunctors.cs).
 //
 // RReLU in training: rrelu_<t>(x, y, noise, n, lower, upper, seed, offset)
@@ -45,7 +46,7 @@
 enum ActivationOpCode
 {
     U_Relu6 = 15, U_LeakyRelu = 16, U_Elu = 17, U_Celu = 18, U_Softplus = 19, U_Silu = 20, U_Gelu = 21,
-    U_GeluTanh = 22, U_Mish = 23,
+    U_GeluTanh = 22, U_Mish = 23, U_Hardtanh = 24,
 };
 
 // log(1 + v) by Goldberg's trick, as ActMath.Log1p.
@@ -84,6 +85,7 @@ __device__ inline T act_value(int op, T x, T a, T b)
         return half * x * (T(1) + m_tanh(k0 * (x + k1 * x * x * x)));
     }
     case U_Mish: return x * m_tanh(softplus_stable(x));
+    case U_Hardtanh: return x <= a ? a : x >= b ? b : x;
     default: return x;  // unreachable: the host launches only the codes above
     }
 }
@@ -117,6 +119,7 @@ __device__ inline T act_grad(int op, T x, T y, T dy, T a, T b)
         T t = m_tanh(softplus_stable(x)), s = sigmoid(x);
         return dy * (t + x * (T(1) - t * t) * s);
     }
+    case U_Hardtanh: return x > a && x < b ? dy : T(0);
     default: return T(0);
     }
 }

@@ -1,18 +1,21 @@
 // pool.cu: 2-D max, average and adaptive average pooling over x [N, C, H, W] (NCHW, contiguous).
 //
-// Window of output (oh, ow): rows hs = oh·SH − PH .. hs + KH − 1, columns ws = ow·SW − PW .. ws + KW − 1, clipped
-// to the image (padding never contributes).
+// Window of output (oh, ow): the taps rows hs + i·DH (hs = oh·SH − PH, i < KH) and columns ws + j·DW (ws =
+// ow·SW − PW, j < KW) inside the image (padding never contributes). OH, OW come from the host (PyTorch's floor or
+// ceil mode); average pooling has DH = DW = 1.
 //
 // max_pool2d_<t>(x, y, indices, g)
-//     y = max of the window, scanned row-major with a strict comparison (the first maximum wins ties; a NaN wins
-//     and sticks); indices = ih·W + iw of that element. Mirrors CpuBackend.MaxPool2d.
+//     y = max over the window's taps, scanned row-major with a strict comparison (the first maximum wins ties; a
+//     NaN wins and sticks); indices = ih·W + iw of that element; a window with no tap inside the image: −∞ and
+//     index −1. Mirrors CpuBackend.MaxPool2d.
 // max_pool2d_backward_<t>(dy, indices, dx, g)
-//     dx[h, w] = Σ over the outputs o whose window covers (h, w) and whose index is h·W + w of dy[o], summed in
+//     dx[h, w] = Σ over the outputs o having (h, w) as a tap and whose index is h·W + w of dy[o], summed in
 //     order of o. A gather, one thread per dx element: no atomics, the CPU's order. Mirrors MaxPool2dBackward.
-// avg_pool2d_<t>(x, y, g, count_include_pad)
-//     y = (Σ window) / d, d = the window's size up to the padded border (count_include_pad, PyTorch's default)
-//     or the number of positions inside the image. Mirrors CpuBackend.AvgPool2d / AvgDivisor.
-// avg_pool2d_backward_<t>(dy, dx, g, count_include_pad)
+// avg_pool2d_<t>(x, y, g, count_include_pad, divisor_override)
+//     y = (Σ window) / d, d = divisor_override when nonzero, else the window's size up to the padded border
+//     (count_include_pad, PyTorch's default) or the number of positions inside the image. Mirrors
+//     CpuBackend.AvgPool2d / AvgDivisor.
+// avg_pool2d_backward_<t>(dy, dx, g, count_include_pad, divisor_override)
 //     dx[h, w] = Σ over the windows o covering (h, w) of dy[o] / d(o), in order of o. Mirrors AvgPool2dBackward.
 // adaptive_avg_pool2d_<t>(x, y, N·C, H, W, OH, OW)
 //     window rows ⌊oh·H/OH⌋ .. ⌈(oh+1)·H/OH⌉ − 1 (columns likewise); y = window mean. Mirrors AdaptiveAvgPool2d.
@@ -22,7 +25,7 @@
 // One thread per output (forward) or per input element (backward), grid-stride. This file includes no headers,
 // shared (cuda/*.cuh) or system.
 
-struct PoolGeometry { int N, C, H, W, KH, KW, SH, SW, PH, PW, OH, OW; };  // Pade.Engine.Pool2dGeometry
+struct PoolGeometry { int N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW; };  // Pade.Engine.Pool2dGeometry
 
 template <typename T> __device__ inline T negative_infinity();
 template <> __device__ inline float negative_infinity<float>() { return __int_as_float(0xff800000); }
@@ -31,28 +34,42 @@ template <> __device__ inline double negative_infinity<double>() { return __long
 __device__ inline int imin(int a, int b) { return a < b ? a : b; }
 __device__ inline int imax(int a, int b) { return a > b ? a : b; }
 
-// Outputs o (along one axis) whose window [o·S − P, o·S − P + K) contains position p: [first, last].
-__device__ inline void covering(int p, int K, int S, int P, int O, int& first, int& last)
+// The output o (along one axis) of which position p is tap t, p = o·S − P + t·D, or −1 when there is none in
+// [0, O). For a fixed p the outputs grow as t falls, so t = K − 1 .. 0 visits them in increasing order.
+__device__ inline int output_of_tap(int p, int t, int S, int P, int D, int O)
 {
-    int hi = p + P;                  // o·S ≤ p + P
-    int lo = p + P - K + 1;          // o·S ≥ p + P − K + 1
-    first = lo <= 0 ? 0 : (lo + S - 1) / S;
-    last = imin(O - 1, hi / S);
+    int q = p + P - t * D;
+    if (q < 0 || q % S != 0 || q / S >= O) return -1;
+    return q / S;
 }
 
-// Calls f(oh, ow) for every output whose window contains input position (h, w), in row-major order of (oh, ow).
+// Calls f(oh, ow) for every output having input position (h, w) as a tap, in row-major order of (oh, ow).
 template <typename F>
 __device__ inline void for_each_window_over(int h, int w, const PoolGeometry& g, F f)
 {
-    int oh0, oh1, ow0, ow1;
-    covering(h, g.KH, g.SH, g.PH, g.OH, oh0, oh1);
-    covering(w, g.KW, g.SW, g.PW, g.OW, ow0, ow1);
-    for (int oh = oh0; oh <= oh1; ++oh)
-        for (int ow = ow0; ow <= ow1; ++ow) f(oh, ow);
+    for (int i = g.KH - 1; i >= 0; --i)
+    {
+        int oh = output_of_tap(h, i, g.SH, g.PH, g.DH, g.OH);
+        if (oh < 0) continue;
+        for (int j = g.KW - 1; j >= 0; --j)
+        {
+            int ow = output_of_tap(w, j, g.SW, g.PW, g.DW, g.OW);
+            if (ow >= 0) f(oh, ow);
+        }
+    }
 }
 
-__device__ inline int avg_divisor(const PoolGeometry& g, int hs, int ws, int count_include_pad)
+// The first tap start + t·D (t < K) inside [0, size), and one past the last tap: [first, end), empty when every
+// tap falls in the padding. Mirrors CpuBackend.PoolTaps.
+__device__ inline void pool_taps(int start, int K, int D, int size, int& first, int& end)
 {
+    first = start >= 0 ? start : start + (-start + D - 1) / D * D;
+    end = imin(start + (K - 1) * D + 1, size);
+}
+
+__device__ inline int avg_divisor(const PoolGeometry& g, int hs, int ws, int count_include_pad, int divisor_override)
+{
+    if (divisor_override != 0) return divisor_override;
     if (count_include_pad)
     {
         int h_end = imin(hs + g.KH, g.H + g.PH), w_end = imin(ws + g.KW, g.W + g.PW);
@@ -71,13 +88,13 @@ __device__ void max_pool2d(const T* __restrict__ x, T* __restrict__ y, int* __re
         int ow = (int)(e % g.OW), oh = (int)(e / g.OW % g.OH);
         long long plane = e / ((long long)g.OH * g.OW);
         const T* xp = x + plane * g.H * g.W;
-        int h0 = oh * g.SH - g.PH, h1 = imin(h0 + g.KH, g.H), w0 = ow * g.SW - g.PW, w1 = imin(w0 + g.KW, g.W);
-        h0 = imax(h0, 0);
-        w0 = imax(w0, 0);
+        int h0, h1, w0, w1;
+        pool_taps(oh * g.SH - g.PH, g.KH, g.DH, g.H, h0, h1);
+        pool_taps(ow * g.SW - g.PW, g.KW, g.DW, g.W, w0, w1);
         T best = negative_infinity<T>();
-        int at = h0 * g.W + w0;
-        for (int ih = h0; ih < h1; ++ih)
-            for (int iw = w0; iw < w1; ++iw)
+        int at = h0 < h1 && w0 < w1 ? h0 * g.W + w0 : -1;
+        for (int ih = h0; ih < h1; ih += g.DH)
+            for (int iw = w0; iw < w1; iw += g.DW)
             {
                 T v = xp[ih * g.W + iw];
                 if (v > best || (v != v && best == best)) { best = v; at = ih * g.W + iw; }
@@ -109,7 +126,8 @@ __device__ void max_pool2d_backward(const T* __restrict__ dy, const int* __restr
 }
 
 template <typename T>
-__device__ void avg_pool2d(const T* __restrict__ x, T* __restrict__ y, PoolGeometry g, int count_include_pad)
+__device__ void avg_pool2d(const T* __restrict__ x, T* __restrict__ y, PoolGeometry g, int count_include_pad,
+                           int divisor_override)
 {
     long long n = (long long)g.N * g.C * g.OH * g.OW;
     long long stride = (long long)gridDim.x * blockDim.x;
@@ -120,15 +138,17 @@ __device__ void avg_pool2d(const T* __restrict__ x, T* __restrict__ y, PoolGeome
         const T* xp = x + plane * g.H * g.W;
         int hs = oh * g.SH - g.PH, ws = ow * g.SW - g.PW;
         int h0 = imax(hs, 0), h1 = imin(hs + g.KH, g.H), w0 = imax(ws, 0), w1 = imin(ws + g.KW, g.W);
+        if (h0 >= h1 || w0 >= w1) { y[e] = T(0); continue; }  // never, under PyTorch's rules; as the CPU
         T s = T(0);
         for (int ih = h0; ih < h1; ++ih)
             for (int iw = w0; iw < w1; ++iw) s += xp[ih * g.W + iw];
-        y[e] = s / T(avg_divisor(g, hs, ws, count_include_pad));
+        y[e] = s / T(avg_divisor(g, hs, ws, count_include_pad, divisor_override));
     }
 }
 
 template <typename T>
-__device__ void avg_pool2d_backward(const T* __restrict__ dy, T* __restrict__ dx, PoolGeometry g, int count_include_pad)
+__device__ void avg_pool2d_backward(const T* __restrict__ dy, T* __restrict__ dx, PoolGeometry g, int count_include_pad,
+                                    int divisor_override)
 {
     long long n = (long long)g.N * g.C * g.H * g.W;
     long long stride = (long long)gridDim.x * blockDim.x;
@@ -139,7 +159,7 @@ __device__ void avg_pool2d_backward(const T* __restrict__ dy, T* __restrict__ dx
         const T* dyp = dy + plane * g.OH * g.OW;
         T s = T(0);
         for_each_window_over(h, w, g, [&](int oh, int ow) {
-            s += dyp[oh * g.OW + ow] / T(avg_divisor(g, oh * g.SH - g.PH, ow * g.SW - g.PW, count_include_pad));
+            s += dyp[oh * g.OW + ow] / T(avg_divisor(g, oh * g.SH - g.PH, ow * g.SW - g.PW, count_include_pad, divisor_override));
         });
         dx[e] = s;
     }
@@ -201,14 +221,15 @@ __device__ void adaptive_avg_pool2d_backward(const T* __restrict__ dy, T* __rest
     {                                                                                                          \
         max_pool2d_backward<T>(dy, indices, dx, g);                                                            \
     }                                                                                                          \
-    extern "C" __global__ void avg_pool2d_##SUFFIX(const T* x, T* y, PoolGeometry g, int count_include_pad)    \
+    extern "C" __global__ void avg_pool2d_##SUFFIX(const T* x, T* y, PoolGeometry g, int count_include_pad,    \
+                                                   int divisor_override)                                       \
     {                                                                                                          \
-        avg_pool2d<T>(x, y, g, count_include_pad);                                                             \
+        avg_pool2d<T>(x, y, g, count_include_pad, divisor_override);                                           \
     }                                                                                                          \
     extern "C" __global__ void avg_pool2d_backward_##SUFFIX(const T* dy, T* dx, PoolGeometry g,                \
-                                                            int count_include_pad)                             \
+                                                            int count_include_pad, int divisor_override)       \
     {                                                                                                          \
-        avg_pool2d_backward<T>(dy, dx, g, count_include_pad);                                                  \
+        avg_pool2d_backward<T>(dy, dx, g, count_include_pad, divisor_override);                                \
     }                                                                                                          \
     extern "C" __global__ void adaptive_avg_pool2d_##SUFFIX(const T* x, T* y, long long planes, int H, int W,  \
                                                             int OH, int OW)                                    \

@@ -19,19 +19,23 @@ public abstract partial class Backend
     public virtual void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g) =>
         throw MissingLayerKernel("conv2d_backward");
 
-    /// <summary>y[n, c, oh, ow] = max over the window of x (padding never wins); indices (Int32, y's shape) holds
-    /// the flat position ih·W + iw of the first maximum in row-major window order (NaN counts as the maximum).</summary>
+    /// <summary>y[n, c, oh, ow] = max over the window's taps (rows oh·SH − PH + i·DH, columns likewise) inside the
+    /// image (padding never wins); indices (Int32, y's shape) holds the flat position ih·W + iw of the first maximum in
+    /// row-major tap order (NaN counts as the maximum). A window with no tap inside gives −∞ and index −1.</summary>
     public virtual void MaxPool2d(Tensor x, Tensor y, Tensor indices, Pool2dGeometry g) => throw MissingLayerKernel("max_pool2d");
 
-    /// <summary>dx = 0, then dx[n, c, indices[n, c, oh, ow]] += dy[n, c, oh, ow].</summary>
+    /// <summary>dx = 0, then dx[n, c, indices[n, c, oh, ow]] += dy[n, c, oh, ow] (index −1: nothing).</summary>
     public virtual void MaxPool2dBackward(Tensor dy, Tensor indices, Tensor dx, Pool2dGeometry g) => throw MissingLayerKernel("max_pool2d_backward");
 
-    /// <summary>y = sum of the window / divisor, the divisor being KH·KW when countIncludePad (PyTorch's default)
-    /// or the number of window positions inside the image otherwise.</summary>
-    public virtual void AvgPool2d(Tensor x, Tensor y, Pool2dGeometry g, bool countIncludePad) => throw MissingLayerKernel("avg_pool2d");
+    /// <summary>y = sum of the window / divisor: divisorOverride when nonzero; else, when countIncludePad (PyTorch's
+    /// default), the window clipped to the padded image, (min(hs + KH, H + PH) − hs)·(min(ws + KW, W + PW) − ws) for
+    /// the window starting at (hs, ws); else the number of window positions inside the image.</summary>
+    public virtual void AvgPool2d(Tensor x, Tensor y, Pool2dGeometry g, bool countIncludePad, int divisorOverride) =>
+        throw MissingLayerKernel("avg_pool2d");
 
     /// <summary>dx[window] += dy / divisor, dx zeroed first.</summary>
-    public virtual void AvgPool2dBackward(Tensor dy, Tensor dx, Pool2dGeometry g, bool countIncludePad) => throw MissingLayerKernel("avg_pool2d_backward");
+    public virtual void AvgPool2dBackward(Tensor dy, Tensor dx, Pool2dGeometry g, bool countIncludePad, int divisorOverride) =>
+        throw MissingLayerKernel("avg_pool2d_backward");
 
     /// <summary>y [N, C, OH, OW] = mean of x [N, C, H, W] over the window rows ⌊oh H / OH⌋ .. ⌈(oh + 1) H / OH⌉ − 1
     /// (and columns likewise), as torch's adaptive_avg_pool2d.</summary>

@@ -22,6 +22,8 @@ public enum UnaryOp
     /// <summary>GELU's tanh approximation.</summary>
     GeluTanh,
     Mish,
+    /// <summary>alpha = min_val, beta = max_val.</summary>
+    Hardtanh,
 }
 
 /// <summary>Elementwise functions of two broadcast inputs; comparisons give 1 or 0 in the inputs' dtype.</summary>

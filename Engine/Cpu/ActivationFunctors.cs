@@ -22,6 +22,25 @@ public readonly struct Relu6K<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> wher
         Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero) & Vector512.LessThan(x, Vector512.Create(Six)), dy, Vector512<T>.Zero);
 }
 
+/// <summary>hardtanh(x) = min(max(x, lo), hi); the gradient passes only strictly inside (lo, hi), as PyTorch's
+/// hardtanh_backward (0 at both kinks).</summary>
+public readonly struct HardtanhK<T>(T lo, T hi) : IUnaryKernel<T>, IUnaryBackwardKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public bool HasVector => true;
+    public T Apply(T x) => x <= lo ? lo : x >= hi ? hi : x;   // NaN falls through as NaN
+    public Vector512<T> Apply(Vector512<T> x)
+    {
+        var vlo = Vector512.Create(lo);
+        var vhi = Vector512.Create(hi);
+        // Selects rather than Min/Max so that NaN stays NaN exactly as the scalar loop has it.
+        var y = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(x, vlo), vlo, x);
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, vhi), vhi, y);
+    }
+    public T Apply(T x, T y, T dy) => x > lo && x < hi ? dy : T.Zero;
+    public Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(lo)) & Vector512.LessThan(x, Vector512.Create(hi)), dy, Vector512<T>.Zero);
+}
+
 /// <summary>leaky_relu(x) = x for x &gt; 0, slope·x otherwise.</summary>
 public readonly struct LeakyReluK<T>(T slope) : IUnaryKernel<T>, IUnaryBackwardKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

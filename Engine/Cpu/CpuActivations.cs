@@ -22,6 +22,7 @@ public sealed partial class CpuBackend
             case UnaryOp.Gelu: Pointwise.Map(x, y, new GeluK<T>()); break;
             case UnaryOp.GeluTanh: Pointwise.Map(x, y, new GeluTanhK<T>()); break;
             case UnaryOp.Mish: Pointwise.Map(x, y, new MishK<T>()); break;
+            case UnaryOp.Hardtanh: Pointwise.Map(x, y, new HardtanhK<T>(a, b)); break;
             default: handled = false; break;
         }
     }
@@ -41,6 +42,7 @@ public sealed partial class CpuBackend
             case UnaryOp.Gelu: Pointwise.MapBackward(x, y, dy, dx, new GeluK<T>()); break;
             case UnaryOp.GeluTanh: Pointwise.MapBackward(x, y, dy, dx, new GeluTanhK<T>()); break;
             case UnaryOp.Mish: Pointwise.MapBackward(x, y, dy, dx, new MishK<T>()); break;
+            case UnaryOp.Hardtanh: Pointwise.MapBackward(x, y, dy, dx, new HardtanhK<T>(a, b)); break;
             default: handled = false; break;
         }
     }

@@ -55,11 +55,34 @@ public sealed partial class CpuBackend
         else Conv2dBackward<double>(x, w, dy, dx, dw, db, g);
     }
 
+    /// <summary>The loops that compute one pass of a convolution on the CPU: im2col + GEMM splits into the offset
+    /// table (narrow outputs) and the row slices.</summary>
+    internal enum ConvPath { Depthwise, Direct, Dense, Table, Slices }
+
+    /// <summary>The path of each pass (forward, input gradient, weight gradient) of <paramref name="g"/> with the
+    /// given switches (<see cref="DirectConvolution"/>, <see cref="Im2ColTable"/>). The dispatch below goes by it,
+    /// and the tests aim their geometry generators at every path with it.</summary>
+    internal static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g, bool direct, bool table)
+    {
+        if (g.IsDepthwise) return (ConvPath.Depthwise, ConvPath.Depthwise, ConvPath.Depthwise);
+        var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
+        bool dense = DenseApplies(g);
+        var forward = direct && DirectApplies(g) ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;
+        var input = direct && DirectInputApplies(g) ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;
+        return (forward, input, forward);
+    }
+
+    private static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g) =>
+        ConvPaths(g, DirectConvolution, Im2ColTable);
+
     private static void Conv2dForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (g.IsDepthwise) { DepthwiseForward<T>(xt, wt, bt, yt, g); return; }
-        if (DirectApplies(g)) { DirectForward<T>(xt, wt, bt, yt, g); return; }
-        if (DenseApplies(g)) { DenseForward<T>(xt, wt, bt, yt, g); return; }
+        switch (ConvPaths(g).Forward)
+        {
+            case ConvPath.Depthwise: DepthwiseForward<T>(xt, wt, bt, yt, g); return;
+            case ConvPath.Direct: DirectForward<T>(xt, wt, bt, yt, g); return;
+            case ConvPath.Dense: DenseForward<T>(xt, wt, bt, yt, g); return;
+        }
         T[] x = Array<T>(xt), w = Array<T>(wt), y = Array<T>(yt);
         T[]? b = bt == null ? null : Array<T>(bt);
         int xo = (int)xt.Offset, wo = (int)wt.Offset, yo = (int)yt.Offset, bo = bt == null ? 0 : (int)bt.Offset;
@@ -120,24 +143,23 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dbt != null) ConvBiasGradient<T>(dyt, dbt, g);
-        if (g.IsDepthwise)
-        {
-            if (dxt != null) DepthwiseBackwardInput<T>(wt, dyt, dxt, g);
-            if (dwt != null) DepthwiseBackwardWeight<T>(xt, dyt, dwt, g);
-            return;
-        }
+        var (_, input, weight) = ConvPaths(g);
         if (dxt != null)
-        {
-            if (DirectInputApplies(g)) DirectBackwardInput<T>(wt, dyt, dxt, g);
-            else if (DenseApplies(g)) DenseBackwardInput<T>(wt, dyt, dxt, g);
-            else ConvBackwardInput<T>(wt, dyt, dxt, g);
-        }
+            switch (input)
+            {
+                case ConvPath.Depthwise: DepthwiseBackwardInput<T>(wt, dyt, dxt, g); break;
+                case ConvPath.Direct: DirectBackwardInput<T>(wt, dyt, dxt, g); break;
+                case ConvPath.Dense: DenseBackwardInput<T>(wt, dyt, dxt, g); break;
+                default: ConvBackwardInput<T>(wt, dyt, dxt, g); break;
+            }
         if (dwt != null)
-        {
-            if (DirectApplies(g)) DirectBackwardWeight<T>(xt, dyt, dwt, g);
-            else if (DenseApplies(g)) DenseBackwardWeight<T>(xt, dyt, dwt, g);
-            else ConvBackwardWeight<T>(xt, dyt, dwt, g);
-        }
+            switch (weight)
+            {
+                case ConvPath.Depthwise: DepthwiseBackwardWeight<T>(xt, dyt, dwt, g); break;
+                case ConvPath.Direct: DirectBackwardWeight<T>(xt, dyt, dwt, g); break;
+                case ConvPath.Dense: DenseBackwardWeight<T>(xt, dyt, dwt, g); break;
+                default: ConvBackwardWeight<T>(xt, dyt, dwt, g); break;
+            }
     }
 
     /// <summary>db[k] = Σ_{n, oh, ow} dy[n, k, oh, ow], one channel per task.</summary>
@@ -265,6 +287,7 @@ public sealed partial class CpuBackend
                     int joff = j * g.DW - g.PW;
                     var (lo, hi) = LayerSimd.ValidRange(joff, g.SW, g.W, g.OW);
                     var dst = col.Slice(row * ldc + colOffset, ohw);
+                    if (hi <= lo) { dst.Clear(); continue; }   // the column reads only padding
                     for (int oh = 0; oh < g.OH; oh++)
                     {
                         int ih = oh * g.SH + ioff;

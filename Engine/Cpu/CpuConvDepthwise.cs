@@ -14,7 +14,8 @@ namespace Pade.Engine;
 /// </summary>
 public sealed partial class CpuBackend
 {
-    /// <summary>Valid output column range (lo, hi) of each kernel column j.</summary>
+    /// <summary>Valid output column range (lo, hi) of each kernel column j; empty (0, 0) where the column reads
+    /// only padding, which every loop below skips.</summary>
     private static (int Lo, int Hi)[] TapRanges(in Conv2dGeometry g)
     {
         var r = new (int, int)[g.KW];
@@ -76,6 +77,7 @@ public sealed partial class CpuBackend
                 for (int j = 0; j < g.KW; j++)
                 {
                     var (lo, hi) = ranges[j];
+                    if (hi <= lo) continue;   // column j reads only padding
                     int joff = j * g.DW - g.PW;
                     T wv = wk[i * g.KW + j];
                     if (g.SW == 1)
@@ -118,6 +120,7 @@ public sealed partial class CpuBackend
                         for (int j = 0; j < g.KW; j++)
                         {
                             var (lo, hi) = ranges[j];
+                            if (hi <= lo) continue;   // column j reads only padding: its gradient stays 0
                             int joff = j * g.DW - g.PW;
                             T s = T.Zero;
                             if (g.SW == 1) s = LayerSimd.Dot<T>(dyrow.Slice(lo, hi - lo), xrow.Slice(lo + joff, hi - lo));

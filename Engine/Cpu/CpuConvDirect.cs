@@ -38,16 +38,17 @@ public sealed partial class CpuBackend
     /// the GEMM, whose packed weight blocks amortise better.</summary>
     private const int DirectMaxRows = 64;
 
-    /// <summary>The direct forward and weight-gradient path applies: unit stride, few output channels, and
+    /// <summary>The direct forward and weight-gradient path applies (when <see cref="DirectConvolution"/> is on, see
+    /// ConvPaths): unit stride, few output channels, and
     /// the wide layout wastes at most half its columns.</summary>
     private static bool DirectApplies(in Conv2dGeometry g) =>
-        DirectConvolution && g.SH == 1 && g.SW == 1 && g.KPerGroup <= DirectMaxRows && g.W + 2 * g.PW <= 2 * g.OW;
+        g.SH == 1 && g.SW == 1 && g.KPerGroup <= DirectMaxRows && g.W + 2 * g.PW <= 2 * g.OW;
 
     /// <summary>The direct input-gradient path applies: dy padded by (K−1)·D − P must be a true padding (P ≤ (K−1)·D).</summary>
     private static bool DirectInputApplies(in Conv2dGeometry g)
     {
         int ph = (g.KH - 1) * g.DH - g.PH, pw = (g.KW - 1) * g.DW - g.PW;
-        if (!DirectConvolution || g.SH != 1 || g.SW != 1 || g.CPerGroup > DirectMaxRows || ph < 0 || pw < 0) return false;
+        if (g.SH != 1 || g.SW != 1 || g.CPerGroup > DirectMaxRows || ph < 0 || pw < 0) return false;
         // The direct product runs over 8-row blocks of C/G and over every position of the padded dy, the GEMM
         // over the real ones: take the direct path while it does at most twice the useful work (measured:
         // VGG's 3→64 3x3 layer, 2.8 times, and LeNet's 6→16 5x5 layer, 3.4 times, are no faster than the GEMM;

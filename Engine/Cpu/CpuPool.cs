@@ -14,6 +14,14 @@ public sealed partial class CpuBackend
         else MaxPool2d<double>(x, y, indices, g);
     }
 
+    /// <summary>The first tap t·dilation + start (t in [0, kernel)) inside [0, size) and one past the last, stepping by
+    /// dilation: [first, end). first ≥ end when every tap falls in the padding.</summary>
+    private static (int First, int End) PoolTaps(int start, int kernel, int dilation, int size)
+    {
+        int first = start >= 0 ? start : start + (-start + dilation - 1) / dilation * dilation;
+        return (first, Math.Min(start + (kernel - 1) * dilation + 1, size));
+    }
+
     private static void MaxPool2d<T>(Tensor xt, Tensor yt, Tensor it, Pool2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] x = Array<T>(xt), y = Array<T>(yt);
@@ -33,18 +41,17 @@ public sealed partial class CpuBackend
             var ip = idx.AsSpan(io + plane * ohw, ohw);
             for (int oh = 0; oh < g.OH; oh++)
             {
-                int h0 = oh * g.SH - g.PH, h1 = Math.Min(h0 + g.KH, g.H);
-                h0 = Math.Max(h0, 0);
+                var (h0, h1) = PoolTaps(oh * g.SH - g.PH, g.KH, g.DH, g.H);
                 for (int ow = 0; ow < g.OW; ow++)
                 {
-                    int w0 = ow * g.SW - g.PW, w1 = Math.Min(w0 + g.KW, g.W);
-                    w0 = Math.Max(w0, 0);
+                    var (w0, w1) = PoolTaps(ow * g.SW - g.PW, g.KW, g.DW, g.W);
                     // Row-major scan with a strict comparison: the first maximum wins ties. NaN wins and sticks,
-                    // as in PyTorch, so a NaN input shows in the output instead of vanishing.
+                    // as in PyTorch, so a NaN input shows in the output instead of vanishing. A window with no tap
+                    // in the image (dilation) keeps −∞ and index −1: no input receives its gradient.
                     T best = T.NegativeInfinity;
-                    int at = h0 * g.W + w0;
-                    for (int ih = h0; ih < h1; ih++)
-                        for (int iw = w0; iw < w1; iw++)
+                    int at = h0 < h1 && w0 < w1 ? h0 * g.W + w0 : -1;
+                    for (int ih = h0; ih < h1; ih += g.DH)
+                        for (int iw = w0; iw < w1; iw += g.DW)
                         {
                             T v = xp[ih * g.W + iw];
                             if (v > best || (T.IsNaN(v) && !T.IsNaN(best))) { best = v; at = ih * g.W + iw; }
@@ -73,29 +80,33 @@ public sealed partial class CpuBackend
             var dyp = dy.AsSpan(dyo + plane * ohw, ohw);
             var ip = idx.AsSpan(io + plane * ohw, ohw);
             dxp.Clear();
-            for (int o = 0; o < ohw; o++) dxp[ip[o]] += dyp[o];
+            for (int o = 0; o < ohw; o++)
+                if (ip[o] >= 0) dxp[ip[o]] += dyp[o];
         }, (long)hw + ohw);
     }
 
-    /// <summary>The divisor of an average-pool window starting at (h0, w0) before clipping to the image.</summary>
-    private static int AvgDivisor(in Pool2dGeometry g, int h0, int w0, bool countIncludePad)
+    /// <summary>The divisor of an average-pool window starting at (h0, w0) before clipping to the image (PyTorch's
+    /// avg_pool2d): the override when nonzero; with countIncludePad the window clipped to the padded image (a
+    /// ceil-mode window past the right padding counts only up to it); else the positions inside the image.</summary>
+    private static int AvgDivisor(in Pool2dGeometry g, int h0, int w0, bool countIncludePad, int divisorOverride)
     {
+        if (divisorOverride != 0) return divisorOverride;
         if (countIncludePad)
         {
-            // PyTorch counts padded positions but not the part of a window hanging past the padding.
             int hEnd = Math.Min(h0 + g.KH, g.H + g.PH), wEnd = Math.Min(w0 + g.KW, g.W + g.PW);
             return (hEnd - h0) * (wEnd - w0);
         }
         return (Math.Min(h0 + g.KH, g.H) - Math.Max(h0, 0)) * (Math.Min(w0 + g.KW, g.W) - Math.Max(w0, 0));
     }
 
-    public override void AvgPool2d(Tensor x, Tensor y, Pool2dGeometry g, bool countIncludePad)
+    public override void AvgPool2d(Tensor x, Tensor y, Pool2dGeometry g, bool countIncludePad, int divisorOverride)
     {
-        if (x.DType == DType.Float32) AvgPool2d<float>(x, y, g, countIncludePad);
-        else AvgPool2d<double>(x, y, g, countIncludePad);
+        if (x.DType == DType.Float32) AvgPool2d<float>(x, y, g, countIncludePad, divisorOverride);
+        else AvgPool2d<double>(x, y, g, countIncludePad, divisorOverride);
     }
 
-    private static void AvgPool2d<T>(Tensor xt, Tensor yt, Pool2dGeometry g, bool countIncludePad) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void AvgPool2d<T>(Tensor xt, Tensor yt, Pool2dGeometry g, bool countIncludePad, int divisorOverride)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] x = Array<T>(xt), y = Array<T>(yt);
         int xo = (int)xt.Offset, yo = (int)yt.Offset, hw = g.H * g.W, ohw = g.OH * g.OW;
@@ -109,22 +120,26 @@ public sealed partial class CpuBackend
                 for (int ow = 0; ow < g.OW; ow++)
                 {
                     int ws = ow * g.SW - g.PW, w0 = Math.Max(ws, 0), w1 = Math.Min(ws + g.KW, g.W);
+                    // PyTorch's rules keep every window's start inside the image or its left padding and the padding
+                    // at most half the kernel, so no window is empty; it would give 0, as PyTorch's guard has it.
+                    if (h0 >= h1 || w0 >= w1) { yp[oh * g.OW + ow] = T.Zero; continue; }
                     T s = T.Zero;
                     for (int ih = h0; ih < h1; ih++)
                         for (int iw = w0; iw < w1; iw++) s += xp[ih * g.W + iw];
-                    yp[oh * g.OW + ow] = s / T.CreateChecked(AvgDivisor(g, hs, ws, countIncludePad));
+                    yp[oh * g.OW + ow] = s / T.CreateChecked(AvgDivisor(g, hs, ws, countIncludePad, divisorOverride));
                 }
             }
         }, (long)ohw * g.KH * g.KW);
     }
 
-    public override void AvgPool2dBackward(Tensor dy, Tensor dx, Pool2dGeometry g, bool countIncludePad)
+    public override void AvgPool2dBackward(Tensor dy, Tensor dx, Pool2dGeometry g, bool countIncludePad, int divisorOverride)
     {
-        if (dy.DType == DType.Float32) AvgPool2dBackward<float>(dy, dx, g, countIncludePad);
-        else AvgPool2dBackward<double>(dy, dx, g, countIncludePad);
+        if (dy.DType == DType.Float32) AvgPool2dBackward<float>(dy, dx, g, countIncludePad, divisorOverride);
+        else AvgPool2dBackward<double>(dy, dx, g, countIncludePad, divisorOverride);
     }
 
-    private static void AvgPool2dBackward<T>(Tensor dyt, Tensor dxt, Pool2dGeometry g, bool countIncludePad) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void AvgPool2dBackward<T>(Tensor dyt, Tensor dxt, Pool2dGeometry g, bool countIncludePad, int divisorOverride)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] dy = Array<T>(dyt), dx = Array<T>(dxt);
         int dyo = (int)dyt.Offset, dxo = (int)dxt.Offset, hw = g.H * g.W, ohw = g.OH * g.OW;
@@ -139,7 +154,8 @@ public sealed partial class CpuBackend
                 for (int ow = 0; ow < g.OW; ow++)
                 {
                     int ws = ow * g.SW - g.PW, w0 = Math.Max(ws, 0), w1 = Math.Min(ws + g.KW, g.W);
-                    T share = dyp[oh * g.OW + ow] / T.CreateChecked(AvgDivisor(g, hs, ws, countIncludePad));
+                    if (h0 >= h1 || w0 >= w1) continue;
+                    T share = dyp[oh * g.OW + ow] / T.CreateChecked(AvgDivisor(g, hs, ws, countIncludePad, divisorOverride));
                     for (int ih = h0; ih < h1; ih++)
                         for (int iw = w0; iw < w1; iw++) dxp[ih * g.W + iw] += share;
                 }

@@ -150,13 +150,16 @@ internal static class LayerSimd
     }
 
     /// <summary>The range [lo, hi) of output positions o in [0, outSize) whose input position o·stride + offset
-    /// lies in [0, inSize): the part of a kernel tap's row that reads the image rather than the zero padding.</summary>
+    /// lies in [0, inSize): the part of a kernel tap's row that reads the image rather than the zero padding.
+    /// A tap that reads only padding (its first position is past the image, or its last one before it: padding
+    /// wider than the rest of the kernel's reach) gets the empty range (0, 0). Callers must skip an empty range
+    /// rather than slice at lo·stride + offset, which then lies outside the row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (int Lo, int Hi) ValidRange(int offset, int stride, int inSize, int outSize)
     {
         int lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
         int last = inSize - 1 - offset;
         int hi = last < 0 ? 0 : Math.Min(outSize, last / stride + 1);
-        return (Math.Min(lo, outSize), Math.Max(hi, Math.Min(lo, outSize)));
+        return lo < hi ? (lo, hi) : (0, 0);
     }
 }

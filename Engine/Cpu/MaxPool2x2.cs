@@ -22,8 +22,11 @@ namespace Pade.Engine.Cpu;
 /// </remarks>
 internal static class MaxPool2x2
 {
+    /// <summary>2x2 windows, stride 2, no padding or dilation, and every window whole: ceil mode on an odd size
+    /// adds a last row or column of clipped windows, which the vector loop would read past.</summary>
     public static bool Applies(Pool2dGeometry g) =>
-        Avx512F.IsSupported && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0;
+        Avx512F.IsSupported && g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && g.PH == 0 && g.PW == 0 &&
+        g.DH == 1 && g.DW == 1 && 2 * g.OH <= g.H && 2 * g.OW <= g.W;
 
     private static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     private static readonly Vector512<int> Odd = Even + Vector512<int>.One;

@@ -36,6 +36,16 @@ public static partial class F
     /// <summary>relu6(x) = min(max(0, x), 6); derivative 1 for 0 &lt; x &lt; 6, else 0.</summary>
     public static Tensor Relu6(this Tensor x) => Pointwise(x, UnaryOp.Relu6);
 
+    /// <summary>hardtanh(x) = min(max(x, minVal), maxVal) (torch.nn.functional.hardtanh); derivative 1 for
+    /// minVal &lt; x &lt; maxVal, else 0 (at both kinks too, as PyTorch's hardtanh_backward). minVal ≤ maxVal.</summary>
+    public static Tensor Hardtanh(this Tensor x, double minVal = -1.0, double maxVal = 1.0)
+    {
+        CheckFinite("hardtanh", "min_val", minVal);
+        CheckFinite("hardtanh", "max_val", maxVal);
+        if (minVal > maxVal) throw new ArgumentException($"hardtanh: min_val {minVal} is greater than max_val {maxVal}");
+        return Pointwise(x, UnaryOp.Hardtanh, minVal, maxVal);
+    }
+
     /// <summary>leaky_relu(x) = x for x &gt; 0, s·x otherwise (s = negative slope); derivative 1 or s.</summary>
     public static Tensor LeakyRelu(this Tensor x, double negativeSlope = 0.01)
     {

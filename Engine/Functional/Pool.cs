@@ -2,40 +2,67 @@ using Pade.Engine.Autograd;
 
 namespace Pade.Engine.Functional;
 
-/// <summary>Shapes of a 2-D pooling window sliding over x [N, C, H, W] to y [N, C, OH, OW] with
-/// OH = ⌊(H + 2 PH − KH) / SH⌋ + 1 (floor mode, PyTorch's default; OW likewise).</summary>
-public readonly record struct Pool2dGeometry(int N, int C, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW, int OH, int OW);
+/// <summary>Shapes of a 2-D pooling window sliding over x [N, C, H, W] to y [N, C, OH, OW]. Window (oh, ow) reads
+/// rows oh·SH − PH + i·DH for i in [0, KH) (columns likewise), clipped to the image; the output size is PyTorch's
+/// pooling_output_shape (see <see cref="F.PoolOutputSize"/>): floor mode by default, ceil mode keeping only windows
+/// that start inside the image or its left padding. Average pooling has no dilation (DH = DW = 1).</summary>
+public readonly record struct Pool2dGeometry(int N, int C, int H, int W, int KH, int KW, int SH, int SW, int PH, int PW,
+    int DH, int DW, int OH, int OW);
 
 public static partial class F
 {
-    /// <summary>Checks a pooling layer's arguments (PyTorch's rules: padding at most half the kernel, the window
-    /// must fit the padded image) and computes its geometry.</summary>
-    public static Pool2dGeometry Pool2dShape(string layer, Tensor input, Size2 kernel, Size2 stride, Size2 padding)
+    /// <summary>PyTorch's pooling_output_shape along one axis: ⌊(in + 2·pad − dilation·(kernel − 1) − 1 (+ stride − 1
+    /// in ceil mode)) / stride⌋ + 1, rounding toward −∞; in ceil mode one less when the last window would start at or
+    /// past in + pad (past the image and its left padding). Less than 1 means the input is too small.</summary>
+    public static int PoolOutputSize(int inSize, int kernel, int stride, int pad, int dilation, bool ceilMode)
     {
+        int num = inSize + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0);
+        int o = (int)Math.Floor((double)num / stride) + 1;
+        if (ceilMode && (o - 1) * stride >= inSize + pad) o--;
+        return o;
+    }
+
+    /// <summary>Checks a pooling layer's arguments with PyTorch's rules (positive kernel, stride and dilation, padding
+    /// at most half the kernel, an output of at least 1x1) and computes its geometry.</summary>
+    public static Pool2dGeometry Pool2dShape(string layer, Tensor input, Size2 kernel, Size2 stride, Size2 padding,
+        Size2? dilation = null, bool ceilMode = false)
+    {
+        var d = dilation ?? 1;
         Ops.CheckFloating(layer, input);
         if (input.Rank != 4)
             throw new ArgumentException($"{layer}: expected input [N, C, H, W], got {Shapes.Format(input.Shape)} of rank {input.Rank}");
         if (kernel.H < 1 || kernel.W < 1 || stride.H < 1 || stride.W < 1)
             throw new ArgumentException($"{layer}: kernel size {kernel} and stride {stride} must be positive");
-        if (padding.H < 0 || padding.W < 0 || 2 * padding.H > kernel.H || 2 * padding.W > kernel.W)
+        if (d.H < 1 || d.W < 1) throw new ArgumentException($"{layer}: dilation {d} must be positive");
+        if (padding.H < 0 || padding.W < 0 || padding.H > kernel.H / 2 || padding.W > kernel.W / 2)
             throw new ArgumentException($"{layer}: padding {padding} must be between 0 and half the kernel size {kernel}");
         int n = input.Size(0), c = input.Size(1), h = input.Size(2), w = input.Size(3);
-        if (h + 2 * padding.H < kernel.H || w + 2 * padding.W < kernel.W)
+        int oh = PoolOutputSize(h, kernel.H, stride.H, padding.H, d.H, ceilMode);
+        int ow = PoolOutputSize(w, kernel.W, stride.W, padding.W, d.W, ceilMode);
+        if (oh < 1 || ow < 1)
+        {
+            int minH = 1, minW = 1;
+            while (PoolOutputSize(minH, kernel.H, stride.H, padding.H, d.H, ceilMode) < 1) minH++;
+            while (PoolOutputSize(minW, kernel.W, stride.W, padding.W, d.W, ceilMode) < 1) minW++;
             throw new ArgumentException(
-                $"{layer}: input {Shapes.Format(input.Shape)} is too small for kernel {kernel} with padding {padding}: " +
-                $"expected at least [N, C, {kernel.H - 2 * padding.H}, {kernel.W - 2 * padding.W}]");
-        int oh = (h + 2 * padding.H - kernel.H) / stride.H + 1, ow = (w + 2 * padding.W - kernel.W) / stride.W + 1;
-        return new Pool2dGeometry(n, c, h, w, kernel.H, kernel.W, stride.H, stride.W, padding.H, padding.W, oh, ow);
+                $"{layer}: input {Shapes.Format(input.Shape)} is too small for kernel {kernel} with padding {padding}" +
+                (d != new Size2(1, 1) ? $", dilation {d}" : "") + (ceilMode ? ", ceil_mode" : "") +
+                $": the output would be {oh}x{ow}; expected at least [N, C, {minH}, {minW}]");
+        }
+        return new Pool2dGeometry(n, c, h, w, kernel.H, kernel.W, stride.H, stride.W, padding.H, padding.W, d.H, d.W, oh, ow);
     }
 
     /// <summary>
-    /// Max pooling as torch.nn.functional.max_pool2d (stride defaults to the kernel size). The gradient of each
-    /// output goes to one input: the first maximum of its window in row-major order, so ties are resolved
-    /// deterministically; where windows overlap an input may collect several gradients.
+    /// Max pooling as torch.nn.functional.max_pool2d (stride defaults to the kernel size; dilation spaces the window's
+    /// taps; ceil_mode rounds the output size up, see <see cref="PoolOutputSize"/>). The gradient of each output goes
+    /// to one input: the first maximum of its window in row-major order, so ties are resolved deterministically; where
+    /// windows overlap an input may collect several gradients. A window whose taps all fall in the padding (possible
+    /// with dilation) gives −∞, as PyTorch, and passes no gradient.
     /// </summary>
-    public static Tensor MaxPool2d(Tensor input, Size2 kernelSize, Size2? stride = null, Size2? padding = null, string layer = "max_pool2d")
+    public static Tensor MaxPool2d(Tensor input, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
+        Size2? dilation = null, bool ceilMode = false, string layer = "max_pool2d")
     {
-        var g = Pool2dShape(layer, input, kernelSize, stride ?? kernelSize, padding ?? 0);
+        var g = Pool2dShape(layer, input, kernelSize, stride ?? kernelSize, padding ?? 0, dilation ?? 1, ceilMode);
         var x = input.Contiguous();
         var y = Tensor.Empty([g.N, g.C, g.OH, g.OW], x.DType, x.Device);
         var indices = Tensor.Empty([g.N, g.C, g.OH, g.OW], DType.Int32, x.Device);
@@ -49,21 +76,24 @@ public static partial class F
     }
 
     /// <summary>
-    /// Average pooling as torch.nn.functional.avg_pool2d: y = Σ window / divisor with divisor KH·KW when
-    /// countIncludePad (the default, padding counts as zeros), else the number of positions inside the image.
-    /// dL/dx[p] = Σ over the windows w containing p of dL/dy[w] / divisor(w).
+    /// Average pooling as torch.nn.functional.avg_pool2d: y = Σ window / divisor. The divisor is divisorOverride when
+    /// given (nonzero); else, with countIncludePad (the default, padding counts as zeros), the window's size clipped to
+    /// the padded image (a ceil-mode window running past the right padding counts only up to it); else the number of
+    /// positions inside the image. dL/dx[p] = Σ over the windows w containing p of dL/dy[w] / divisor(w).
     /// </summary>
     public static Tensor AvgPool2d(Tensor input, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
-        bool countIncludePad = true, string layer = "avg_pool2d")
+        bool ceilMode = false, bool countIncludePad = true, int? divisorOverride = null, string layer = "avg_pool2d")
     {
-        var g = Pool2dShape(layer, input, kernelSize, stride ?? kernelSize, padding ?? 0);
+        if (divisorOverride == 0) throw new ArgumentException($"{layer}: divisor_override must not be zero");
+        var g = Pool2dShape(layer, input, kernelSize, stride ?? kernelSize, padding ?? 0, 1, ceilMode);
+        int divisor = divisorOverride ?? 0;
         var x = input.Contiguous();
         var y = Tensor.Empty([g.N, g.C, g.OH, g.OW], x.DType, x.Device);
-        x.Backend.AvgPool2d(x, y, g, countIncludePad);
+        x.Backend.AvgPool2d(x, y, g, countIncludePad, divisor);
         return Graph.Record(y, "avg_pool2d", [input], dy =>
         {
             var dx = x.EmptyLike();
-            x.Backend.AvgPool2dBackward(dy.Contiguous(), dx, g, countIncludePad);
+            x.Backend.AvgPool2dBackward(dy.Contiguous(), dx, g, countIncludePad, divisor);
             return [dx];
         });
     }

@@ -44,10 +44,10 @@ public static class PoolKernels
         [Ptr("dy"), Ptr("indices"), Ptr("dx"), Struct<Pool2dGeometry>("g")]);
 
     public static readonly FloatKernel AvgPool2d = File.PerFloat("avg_pool2d", _ =>
-        [Ptr("x"), Ptr("y"), Struct<Pool2dGeometry>("g"), I32("count_include_pad")]);
+        [Ptr("x"), Ptr("y"), Struct<Pool2dGeometry>("g"), I32("count_include_pad"), I32("divisor_override")]);
 
     public static readonly FloatKernel AvgPool2dBackward = File.PerFloat("avg_pool2d_backward", _ =>
-        [Ptr("dy"), Ptr("dx"), Struct<Pool2dGeometry>("g"), I32("count_include_pad")]);
+        [Ptr("dy"), Ptr("dx"), Struct<Pool2dGeometry>("g"), I32("count_include_pad"), I32("divisor_override")]);
 
     public static readonly FloatKernel AdaptiveAvgPool2d = File.PerFloat("adaptive_avg_pool2d", _ =>
         [Ptr("x"), Ptr("y"), I64("planes"), I32("H"), I32("W"), I32("OH"), I32("OW")]);

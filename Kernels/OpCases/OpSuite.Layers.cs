@@ -9,7 +9,7 @@ public static partial class OpSuite
 {
     private const string Conv = "conv.cu:", Pool = "pool.cu:", Bn = "batchnorm.cu:";
 
-    private sealed record ConvPlan(string Label, int[] X, int K, int KH, int KW, int Stride, int Padding, int Dilation, int Groups, bool Bias);
+    private sealed record ConvPlan(string Label, int[] X, int K, int KH, int KW, Size2 Stride, Size2 Padding, Size2 Dilation, int Groups, bool Bias);
 
     private static void AddLayerCases(List<OpCase> cases)
     {
@@ -21,11 +21,20 @@ public static partial class OpSuite
             new("depthwise [2, 4, 7, 7] k3 s2 p1", [2, 4, 7, 7], 4, 3, 3, 2, 1, 1, 4, true),
             new("pointwise [2, 6, 3, 5] k1 -> 7", [2, 6, 3, 5], 7, 1, 1, 1, 0, 1, 1, true),
             new("[1, 1, 1, 1] k1 -> 1", [1, 1, 1, 1], 1, 1, 1, 1, 0, 1, 1, true),
+            // Kernel columns (rows) that read only padding, one-wide outputs, padding beyond the kernel's reach: the
+            // geometries on which the CPU's tap ranges were once empty (Tests/Layers/ConvEdgeTests.cs).
+            new("one channel [1, 1, 1, 5] k1x5 p(0, 2) d(1, 2)", [1, 1, 1, 5], 1, 1, 5, 1, (0, 2), (1, 2), 1, true),
+            new("depthwise [2, 6, 4, 3] k4 p2 d2", [2, 6, 4, 3], 6, 4, 4, 1, 2, 2, 6, true),
+            new("depthwise [2, 3, 3, 2] k3 s(1, 2) p3 d(1, 2)", [2, 3, 3, 2], 3, 3, 3, (1, 2), 3, (1, 2), 3, false),
+            new("[1, 2, 2, 1] k1x3 p(0, 4) d(1, 3) -> 3", [1, 2, 2, 1], 3, 1, 3, 1, (0, 4), (1, 3), 1, true),
+            new("[2, 1, 1, 1] k1x2 p(0, 20) d(1, 23) -> 2", [2, 1, 1, 1], 2, 1, 2, 1, (0, 20), (1, 23), 1, true),
+            new("[1, 2, 2, 3] k3 s2 p3 -> 2", [1, 2, 2, 3], 2, 3, 3, 2, 3, 1, 1, false),
         ];
         foreach (var p in convs)
         {
             int n = p.X[0], c = p.X[1], h = p.X[2], w = p.X[3];
-            int oh = (h + 2 * p.Padding - p.Dilation * (p.KH - 1) - 1) / p.Stride + 1, ow = (w + 2 * p.Padding - p.Dilation * (p.KW - 1) - 1) / p.Stride + 1;
+            int oh = (h + 2 * p.Padding.H - p.Dilation.H * (p.KH - 1) - 1) / p.Stride.H + 1;
+            int ow = (w + 2 * p.Padding.W - p.Dilation.W * (p.KW - 1) - 1) / p.Stride.W + 1;
             bool depthwise = p.Groups == c && p.K == c; // as Conv2dGeometry.IsDepthwise (a 1-channel conv is one)
             OpInput[] inputs = [In("x", p.X), In("w", [p.K, c / p.Groups, p.KH, p.KW]), .. p.Bias ? [In("b", [p.K])] : Array.Empty<OpInput>()];
             double outputs = (double)n * oh * ow;
@@ -40,27 +49,43 @@ public static partial class OpSuite
             });
         }
 
-        // Pooling: window, stride, padding; max pooling on a 1/4 grid (ties: the first maximum takes the gradient).
-        (string Label, int[] X, int K, int S, int P)[] pools =
+        // Pooling: window, stride, padding, dilation (max only), ceil mode; max pooling on a 1/4 grid (ties: the first
+        // maximum takes the gradient).
+        (string Label, int[] X, Size2 K, Size2 S, Size2 P, Size2 D, bool Ceil)[] pools =
         [
-            ("[2, 3, 9, 11] k3 s2 p1", [2, 3, 9, 11], 3, 2, 1),
-            ("[1, 2, 8, 8] k2 s2", [1, 2, 8, 8], 2, 2, 0),
-            ("[2, 1, 5, 5] k3 s1 p1", [2, 1, 5, 5], 3, 1, 1),
+            ("[2, 3, 9, 11] k3 s2 p1", [2, 3, 9, 11], 3, 2, 1, 1, false),
+            ("[1, 2, 8, 8] k2 s2", [1, 2, 8, 8], 2, 2, 0, 1, false),
+            ("[2, 1, 5, 5] k3 s1 p1", [2, 1, 5, 5], 3, 1, 1, 1, false),
+            // Ceil mode: a last row and column of windows clipped by the image (and, for the average, the padding).
+            ("[2, 3, 9, 10] k3 s2 p1 ceil", [2, 3, 9, 10], 3, 2, 1, 1, true),
+            ("[1, 2, 7, 5] k2 s2 ceil", [1, 2, 7, 5], 2, 2, 0, 1, true),
+            ("[1, 2, 6, 8] k(3, 2) s(2, 3) p(1, 0) ceil", [1, 2, 6, 8], (3, 2), (2, 3), (1, 0), 1, true),
         ];
-        foreach (var (label, shape, k, s, pad) in pools)
+        // Dilated max pooling, with ceil mode, and windows whose taps all fall in the padding (−∞, no gradient).
+        (string Label, int[] X, Size2 K, Size2 S, Size2 P, Size2 D, bool Ceil)[] dilated =
+        [
+            ("[2, 2, 9, 8] k3 s1 p1 d2", [2, 2, 9, 8], 3, 1, 1, 2, false),
+            ("[1, 3, 8, 7] k3 s2 p1 d(2, 3) ceil", [1, 3, 8, 7], 3, 2, 1, (2, 3), true),
+            ("[1, 2, 3, 5] k2 s1 p1 d4: every window in the padding", [1, 2, 3, 5], 2, 1, 1, 4, false),
+        ];
+        foreach (var (label, shape, k, s, pad, d, ceil) in pools.Concat(dilated))
         {
             // Overlapping windows add up to ⌈k/s⌉² terms of dy into one dx element.
-            double overlap = Math.Pow(Math.Ceiling((double)k / s), 2);
-            cases.Add(new("max_pool2d", label, [Coarse("x", shape)], (_, x) => One(F.MaxPool2d(x[0], k, s, pad)))
+            double overlap = Math.Ceiling((double)k.H / s.H) * Math.Ceiling((double)k.W / s.W);
+            cases.Add(new("max_pool2d", label, [Coarse("x", shape)], (_, x) => One(F.MaxPool2d(x[0], k, s, pad, d, ceil)))
             {
                 Tol = Tolerance.Exact, GradTol = Tolerance.Sum(overlap),
                 Kernels = [Pool + "max_pool2d_{t}", Pool + "max_pool2d_backward_{t}"],
             });
-            foreach (bool include in (bool[])[true, false])
-                cases.Add(new("avg_pool2d", $"{label} count_include_pad={include}", [In("x", shape)],
-                    (_, x) => One(F.AvgPool2d(x[0], k, s, pad, include)))
+        }
+        foreach (var (label, shape, k, s, pad, _, ceil) in pools)
+        {
+            double overlap = Math.Ceiling((double)k.H / s.H) * Math.Ceiling((double)k.W / s.W);
+            foreach (var (include, divisor) in new (bool, int?)[] { (true, null), (false, null), (true, 3) })
+                cases.Add(new("avg_pool2d", $"{label} count_include_pad={include}{(divisor is int v ? $" divisor_override={v}" : "")}",
+                    [In("x", shape)], (_, x) => One(F.AvgPool2d(x[0], k, s, pad, ceil, include, divisor)))
                 {
-                    Tol = Tolerance.Sum(k * k), GradTol = Tolerance.Sum(overlap),
+                    Tol = Tolerance.Sum(k.H * k.W), GradTol = Tolerance.Sum(overlap),
                     Kernels = [Pool + "avg_pool2d_{t}", Pool + "avg_pool2d_backward_{t}"],
                 });
         }

@@ -14,7 +14,7 @@ public static class Activations
     /// <summary>Every spec name with the arguments it takes.</summary>
     public static readonly IReadOnlyList<(string Name, string Arguments)> Names =
     [
-        ("identity", ""), ("sigmoid", ""), ("tanh", ""), ("relu", ""), ("relu6", ""),
+        ("identity", ""), ("sigmoid", ""), ("tanh", ""), ("relu", ""), ("relu6", ""), ("hardtanh", "[:min/max=-1/1]"),
         ("lrelu", "[:slope=0.01]"), ("rrelu", "[:lower/upper=0.125/0.3333]"), ("elu", "[:alpha=1]"), ("celu", "[:alpha=1]"),
         ("softplus", "[:beta=1]"), ("swish", "[:beta=1]"), ("silu", ""), ("gelu", ""), ("gelu-tanh", ""), ("mish", ""),
         ("prelu", "[:shared]"), ("maxout", "[:k=2]"), ("mixture", "[:f1+f2+... of argument-free names, default identity+relu]"), ("apl", "[:hinges=2]"),
@@ -38,6 +38,7 @@ public static class Activations
             "tanh" => s.None(new Tanh()),
             "relu" => s.None(new ReLU()),
             "relu6" => s.None(new ReLU6()),
+            "hardtanh" => HardtanhSpec(s),
             "lrelu" or "leakyrelu" or "leaky_relu" => new LeakyReLU(s.Number(0, 0.01)),
             "rrelu" => RRelu(s),
             "elu" => new ELU(s.Number(0, 1.0)),
@@ -60,6 +61,14 @@ public static class Activations
                 $"unknown activation '{spec}': valid names are {string.Join(", ", Names.Select(n => n.Name + n.Arguments))}"),
         };
         return m;
+    }
+
+    private static Module HardtanhSpec(SpecReader s)
+    {
+        if (s.Args.Length == 0) return new Hardtanh();
+        if (s.Args.Length > 1) throw s.Error("takes one argument, min/max");
+        var (lo, hi) = s.Pair(0);
+        return new Hardtanh(lo, hi);
     }
 
     private static Module RRelu(SpecReader s)

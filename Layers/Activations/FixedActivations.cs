@@ -36,6 +36,24 @@ public sealed class ReLU6 : Module
     public override Tensor Forward(Tensor input) => F.Relu6(input);
 }
 
+/// <summary>nn.Hardtanh: min(max(x, min_val), max_val); like PyTorch's module it needs max_val &gt; min_val.</summary>
+public sealed class Hardtanh : Module
+{
+    public Hardtanh(double minVal = -1.0, double maxVal = 1.0)
+    {
+        if (!double.IsFinite(minVal) || !double.IsFinite(maxVal))
+            throw new ArgumentException($"Hardtanh: min_val {minVal} and max_val {maxVal} must be finite");
+        if (!(maxVal > minVal)) throw new ArgumentException($"Hardtanh: max_val {maxVal} must be greater than min_val {minVal}");
+        MinVal = minVal;
+        MaxVal = maxVal;
+    }
+
+    public double MinVal { get; }
+    public double MaxVal { get; }
+    public override Tensor Forward(Tensor input) => F.Hardtanh(input, MinVal, MaxVal);
+    public override string ExtraRepr() => $"min_val={Fmt.G(MinVal)}, max_val={Fmt.G(MaxVal)}";
+}
+
 /// <summary>nn.LeakyReLU: x for x &gt; 0, negative_slope·x otherwise.</summary>
 public sealed class LeakyReLU(double negativeSlope = 0.01) : Module
 {

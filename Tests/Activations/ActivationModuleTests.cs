@@ -116,7 +116,7 @@ public class ActivationModuleTests
 
     private static readonly (string Spec, Type Type)[] Specs =
     [
-        ("relu", typeof(ReLU)), ("relu6", typeof(ReLU6)), ("lrelu", typeof(LeakyReLU)), ("lrelu:0.2", typeof(LeakyReLU)),
+        ("relu", typeof(ReLU)), ("relu6", typeof(ReLU6)), ("hardtanh", typeof(Hardtanh)), ("hardtanh:-2/3", typeof(Hardtanh)), ("lrelu", typeof(LeakyReLU)), ("lrelu:0.2", typeof(LeakyReLU)),
         ("rrelu", typeof(RReLU)), ("rrelu:0.1/0.2", typeof(RReLU)), ("elu", typeof(ELU)), ("celu:0.5", typeof(CELU)),
         ("softplus", typeof(Softplus)), ("swish", typeof(Swish)), ("swish:1.5", typeof(Swish)), ("silu", typeof(SiLU)),
         ("gelu", typeof(GELU)), ("gelu-tanh", typeof(GELU)), ("mish", typeof(Mish)), ("identity", typeof(Identity)),

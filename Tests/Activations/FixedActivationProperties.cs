@@ -25,6 +25,8 @@ public class FixedActivationProperties
         ("tanh", x => F.Tanh(x), Math.Tanh, -4, 4, []),
         ("relu", x => F.Relu(x), x => Math.Max(0, x), -3, 3, [0]),
         ("relu6", x => F.Relu6(x), x => Math.Min(Math.Max(0, x), 6), -2, 8, [0, 6]),
+        ("hardtanh", x => F.Hardtanh(x), x => Math.Min(Math.Max(-1, x), 1), -3, 3, [-1, 1]),
+        ("hardtanh(-0.5, 2)", x => F.Hardtanh(x, -0.5, 2), x => Math.Min(Math.Max(-0.5, x), 2), -3, 4, [-0.5, 2]),
         ("leaky_relu(0.2)", x => F.LeakyRelu(x, 0.2), x => x > 0 ? x : 0.2 * x, -3, 3, [0]),
         ("leaky_relu(-0.5)", x => F.LeakyRelu(x, -0.5), x => x > 0 ? x : -0.5 * x, -3, 3, [0]),
         ("elu(1.3)", x => F.Elu(x, 1.3), x => x > 0 ? x : 1.3 * (Math.Exp(x) - 1), -5, 3, [0]),
@@ -88,6 +90,18 @@ public class FixedActivationProperties
         z.RequiresGrad = true;
         F.LeakyRelu(z, 0.2).Sum().Backward();
         Assert.That(z.Grad!.ToArray<double>()[0], Is.EqualTo(0.2), "leaky_relu'(0) = slope");
+        // PyTorch's hardtanh_backward passes the gradient only for min_val < x < max_val: 0 on both kinks, in
+        // float64 and float32 (the SIMD loop: 16 elements).
+        foreach (var dtype in new[] { DType.Float64, DType.Float32 })
+        {
+            var h = Tensor.FromArray(Enumerable.Range(0, 16).Select(i => new[] { -0.5, 2.0, -0.6, 0.3, 2.1 }[i % 5]).ToArray(), 16).To(dtype);
+            h.RequiresGrad = true;
+            var y = F.Hardtanh(h, -0.5, 2);
+            Assert.That(y.To(DType.Float64).ToArray<double>().Take(5), Is.EqualTo(new[] { -0.5, 2.0, -0.5, 0.3, 2.0 }).Within(1e-7), $"hardtanh {dtype}");
+            y.Sum().Backward();
+            Assert.That(h.Grad!.To(DType.Float64).ToArray<double>().Take(5), Is.EqualTo(new[] { 0.0, 0.0, 0.0, 1.0, 0.0 }), $"hardtanh' {dtype}");
+        }
+        Assert.That(F.Hardtanh(Tensor.FromArray([double.NaN], 1)).ToArray<double>()[0], Is.NaN, "hardtanh(NaN) = NaN");
     }
 
     [Test]
@@ -110,5 +124,11 @@ public class FixedActivationProperties
         Assert.That(() => F.RRelu(x, 0.5, 0.1), Throws.ArgumentException.With.Message.Contains("lower bound 0.5 is greater than upper bound 0.1"));
         Assert.That(() => F.LeakyRelu(x, double.NaN), Throws.ArgumentException.With.Message.Contains("negative slope must be finite"));
         Assert.That(() => F.Relu6(Tensor.Zeros([3], DType.Int32)), Throws.ArgumentException.With.Message.Contains("floating-point"));
+        Assert.That(() => F.Hardtanh(x, 2, 1), Throws.ArgumentException.With.Message.Contains("min_val 2 is greater than max_val 1"));
+        Assert.That(() => F.Hardtanh(x, double.NaN), Throws.ArgumentException.With.Message.Contains("min_val must be finite"));
+        Assert.That(F.Hardtanh(Tensor.FromArray([-3.0, 3.0], 2), 0.5, 0.5).ToArray<double>(), Is.EqualTo(new[] { 0.5, 0.5 }), "min_val = max_val: a constant");
+        // The module asserts max_val > min_val, as torch.nn.Hardtanh does.
+        Assert.That(() => new Pade.Layers.Activations.Hardtanh(1, 1), Throws.ArgumentException.With.Message.Contains("max_val 1 must be greater than min_val 1"));
+        Assert.That(() => new Pade.Layers.Activations.Hardtanh(2, -2), Throws.ArgumentException.With.Message.Contains("max_val -2"));
     }
 }

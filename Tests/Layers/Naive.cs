@@ -91,3 +91,79 @@ internal static class Naive
                 NUnit.Framework.Assert.Fail($"{what}: element {i} is {actual[i]}, expected {expected[i]}");
     }
 }
+
+/// <summary>Pooling written straight from PyTorch's definitions (pooling_output_shape, the max_pool2d and
+/// avg_pool2d CPU loops), in double, for comparison.</summary>
+internal static class NaivePool
+{
+    /// <summary>PyTorch's pooling_output_shape: floor division toward −∞; in ceil mode the last window must start
+    /// inside the image or its left padding.</summary>
+    public static int OutSize(int size, int k, int s, int p, int d, bool ceil)
+    {
+        int num = size + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
+        int o = (num >= 0 ? num / s : -((-num + s - 1) / s)) + 1;
+        if (ceil && (o - 1) * s >= size + p) o--;
+        return o;
+    }
+
+    /// <summary>y and dx (for upstream g) of max pooling: the first strict maximum over the taps inside the image,
+    /// −∞ and no gradient where there is none.</summary>
+    public static (double[] Y, double[] Dx) Max(double[] x, int[] xs, double[]? g, Size2 k, Size2 s, Size2 p, Size2 d, bool ceil, out int[] ys)
+    {
+        int planes = xs[0] * xs[1], h = xs[2], w = xs[3];
+        int oh = OutSize(h, k.H, s.H, p.H, d.H, ceil), ow = OutSize(w, k.W, s.W, p.W, d.W, ceil);
+        ys = [xs[0], xs[1], oh, ow];
+        var y = new double[planes * oh * ow];
+        var dx = new double[x.Length];
+        for (int pl = 0; pl < planes; pl++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    double best = double.NegativeInfinity;
+                    int at = -1;
+                    for (int u = 0; u < k.H; u++)
+                        for (int v = 0; v < k.W; v++)
+                        {
+                            int ih = i * s.H - p.H + u * d.H, iw = j * s.W - p.W + v * d.W;
+                            if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                            int idx = (pl * h + ih) * w + iw;
+                            if (at < 0 || x[idx] > best) { best = x[idx]; at = idx; }
+                        }
+                    int o = (pl * oh + i) * ow + j;
+                    y[o] = best;
+                    if (at >= 0 && g != null) dx[at] += g[o];
+                }
+        return (y, dx);
+    }
+
+    /// <summary>y and dx of average pooling with PyTorch's divisor: the override; else the window clipped to the
+    /// padded image (countIncludePad) or the positions inside the image.</summary>
+    public static (double[] Y, double[] Dx) Avg(double[] x, int[] xs, double[]? g, Size2 k, Size2 s, Size2 p, bool ceil,
+        bool countIncludePad, int? divisorOverride, out int[] ys)
+    {
+        int planes = xs[0] * xs[1], h = xs[2], w = xs[3];
+        int oh = OutSize(h, k.H, s.H, p.H, 1, ceil), ow = OutSize(w, k.W, s.W, p.W, 1, ceil);
+        ys = [xs[0], xs[1], oh, ow];
+        var y = new double[planes * oh * ow];
+        var dx = new double[x.Length];
+        for (int pl = 0; pl < planes; pl++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    int hs = i * s.H - p.H, ws = j * s.W - p.W;
+                    int padded = (Math.Min(hs + k.H, h + p.H) - hs) * (Math.Min(ws + k.W, w + p.W) - ws);
+                    var inside = new List<int>();
+                    for (int u = 0; u < k.H; u++)
+                        for (int v = 0; v < k.W; v++)
+                        {
+                            int ih = hs + u, iw = ws + v;
+                            if (ih >= 0 && ih < h && iw >= 0 && iw < w) inside.Add((pl * h + ih) * w + iw);
+                        }
+                    double divisor = divisorOverride ?? (countIncludePad ? padded : inside.Count);
+                    int o = (pl * oh + i) * ow + j;
+                    y[o] = inside.Sum(idx => x[idx]) / divisor;
+                    if (g != null) foreach (int idx in inside) dx[idx] += g[o] / divisor;
+                }
+        return (y, dx);
+    }
+}

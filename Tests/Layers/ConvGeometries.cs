@@ -1,0 +1,174 @@
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Engine.Functional;
+using ConvPath = Pade.Engine.CpuBackend.ConvPath;
+
+namespace Pade.Tests.Layers;
+
+/// <summary>A convolution's arguments: x and w shapes, stride, padding, dilation, groups.</summary>
+internal sealed record ConvCase(int[] Xs, int[] Ws, Size2 Stride, Size2 Padding, Size2 Dilation, int Groups)
+{
+    public Conv2dGeometry Geometry
+    {
+        get
+        {
+            int kh = Ws[2], kw = Ws[3];
+            int oh = (Xs[2] + 2 * Padding.H - Dilation.H * (kh - 1) - 1) / Stride.H + 1;
+            int ow = (Xs[3] + 2 * Padding.W - Dilation.W * (kw - 1) - 1) / Stride.W + 1;
+            return new(Xs[0], Xs[1], Xs[2], Xs[3], Ws[0], kh, kw, Stride.H, Stride.W, Padding.H, Padding.W,
+                Dilation.H, Dilation.W, Groups, oh, ow);
+        }
+    }
+
+    public override string ToString() =>
+        $"x={Shapes.Format(Xs)} w={Shapes.Format(Ws)} s={Stride} p={Padding} d={Dilation} g={Groups}";
+}
+
+/// <summary>The geometries where convolution loops go wrong, one flag each (see <see cref="ConvGeometries.Edges"/>).</summary>
+[Flags]
+internal enum ConvEdge
+{
+    None = 0,
+    /// <summary>A kernel column reads only padding: its valid output range is empty.</summary>
+    EmptyTapW = 1,
+    /// <summary>A kernel row reads only padding.</summary>
+    EmptyTapH = 2,
+    /// <summary>One output column.</summary>
+    OutputWidth1 = 4,
+    /// <summary>Padding wider than the rest of the kernel's reach (P &gt; (K − 1)·D): some outputs read only padding.</summary>
+    PaddingBeyondReach = 8,
+}
+
+/// <summary>
+/// Random convolutions aimed at one CPU path (CpuBackend.ConvPaths, with the switches of <see cref="Switches"/>),
+/// half of the time per axis an "edge" axis: a tiny image (1–2 wide) with padding up to one past the dilated
+/// kernel, so that kernel taps reading only padding, one-wide outputs and padding wider than the kernel's reach
+/// all occur. <see cref="ConvGeometriesTests"/> checks that every path meets every edge it can take.
+/// </summary>
+internal static class ConvGeometries
+{
+    public static readonly ConvPath[] Paths = Enum.GetValues<ConvPath>();
+
+    /// <summary>The switches (DirectConvolution, Im2ColTable) under which a geometry may take <paramref name="path"/>.</summary>
+    public static (bool Direct, bool Table) Switches(ConvPath path) => path switch
+    {
+        ConvPath.Table => (false, true),
+        ConvPath.Slices => (false, false),
+        _ => (true, true),
+    };
+
+    public static (ConvPath Forward, ConvPath Input, ConvPath Weight) PathsOf(ConvCase c, ConvPath target)
+    {
+        var (direct, table) = Switches(target);
+        return CpuBackend.ConvPaths(c.Geometry, direct, table);
+    }
+
+    /// <summary>A case one of whose passes takes <paramref name="path"/> (rejection sampling, deterministic in r).</summary>
+    public static ConvCase Pick(Naive.Picker r, ConvPath path, int maxImage = 7, int maxBatch = 2)
+    {
+        for (int attempt = 0; attempt < 10_000; attempt++)
+        {
+            var c = Raw(r, path, maxImage, maxBatch);
+            var (f, i, w) = PathsOf(c, path);
+            if (f == path || i == path || w == path) return c;
+        }
+        throw new InvalidOperationException($"no geometry found for the {path} path");
+    }
+
+    private static ConvCase Raw(Naive.Picker r, ConvPath path, int maxImage, int maxBatch)
+    {
+        int n = r.Next(1, maxBatch);
+        if (path == ConvPath.Dense)
+        {
+            // The window is the whole unpadded image: no padding, no dilation, output 1x1 at any stride.
+            int c = r.Next(1, 3), k = r.Next(1, 4), h = r.Next(1, 4), w = r.Next(1, 4);
+            return new([n, c, h, w], [k, c, h, w], (r.Next(1, 2), r.Next(1, 2)), 0, 1, 1);
+        }
+        int maxStride = path == ConvPath.Direct ? 1 : 2;
+        var (ih, kh, sh, ph, dh) = Axis(r, maxImage, maxStride);
+        var (iw, kw, sw, pw, dw) = Axis(r, maxImage, maxStride);
+        int groups, cg, kg;
+        if (path == ConvPath.Depthwise) (groups, cg, kg) = (r.Next(1, 3), 1, 1);
+        // Up to 8 input channels: the direct input gradient needs C/G near its 8-row block (CpuConvDirect.cs).
+        else if (path == ConvPath.Direct) (groups, cg, kg) = (r.Next(1, 2), r.Next(1, 8), r.Next(1, 3));
+        else (groups, cg, kg) = (r.Next(1, 2), r.Next(1, 2), r.Next(1, 3));
+        return new([n, cg * groups, ih, iw], [kg * groups, cg, kh, kw], (sh, sw), (ph, pw), (dh, dw), groups);
+    }
+
+    /// <summary>One axis: image size, kernel, stride, padding, dilation; the image at least what one output needs.</summary>
+    private static (int In, int K, int S, int P, int D) Axis(Naive.Picker r, int maxImage, int maxStride)
+    {
+        bool edge = r.Next(0, 1) == 0;
+        // An edge axis has at least two taps: a one-tap kernel cannot have a tap reading only padding while
+        // another reads the image.
+        int k = r.Next(edge ? 2 : 1, 4), d = r.Next(1, 3), s = r.Next(1, maxStride), eff = d * (k - 1) + 1;
+        int p = edge ? r.Next(0, eff + 1) : r.Next(0, (k - 1) / 2 + 1);
+        int size = edge ? r.Next(1, 2) : r.Next(1, maxImage);
+        return (Math.Max(size, eff - 2 * p), k, s, p, d);
+    }
+
+    /// <summary>The edges a case has, computed from the definition (not from the engine's ValidRange).</summary>
+    public static ConvEdge Edges(ConvCase c)
+    {
+        var g = c.Geometry;
+        var e = ConvEdge.None;
+        if (HasEmptyTap(g.W, g.KW, g.SW, g.PW, g.DW, g.OW)) e |= ConvEdge.EmptyTapW;
+        if (HasEmptyTap(g.H, g.KH, g.SH, g.PH, g.DH, g.OH)) e |= ConvEdge.EmptyTapH;
+        if (g.OW == 1) e |= ConvEdge.OutputWidth1;
+        if (g.PW > (g.KW - 1) * g.DW || g.PH > (g.KH - 1) * g.DH) e |= ConvEdge.PaddingBeyondReach;
+        return e;
+    }
+
+    private static bool HasEmptyTap(int size, int k, int s, int p, int d, int outSize)
+    {
+        for (int t = 0; t < k; t++)
+        {
+            bool reads = false;
+            for (int o = 0; o < outSize && !reads; o++) reads = (uint)(o * s - p + t * d) < (uint)size;
+            if (!reads) return true;
+        }
+        return false;
+    }
+}
+
+public class ConvGeometriesTests
+{
+    /// <summary>
+    /// Every pass of every path meets every edge it can take. Impossible ones, left out: the direct forward and
+    /// weight gradient (stride 1, W + 2·PW ≤ 2·OW) cannot have a column that reads only padding, which needs
+    /// W + PW &lt; (KW − 1)·DW + 1 — together these give PW ≤ eff − 2 and PW ≥ eff − 1; its input gradient needs
+    /// P ≤ (K − 1)·D (no padding beyond the reach); the dense path has no padding. The second assertion keeps this
+    /// list honest: an edge it leaves out must never occur.
+    /// </summary>
+    [Test]
+    public void GeneratorsReachEveryPathWithEveryEdge()
+    {
+        const ConvEdge all = ConvEdge.EmptyTapW | ConvEdge.EmptyTapH | ConvEdge.OutputWidth1 | ConvEdge.PaddingBeyondReach;
+        var expected = new Dictionary<(ConvPath Path, string Pass), ConvEdge>
+        {
+            [(ConvPath.Depthwise, "forward")] = all, [(ConvPath.Depthwise, "input")] = all, [(ConvPath.Depthwise, "weight")] = all,
+            [(ConvPath.Table, "forward")] = all, [(ConvPath.Table, "input")] = all, [(ConvPath.Table, "weight")] = all,
+            [(ConvPath.Slices, "forward")] = all, [(ConvPath.Slices, "input")] = all, [(ConvPath.Slices, "weight")] = all,
+            [(ConvPath.Direct, "forward")] = all & ~ConvEdge.EmptyTapW,
+            [(ConvPath.Direct, "weight")] = all & ~ConvEdge.EmptyTapW,
+            [(ConvPath.Direct, "input")] = all & ~ConvEdge.PaddingBeyondReach,
+            [(ConvPath.Dense, "forward")] = ConvEdge.OutputWidth1, [(ConvPath.Dense, "input")] = ConvEdge.OutputWidth1,
+            [(ConvPath.Dense, "weight")] = ConvEdge.OutputWidth1,
+        };
+        var seen = expected.Keys.ToDictionary(k => k, _ => ConvEdge.None);
+        foreach (var path in ConvGeometries.Paths)
+            for (int i = 0; i < 300; i++)
+            {
+                var c = ConvGeometries.Pick(new Naive.Picker(i, (int)path), path);
+                var (f, inp, w) = ConvGeometries.PathsOf(c, path);
+                var edges = ConvGeometries.Edges(c);
+                foreach (var (p, pass) in new[] { (f, "forward"), (inp, "input"), (w, "weight") })
+                    if (p == path) seen[(path, pass)] |= edges;
+            }
+        foreach (var (key, want) in expected)
+            Assert.That(seen[key] & want, Is.EqualTo(want), $"{key.Path} {key.Pass}: edges reached {seen[key]}, expected {want}");
+        // The impossible ones are indeed never met (else the list above is too modest).
+        foreach (var (key, want) in expected)
+            Assert.That(seen[key] & ~want, Is.EqualTo(ConvEdge.None), $"{key.Path} {key.Pass} also reaches {seen[key] & ~want}: add it");
+    }
+}
