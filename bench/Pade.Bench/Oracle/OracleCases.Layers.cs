@@ -41,18 +41,31 @@ public static partial class OracleCases
             cases.Add(Conv(g, g.Int(1, 3), cg * groups, h, w, kg * groups, groups, kh, kw, stride, pad, dil, g.Coin()));
         }
 
-        for (int i = 0; i < perFamily * 2; i++)
+        for (int i = 0; i < perFamily * 3; i++)
         {
-            int n = g.Int(1, 2), c = g.Int(1, 3), k = g.Int(1, 4), s = g.Int(1, 3), p = g.Int(0, k / 2);
-            int h = g.Int(Math.Max(1, k - 2 * p), 9), w = g.Int(Math.Max(1, k - 2 * p), 9);
+            // PyTorch's constraints: padding ≤ kernel/2, an output of at least 1 (ceil_mode may add a last window
+            // that starts inside the input or the left padding).
+            int n = g.Int(1, 2), c = g.Int(1, 3), kh = g.Int(1, 4), kw = g.Int(1, 4), sh = g.Int(1, 3), sw = g.Int(1, 3);
+            int ph = g.Int(0, kh / 2), pw = g.Int(0, kw / 2), dh = g.Pick(1, 1, 2), dw = g.Pick(1, 1, 2);
+            bool ceil = g.Coin();
+            int h = g.Int(1, 9), w = g.Int(1, 9);
+            if (OutputSize(h, kh, sh, ph, dh, ceil) < 1 || OutputSize(w, kw, sw, pw, dw, ceil) < 1) { i--; continue; }
             int[] shape = [n, c, h, w];
-            var label = $"{Fmt(shape)} k{k} s{s} p{p}";
+            var label = $"{Fmt(shape)} k({kh},{kw}) s({sh},{sw}) p({ph},{pw}) ceil_mode {ceil}";
             var distinct = new OracleInput("x", shape, g.Distinct(shape.Aggregate(1L, (a, b) => a * b)));
-            cases.Add(new("max_pool2d", label, [distinct],
-                x => F.MaxPool2d(x[0], k, s, p), x => TF.max_pool2d(x[0], [k, k], [s, s], [p, p])));
-            bool include = g.Coin();
-            cases.Add(new("avg_pool2d", $"{label} count_include_pad {include}", [g.Input("x", shape)],
-                x => F.AvgPool2d(x[0], k, s, p, include), x => TF.avg_pool2d(x[0], [k, k], [s, s], [p, p], count_include_pad: include)));
+            bool empty = HasEmptyWindow(h, kh, sh, ph, dh, ceil) || HasEmptyWindow(w, kw, sw, pw, dw, ceil);
+            cases.Add(new("max_pool2d", $"{label} dilation ({dh},{dw})", [distinct],
+                x => F.MaxPool2d(x[0], (kh, kw), (sh, sw), (ph, pw), (dh, dw), ceil),
+                x => TF.max_pool2d(x[0], [kh, kw], [sh, sw], [ph, pw], [dh, dw], ceil),
+                OracleWrong: empty ? EmptyPoolWindow : null));
+            if (OutputSize(h, kh, sh, ph, 1, ceil) >= 1 && OutputSize(w, kw, sw, pw, 1, ceil) >= 1)
+            {
+                bool include = g.Coin();
+                int? divisor = g.Coin(0.25) ? g.Int(1, 7) : null;
+                cases.Add(new("avg_pool2d", $"{label} count_include_pad {include} divisor_override {divisor?.ToString() ?? "none"}", [g.Input("x", shape)],
+                    x => F.AvgPool2d(x[0], (kh, kw), (sh, sw), (ph, pw), ceil, include, divisor),
+                    x => TF.avg_pool2d(x[0], [kh, kw], [sh, sw], [ph, pw], ceil, include, divisor)));
+            }
             int oh = g.Int(1, h + 1), ow = g.Int(1, w + 1);
             cases.Add(new("adaptive_avg_pool2d", $"{Fmt(shape)} -> {oh}x{ow}", [g.Input("x", shape)],
                 x => F.AdaptiveAvgPool2d(x[0], new Size2(oh, ow)), x => TF.adaptive_avg_pool2d(x[0], [oh, ow])));
@@ -83,6 +96,32 @@ public static partial class OracleCases
             cases.Add(new("linear", $"{Fmt([.. batch, fin])} -> {fout} bias {bias}", inputs,
                 x => F.Linear(x[0], x[1], bias ? x[2] : null), x => TF.linear(x[0], x[1], bias ? x[2] : null)));
         }
+    }
+
+    /// <summary>
+    /// A dilated window whose taps all fall in the padding: both give −∞, but libtorch's backward then adds that
+    /// output's gradient to a real input element (its index starts at the window's first tap, a padding position,
+    /// and is never replaced), while Pade passes none (nothing in the input produced the −∞).
+    /// </summary>
+    private const string EmptyPoolWindow =
+        "a window reads only padding: libtorch routes the gradient of its -inf output to a real input element; Pade passes none";
+
+    private static bool HasEmptyWindow(int size, int k, int s, int p, int d, bool ceil)
+    {
+        int outputs = OutputSize(size, k, s, p, d, ceil);
+        for (int o = 0; o < outputs; o++)
+            if (!Enumerable.Range(0, k).Any(j => o * s - p + j * d is var at && at >= 0 && at < size)) return true;
+        return false;
+    }
+
+    /// <summary>PyTorch's pooling_output_shape: a last window in ceil mode must start inside the input or the left padding.</summary>
+    private static int OutputSize(int size, int k, int s, int p, int d, bool ceil)
+    {
+        int span = size + 2 * p - d * (k - 1) - 1;
+        if (span < 0) return 0;
+        int o = (span + (ceil ? s - 1 : 0)) / s + 1;
+        if (ceil && (o - 1) * s >= size + p) o--;
+        return o;
     }
 
     private static OracleCase Conv(OracleGen g, int n, int c, int h, int w, int k, int groups, int kh, int kw,

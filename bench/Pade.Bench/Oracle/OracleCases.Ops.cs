@@ -34,6 +34,9 @@ public static partial class OracleCases
         ("gelu", x => x.Gelu(), x => TF.gelu(x), -4, 4),
         ("gelu tanh", x => x.Gelu(GeluApproximation.Tanh), x => TF.gelu(x, TorchSharp.Modules.GELU.Approximate.tanh), -4, 4),
         ("mish", x => x.Mish(), x => TF.mish(x), -4, 4),
+        ("hardtanh", x => x.Hardtanh(-0.6, 1.3), x => TF.hardtanh(x, -0.6, 1.3), -2, 2),
+        // TorchSharp's own binding, checked against libtorch's clamp (the same function off the kinks).
+        ("hardtanh (as clamp)", x => x.Hardtanh(-0.6, 1.3), x => x.clamp(-0.6, 1.3), -2, 2),
     ];
 
     /// <summary>
@@ -44,6 +47,11 @@ public static partial class OracleCases
     private const string CeluGradient =
         "libtorch's CELU gradient is off by up to ~1e-8 relative for x < 0 (as if 1/alpha were rounded to float32); Pade matches exp(x/alpha) in float64";
 
+    /// <summary>TorchSharp 0.107's functional.hardtanh(x, min_val, max_val) returned values outside [min_val, max_val]
+    /// here; libtorch's clamp, the same function off the kinks, agrees with Pade (the "hardtanh (as clamp)" rows).</summary>
+    private const string HardtanhBinding =
+        "TorchSharp 0.107's nn.functional.hardtanh(x, min_val, max_val) returns values outside [min_val, max_val]; libtorch's clamp agrees with Pade";
+
     private static void AddOps(List<OracleCase> cases, OracleGen g, int perFamily)
     {
         foreach (var (name, pade, torchOp, lo, hi) in Unary)
@@ -51,6 +59,11 @@ public static partial class OracleCases
             {
                 var shape = g.Shape();
                 var input = g.Input("x", shape, lo, hi, avoid: 0.01);
+                if (name == "hardtanh")
+                {
+                    cases.Add(new("pointwise", $"{name} {Fmt(shape)}", [input], x => pade(x[0]), x => torchOp(x[0]), OracleWrong: HardtanhBinding));
+                    continue;
+                }
                 if (name == "celu")
                 {
                     // The forward agrees; the gradient is compared apart (see CeluGradient).
