@@ -72,6 +72,44 @@ public class OptimizerTests
         }
     }
 
+    /// <summary>PyTorch keeps Adam's step count per parameter: one without a gradient on step 1 gets its first
+    /// update at step 2 with the bias corrections of t = 1 (m̂ = g, v̂ = g², so it moves by lr·g/(|g| + eps)).</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void AdamCountsStepsPerParameter(bool decoupled)
+    {
+        var a = Param(1.0); var b = Param(1.0);
+        var opt = new Adam([new ParamGroup([a, b], lr: 0.1)], decoupled: decoupled);
+        SetGrad(a, 0.5);
+        opt.Step();
+        SetGrad(a, 0.5); SetGrad(b, 0.5);
+        opt.Step();
+        Assert.That(b.Item(), Is.EqualTo(1.0 - 0.1 * 0.5 / (0.5 + 1e-8)).Within(1e-12), "b's first update uses t = 1");
+        Assert.That(opt.StepCount, Is.EqualTo(2), "the optimizer still counts its Step calls");
+        var state = opt.StateDict();
+        Assert.That(state["0.step"].Item(), Is.EqualTo(2));
+        Assert.That(state["1.step"].Item(), Is.EqualTo(1));
+    }
+
+    /// <summary>The per-parameter counts survive a state dict: a restored optimizer continues b at t = 2.</summary>
+    [Test]
+    public void AdamPerParameterStepsRoundTripThroughStateDict()
+    {
+        var (a1, b1, a2, b2) = (Param(1.0), Param(1.0), Param(1.0), Param(1.0));
+        var straight = new Adam([new ParamGroup([a1, b1], lr: 0.1)]);
+        var first = new Adam([new ParamGroup([a2, b2], lr: 0.1)]);
+        SetGrad(a1, 0.5); straight.Step();
+        SetGrad(a2, 0.5); first.Step();
+        SetGrad(a1, 0.5); SetGrad(b1, -0.3); straight.Step();
+        SetGrad(a2, 0.5); SetGrad(b2, -0.3); first.Step();
+        var restored = new Adam([new ParamGroup([a2, b2], lr: 0.1)]);
+        restored.LoadStateDict(first.StateDict(), first.StepCount);
+        SetGrad(a1, 0.2); SetGrad(b1, 0.4); straight.Step();
+        SetGrad(a2, 0.2); SetGrad(b2, 0.4); restored.Step();
+        Assert.That(b2.Item(), Is.EqualTo(b1.Item()), "b at its own step 2");
+        Assert.That(a2.Item(), Is.EqualTo(a1.Item()), "a at its own step 3");
+    }
+
     [Test]
     public void GroupsHaveTheirOwnLearningRateAndSchedulesCanExemptThem()
     {
