@@ -80,6 +80,17 @@ Task("Bench")
         new DotNetRunSettings { Configuration = "Release", NoBuild = true });
 });
 
+// Every public op, layer, loss and optimizer against libtorch (TorchSharp-cpu) in float64, values and gradients,
+// on seeded random configurations; prints pass counts and the worst error per family and writes
+// bench/results/<date>-oracle.md. Not part of Test: it restores libtorch (bench/ is its own solution).
+Task("Oracle")
+    .Does(() =>
+{
+    DotNetBuild("bench/Bench.sln", new DotNetBuildSettings { Configuration = "Release" });
+    DotNetRun("bench/Pade.Bench/Pade.Bench.csproj", new ProcessArgumentBuilder().Append("oracle"),
+        new DotNetRunSettings { Configuration = "Release", NoBuild = true });
+});
+
 Task("Publish")
     .Does(() => PublishPade());
 

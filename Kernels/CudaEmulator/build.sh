@@ -72,7 +72,7 @@ for dir in "$@"; do
     objects+=("$o")
   done
 done
-for src in runtime driver memory module; do
+for src in runtime driver memory module errors; do
   o="$obj/$src.o"
   if newer "$o" "$here/$src.cpp" "$here/runtime.h" "$here/driver_internal.h" "$here/device_api.h" "$here/registry.h"; then
     wait_some; compile "$here/$src.cpp" "$o" &

@@ -219,3 +219,24 @@ public unsafe class CudaFaultTests
             CuStream.Default, args, null);
     }
 }
+
+/// <summary>The emulator's fault handler takes only faults inside kernels: the .NET runtime's own (a null
+/// dereference in managed code, which it turns into a NullReferenceException) must still reach the runtime.</summary>
+public class EmulatorFaultHandlerChainingTests
+{
+    private sealed class Box
+    {
+        public int Value = 1;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int Read(Box? box) => box!.Value; // an implicit null check: a SIGSEGV the runtime handles
+
+    [Test]
+    public void ANullDereferenceInManagedCodeIsStillANullReferenceException()
+    {
+        CudaTestEnvironment.RequireEmulatedDevice(); // the emulator's handlers are installed by now (cuInit)
+        Assert.Throws<NullReferenceException>(() => Read(null));
+        Assert.That(Read(new Box()), Is.EqualTo(1));
+    }
+}

@@ -6,11 +6,11 @@ namespace Pade.Bench;
 
 /// <summary>
 /// <c>dotnet run -c Release -- &lt;suite&gt; [--threads 1,2] [--quick] [--out DIR] [--topic NAME] [--mnist DIR]
-/// [--epochs N] [--seed N] [--torch-malloc retain|system]</c>; suites: check, gemm, elementwise, activations, layers, train, all.
+/// [--epochs N] [--seed N] [--torch-malloc retain|system]</c>; suites: check, gemm, elementwise, activations, layers, train, oracle (against libtorch, float64), all.
 /// </summary>
 public static class Program
 {
-    static readonly string[] Suites = ["check", "gemm", "elementwise", "activations", "layers", "train", "all"];
+    static readonly string[] Suites = ["check", "gemm", "elementwise", "activations", "layers", "train", "oracle", "all"];
 
     public static int Main(string[] args)
     {
@@ -52,6 +52,14 @@ public static class Program
         bool all = o.Suite == "all";
 
         if (o.Suite == "check") return CheckTorch();
+        if (o.Suite == "oracle")
+        {
+            // Not a measurement: every public op, layer, loss and optimizer against libtorch in float64.
+            var md = Path.Combine(o.OutDir, $"{DateTime.UtcNow:yyyy-MM-dd}-oracle.md");
+            int seed = o.Seed == 0 ? 7 : o.Seed;
+            return Oracle.OracleRunner.RunAll(Oracle.OracleCases.All(seed), md,
+                $"dotnet cake --target=Oracle (bench/Pade.Bench oracle --seed {seed})");
+        }
 
         if (all || o.Suite == "gemm")
         {
@@ -173,7 +181,7 @@ public static class Program
         string MnistDir, int? Epochs, int Seed, bool SystemMalloc)
     {
         public const string Usage =
-            "usage: dotnet run -c Release -- <check|gemm|elementwise|activations|layers|train|all> [--threads 1,2] [--quick]\n" +
+            "usage: dotnet run -c Release -- <check|gemm|elementwise|activations|layers|train|oracle|all> [--threads 1,2] [--quick]\n" +
             "       [--out DIR (default bench/results)] [--topic NAME (default: the suite)] [--mnist DIR] [--epochs N] [--seed N]\n" +
             "       [--torch-malloc retain|system (default retain: glibc keeps freed memory, see GlibcMalloc)]";
 

@@ -1,0 +1,136 @@
+using Pade.Engine;
+using Pade.Engine.Functional;
+using static Pade.Bench.Oracle.OracleGen;
+using static TorchSharp.torch;
+using TF = TorchSharp.torch.nn.functional;
+using PTensor = Pade.Engine.Tensor;
+using TTensor = TorchSharp.torch.Tensor;
+
+namespace Pade.Bench.Oracle;
+
+/// <summary>Pointwise ops, broadcasting binary ops, reductions, matmul, softmax and the losses.</summary>
+public static partial class OracleCases
+{
+    private static readonly (string Name, Func<PTensor, PTensor> Pade, Func<TTensor, TTensor> Torch, double Lo, double Hi)[] Unary =
+    [
+        ("exp", x => x.Exp(), x => x.exp(), -3, 3),
+        ("log", x => x.Log(), x => x.log(), 0.05, 4),
+        ("sqrt", x => x.Sqrt(), x => x.sqrt(), 0.05, 4),
+        ("abs", x => x.Abs(), x => x.abs(), -2, 2),
+        ("neg", x => x.Neg(), x => x.neg(), -2, 2),
+        ("square", x => x.Square(), x => x.square(), -2, 2),
+        ("reciprocal", x => x.Reciprocal(), x => x.reciprocal(), 0.2, 3),
+        ("pow 2.5", x => x.Pow(2.5), x => x.pow(2.5), 0.05, 3),
+        ("clamp", x => x.Clamp(-0.7, 0.9), x => x.clamp(-0.7, 0.9), -2, 2),
+        ("sigmoid", x => x.Sigmoid(), x => x.sigmoid(), -4, 4),
+        ("tanh", x => x.Tanh(), x => x.tanh(), -4, 4),
+        ("relu", x => x.Relu(), x => TF.relu(x), -2, 2),
+        ("relu6", x => x.Relu6(), x => TF.relu6(x), -2, 8),
+        ("leaky_relu", x => x.LeakyRelu(0.07), x => TF.leaky_relu(x, 0.07), -2, 2),
+        ("elu", x => x.Elu(0.8), x => TF.elu(x, 0.8), -3, 2),
+        ("celu", x => x.Celu(0.6), x => TF.celu(x, 0.6), -3, 2),
+        ("softplus", x => x.Softplus(1.5, 3), x => TF.softplus(x, 1.5, 3), -4, 4),
+        ("silu", x => x.Silu(), x => TF.silu(x), -4, 4),
+        ("gelu", x => x.Gelu(), x => TF.gelu(x), -4, 4),
+        ("gelu tanh", x => x.Gelu(GeluApproximation.Tanh), x => TF.gelu(x, TorchSharp.Modules.GELU.Approximate.tanh), -4, 4),
+        ("mish", x => x.Mish(), x => TF.mish(x), -4, 4),
+    ];
+
+    /// <summary>
+    /// libtorch 2.10's CELU gradient (CPU, float64) differs from e^(x/α) by up to about 10⁻⁸ relative for x &lt; 0, as
+    /// if 1/α were rounded to float32 (celu is elu with input_scale = 1/α); Pade's agrees with e^(x/α) computed in
+    /// float64 to about 10⁻¹³ (x = −0.5, −1.7, −2.9 with α = 0.6 were checked by hand).
+    /// </summary>
+    private const string CeluGradient =
+        "libtorch's CELU gradient is off by up to ~1e-8 relative for x < 0 (as if 1/alpha were rounded to float32); Pade matches exp(x/alpha) in float64";
+
+    private static void AddOps(List<OracleCase> cases, OracleGen g, int perFamily)
+    {
+        foreach (var (name, pade, torchOp, lo, hi) in Unary)
+            for (int i = 0; i < perFamily; i++)
+            {
+                var shape = g.Shape();
+                var input = g.Input("x", shape, lo, hi, avoid: 0.01);
+                if (name == "celu")
+                {
+                    // The forward agrees; the gradient is compared apart (see CeluGradient).
+                    cases.Add(new("pointwise", $"{name} {Fmt(shape)} forward", [input], x => pade(x[0]), x => torchOp(x[0]), Differentiable: false));
+                    cases.Add(new("pointwise", $"{name} {Fmt(shape)} gradient", [input], x => pade(x[0]), x => torchOp(x[0]), OracleWrong: CeluGradient));
+                    continue;
+                }
+                cases.Add(new("pointwise", $"{name} {Fmt(shape)}", [input], x => pade(x[0]), x => torchOp(x[0])));
+            }
+
+        (string, Func<PTensor, PTensor, PTensor>, Func<TTensor, TTensor, TTensor>)[] binary =
+        [
+            ("add", (a, b) => a + b, (a, b) => a + b), ("sub", (a, b) => a - b, (a, b) => a - b),
+            ("mul", (a, b) => a * b, (a, b) => a * b), ("div", (a, b) => a / b, (a, b) => a / b),
+            ("maximum", PTensor.Maximum, maximum), ("minimum", PTensor.Minimum, minimum),
+        ];
+        foreach (var (name, pade, torchOp) in binary)
+            for (int i = 0; i < perFamily; i++)
+            {
+                var a = g.Shape(1, 4, 5);
+                // b broadcasts against a: some trailing dims, each kept or set to 1.
+                var b = a.Skip(g.Int(0, a.Length - 1)).Select(d => g.Coin(0.3) ? 1 : d).ToArray();
+                if (g.Coin()) (a, b) = (b, a);
+                var ia = g.Input("a", a, 0.3, 2);
+                var ib = new OracleInput("b", b, g.Distinct(b.Aggregate(1L, (p, q) => p * q)).Select(v => v * 50 + (v >= 0 ? 0.3 : -0.3)).ToArray());
+                cases.Add(new("binary", $"{name} {Fmt(a)} {Fmt(b)}", [ia, ib], x => pade(x[0], x[1]), x => torchOp(x[0], x[1])));
+            }
+
+        for (int i = 0; i < perFamily * 2; i++)
+        {
+            var shape = g.Shape(1, 4, 6);
+            var axes = Enumerable.Range(0, shape.Length).Where(_ => g.Coin()).ToArray();
+            if (axes.Length == 0) axes = [g.Int(0, shape.Length - 1)];
+            bool keep = g.Coin();
+            var t = axes.Select(a => (long)a).ToArray();
+            var label = $"{Fmt(shape)} axes {Fmt(axes)} keepdim {keep}";
+            cases.Add(new("reduce", "sum " + label, [g.Input("x", shape)], x => x[0].Sum(axes, keep), x => x[0].sum(t, keep)));
+            cases.Add(new("reduce", "mean " + label, [g.Input("x", shape)], x => x[0].Mean(axes, keep), x => x[0].mean(t, keep)));
+            var distinct = new OracleInput("x", shape, g.Distinct(shape.Aggregate(1L, (p, q) => p * q)));
+            cases.Add(new("reduce", "max " + label, [distinct], x => x[0].Max(axes, keep), x => x[0].amax(t, keep)));
+            cases.Add(new("reduce", "min " + label, [distinct], x => x[0].Min(axes, keep), x => x[0].amin(t, keep)));
+        }
+
+        for (int i = 0; i < perFamily * 2; i++)
+        {
+            int m = g.Int(1, 9), k = g.Int(1, 9), n = g.Int(1, 9);
+            int[] batch = g.Pick<int[]>([], [g.Int(1, 3)], [g.Int(1, 3), g.Int(1, 2)]);
+            bool ta = g.Coin(), tb = g.Coin(), broadcastB = batch.Length > 0 && g.Coin();
+            // A transposed operand is stored the other way round and handed over as a transposed view.
+            int[] sa = [.. batch, ta ? k : m, ta ? m : k];
+            int[] sb = broadcastB ? [tb ? n : k, tb ? k : n] : [.. batch, tb ? n : k, tb ? k : n];
+            cases.Add(new("matmul", $"{Fmt(sa)}{(ta ? "ᵀ" : "")} · {Fmt(sb)}{(tb ? "ᵀ" : "")}", [g.Input("a", sa), g.Input("b", sb)],
+                x => PTensor.MatMul(ta ? x[0].Transpose(-1, -2) : x[0], tb ? x[1].Transpose(-1, -2) : x[1]),
+                x => matmul(ta ? x[0].transpose(-1, -2) : x[0], tb ? x[1].transpose(-1, -2) : x[1])));
+        }
+
+        for (int i = 0; i < perFamily; i++)
+        {
+            var shape = g.Shape(1, 4, 6);
+            int axis = g.Int(-shape.Length, shape.Length - 1);
+            cases.Add(new("softmax", $"softmax {Fmt(shape)} dim {axis}", [g.Input("x", shape, -4, 4)], x => x[0].Softmax(axis), x => TF.softmax(x[0], axis)));
+            cases.Add(new("softmax", $"log_softmax {Fmt(shape)} dim {axis}", [g.Input("x", shape, -4, 4)], x => x[0].LogSoftmax(axis), x => TF.log_softmax(x[0], axis)));
+        }
+
+        AddLosses(cases, g, perFamily);
+    }
+
+    private static void AddLosses(List<OracleCase> cases, OracleGen g, int perFamily)
+    {
+        for (int i = 0; i < perFamily * 2; i++)
+        {
+            int n = g.Int(1, 9), c = g.Int(1, 7);
+            double smoothing = g.Pick(0.0, 0.0, 0.1, 0.35);
+            cases.Add(new("cross_entropy", $"[{n},{c}] label_smoothing {smoothing}", [g.Input("logits", [n, c], -3, 3), g.Classes("target", [n], c)],
+                x => PTensor.CrossEntropy(x[0], x[1], smoothing), x => TF.cross_entropy(x[0], x[1], label_smoothing: smoothing)));
+            cases.Add(new("nll_loss", $"[{n},{c}]", [g.Input("logp", [n, c], -3, -0.1), g.Classes("target", [n], c)],
+                x => PTensor.NllLoss(x[0], x[1]), x => TF.nll_loss(x[0], x[1])));
+            var shape = g.Shape();
+            cases.Add(new("mse_loss", Fmt(shape), [g.Input("a", shape), g.Input("b", shape)],
+                x => PTensor.MseLoss(x[0], x[1]), x => TF.mse_loss(x[0], x[1])));
+        }
+    }
+}
