@@ -1,15 +1,17 @@
 // optim.cu: fused optimizer updates, one pass over a parameter and its state (all contiguous, in place).
 //
-// sgd_step_<t>(p, g, buf, n, lr, momentum, dampening, wd, nesterov, first)      buf may be null (no momentum)
-//     g' = g + wd·p
+// sgd_step_<t>(p, g, buf, n, lr, momentum, dampening, wd, nesterov, maximize, first)      buf may be null (no momentum)
+//     g' = (maximize ? -g : g) + wd·p
 //     buf = first ? g' : momentum·buf + (1 - dampening)·g'          (only when buf is given)
 //     d = buf ? (nesterov ? g' + momentum·buf : buf) : g'
 //     p -= lr·d
 //     Mirrors CpuBackend.SgdStep (PyTorch's SGD).
 //
-// adam_step_<t>(p, g, m, v, n, b1, b2, step_size, sqrt_bc2, eps, wd, decay, decoupled)
-//     decoupled (AdamW): p *= decay (= 1 - lr·wd);  else g' = g + wd·p
+// adam_step_<t>(p, g, m, v, max_v, n, b1, b2, step_size, sqrt_bc2, eps, wd, decay, decoupled, maximize)
+//     g' = maximize ? -g : g
+//     decoupled (AdamW): p *= decay (= 1 - lr·wd);  else g' += wd·p
 //     m = b1·m + (1 - b1)·g';  v = b2·v + (1 - b2)·g'²
+//     amsgrad (max_v not null): max_v = max(max_v, v), and max_v replaces v below (torch.optim.Adam's amsgrad)
 //     p -= step_size · m / (√v / sqrt_bc2 + eps),   step_size = lr / (1 - b1^t), sqrt_bc2 = √(1 - b2^t)
 //     The bias corrections are computed once on the host in double, as the CPU does. Mirrors CpuBackend.AdamStep.
 //
@@ -19,12 +21,12 @@
 
 template <typename T>
 __device__ void sgd_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ buf, long long n, T lr,
-                         T momentum, T dampening, T wd, int nesterov, int first)
+                         T momentum, T dampening, T wd, int nesterov, int maximize, int first)
 {
     long long stride = (long long)gridDim.x * blockDim.x;
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
     {
-        T gi = g[i] + wd * p[i];
+        T gi = (maximize ? -g[i] : g[i]) + wd * p[i];
         T d = gi;
         if (buf)
         {
@@ -36,35 +38,48 @@ __device__ void sgd_step(T* __restrict__ p, const T* __restrict__ g, T* __restri
     }
 }
 
+// max(a, b) that returns NaN when either is NaN, as torch.maximum and the CPU's T.Max (fmax would drop the NaN).
+template <typename T>
+__device__ inline T max_nan(T a, T b)
+{
+    return (b > a || b != b) ? b : a;
+}
+
 template <typename T>
 __device__ void adam_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v,
-                          long long n, T b1, T b2, T step_size, T sqrt_bc2, T eps, T wd, T decay, int decoupled)
+                          T* __restrict__ max_v, long long n, T b1, T b2, T step_size, T sqrt_bc2, T eps, T wd, T decay,
+                          int decoupled, int maximize)
 {
     long long stride = (long long)gridDim.x * blockDim.x;
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
     {
-        T pi = p[i], gi = g[i];
+        T pi = p[i], gi = maximize ? -g[i] : g[i];
         if (decoupled) pi *= decay;
         else gi += wd * pi;
         T mi = b1 * m[i] + (T(1) - b1) * gi;
         T vi = b2 * v[i] + (T(1) - b2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
+        if (max_v)
+        {
+            vi = max_nan(max_v[i], vi);
+            max_v[i] = vi;
+        }
         p[i] = pi - step_size * mi / (m_sqrt(vi) / sqrt_bc2 + eps);
     }
 }
 
 #define PADE_OPTIM(SUFFIX, T)                                                                                 \
     extern "C" __global__ void sgd_step_##SUFFIX(T* p, const T* g, T* buf, long long n, T lr, T momentum,    \
-                                                 T dampening, T wd, int nesterov, int first)                  \
+                                                 T dampening, T wd, int nesterov, int maximize, int first)    \
     {                                                                                                         \
-        sgd_step<T>(p, g, buf, n, lr, momentum, dampening, wd, nesterov, first);                              \
+        sgd_step<T>(p, g, buf, n, lr, momentum, dampening, wd, nesterov, maximize, first);                    \
     }                                                                                                         \
-    extern "C" __global__ void adam_step_##SUFFIX(T* p, const T* g, T* m, T* v, long long n, T b1, T b2,     \
-                                                  T step_size, T sqrt_bc2, T eps, T wd, T decay,              \
-                                                  int decoupled)                                              \
+    extern "C" __global__ void adam_step_##SUFFIX(T* p, const T* g, T* m, T* v, T* max_v, long long n, T b1,  \
+                                                  T b2, T step_size, T sqrt_bc2, T eps, T wd, T decay,        \
+                                                  int decoupled, int maximize)                                \
     {                                                                                                         \
-        adam_step<T>(p, g, m, v, n, b1, b2, step_size, sqrt_bc2, eps, wd, decay, decoupled);                  \
+        adam_step<T>(p, g, m, v, max_v, n, b1, b2, step_size, sqrt_bc2, eps, wd, decay, decoupled, maximize); \
     }
 
 PADE_OPTIM(f32, float)

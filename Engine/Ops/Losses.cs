@@ -2,7 +2,20 @@ using Pade.Engine.Autograd;
 
 namespace Pade.Engine;
 
-/// <summary>Softmax family and losses. Reductions are means over the batch, as PyTorch's defaults.</summary>
+/// <summary>How a loss reduces its per-element values: PyTorch's <c>reduction</c> argument ('none', 'mean', 'sum').</summary>
+public enum Reduction
+{
+    /// <summary>The per-element losses, in the target's shape.</summary>
+    None,
+
+    /// <summary>Their mean (for class-index losses with weights or ignored targets, PyTorch's weighted mean).</summary>
+    Mean,
+
+    /// <summary>Their sum.</summary>
+    Sum,
+}
+
+/// <summary>Softmax family and losses, with PyTorch's arguments and defaults (reduction mean).</summary>
 public sealed partial class Tensor
 {
     private Tensor SoftmaxForward(int axis, bool log)
@@ -32,68 +45,57 @@ public sealed partial class Tensor
         return Graph.Record(l, "log_softmax", [this], g => [g - l.Exp() * g.Sum(axis, keepDim: true)], l);
     }
 
-    private static void CheckClassTargets(string op, Tensor logits, Tensor targets)
+    /// <summary>
+    /// Negative log-likelihood, PyTorch's <c>F.nll_loss</c>: log-probabilities <paramref name="input"/> [N, C] (or
+    /// [C], or [N, C, d1, ...] with the classes on axis 1) at int32 class indices <paramref name="target"/> [N] (or
+    /// [], or [N, d1, ...]). Per element lₙ = -w[tₙ] xₙ[tₙ], and 0 where tₙ = <paramref name="ignoreIndex"/>;
+    /// w = <paramref name="weight"/> [C] or ones. Mean: Σ lₙ / Σ w[tₙ] over the elements not ignored (NaN when
+    /// all are ignored, as in PyTorch). dL/dxₙ[c] = -w[tₙ]·[c = tₙ] times the reduction's factor.
+    /// </summary>
+    public static Tensor NllLoss(Tensor input, Tensor target, Tensor? weight = null, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
     {
-        if (logits.Rank != 2) throw new ArgumentException($"{op}: expects [batch, classes] inputs, got shape {Shapes.Format(logits._shape)}");
-        if (targets.DType != DType.Int32) throw new ArgumentException($"{op}: targets must be class indices (int32), got {targets.DType.TorchName()}");
-        if (targets.Rank != 1 || targets._shape[0] != logits._shape[0])
-            throw new ArgumentException($"{op}: targets of shape {Shapes.Format(targets._shape)} do not match inputs of shape {Shapes.Format(logits._shape)}: expected [{logits._shape[0]}]");
-        Ops.CheckSameDevice(op, logits, targets);
+        const string op = "nll_loss";
+        Ops.CheckFloating(op, input);
+        var layout = ClassLayout.Of(op, input, target, weight, ignoreIndex);
+        return layout.WeightedLoss(layout.Rows(input), 0, reduction);
     }
 
     /// <summary>
-    /// Fused, numerically stable cross-entropy from logits [N, C] and class indices [N], mean over N:
-    /// L = -1/N Σₙ [(1-ε) log pₙ[tₙ] + ε/C Σ_c log pₙ[c]], p = softmax(logits), ε the label smoothing.
-    /// dL/dlogits = (p - q)/N with q = (1-ε) onehot(t) + ε/C.
+    /// Mean squared error, PyTorch's <c>F.mse_loss</c>: lᵢ = (aᵢ - bᵢ)², reduced by <paramref name="reduction"/>
+    /// (the mean of no elements is NaN, as in PyTorch). dL/da = 2(a - b)·g (g/N for the mean), dL/db = -dL/da.
     /// </summary>
-    public static Tensor CrossEntropy(Tensor logits, Tensor targets, double labelSmoothing = 0)
+    public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
     {
-        CheckClassTargets("cross_entropy", logits, targets);
-        Ops.CheckFloating("cross_entropy", logits);
-        if (labelSmoothing is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), $"cross_entropy: label smoothing {labelSmoothing} is outside [0, 1]");
-        int n = logits._shape[0], c = logits._shape[1];
-        var x = logits.Contiguous().Detach();
-        var losses = Empty([n], x.DType, x.Device);
-        var probs = x.EmptyLike();
-        x.Backend.CrossEntropy(x, targets, labelSmoothing, losses, probs);
-        Tensor loss;
-        using (NoGrad()) loss = losses.Mean();
-        return Graph.Record(loss, "cross_entropy", [logits], g =>
-        {
-            var q = Empty([n, c], x.DType, x.Device);
-            x.Backend.OneHot(targets, q, 1 - labelSmoothing + labelSmoothing / c, labelSmoothing / c);
-            return [(probs - q) * (g / n)];
-        }, probs, targets);   // the backward reads targets too: an in-place change of them must be caught
-    }
-
-    /// <summary>Negative log-likelihood of log-probabilities [N, C] at class indices [N], mean over N.
-    /// dL/dlogp = -onehot(t)/N.</summary>
-    public static Tensor NllLoss(Tensor logProbs, Tensor targets)
-    {
-        CheckClassTargets("nll_loss", logProbs, targets);
-        int n = logProbs._shape[0];
-        var onehot = Empty(logProbs._shape, logProbs.DType, logProbs.Device);
-        logProbs.Backend.OneHot(targets, onehot, 1, 0);
-        Tensor loss;
-        using (NoGrad()) loss = (logProbs * onehot).Sum().MulScalar(-1.0 / n);
-        return Graph.Record(loss, "nll_loss", [logProbs], g => [onehot * (g * (-1.0 / n))]);
-    }
-
-    /// <summary>Mean squared error: L = mean((a - b)²). dL/da = 2(a - b)/N, dL/db = -dL/da.</summary>
-    public static Tensor MseLoss(Tensor a, Tensor b)
-    {
-        Ops.CheckPair("mse_loss", a, b);
-        if (!Shapes.SameShape(a._shape, b._shape))
-            throw new ArgumentException($"mse_loss: shapes {Shapes.Format(a._shape)} and {Shapes.Format(b._shape)} differ");
+        Ops.CheckPair("mse_loss", input, target);
+        if (!Shapes.SameShape(input._shape, target._shape))
+            throw new ArgumentException($"mse_loss: input of shape {Shapes.Format(input._shape)} and target of shape {Shapes.Format(target._shape)} differ");
         Tensor diff, loss;
-        using (NoGrad()) { diff = a - b; loss = diff.Square().Mean(); }
-        long count = Math.Max(a.Numel, 1);
-        return Graph.Record(loss, "mse_loss", [a, b], g =>
+        using (NoGrad())
         {
-            var da = diff * (g * (2.0 / count));
+            diff = input - target;
+            var sq = diff.Square();
+            loss = reduction switch { Reduction.None => sq, Reduction.Sum => sq.Sum(), _ => MeanOf(sq.Sum(), input.Numel) };
+        }
+        double scale = reduction == Reduction.Mean ? 2.0 / input.Numel : 2.0;
+        return Graph.Record(loss, "mse_loss", [input, target], g =>
+        {
+            var da = diff * (g * scale);
             return [da, -da];
-        }, a, b);
+        }, input, target);
     }
+
+    /// <summary>A sum divided by a count, NaN for no elements (PyTorch's mean of an empty loss).</summary>
+    private static Tensor MeanOf(Tensor sum, double count) => sum.MulScalar(1.0 / count);
+
+    /// <summary>Per-element losses reduced as PyTorch does, the mean dividing by <paramref name="count"/> (a number of
+    /// elements, or a total weight); a mean over nothing is NaN with a zero gradient (PyTorch's nll_loss backward).</summary>
+    internal static Tensor Reduce(Tensor perElement, int[] shape, Reduction reduction, double count) => reduction switch
+    {
+        Reduction.None => perElement.Reshape(shape),
+        Reduction.Sum => perElement.Sum(),
+        _ when count == 0 => perElement.Sum().MulScalar(0).AddScalar(double.NaN),
+        _ => MeanOf(perElement.Sum(), count),
+    };
 
     /// <summary>Class indices [N] → one-hot rows [N, classes].</summary>
     public static Tensor OneHot(Tensor indices, int classes, DType dtype = DType.Float32)

@@ -8,11 +8,11 @@ public static class OptimKernels
     public static readonly KernelFile File = new("optim.cu");
 
     public static readonly FloatKernel SgdStep = File.PerFloat("sgd_step", T =>
-        [Ptr("p"), Ptr("g"), Ptr("buf"), I64("n"), T("lr"), T("momentum"), T("dampening"), T("wd"), I32("nesterov"), I32("first")]);
+        [Ptr("p"), Ptr("g"), Ptr("buf"), I64("n"), T("lr"), T("momentum"), T("dampening"), T("wd"), I32("nesterov"), I32("maximize"), I32("first")]);
 
     public static readonly FloatKernel AdamStep = File.PerFloat("adam_step", T =>
-        [Ptr("p"), Ptr("g"), Ptr("m"), Ptr("v"), I64("n"), T("b1"), T("b2"), T("step_size"), T("sqrt_bc2"), T("eps"), T("wd"),
-         T("decay"), I32("decoupled")]);
+        [Ptr("p"), Ptr("g"), Ptr("m"), Ptr("v"), Ptr("max_v"), I64("n"), T("b1"), T("b2"), T("step_size"), T("sqrt_bc2"), T("eps"),
+         T("wd"), T("decay"), I32("decoupled"), I32("maximize")]);
 }
 
 /// <summary>cuda/random.cu: uniform, normal and Bernoulli tensors (codes: <see cref="Engine.Distribution"/>).</summary>

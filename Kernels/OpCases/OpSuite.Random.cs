@@ -45,14 +45,18 @@ public static partial class OpSuite
             });
         }
 
-        // SGD: without momentum, the first step with momentum (buf = g'), a later one, Nesterov.
-        foreach (var (momentum, nesterov, first) in new[] { (0.0, false, false), (0.9, false, true), (0.9, false, false), (0.9, true, false) })
+        // SGD: without momentum, the first step with momentum (buf = g'), a later one, Nesterov; maximize (the
+        // gradient negated before weight decay and momentum) with momentum and with Nesterov.
+        (double Momentum, bool Nesterov, bool First, bool Maximize)[] sgds =
+            [(0.0, false, false, false), (0.9, false, true, false), (0.9, false, false, false), (0.9, true, false, false),
+             (0.9, false, true, true), (0.9, true, false, true)];
+        foreach (var (momentum, nesterov, first, maximize) in sgds)
         {
-            var label = $"momentum {momentum}{(nesterov ? " nesterov" : "")}{(first ? " first" : "")} [1001]";
+            var label = $"momentum {momentum}{(nesterov ? " nesterov" : "")}{(first ? " first" : "")}{(maximize ? " maximize" : "")} [1001]";
             cases.Add(new("sgd", label, [Fixed("p", [1001]), Fixed("g", [1001]), Fixed("buf", [1001])], (_, x) =>
             {
                 var (p, buf) = (x[0].Clone(), x[2].Clone());
-                p.Backend.SgdStep(p, x[1], momentum == 0 ? null : buf, 0.05, momentum, 0.1, nesterov, 1e-3, first);
+                p.Backend.SgdStep(p, x[1], momentum == 0 ? null : buf, 0.05, momentum, 0.1, nesterov, 1e-3, maximize, first);
                 return [p, buf];
             })
             {
@@ -62,20 +66,26 @@ public static partial class OpSuite
             });
         }
 
-        // Adam and AdamW (decoupled decay), first and a later step (the bias corrections differ).
-        foreach (var (decoupled, step) in new[] { (false, 1), (false, 7), (true, 3) })
-            cases.Add(new("adam", $"{(decoupled ? "decoupled " : "")}step {step} [1001]",
-                [Fixed("p", [1001]), Fixed("g", [1001]), Fixed("m", [1001], -0.1, 0.1), Fixed("v", [1001], 0, 0.01)], (_, x) =>
+        // Adam and AdamW (decoupled decay), first and a later step (the bias corrections differ); AMSGrad, whose
+        // max_exp_avg_sq starts in the range of v so that about half the elements keep the old maximum and half take
+        // the new v; maximize. max_v is an input on every case, and an output only where amsgrad updates it.
+        (bool Decoupled, int Step, bool AmsGrad, bool Maximize)[] adams =
+            [(false, 1, false, false), (false, 7, false, false), (true, 3, false, false), (false, 5, true, false),
+             (true, 2, true, true), (false, 4, false, true)];
+        foreach (var (decoupled, step, amsgrad, maximize) in adams)
+            cases.Add(new("adam", $"{(decoupled ? "decoupled " : "")}{(amsgrad ? "amsgrad " : "")}{(maximize ? "maximize " : "")}step {step} [1001]",
+                [Fixed("p", [1001]), Fixed("g", [1001]), Fixed("m", [1001], -0.1, 0.1), Fixed("v", [1001], 0, 0.01), Fixed("max_v", [1001], 0, 0.01)],
+                (_, x) =>
                 {
-                    var (p, m, v) = (x[0].Clone(), x[2].Clone(), x[3].Clone());
-                    p.Backend.AdamStep(p, x[1], m, v, 1e-3, 0.9, 0.999, 1e-8, 1e-2, decoupled, step);
-                    return [p, m, v];
+                    var (p, m, v, maxV) = (x[0].Clone(), x[2].Clone(), x[3].Clone(), x[4].Clone());
+                    p.Backend.AdamStep(p, x[1], m, v, amsgrad ? maxV : null, 1e-3, 0.9, 0.999, 1e-8, 1e-2, decoupled, maximize, step);
+                    return amsgrad ? [p, m, v, maxV] : [p, m, v];
                 })
             {
                 // m and v: two roundings each; p: a square root and a division on top (the update is lr-sized, so
-                // its error is far below p's own rounding).
-                Backward = false, Tol = Tolerance.Ulps(4), OutputTols = [Tolerance.Ulps(8), Tolerance.Ulps(4), Tolerance.Ulps(4)],
-                OutputNames = ["p", "m", "v"],
+                // its error is far below p's own rounding); max_v is one of two values, v's or its own.
+                Backward = false, Tol = Tolerance.Ulps(4), OutputTols = [Tolerance.Ulps(8), Tolerance.Ulps(4), Tolerance.Ulps(4), Tolerance.Ulps(4)],
+                OutputNames = ["p", "m", "v", "max_v"],
                 Kernels = ["optim.cu:adam_step_{t}"],
             });
     }

@@ -73,7 +73,7 @@ public static partial class OpSuite
         // one-hot targets (one_hot kernel).
         foreach (var (n, c, smoothing) in new[] { (33, 10, 0.0), (9, 1003, 0.1), (1, 2, 0.0) })
             cases.Add(new("cross_entropy", $"[{n}, {c}] smoothing {smoothing}", [In("logits", [n, c], -6, 6), Indices("targets", [n], c)],
-                (_, x) => One(Tensor.CrossEntropy(x[0], x[1], smoothing)))
+                (_, x) => One(Tensor.CrossEntropy(x[0], x[1], labelSmoothing: smoothing)))
             {
                 // log Σ exp over c terms, values up to 12 apart, then the mean of n rows; the gradient (p − q)/n.
                 Tol = Tolerance.Sum(c + n, 12), GradTol = Tolerance.Sum(c),

@@ -27,6 +27,7 @@ public static partial class OpSuite
         AddUnaryCases(cases);
         AddBinaryCases(cases);
         AddReductionCases(cases);
+        AddLossCases(cases);
         AddLinearCases(cases);
         AddRandomAndOptimizerCases(cases);
         AddActivationCases(cases);

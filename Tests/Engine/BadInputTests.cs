@@ -106,8 +106,36 @@ public class BadInputTests
         Throws<ArgumentOutOfRangeException>(() => Tensor.CrossEntropy(logits, Tensor.FromArray([-1, 0])), "cross_entropy", "target -1", "row 0");
         Throws<ArgumentException>(() => Tensor.CrossEntropy(logits, Tensor.FromArray([0, 1, 2])), "cross_entropy", "[3]", "[2, 3]");
         Throws<ArgumentException>(() => Tensor.CrossEntropy(logits, Tensor.FromArray([0.0, 1.0])), "cross_entropy", "int32", "float64");
-        Throws<ArgumentOutOfRangeException>(() => Tensor.CrossEntropy(logits, Tensor.FromArray([0, 1]), 1.5), "cross_entropy", "label smoothing 1.5");
-        Throws<ArgumentOutOfRangeException>(() => Tensor.NllLoss(logits, Tensor.FromArray([3, 0])), "index 3", "[0, 3)");
+        Throws<ArgumentOutOfRangeException>(() => Tensor.CrossEntropy(logits, Tensor.FromArray([0, 1]), labelSmoothing: 1.5), "cross_entropy", "label smoothing 1.5");
+        Throws<ArgumentOutOfRangeException>(() => Tensor.NllLoss(logits, Tensor.FromArray([3, 0])), "nll_loss", "target 3", "row 0", "[0, 3)");
+    }
+
+    [Test]
+    public void LossTargetsAndWeightsOfTheWrongShapeNameBothShapes()
+    {
+        var logits = Tensor.Zeros(2, 3);
+        var targets = Tensor.FromArray([0, 1]);
+        Throws<ArgumentException>(() => Tensor.CrossEntropy(logits, targets, weight: Tensor.Ones(4)), "cross_entropy", "weight of shape [4]", "3 classes", "[2, 3]");
+        Throws<ArgumentException>(() => Tensor.NllLoss(logits, targets, weight: Tensor.Ones(2, 3)), "nll_loss", "weight of shape [2, 3]", "expected", "[3]");
+        Throws<ArgumentException>(() => Tensor.CrossEntropy(Tensor.Zeros(2, 3, 5), Tensor.FromArray(new int[8], 2, 4)), "cross_entropy", "[2, 4]", "[2, 3, 5]", "expected [2, 5]");
+        Throws<ArgumentException>(() => Tensor.CrossEntropy(logits, Tensor.Zeros(3, 2)), "cross_entropy", "[3, 2]", "probabilities", "[2, 3]", "int32 of shape [2]");
+        Throws<ArgumentException>(() => Tensor.CrossEntropy(logits, Tensor.Zeros(2, 3), ignoreIndex: 1), "cross_entropy", "ignore_index (1)", "probability");
+        Throws<ArgumentException>(() => Tensor.CrossEntropy(Tensor.Zeros(), Tensor.FromArray([0])), "cross_entropy", "scalar");
+        Throws<ArgumentException>(() => Tensor.NllLoss(logits, Tensor.Zeros(2)), "nll_loss", "float32", "int32");
+        Throws<ArgumentException>(() => Tensor.MseLoss(Tensor.Zeros(2, 3), Tensor.Zeros(3, 2), Reduction.None), "mse_loss", "[2, 3]", "[3, 2]");
+    }
+
+    [Test]
+    public void ClassIndicesOutOfRangeAreNamedWithTheirPosition()
+    {
+        var t = new int[10];
+        t[7] = 3;
+        Throws<ArgumentOutOfRangeException>(() => Tensor.CrossEntropy(Tensor.Zeros(2, 3, 5), Tensor.FromArray(t, 2, 5)), "cross_entropy", "target 3", "at [1, 2]", "[0, 3)");
+        Throws<ArgumentOutOfRangeException>(() => Tensor.NllLoss(Tensor.Zeros(3), Tensor.FromSpan<int>([4], [])), "nll_loss", "target 4", "[0, 3)");
+        // The ignore index is not out of range (PyTorch's default, -100, marks padding); another negative is.
+        Assert.That(Tensor.CrossEntropy(Tensor.Zeros(2, 3), Tensor.FromArray([-100, 1])).Item(), Is.EqualTo(Math.Log(3)).Within(1e-6));
+        Throws<ArgumentOutOfRangeException>(() => Tensor.CrossEntropy(Tensor.Zeros(2, 3), Tensor.FromArray([-100, 1]), ignoreIndex: 0),
+            "target -100", "row 0", "ignore_index (0)");
     }
 
     [Test]

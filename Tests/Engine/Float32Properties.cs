@@ -87,7 +87,7 @@ public class Float32Properties
     public void CrossEntropy(ClassificationCase c)
     {
         var logits = Nd.Of(c.Logits).Map(v => (float)v);
-        var loss = Tensor.CrossEntropy(F32(c.Logits), Tensor.FromArray(c.Targets), c.Smoothing).Item();
+        var loss = Tensor.CrossEntropy(F32(c.Logits), Tensor.FromArray(c.Targets), labelSmoothing: c.Smoothing).Item();
         Assert.That(loss, Is.EqualTo(Nd.CrossEntropy(logits, c.Targets, c.Smoothing)).Within(2e-6));
     }
 

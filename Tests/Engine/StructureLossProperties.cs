@@ -4,8 +4,8 @@ using Pade.Tests.Generators;
 
 namespace Pade.Tests.Engine;
 
-/// <summary>concat, stack, pad, softmax, log-softmax and the losses: forward against plain loops, backward
-/// against central differences.</summary>
+/// <summary>concat, stack, pad, softmax, log-softmax and cross-entropy / NLL with their defaults: forward against
+/// plain loops, backward against central differences (the losses' other arguments: <see cref="LossProperties"/>).</summary>
 [FsCheck.NUnit.Properties(Arbitrary = [typeof(EngineArbitraries)], MaxTest = 60)]
 public class StructureLossProperties
 {
@@ -58,10 +58,10 @@ public class StructureLossProperties
     public void CrossEntropy(ClassificationCase c)
     {
         var targets = Tensor.FromArray(c.Targets, c.Targets.Length);
-        var loss = Tensor.CrossEntropy(c.Logits.Tensor(), targets, c.Smoothing);
+        var loss = Tensor.CrossEntropy(c.Logits.Tensor(), targets, labelSmoothing: c.Smoothing);
         Assert.That(loss.Rank, Is.EqualTo(0));
         Assert.That(loss.Item(), Is.EqualTo(Nd.CrossEntropy(Nd.Of(c.Logits), c.Targets, c.Smoothing)).Within(1e-12));
-        Expect.Grad($"cross_entropy ε={c.Smoothing}", xs => Tensor.CrossEntropy(xs[0], targets, c.Smoothing), c.Seed, c.Logits.Tensor());
+        Expect.Grad($"cross_entropy ε={c.Smoothing}", xs => Tensor.CrossEntropy(xs[0], targets, labelSmoothing: c.Smoothing), c.Seed, c.Logits.Tensor());
         // The fused loss equals the composition it replaces.
         Expect.Grad("log_softmax + nll", xs => Tensor.NllLoss(xs[0].LogSoftmax(1), targets), c.Seed, c.Logits.Tensor());
     }
@@ -73,16 +73,6 @@ public class StructureLossProperties
         double expected = -c.Targets.Select((t, r) => Nd.Of(c.Logits)[[r, t]]).Average();
         Assert.That(Tensor.NllLoss(c.Logits.Tensor(), targets).Item(), Is.EqualTo(expected).Within(1e-12));
         Expect.Grad("nll_loss", xs => Tensor.NllLoss(xs[0], targets), c.Seed, c.Logits.Tensor());
-    }
-
-    [FsCheck.NUnit.Property]
-    public void MseLoss(Smooth c)
-    {
-        var other = Nd.Of(c.X).Map(v => Math.Sin(3 * v));
-        double expected = c.X.Numel == 0 ? 0 : c.X.Values.Select((v, i) => (v - other.Data[i]) * (v - other.Data[i])).Average();
-        var b = Tensor.FromSpan<double>(other.Data, c.X.Shape);
-        Assert.That(Tensor.MseLoss(c.X.Tensor(), b).Item(), Is.EqualTo(expected).Within(1e-12));
-        Expect.Grad("mse_loss", xs => Tensor.MseLoss(xs[0], xs[1]), c.Seed, c.X.Tensor(), b);
     }
 
     /// <summary>Large logits: the max-subtraction keeps softmax and cross-entropy finite.</summary>

@@ -60,9 +60,42 @@ public class CheckpointTests
         Assert.That(ck.Model.Keys, Is.EquivalentTo(new[] { "weight", "bias" }), "PyTorch state_dict names");
         Assert.That(ck.Model["weight"].ToArray<float>(), Is.EqualTo(model.W.ToArray<float>()));
         Assert.That(ck.OptimizerSteps, Is.EqualTo(1));
-        Assert.That(ck.Optimizer.Keys, Is.EquivalentTo(new[] { "0.exp_avg", "0.exp_avg_sq", "1.exp_avg", "1.exp_avg_sq" }));
+        Assert.That(ck.Optimizer.Keys, Is.EquivalentTo(new[] { "0.exp_avg", "0.exp_avg_sq", "0.step", "1.exp_avg", "1.exp_avg_sq", "1.step" }),
+            "PyTorch's per-parameter state: the moments and the parameter's own step count");
         Assert.That(Checkpoint.Resolve(run), Is.EqualTo(Path.GetFullPath(dir)), "a run folder names its checkpoints/last");
         Assert.That(Checkpoint.Resolve(Path.Combine(dir, Checkpoint.ModelFile)), Is.EqualTo(Path.GetFullPath(dir)));
+    }
+
+    /// <summary>
+    /// Before per-parameter step counts, optimizer.safetensors held only the moments and one step_count in its
+    /// metadata (every parameter had had a gradient at every step, so that count was each parameter's). Such a
+    /// checkpoint still resumes: each parameter continues from that count.
+    /// </summary>
+    [Test]
+    public void ACheckpointWithOneStepCountStillLoads()
+    {
+        string dir = Path.Combine(TrainingFixtures.TempDir("old"), "checkpoints", "last");
+        var (straight, saved) = (new Tiny(0.5), new Tiny(0.5));
+        var straightOpt = new Adam(straight.Parameters(), lr: 0.1);
+        var savedOpt = new Adam(saved.Parameters(), lr: 0.1);
+        void Step(Tiny m, Adam opt, double g) { foreach (var p in m.Parameters()) p.Grad = Tensor.Full(p.ShapeCopy(), g); opt.Step(); }
+        foreach (var g in new[] { 0.3, -0.2 }) { Step(straight, straightOpt, g); Step(saved, savedOpt, g); }
+        Checkpoint.Save(dir, saved, savedOpt, State(1));
+        // The old layout, written as the old Checkpoint.Save wrote it.
+        var oldState = savedOpt.StateDict().Where(kv => !kv.Key.EndsWith(".step", StringComparison.Ordinal)).ToDictionary();
+        TensorFiles.Save(Path.Combine(dir, Checkpoint.OptimizerFile), oldState, new Dictionary<string, string> { ["step_count"] = "2" });
+
+        var ck = Checkpoint.Load(dir);
+        Assert.That(ck.Optimizer.Keys.Any(k => k.EndsWith(".step", StringComparison.Ordinal)), Is.False);
+        Assert.That(ck.OptimizerSteps, Is.EqualTo(2));
+        var resumed = new Tiny(0);
+        resumed.LoadStateDict(ck.Model);
+        var resumedOpt = new Adam(resumed.Parameters(), lr: 0.1);
+        resumedOpt.LoadStateDict(ck.Optimizer, ck.OptimizerSteps);
+        Assert.That(resumedOpt.StateDict()["1.step"].Item(), Is.EqualTo(2), "the checkpoint's one count is each parameter's");
+        Step(straight, straightOpt, 0.1);
+        Step(resumed, resumedOpt, 0.1);
+        Assert.That(resumed.W.ToArray<float>(), Is.EqualTo(straight.W.ToArray<float>()), "the third step as without the checkpoint");
     }
 
     [Test]

@@ -34,7 +34,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule? sched
         {
             Optimizer.ZeroGrad();
             var logits = Model.Forward(x);
-            var loss = Tensor.CrossEntropy(logits, y, LabelSmoothing);
+            var loss = Tensor.CrossEntropy(logits, y, labelSmoothing: LabelSmoothing);
             double value = loss.Item();
             GlobalStep++;
             if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch + 1, GlobalStep, value, LastFiniteLoss);

@@ -69,6 +69,15 @@ public abstract class Optimizer
         return -1;
     }
 
+    /// <summary>A saved state tensor of parameter <paramref name="index"/> as a fresh tensor of the parameter's dtype
+    /// and device; one of another shape (a checkpoint of another model) is refused with both shapes.</summary>
+    protected static Tensor Restore(Tensor saved, Tensor p, int index, string what)
+    {
+        if (!Shapes.SameShape(saved.Shape, p.Shape))
+            throw new ArgumentException($"optimizer state '{index}.{what}' has shape {Shapes.Format(saved.Shape)}, parameter {index} ('{p.Name}') has shape {Shapes.Format(p.Shape)}");
+        return saved.To(p.DType).To(p.Device).Clone();
+    }
+
     protected IEnumerable<(int Index, Tensor Param)> IndexedParameters() =>
         Groups.SelectMany(g => g.Parameters).Select((p, i) => (i, p));
 }

@@ -138,12 +138,50 @@ public static partial class OracleCases
             int n = g.Int(1, 9), c = g.Int(1, 7);
             double smoothing = g.Pick(0.0, 0.0, 0.1, 0.35);
             cases.Add(new("cross_entropy", $"[{n},{c}] label_smoothing {smoothing}", [g.Input("logits", [n, c], -3, 3), g.Classes("target", [n], c)],
-                x => PTensor.CrossEntropy(x[0], x[1], smoothing), x => TF.cross_entropy(x[0], x[1], label_smoothing: smoothing)));
+                x => PTensor.CrossEntropy(x[0], x[1], labelSmoothing: smoothing), x => TF.cross_entropy(x[0], x[1], label_smoothing: smoothing)));
             cases.Add(new("nll_loss", $"[{n},{c}]", [g.Input("logp", [n, c], -3, -0.1), g.Classes("target", [n], c)],
                 x => PTensor.NllLoss(x[0], x[1]), x => TF.nll_loss(x[0], x[1])));
             var shape = g.Shape();
-            cases.Add(new("mse_loss", Fmt(shape), [g.Input("a", shape), g.Input("b", shape)],
-                x => PTensor.MseLoss(x[0], x[1]), x => TF.mse_loss(x[0], x[1])));
+            var reduction = g.Pick(Reduction.Mean, Reduction.None, Reduction.Sum);
+            cases.Add(new("mse_loss", $"{Fmt(shape)} reduction {reduction}", [g.Input("a", shape), g.Input("b", shape)],
+                x => PTensor.MseLoss(x[0], x[1], reduction), x => TF.mse_loss(x[0], x[1], Torch(reduction))));
+        }
+        AddWeightedLosses(cases, g, perFamily);
+    }
+
+    /// <summary>The PyTorch arguments of the class losses: weight, ignore_index (a class in range, so some targets
+    /// are ignored), reduction, [N, C, d] inputs, and cross-entropy's probability targets.</summary>
+    private static void AddWeightedLosses(List<OracleCase> cases, OracleGen g, int perFamily)
+    {
+        for (int i = 0; i < perFamily * 2; i++)
+        {
+            int n = g.Int(1, 6), c = g.Int(1, 6), d = g.Int(1, 4);
+            bool spatial = g.Coin(0.4), weighted = g.Coin(0.6);
+            int[] shape = spatial ? [n, c, d] : [n, c], targetShape = spatial ? [n, d] : [n];
+            int ignore = g.Pick(-100, 0);
+            var reduction = g.Pick(Reduction.Mean, Reduction.None, Reduction.Sum);
+            double smoothing = g.Pick(0.0, 0.0, 0.1, 0.35);
+            string config = $"{Fmt(shape)}{(weighted ? " weight" : "")} ignore_index {ignore} reduction {reduction} label_smoothing {smoothing}";
+            var weight = g.Input("weight", [c], 0.2, 2, grad: false);
+            cases.Add(new("cross_entropy", config, [g.Input("logits", shape, -3, 3), g.Classes("target", targetShape, c), weight],
+                x => PTensor.CrossEntropy(x[0], x[1], weighted ? x[2] : null, ignore, reduction, smoothing),
+                x => TF.cross_entropy(x[0], x[1], weighted ? x[2] : null, ignore, Torch(reduction), smoothing)));
+            cases.Add(new("cross_entropy probabilities", $"{Fmt(shape)}{(weighted ? " weight" : "")} reduction {reduction} label_smoothing {smoothing}",
+                [g.Input("logits", shape, -3, 3), g.Input("q", shape, 0, 1), weight],
+                x => PTensor.CrossEntropy(x[0], x[1], weighted ? x[2] : null, reduction: reduction, labelSmoothing: smoothing),
+                x => TF.cross_entropy(x[0], x[1], weighted ? x[2] : null, reduction: Torch(reduction), label_smoothing: smoothing)));
+            // TorchSharp's nll_loss has no ignore_index; cross-entropy's cases above check Pade's (the same code).
+            cases.Add(new("nll_loss", $"{Fmt(shape)}{(weighted ? " weight" : "")} reduction {reduction}",
+                [g.Input("logp", shape, -3, -0.1), g.Classes("target", targetShape, c), weight],
+                x => PTensor.NllLoss(x[0], x[1], weighted ? x[2] : null, reduction: reduction),
+                x => TF.nll_loss(x[0], x[1], weighted ? x[2] : null, reduction: Torch(reduction))));
         }
     }
+
+    private static nn.Reduction Torch(Reduction r) => r switch
+    {
+        Reduction.None => nn.Reduction.None,
+        Reduction.Sum => nn.Reduction.Sum,
+        _ => nn.Reduction.Mean,
+    };
 }

@@ -46,7 +46,10 @@ public static partial class OracleCases
             g.Input("g1", [steps, n1], grad: false), g.Input("g2", [steps, n2], grad: false),
         ];
         cases.Add(new($"optim {c.Kind}", $"{c} params [{n1}] [{n2}] steps {steps}{(lateSecond ? " (p2 from step 2)" : "")}", inputs,
-            x => PadeSteps(c, x, steps, lateSecond), x => TorchSteps(c, x, steps, lateSecond), Differentiable: false));
+            x => PadeSteps(c, x, steps, lateSecond), x => TorchSteps(c, x, steps, lateSecond), Differentiable: false,
+            OracleWrong: c is { Kind: "sgd", Maximize: true } && c.WeightDecay != 0
+                ? "TorchSharp's SGD negates the update after weight decay (PyTorch ≤ 1.12); torch.optim.SGD now negates the gradient before it"
+                : null));
     }
 
     private static PTensor PadeSteps(OptimConfig c, PTensor[] x, int steps, bool lateSecond)
@@ -93,14 +96,14 @@ public static partial class OracleCases
 /// <summary>What Pade's optimizers take (the arguments added for PyTorch users are switched on here when they exist).</summary>
 internal static class OptimizerSupports
 {
-    public const bool Amsgrad = false;
-    public const bool Maximize = false;
+    public const bool Amsgrad = true;
+    public const bool Maximize = true;
 
     public static Optimizer Make(string kind, ParamGroup group, double momentum, double dampening, bool nesterov,
         double beta1, double beta2, bool amsgrad, bool maximize) => kind switch
     {
-        "sgd" => new Sgd([group], momentum, dampening, nesterov),
-        "adam" => new Adam([group], beta1, beta2, 1e-8),
-        _ => new Adam([group], beta1, beta2, 1e-8, decoupled: true),
+        "sgd" => new Sgd([group], momentum, dampening, nesterov, maximize),
+        "adam" => new Adam([group], beta1, beta2, 1e-8, amsgrad: amsgrad, maximize: maximize),
+        _ => new Adam([group], beta1, beta2, 1e-8, decoupled: true, amsgrad: amsgrad, maximize: maximize),
     };
 }
