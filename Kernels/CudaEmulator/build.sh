@@ -72,9 +72,9 @@ for dir in "$@"; do
     objects+=("$o")
   done
 done
-for src in runtime driver memory module errors; do
+for src in runtime faults driver memory module errors; do
   o="$obj/$src.o"
-  if newer "$o" "$here/$src.cpp" "$here/runtime.h" "$here/driver_internal.h" "$here/device_api.h" "$here/registry.h"; then
+  if newer "$o" "$here/$src.cpp" "$here/runtime.h" "$here/worker.h" "$here/driver_internal.h" "$here/device_api.h" "$here/registry.h"; then
     wait_some; compile "$here/$src.cpp" "$o" &
   fi
   objects+=("$o")
@@ -83,7 +83,7 @@ while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || status=1; done
 [ $status -eq 0 ] || exit 1
 lib="$out/libpade_cuda_emulator.so"
 if newer "$lib" "${objects[@]}" "$here/exports.map"; then
-  "$CXX" -shared -pthread -Wl,--version-script="$here/exports.map" -o "$lib.tmp" "${objects[@]}"
+  "$CXX" -shared -pthread -Wl,--no-undefined -Wl,--version-script="$here/exports.map" -o "$lib.tmp" "${objects[@]}"
   mv "$lib.tmp" "$lib"
 fi
 echo "$lib"

@@ -11,7 +11,7 @@
 // allocation between two) and raises SIGSEGV on the worker; the handler jumps back to the worker's loop, which
 // stops the launch and reports the kernel, block, thread and address. Threads that can never pass a barrier (a
 // __syncthreads that not all threads reach while others wait) are reported as a deadlock instead of hanging.
-#include "runtime.h"
+#include "worker.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -29,6 +29,12 @@
 
 namespace pade_emu
 {
+namespace fibers
+{
+thread_local Worker* tl_worker = nullptr;
+}  // namespace fibers
+using namespace fibers;
+
 PADE_EMU_TLS uint3 tl_thread;
 PADE_EMU_TLS uint3 tl_block;
 PADE_EMU_TLS dim3 tl_block_dim;
@@ -36,8 +42,6 @@ PADE_EMU_TLS dim3 tl_grid_dim;
 
 namespace
 {
-constexpr int MaxThreads = 1024, MaxWarps = MaxThreads / 32;
-const size_t Page = (size_t)sysconf(_SC_PAGESIZE);
 
 size_t stack_bytes()
 {
@@ -86,50 +90,6 @@ pade_emu_switch:
 )");
 #endif
 
-struct Fiber
-{
-    void* sp = nullptr;
-#if !defined(__x86_64__)
-    ucontext_t uc;
-#endif
-    uint3 idx{};
-    unsigned warp = 0;
-    bool done = false;
-    enum Wait : unsigned char { None, Block, Warp } waiting = None;
-};
-
-struct Worker
-{
-    int index = 0;
-    std::thread thread;
-    // Fibers and their stacks, [guard page][stack] each, mapped once and reused by every block.
-    Fiber fibers[MaxThreads];
-    char* stacks = nullptr;
-    size_t stack_stride = 0;
-    void* scheduler_sp = nullptr;
-#if !defined(__x86_64__)
-    ucontext_t scheduler_uc;
-#endif
-    Fiber* current = nullptr;
-    unsigned long long initial_fp_state = 0;
-    // The block that runs now.
-    const Launch* launch = nullptr;
-    int threads = 0, alive = 0;
-    int block_waiting = 0;
-    unsigned block_generation = 0;
-    int warp_alive[MaxWarps]{}, warp_waiting[MaxWarps]{};
-    unsigned warp_generation[MaxWarps]{};
-    unsigned long long shuffle[MaxWarps][2][32]{};
-    unsigned long long progress = 0;
-    // Fault recovery.
-    sigjmp_buf fault_jump;
-    volatile sig_atomic_t in_kernel = 0;
-    int fault_signal = 0;
-    void* fault_address = nullptr;
-    char* alt_stack = nullptr;
-};
-
-thread_local Worker* tl_worker = nullptr;
 
 [[noreturn]] void fiber_main();
 
@@ -282,18 +242,6 @@ struct Pool
 
 Pool& pool();
 
-std::string fault_text(Worker& w, const Launch& L)
-{
-    char head[256];
-    const uint3 b = tl_block, t = w.current ? w.current->idx : uint3{0, 0, 0};
-    std::snprintf(head, sizeof head, "kernel %s, block (%u,%u,%u), thread (%u,%u,%u): ", L.kernel->name, b.x, b.y, b.z,
-                  t.x, t.y, t.z);
-    char* a = static_cast<char*>(w.fault_address);
-    if (w.fault_signal == SIGFPE) return std::string(head) + "integer division by zero (undefined on the device)";
-    if (a >= w.stacks && a < w.stacks + MaxThreads * w.stack_stride)
-        return std::string(head) + "the emulator's stack for this CUDA thread overflowed (PADE_EMU_STACK_KB sets its size)";
-    return std::string(head) + "illegal memory access at " + describe_address(a);
-}
 
 void work(Worker& w, const Launch& L)
 {
@@ -391,41 +339,6 @@ Pool& pool()
 
 std::once_flag workers_started;
 
-struct sigaction previous[3];
-const int handled[3] = {SIGSEGV, SIGBUS, SIGFPE};
-
-void on_fault(int sig, siginfo_t* info, void* context)
-{
-    Worker* w = tl_worker;
-    if (w != nullptr && w->in_kernel)
-    {
-        w->fault_signal = sig;
-        w->fault_address = info->si_addr;
-        w->in_kernel = 0;
-        siglongjmp(w->fault_jump, 1);
-    }
-    // Not ours: hand it to whoever handled it before (the .NET runtime turns a fault in managed code into a
-    // NullReferenceException), or let the default action end the process.
-    for (int i = 0; i < 3; ++i)
-    {
-        if (handled[i] != sig) continue;
-        const struct sigaction& prev = previous[i];
-        if (prev.sa_flags & SA_SIGINFO)
-        {
-            if (prev.sa_sigaction) prev.sa_sigaction(sig, info, context);
-            return;
-        }
-        if (prev.sa_handler == SIG_IGN) return;
-        if (prev.sa_handler == SIG_DFL)
-        {
-            signal(sig, SIG_DFL);
-            raise(sig);
-            return;
-        }
-        prev.sa_handler(sig);
-        return;
-    }
-}
 }  // namespace
 
 void sync_block()
@@ -469,21 +382,6 @@ int worker_count()
         return n < 1 ? 1 : n > 16 ? 16 : n;
     }();
     return count;
-}
-
-void install_fault_handlers()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        for (int i = 0; i < 3; ++i)
-        {
-            struct sigaction sa{};
-            sa.sa_sigaction = on_fault;
-            sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-            sigemptyset(&sa.sa_mask);
-            sigaction(handled[i], &sa, &previous[i]);
-        }
-    });
 }
 
 Fault execute(const Launch& L, bool reverse)
