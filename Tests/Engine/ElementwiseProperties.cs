@@ -1,5 +1,5 @@
 using Pade.Engine;
-using Pade.Tests.Generators;
+using Pade.Testing;
 
 namespace Pade.Tests.Engine;
 

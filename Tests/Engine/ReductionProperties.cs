@@ -1,6 +1,6 @@
 using NUnit.Framework;
 using Pade.Engine;
-using Pade.Tests.Generators;
+using Pade.Testing;
 
 namespace Pade.Tests.Engine;
 

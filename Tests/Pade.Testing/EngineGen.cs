@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace Pade.Tests.Generators;
+namespace Pade.Testing;
 
 /// <summary>
 /// FsCheck generators for engine properties: shapes of rank 0..4 with dims 1..5 (size-1 dims often, since they are

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Pade.Engine;
 
-namespace Pade.Tests.Generators;
+namespace Pade.Testing;
 
 /// <summary>A float64 tensor as plain data: a shape and its elements in row-major order. Tests build engine
 /// tensors from it and compute reference results from the same arrays with plain loops.</summary>
@@ -12,6 +12,9 @@ public sealed record Spec(int[] Shape, double[] Values)
 
     /// <summary>A new float64 CPU tensor holding these values (a fresh leaf every call).</summary>
     public Tensor Tensor() => Pade.Engine.Tensor.FromSpan<double>(Values, Shape);
+
+    /// <summary>The values as a tensor of <paramref name="dtype"/> on <paramref name="device"/> (rounded to the dtype).</summary>
+    public Tensor Tensor(DType dtype, Device? device = null) => Tensor().To(dtype).To(device ?? Device.Cpu);
 
     // FsCheck prints a failing case with ToString: show the shape and the values, not "System.Double[]".
     public override string ToString() =>

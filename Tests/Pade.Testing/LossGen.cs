@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Pade.Engine;
 
-namespace Pade.Tests.Generators;
+namespace Pade.Testing;
 
 /// <summary>
 /// A class-index loss (cross-entropy, NLL) with PyTorch's arguments: logits [C], [N, C] or [N, C, d1, ...] (classes on
