@@ -57,8 +57,15 @@ Task("Test")
         .SelectMany(trx => System.Xml.Linq.XDocument.Load(trx.FullPath).Descendants().Where(e => e.Name.LocalName == "StdOut"))
         .SelectMany(e => e.Value.Split('\n')).FirstOrDefault(l => l.StartsWith("CUDA tests run on"));
     Information(where ?? "CUDA tests: none ran (no driver)");
-    // The published binary is checked as part of the tests: a failure counts as one failed test.
-    try { CheckPublish(); }
+    // The published binary and the Pade.Testing package are checked as part of the tests: a failure counts as
+    // one failed test.
+    try
+    {
+        CheckPublish();
+        DotNetPack("Tests/Pade.Testing/Pade.Testing.csproj", new DotNetPackSettings
+            { Configuration = configuration, OutputDirectory = $"{results}/pack" });
+        if (!GetFiles($"{results}/pack/Pade.Testing.*.nupkg").Any()) throw new Exception("dotnet pack wrote no Pade.Testing package");
+    }
     catch (Exception e)
     {
         Error($"publish check failed: {e.Message}");
