@@ -168,9 +168,10 @@ def main():
     print(f"images {n:,}  loss {loss / n:.4f}  top-1 {100 * correct1 / n:.2f}% ({correct1:,}/{n:,})  "
           f"top-5 {100 * correct5 / n:.2f}%")
 
-    # How close float32 rounding comes to changing a prediction: the same forward in float64, and the smallest
-    # gap between the two highest logits. Pade's kernels sum in another order than PyTorch's, so the logits agree
-    # to ~1e-6, not bit for bit; a gap far above that means no prediction can differ.
+    # How close float32 rounding comes to changing a prediction. Pade's kernels and PyTorch's sum in different
+    # orders, so their float32 logits agree to rounding, not bit for bit. The same forward in float64 shows the
+    # size of that rounding; a smallest gap between the two highest logits far above it means that no prediction
+    # (and so no accuracy digit) can depend on which engine computed it.
     with torch.no_grad():
         p32 = torch.cat([model(x[i:i + 1000]) for i in range(0, n, 1000)])
         p64 = torch.cat([model.double()(x[i:i + 1000].double()) for i in range(0, n, 1000)])
