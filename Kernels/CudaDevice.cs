@@ -175,8 +175,10 @@ public sealed unsafe partial class CudaDevice : IDisposable
         fixed (KernelArg* values = args)
         {
             for (int i = 0; i < args.Length; i++) pointers[i] = values + i;
-            CudaCheck.Driver(CudaDriver.cuLaunchKernel(kernel.Function, grid.X, grid.Y, grid.Z,
-                block.X, block.Y, block.Z, sharedBytes, stream, pointers, null), $"cuLaunchKernel({kernel.Name})");
+            var result = CudaDriver.cuLaunchKernel(kernel.Function, grid.X, grid.Y, grid.Z,
+                block.X, block.Y, block.Z, sharedBytes, stream, pointers, null);
+            // The call's name is built only on failure: this runs for every kernel of every op.
+            if (result != CuResult.Success) CudaCheck.Driver(result, $"cuLaunchKernel({kernel.Name})");
         }
         Launches.AddOrUpdate((kernel.FileName, kernel.Name), 1, static (_, n) => n + 1);
         LaunchLog.Record(kernel.Name);
