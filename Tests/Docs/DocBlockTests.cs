@@ -8,7 +8,7 @@ namespace Pade.Tests.Docs;
 /// output block written under it (see <see cref="MarkdownBlocks"/> and <see cref="OutputMatch"/>). The blocks of one
 /// file run in order in one scratch folder, so a later block can read what an earlier one wrote; the pictures they
 /// draw land there, not on the committed ones. <c>PADE_DOCS_WRITE=1</c> runs them in the markdown's own folder
-/// instead, which redraws docs/tutorial/img/.
+/// instead, which redraws docs/tutorial/img/; <c>PADE_DOCS_ACTUAL=DIR</c> saves what each block printed in DIR.
 /// </summary>
 public class DocBlockTests
 {
@@ -41,6 +41,8 @@ public class DocBlockTests
             foreach (var block in blocks)
             {
                 var run = BlockRunner.Run(block, scratch?.FullName ?? Path.GetDirectoryName(markdown)!, Timeout);
+                if (Environment.GetEnvironmentVariable("PADE_DOCS_ACTUAL") is { Length: > 0 } actual)   // for writing the chapters
+                    File.WriteAllText(Path.Combine(Directory.CreateDirectory(actual).FullName, $"{Path.GetFileName(markdown)}-{block.Line}.txt"), run.Output);
                 TestContext.Out.WriteLine($"{block.Name}: {(run.CompileErrors != null ? "does not compile" : $"exit {run.ExitCode}")}, {run.Elapsed.TotalSeconds:F1} s");
                 string? failure =
                     run.CompileErrors != null ? $"does not compile:\n{run.CompileErrors}"
