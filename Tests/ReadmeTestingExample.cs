@@ -7,26 +7,8 @@ using Pade.Testing;
 
 namespace Pade.Tests;
 
-// ---- the README's "Testing your own op" section, as written there --------------------------------------------------
-
-public static class MyOps
-{
-    // softplus(x) = log(1 + eˣ), with its closed-form backward: d/dx softplus(x) = σ(x).
-    public static Tensor Softplus(Tensor x)
-    {
-        Tensor y;
-        using (Tensor.NoGrad()) y = (x.Exp() + 1.0).Log();
-        return Graph.Record(y, "softplus", [x], g => [g * x.Sigmoid()], x);
-    }
-}
-
-public class MySoftplusTests
-{
-    [FsCheck.NUnit.Property(MaxTest = 30)]
-    public Property SoftplusGradient() => GradProperty.ForAll(MyOps.Softplus, lo: -3, hi: 3, name: "softplus");
-}
-
-// ---- and what it catches ------------------------------------------------------------------------------------------
+// The README's "Testing your own op" block (an op and its GradProperty) is run by Tests/Docs/DocBlockTests.cs;
+// here, what the property catches.
 
 public class ReadmeTestingExampleCatches
 {
@@ -46,24 +28,6 @@ public class ReadmeTestingExampleCatches
         // Shrinking keeps the failure while it drops dimensions: with rank ≥ 2 required, the smallest is [1, 1].
         Assert.That(e.Message, Does.Contain("Shrunk").And.Contain("[1, 1] {"));
         Assert.That(e.Message, Does.Contain("softplus"));
-    }
-
-    [Test]
-    public void TheReadmeShowsThisFilesCode()
-    {
-        // The README's block must be the code above (compared without indentation), so the README never shows
-        // code that is not compiled and run here.
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir != null && !File.Exists(Path.Combine(dir.FullName, "Engine.sln"))) dir = dir.Parent;
-        Assume.That(dir, Is.Not.Null, "the repository root (with Engine.sln) is not above the test assembly");
-        var readme = File.ReadAllText(Path.Combine(dir!.FullName, "README.md"));
-        int at = readme.IndexOf("### Testing your own op with Pade.Testing", StringComparison.Ordinal);
-        Assert.That(at, Is.GreaterThan(0), "README section missing");
-        int start = readme.IndexOf("```csharp", at, StringComparison.Ordinal) + "```csharp".Length;
-        var block = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
-        var source = File.ReadAllText(Path.Combine(dir.FullName, "Tests", "ReadmeTestingExample.cs"));
-        static string Flat(string t) => string.Join("\n", t.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
-        Assert.That(Flat(source), Does.Contain(Flat(block)));
     }
 
     [Test]
