@@ -85,6 +85,23 @@ public sealed record RunConfig
         w.WriteEndObject();
     }
 
+    /// <summary>The fields (as JSON keys) whose values differ between this config and <paramref name="other"/>, each
+    /// as <c>key: this vs other</c>, leaving out the keys in <paramref name="ignore"/>.</summary>
+    public List<string> Differences(RunConfig other, params string[] ignore)
+    {
+        using var a = JsonDocument.Parse(Json.Build(WriteJson));
+        using var b = JsonDocument.Parse(Json.Build(other.WriteJson));
+        var diffs = new List<string>();
+        foreach (var p in a.RootElement.EnumerateObject())
+        {
+            if (ignore.Contains(p.Name)) continue;
+            string mine = p.Value.GetRawText();
+            string theirs = b.RootElement.TryGetProperty(p.Name, out var v) ? v.GetRawText() : "null";
+            if (mine != theirs) diffs.Add($"{p.Name}: {mine} vs {theirs}");
+        }
+        return diffs;
+    }
+
     static void WriteNullable(Utf8JsonWriter w, string name, double? v)
     {
         if (v is double d) w.WriteNumber(name, d); else w.WriteNull(name);

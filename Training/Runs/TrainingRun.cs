@@ -31,6 +31,9 @@ public sealed record RunOptions
 
     /// <summary>Write checkpoints/last and best (metrics.csv and summary.json are always written).</summary>
     public bool WriteCheckpoints { get; init; } = true;
+
+    /// <summary>Also keep checkpoints/best (a sweep keeps only the last one: it resumes from it).</summary>
+    public bool WriteBestCheckpoint { get; init; } = true;
     public bool WritePlots { get; init; } = true;
 
     /// <summary>Already loaded data (compare and prune reuse one copy across runs).</summary>
@@ -225,11 +228,13 @@ public sealed class TrainingRun
                     ? dir => InputHistograms.Save(Path.Combine(dir, InputHistograms.FileName), Histograms.ByLayer)
                     : null;
                 Checkpoint.Save(Path.Combine(OutDir, "checkpoints", "last"), Model, Optimizer, state, extra);
-                if (best) Checkpoint.Save(Path.Combine(OutDir, "checkpoints", "best"), Model, Optimizer, state, extra);
+                if (best && _options.WriteBestCheckpoint) Checkpoint.Save(Path.Combine(OutDir, "checkpoints", "best"), Model, Optimizer, state, extra);
             }
             WriteSummary(last ? "finished" : "running");
             reporter.EpochDone(result, best);
         }
+        // Resumed from the last epoch's checkpoint: the process died after the checkpoint, before summary.json said so.
+        if (_startEpoch >= Config.Epochs && _history.Count > 0) WriteSummary("finished");
         if (_options.WritePlots && _history.Count > 0)
         {
             Charts.RunCurves(_history, OutDir, Config.Label);
