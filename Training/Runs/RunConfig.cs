@@ -31,6 +31,8 @@ public sealed record RunConfig
     public int? Threads { get; init; }
     public string Device { get; init; } = "cpu";
     public int? Limit { get; init; }
+    /// <summary>Maximum joint L2 norm of the gradients (scaled down above it); null: no clipping.</summary>
+    public double? ClipGrad { get; init; }
     /// <summary>Random crop + flip; null means "on for CIFAR-10, off otherwise".</summary>
     public bool? Augment { get; init; }
 
@@ -76,6 +78,7 @@ public sealed record RunConfig
         w.WriteNumber("momentum", Momentum);
         w.WriteNumber("weight_decay", WeightDecay);
         w.WriteString("schedule", Schedule);
+        WriteNullable(w, "clip_grad", ClipGrad);
         // Seeds are 64-bit unsigned: written as strings so no JSON reader rounds them through a double.
         w.WriteString("seed", Seed.ToString(CultureInfo.InvariantCulture));
         if (Threads is int t) w.WriteNumber("threads", t); else w.WriteNull("threads");
@@ -128,6 +131,7 @@ public sealed record RunConfig
             Momentum = Json.Double(e, "momentum", source) ?? c.Momentum,
             WeightDecay = Json.Double(e, "weight_decay", source) ?? c.WeightDecay,
             Schedule = Json.String(e, "schedule", source) ?? c.Schedule,
+            ClipGrad = Json.Double(e, "clip_grad", source),
             Seed = Json.UInt64(e, "seed", source) ?? c.Seed,
             Threads = Json.Int(e, "threads", source),
             Device = Json.String(e, "device", source) ?? c.Device,

@@ -91,7 +91,7 @@ public sealed class TrainingRun
         if (Device != Device.Cpu) Model.To(Device);
         Optimizer = BuildOptimizer(Config, Model, ActivationModules);
         var schedule = LrSchedule.Parse(Config.Schedule, Config.Epochs);
-        _trainer = new Trainer(Model, Optimizer, schedule, g => g.Name == ActivationGroup);
+        _trainer = new Trainer(Model, Optimizer, schedule, g => g.Name == ActivationGroup) { ClipGradNorm = Config.ClipGrad };
 
         if (_options.Resume is { } ck) Restore(ck);
     }
@@ -123,6 +123,7 @@ public sealed class TrainingRun
         if (c.Threads is < 1) throw new ArgumentException($"--threads must be at least 1, got {c.Threads}");
         if (!(c.EffectiveLr > 0)) throw new ArgumentException($"--lr must be positive, got {c.EffectiveLr}");
         if (!(c.EffectivePauLr >= 0)) throw new ArgumentException($"--pau-lr must be non-negative, got {c.EffectivePauLr}");
+        if (c.ClipGrad is double clip && !(clip > 0)) throw new ArgumentException($"--clip-grad must be positive, got {clip}");
         if (c.WeightDecay < 0) throw new ArgumentException($"--weight-decay must be non-negative, got {c.WeightDecay}");
         if (c.Opt is not ("sgd" or "adam" or "adamw")) throw new ArgumentException($"unknown optimizer '{c.Opt}'; expected sgd, adam or adamw");
         if (!ModelZoo.Models.Contains(c.Model)) throw new ArgumentException($"unknown model '{c.Model}'; expected one of {string.Join(", ", ModelZoo.Models)}");
