@@ -123,8 +123,9 @@ public class CompareSweepTests
         Assert.That(output, Does.Contain("missing: rpau seed 1: not started"));
         Assert.That(File.ReadAllText(Path.Combine(dir, "compare.md")), Does.Contain("| rpau |").And.Contain("| 1/2 |").And.Contain("rpau seed 1: not started"));
 
-        // The reference is finished: the same command trains nothing and rewrites no run file.
-        var before = Directory.EnumerateFiles(Path.Combine(_reference, "relu"), "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        // The reference is finished: the same command trains nothing and rewrites no file of a run (only the report).
+        var before = Directory.GetDirectories(_reference, "seed*", SearchOption.AllDirectories)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories)).ToDictionary(f => f, File.GetLastWriteTimeUtc);
         var (again, aout) = PadeProcess.Run(With("--out", _reference));
         Assert.That(again, Is.EqualTo(0), aout);
         Assert.That(aout, Does.Contain("relu seed 0: finished after 4 epoch(s), skipped").And.Not.Contain("epoch 1/4"));
