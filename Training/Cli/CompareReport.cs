@@ -67,10 +67,10 @@ public static class CompareReport
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"# {c.Model} on {c.Data}: test accuracy by activation\n\n");
         string limit = c.Limit is int l ? $", first {l} train/test images" : "";
+        string clip = c.ClipGrad is double g ? string.Create(CultureInfo.InvariantCulture, $", gradient norm clipped at {g:G4}") : "";
         sb.Append(CultureInfo.InvariantCulture,
             $"{plan.Seeds} seed(s) from {c.Seed}, {c.Epochs} epoch(s), {c.Opt} lr {c.EffectiveLr:G4} (activations {c.EffectivePauLr:G4}), " +
-            $"schedule {c.Schedule}, batch {c.Batch}, weight decay {c.WeightDecay:G4}" +
-            (c.ClipGrad is double clip ? $", gradient norm clipped at {clip:G4}" : "") + $"{limit}.\n");
+            $"schedule {c.Schedule}, batch {c.Batch}, weight decay {c.WeightDecay:G4}{clip}{limit}.\n");
         sb.Append("Mean ± std: final-epoch test top-1 over the finished seeds; best: highest test top-1 of any seed at any epoch; " +
                   "s/epoch: training time per epoch (evaluation excluded), mean over runs.\n\n");
         sb.Append("| activation | mean ± std (%) | best (%) | finished | s/epoch | diverged |\n|---|---|---|---|---|---|\n");
