@@ -215,26 +215,9 @@ public class CudaGpuCommandTests
         foreach (var (args, prefix) in new[] { ($"gpu check --out {md}", "pade gpu check: no CUDA driver"),
                                                ($"bench gpu --out {md}", "pade bench gpu: no CUDA driver") })
         {
-            var (code, output) = RunPadeProcess(args, ("PADE_CUDA_DRIVER", "/nonexistent/libcuda-for-this-test.so"));
+            var (code, output) = Pade.Tests.Cli.PadeProcess.Run(args.Split(' '), ("PADE_CUDA_DRIVER", "/nonexistent/libcuda-for-this-test.so"));
             Assert.That(code, Is.EqualTo(Pade.Training.Gpu.GpuCheck.NoGpu), output);
             Assert.That(output, Does.StartWith(prefix).And.Contain("libcuda.so.1"));
         }
-    }
-
-    /// <summary>Runs the built `pade` (pade.dll beside the tests) with extra environment variables.</summary>
-    private static (int Code, string Output) RunPadeProcess(string args, params (string Name, string Value)[] environment)
-    {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new System.Diagnostics.ProcessStartInfo(dotnet, $"\"{Path.Combine(AppContext.BaseDirectory, "pade.dll")}\" {args}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr);
     }
 }

@@ -1,9 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
 using Pade.Training.Checkpoints;
 using Pade.Training.Loop;
-using Pade.Training.Plots;
 using Pade.Training.Runs;
 using Spectre.Console;
 
@@ -17,112 +14,137 @@ public static class CompareCommand
     public static Command Create(CliContext ctx)
     {
         var cmd = new Command("compare", "Compare activations over several seeds (the paper's Table 2 protocol).").With("""
-            Train one network with each activation and several seeds (the paper's Table 2 protocol) and write
-            compare.md (mean ± std of the final test accuracy over seeds, and the best test accuracy of any seed at
-            any epoch) and compare-accuracy.png (mean test-accuracy curve per activation). Each run's metrics.csv
-            is kept in OUT/ACT/seedK/.
+            Train one network with each activation and several seeds (the paper's Table 2 protocol), each run in
+            its own folder OUT/ACT/seedK/ (config.json, metrics.csv, summary.json, checkpoints/last after every
+            epoch), and write compare.md (mean ± std of the final test accuracy over seeds, best test accuracy of
+            any seed at any epoch, diverged runs, seconds per epoch), compare.csv, the curves (compare-accuracy.png,
+            compare-loss.png, ACT/accuracy.png, ACT/loss.png) and the learned PAUs of the best seed (fig3/).
+
+            Interrupted? Run the same command again: finished runs are skipped, interrupted ones resume from their
+            last epoch's checkpoint and end with the numbers of an uninterrupted run.
+            On a cluster: --shard K/N runs every N-th run from K (default from SLURM_ARRAY_TASK_ID and
+            SLURM_ARRAY_TASK_COUNT, or Kubernetes' JOB_COMPLETION_INDEX with PADE_SHARD_COUNT), all shards on one
+            shared OUT; then 'pade compare --merge OUT' writes the report and lists the runs still missing.
 
             Examples:
               pade compare --model lenet --data mnist --epochs 100 --seeds 5
               pade compare --acts relu,pau --seeds 2 --epochs 3 --limit 5000 --out runs/quick-compare
+              pade compare --data fashion --data-dir ~/data --out /shared/table2-fashion --shard 3/8
+              pade compare --merge /shared/table2-fashion
             """);
         var options = new TrainOptions();
         options.AddTo(cmd, withAct: false);
         var acts = new Option<string>("--acts") { Description = "Activations, comma-separated", DefaultValueFactory = _ => DefaultActs };
         var seeds = new Option<int>("--seeds") { Description = "Seeds per activation (seed, seed+1, ...)", DefaultValueFactory = _ => 5 };
         var output = new Option<string?>("--out") { Description = "Folder [default: runs/compare-MODEL-DATA]" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = $"Run only shard K/N: runs K, K+N, K+2N, ... [default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/{Shard.CountVariable}, else 0/1]",
+        };
+        var reclaim = new Option<bool>("--reclaim") { Description = "Take over runs claimed by processes that died on other machines" };
+        var merge = new Option<string?>("--merge") { Description = "Write the report of the sweep in this folder from its finished runs (trains nothing)" };
         cmd.Add(acts);
         cmd.Add(seeds);
         cmd.Add(output);
+        cmd.Add(shard);
+        cmd.Add(reclaim);
+        cmd.Add(merge);
         cmd.SetAction(p =>
         {
+            if (p.GetValue(merge) is string mergeDir) return Merge(ctx, SweepPlan.Load(mergeDir));
             var config = options.Read(p);
             var list = p.GetValue(acts)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             if (list.Count == 0) throw new UsageException("--acts lists no activation");
+            if (list.Distinct().Count() != list.Count) throw new UsageException($"--acts lists an activation twice: {p.GetValue(acts)}");
             foreach (var a in list) PadeCli.Check(() => { ModelZoo.ValidateActivation(a); return 0; });
             int n = p.GetValue(seeds);
             if (n < 1) throw new UsageException($"--seeds must be at least 1, got {n}");
-            string dir = p.GetValue(output) ?? RunFolders.Fresh(Path.Combine("runs", $"compare-{config.Model}-{config.Resolve().Data}"));
-            var rows = Compare(ctx, config, list, n, dir);
-            Print(ctx, rows);
-            ctx.Out.WriteLine(Path.Combine(dir, "compare.md"));
-            ctx.Out.WriteLine(Path.Combine(dir, "compare-accuracy.png"));
-            return PadeCli.Ok;
+            var part = PadeCli.Check(() => p.GetValue(shard) is string s ? Shard.Parse(s)
+                : Shard.FromEnvironment(Environment.GetEnvironmentVariable) ?? Shard.Whole);
+            string dir = p.GetValue(output) ?? Path.Combine("runs", $"compare-{config.Model}-{config.Resolve().Data}");
+            var plan = new SweepPlan(dir, config, list, n);
+            plan.WriteOrCheck();
+            Compare(ctx, plan, part, p.GetValue(reclaim));
+            if (part.Count > 1)
+            {
+                ctx.Out.WriteLine($"shard {part} done; when every shard is, write the report with: pade compare --merge {dir}");
+                return PadeCli.Ok;
+            }
+            return Merge(ctx, plan);
         });
         return cmd;
     }
 
-    /// <summary>One activation's results over the seeds.</summary>
-    public sealed record Row(string Act, List<IReadOnlyList<EpochResult>> Runs, List<string> Diverged)
+    /// <summary>Trains the plan's runs that belong to <paramref name="shard"/> and are not finished yet.</summary>
+    public static void Compare(CliContext ctx, SweepPlan plan, Shard shard, bool reclaim = false)
     {
-        public double[] Final => Runs.Select(r => r[^1].TestTop1).ToArray();
-        public double Mean => Final.Length == 0 ? double.NaN : Final.Average();
-        public double Std => Final.Length < 2 ? 0 : Math.Sqrt(Final.Sum(v => (v - Mean) * (v - Mean)) / (Final.Length - 1));
-        public double Best => Runs.Count == 0 ? double.NaN : Runs.Max(r => r.Max(e => e.TestTop1));
-        public double SecondsPerEpoch => Runs.Count == 0 ? double.NaN : Runs.Average(r => r.Average(e => e.Seconds));
-    }
-
-    public static List<Row> Compare(CliContext ctx, RunConfig config, IReadOnlyList<string> acts, int seeds, string dir)
-    {
-        var resolved = config.Resolve();
-        var data = Datasets.DatasetCatalog.Load(resolved.Data, resolved.DataDir, resolved.Limit);
-        var rows = new List<Row>();
-        foreach (var act in acts)
+        Datasets.DatasetSplits? data = null;
+        foreach (var run in plan.Runs.Where(r => shard.Owns(r.Index)))
         {
-            var row = new Row(act, [], []);
-            for (int s = 0; s < seeds; s++)
+            RunFolder.WriteOrCheckConfig(run.Folder, run.Config);
+            if (Done(ctx, run)) continue;
+            using (RunClaim.Acquire(run.Folder, shard, reclaim))
             {
-                var c = config with { Act = act, Seed = config.Seed + (ulong)s };
-                string runDir = Path.Combine(dir, act.Replace(':', '_'), $"seed{s}");
+                if (Done(ctx, run)) continue;   // another process finished it before we claimed it
+                var ck = LastCheckpoint(run);
+                var c = run.Config.Resolve();
+                data ??= Datasets.DatasetCatalog.Load(c.Data, c.DataDir, c.Limit);
+                ctx.Out.WriteLine($"{run.Name} ({run.Index + 1} of {plan.Runs.Count}, shard {shard}): {run.Folder}");
                 try
                 {
-                    var history = ProgressReporter.Show(ctx, reporter =>
-                        new TrainingRun(c, runDir, new RunOptions { Reporter = reporter, Data = data, WriteCheckpoints = false, WritePlots = false }).Run());
-                    row.Runs.Add(history);
+                    ProgressReporter.Show(ctx, reporter => new TrainingRun(run.Config, run.Folder, new RunOptions
+                    {
+                        Reporter = reporter, Data = data, Resume = ck, WriteBestCheckpoint = false, WritePlots = false,
+                    }).Run());
                 }
                 catch (NonFiniteLossException e)
                 {
-                    ctx.Console.MarkupLine($"[red]{Markup.Escape(act)} seed {s}: {Markup.Escape(e.Message)}[/]");
-                    row.Diverged.Add($"seed {s}: step {e.Step}");
+                    ctx.Console.MarkupLine($"[red]{Markup.Escape(run.Name)}: {Markup.Escape(e.Message)}[/]");
                 }
             }
-            rows.Add(row);
-            Write(dir, resolved, seeds, rows);   // after each activation, so a long comparison shows its progress
+            // A long comparison shows its progress: the report after each activation when one process runs them all.
+            if (shard.Count == 1 && run.SeedIndex == plan.Seeds - 1) CompareReport.Write(plan);
         }
-        return rows;
     }
 
-    static void Write(string dir, RunConfig c, int seeds, List<Row> rows)
+    static bool Done(CliContext ctx, SweepRun run)
     {
-        var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"# {c.Model} on {c.Data}: test accuracy by activation\n\n");
-        string limit = c.Limit is int l ? $", first {l} train/test images" : "";
-        sb.Append(CultureInfo.InvariantCulture,
-            $"{seeds} seed(s) from {c.Seed}, {c.Epochs} epoch(s), {c.Opt} lr {c.EffectiveLr:G4} (activations {c.EffectivePauLr:G4}), batch {c.Batch}{limit}.\n");
-        sb.Append("Mean ± std: final-epoch test top-1 over the seeds; best: highest test top-1 of any seed at any epoch.\n\n");
-        sb.Append("| activation | mean ± std (%) | best (%) | runs | s/epoch | diverged |\n|---|---|---|---|---|---|\n");
-        foreach (var r in rows)
-            sb.Append(CultureInfo.InvariantCulture,
-                $"| {r.Act} | {Pct(r.Mean)} ± {100 * r.Std:F2} | {Pct(r.Best)} | {r.Runs.Count} | {r.SecondsPerEpoch:F1} | {(r.Diverged.Count == 0 ? "" : string.Join("; ", r.Diverged))} |\n");
-        AtomicFile.WriteAllText(Path.Combine(dir, "compare.md"), sb.ToString());
-
-        var withRuns = rows.Where(r => r.Runs.Count > 0).ToList();
-        if (withRuns.Count == 0) return;
-        int epochs = withRuns.Min(r => r.Runs.Min(h => h.Count));
-        var xs = Enumerable.Range(1, epochs).Select(e => (double)e).ToArray();
-        Charts.Overlay(Path.Combine(dir, "compare-accuracy.png"), $"{c.Model} on {c.Data}: mean test top-1", "epoch", "accuracy (%)", xs,
-            withRuns.Select(r => (r.Act, Enumerable.Range(0, epochs).Select(e => 100 * r.Runs.Average(h => h[e].TestTop1)).ToArray())),
-            ScottPlot.Alignment.LowerRight);
+        var (state, epochs, _) = RunFolder.Status(run.Folder);
+        if (state is not (RunState.Finished or RunState.Diverged)) return false;
+        ctx.Out.WriteLine($"{run.Name}: {state.ToString().ToLowerInvariant()} after {epochs} epoch(s), skipped");
+        return true;
     }
 
-    static string Pct(double v) => double.IsNaN(v) ? "—" : (100 * v).ToString("F2", CultureInfo.InvariantCulture);
+    /// <summary>The run's last checkpoint, checked against the run's config, or null when it has none yet.</summary>
+    static LoadedCheckpoint? LastCheckpoint(SweepRun run)
+    {
+        string dir;
+        try { dir = Checkpoint.Resolve(run.Folder); }
+        catch (FileNotFoundException) { return null; }
+        var ck = Checkpoint.Load(dir);
+        var diffs = ck.State.Config.Resolve().Differences(run.Config.Resolve(), SweepPlan.Mutable);
+        if (diffs.Count > 0)
+            throw new InvalidOperationException(
+                $"{ck.Directory}: the checkpoint was made with a different configuration ({string.Join("; ", diffs)}; checkpoint vs this command)");
+        return ck;
+    }
 
-    static void Print(CliContext ctx, List<Row> rows)
+    static int Merge(CliContext ctx, SweepPlan plan)
+    {
+        var (rows, missing) = CompareReport.Write(plan);
+        Print(ctx, rows);
+        foreach (var m in missing) ctx.Out.WriteLine($"missing: {CompareReport.Describe(m)}");
+        ctx.Out.WriteLine(Path.Combine(plan.Dir, "compare.md"));
+        ctx.Out.WriteLine(Path.Combine(plan.Dir, "compare-accuracy.png"));
+        return PadeCli.Ok;
+    }
+
+    static void Print(CliContext ctx, List<CompareRow> rows)
     {
         var t = new Table().AddColumn("activation").AddColumn(new TableColumn("mean ± std").RightAligned())
             .AddColumn(new TableColumn("best").RightAligned()).AddColumn(new TableColumn("runs").RightAligned());
         foreach (var r in rows.OrderByDescending(r => double.IsNaN(r.Mean) ? -1 : r.Mean))
-            t.AddRow(Markup.Escape(r.Act), $"{Pct(r.Mean)} ± {100 * r.Std:F2}", Pct(r.Best), $"{r.Runs.Count}");
+            t.AddRow(Markup.Escape(r.Act), $"{CompareReport.Pct(r.Mean)} ± {100 * r.Std:F2}", CompareReport.Pct(r.Best), $"{r.Finished.Count}");
         ctx.Console.Write(t);
     }
 }

@@ -40,6 +40,10 @@ public sealed class TrainOptions
         Description = "Learning-rate schedule per epoch: constant | exp:GAMMA | step:SIZE:GAMMA | cosine[:EPOCHS]",
         DefaultValueFactory = _ => D.Schedule,
     };
+    public Option<double?> ClipGrad { get; } = new("--clip-grad")
+    {
+        Description = "Scale the gradients down so their joint L2 norm is at most this (the official PAU MNIST script: 5) [default: off]",
+    };
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed of weights, data order and augmentation", DefaultValueFactory = _ => D.Seed };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads for the kernels [default: all cores]" };
     public Option<string> Device { get; } = new("--device") { Description = "cpu | cuda", DefaultValueFactory = _ => D.Device };
@@ -64,6 +68,7 @@ public sealed class TrainOptions
         cmd.Add(Momentum);
         cmd.Add(WeightDecay);
         cmd.Add(Schedule);
+        cmd.Add(ClipGrad);
         cmd.Add(Seed);
         cmd.Add(Threads);
         cmd.Add(Device);
@@ -91,6 +96,7 @@ public sealed class TrainOptions
             Momentum = p.GetValue(Momentum),
             WeightDecay = p.GetValue(WeightDecay),
             Schedule = p.GetValue(Schedule)!,
+            ClipGrad = p.GetValue(ClipGrad),
             Seed = p.GetValue(Seed),
             Threads = p.GetValue(Threads),
             Device = p.GetValue(Device)!,

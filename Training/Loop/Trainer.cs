@@ -21,6 +21,10 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule? sched
     public double LastFiniteLoss { get; private set; } = double.NaN;
     public double LabelSmoothing { get; init; }
 
+    /// <summary>When set, the gradients of all parameters are scaled after each backward pass so that their joint
+    /// L2 norm is at most this (PyTorch's <c>clip_grad_norm_</c>, which the official PAU MNIST script applies with 5).</summary>
+    public double? ClipGradNorm { get; init; }
+
     /// <summary>Called after every batch with (batch index, batches in epoch, samples so far, running loss).</summary>
     public Action<int, int, long, double>? OnBatch { get; set; }
 
@@ -40,11 +44,24 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule? sched
             if (!double.IsFinite(value)) throw new NonFiniteLossException(epoch + 1, GlobalStep, value, LastFiniteLoss);
             LastFiniteLoss = value;
             loss.Backward();
+            if (ClipGradNorm is double max) ClipGradients(max);
             Optimizer.Step();
             m.Add(logits, y, value);
             OnBatch?.Invoke(b++, batchCount, m.Samples, m.Loss);
         }
         return (m.Loss, m.Top1, m.Samples);
+    }
+
+    /// <summary>Scales every gradient by max / (‖g‖ + 1e-6) when the joint norm ‖g‖ exceeds <paramref name="max"/>
+    /// (PyTorch's formula and epsilon).</summary>
+    void ClipGradients(double max)
+    {
+        using var _ = Tensor.NoGrad();
+        var grads = Optimizer.Groups.SelectMany(g => g.Parameters).Where(p => p.Grad is not null).ToList();
+        double total = Math.Sqrt(grads.Sum(p => (p.Grad! * p.Grad!).Sum().Item()));
+        double coef = max / (total + 1e-6);
+        if (coef >= 1) return;
+        foreach (var p in grads) p.Grad = p.Grad! * coef;
     }
 
     public Metrics Evaluate(IEnumerable<(Tensor X, Tensor Y)> batches)

@@ -31,6 +31,8 @@ public sealed record RunConfig
     public int? Threads { get; init; }
     public string Device { get; init; } = "cpu";
     public int? Limit { get; init; }
+    /// <summary>Maximum joint L2 norm of the gradients (scaled down above it); null: no clipping.</summary>
+    public double? ClipGrad { get; init; }
     /// <summary>Random crop + flip; null means "on for CIFAR-10, off otherwise".</summary>
     public bool? Augment { get; init; }
 
@@ -76,6 +78,7 @@ public sealed record RunConfig
         w.WriteNumber("momentum", Momentum);
         w.WriteNumber("weight_decay", WeightDecay);
         w.WriteString("schedule", Schedule);
+        WriteNullable(w, "clip_grad", ClipGrad);
         // Seeds are 64-bit unsigned: written as strings so no JSON reader rounds them through a double.
         w.WriteString("seed", Seed.ToString(CultureInfo.InvariantCulture));
         if (Threads is int t) w.WriteNumber("threads", t); else w.WriteNull("threads");
@@ -83,6 +86,23 @@ public sealed record RunConfig
         if (Limit is int l) w.WriteNumber("limit", l); else w.WriteNull("limit");
         if (Augment is bool a) w.WriteBoolean("augment", a); else w.WriteNull("augment");
         w.WriteEndObject();
+    }
+
+    /// <summary>The fields (as JSON keys) whose values differ between this config and <paramref name="other"/>, each
+    /// as <c>key: this vs other</c>, leaving out the keys in <paramref name="ignore"/>.</summary>
+    public List<string> Differences(RunConfig other, params string[] ignore)
+    {
+        using var a = JsonDocument.Parse(Json.Build(WriteJson));
+        using var b = JsonDocument.Parse(Json.Build(other.WriteJson));
+        var diffs = new List<string>();
+        foreach (var p in a.RootElement.EnumerateObject())
+        {
+            if (ignore.Contains(p.Name)) continue;
+            string mine = p.Value.GetRawText();
+            string theirs = b.RootElement.TryGetProperty(p.Name, out var v) ? v.GetRawText() : "null";
+            if (mine != theirs) diffs.Add($"{p.Name}: {mine} vs {theirs}");
+        }
+        return diffs;
     }
 
     static void WriteNullable(Utf8JsonWriter w, string name, double? v)
@@ -111,6 +131,7 @@ public sealed record RunConfig
             Momentum = Json.Double(e, "momentum", source) ?? c.Momentum,
             WeightDecay = Json.Double(e, "weight_decay", source) ?? c.WeightDecay,
             Schedule = Json.String(e, "schedule", source) ?? c.Schedule,
+            ClipGrad = Json.Double(e, "clip_grad", source),
             Seed = Json.UInt64(e, "seed", source) ?? c.Seed,
             Threads = Json.Int(e, "threads", source),
             Device = Json.String(e, "device", source) ?? c.Device,

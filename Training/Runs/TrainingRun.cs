@@ -31,6 +31,9 @@ public sealed record RunOptions
 
     /// <summary>Write checkpoints/last and best (metrics.csv and summary.json are always written).</summary>
     public bool WriteCheckpoints { get; init; } = true;
+
+    /// <summary>Also keep checkpoints/best (a sweep keeps only the last one: it resumes from it).</summary>
+    public bool WriteBestCheckpoint { get; init; } = true;
     public bool WritePlots { get; init; } = true;
 
     /// <summary>Already loaded data (compare and prune reuse one copy across runs).</summary>
@@ -88,7 +91,7 @@ public sealed class TrainingRun
         if (Device != Device.Cpu) Model.To(Device);
         Optimizer = BuildOptimizer(Config, Model, ActivationModules);
         var schedule = LrSchedule.Parse(Config.Schedule, Config.Epochs);
-        _trainer = new Trainer(Model, Optimizer, schedule, g => g.Name == ActivationGroup);
+        _trainer = new Trainer(Model, Optimizer, schedule, g => g.Name == ActivationGroup) { ClipGradNorm = Config.ClipGrad };
 
         if (_options.Resume is { } ck) Restore(ck);
     }
@@ -120,6 +123,7 @@ public sealed class TrainingRun
         if (c.Threads is < 1) throw new ArgumentException($"--threads must be at least 1, got {c.Threads}");
         if (!(c.EffectiveLr > 0)) throw new ArgumentException($"--lr must be positive, got {c.EffectiveLr}");
         if (!(c.EffectivePauLr >= 0)) throw new ArgumentException($"--pau-lr must be non-negative, got {c.EffectivePauLr}");
+        if (c.ClipGrad is double clip && !(clip > 0)) throw new ArgumentException($"--clip-grad must be positive, got {clip}");
         if (c.WeightDecay < 0) throw new ArgumentException($"--weight-decay must be non-negative, got {c.WeightDecay}");
         if (c.Opt is not ("sgd" or "adam" or "adamw")) throw new ArgumentException($"unknown optimizer '{c.Opt}'; expected sgd, adam or adamw");
         if (!ModelZoo.Models.Contains(c.Model)) throw new ArgumentException($"unknown model '{c.Model}'; expected one of {string.Join(", ", ModelZoo.Models)}");
@@ -225,11 +229,13 @@ public sealed class TrainingRun
                     ? dir => InputHistograms.Save(Path.Combine(dir, InputHistograms.FileName), Histograms.ByLayer)
                     : null;
                 Checkpoint.Save(Path.Combine(OutDir, "checkpoints", "last"), Model, Optimizer, state, extra);
-                if (best) Checkpoint.Save(Path.Combine(OutDir, "checkpoints", "best"), Model, Optimizer, state, extra);
+                if (best && _options.WriteBestCheckpoint) Checkpoint.Save(Path.Combine(OutDir, "checkpoints", "best"), Model, Optimizer, state, extra);
             }
             WriteSummary(last ? "finished" : "running");
             reporter.EpochDone(result, best);
         }
+        // Resumed from the last epoch's checkpoint: the process died after the checkpoint, before summary.json said so.
+        if (_startEpoch >= Config.Epochs && _history.Count > 0) WriteSummary("finished");
         if (_options.WritePlots && _history.Count > 0)
         {
             Charts.RunCurves(_history, OutDir, Config.Label);
