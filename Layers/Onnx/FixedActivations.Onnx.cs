@@ -33,23 +33,23 @@ public sealed partial class Hardtanh : IOnnxExportable
 
 public sealed partial class LeakyReLU : IOnnxExportable
 {
-    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("LeakyRelu", x, OnnxAttribute.Of("alpha", (float)NegativeSlope));
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("LeakyRelu", x, OnnxAttribute.Float("alpha", NegativeSlope));
 }
 
 public sealed partial class RReLU : IOnnxExportable
 {
     /// <summary>The evaluation form: leaky ReLU with the mean slope (lower + upper)/2, as PyTorch's.</summary>
-    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("LeakyRelu", x, OnnxAttribute.Of("alpha", (float)((Lower + Upper) / 2)));
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("LeakyRelu", x, OnnxAttribute.Float("alpha", (Lower + Upper) / 2));
 }
 
 public sealed partial class ELU : IOnnxExportable
 {
-    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("Elu", x, OnnxAttribute.Of("alpha", (float)Alpha));
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("Elu", x, OnnxAttribute.Float("alpha", Alpha));
 }
 
 public sealed partial class CELU : IOnnxExportable
 {
-    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("Celu", x, OnnxAttribute.Of("alpha", (float)Alpha));
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("Celu", x, OnnxAttribute.Float("alpha", Alpha));
 }
 
 public sealed partial class Softplus : IOnnxExportable

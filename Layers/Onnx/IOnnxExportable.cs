@@ -25,11 +25,11 @@ public sealed record OnnxValue(string Name, int[] Shape)
 }
 
 /// <summary>A node attribute (the ONNX kinds the exporters use: int, ints, float).</summary>
-public sealed record OnnxAttribute(string Name, long? Int = null, long[]? Ints = null, float? Float = null)
+public sealed record OnnxAttribute(string Name, long? IntValue = null, long[]? IntsValue = null, float? FloatValue = null)
 {
-    public static OnnxAttribute Of(string name, long value) => new(name, Int: value);
-    public static OnnxAttribute Of(string name, params long[] values) => new(name, Ints: values);
-    public static OnnxAttribute Of(string name, float value) => new(name, Float: value);
+    public static OnnxAttribute Int(string name, long value) => new(name, IntValue: value);
+    public static OnnxAttribute Ints(string name, params long[] values) => new(name, IntsValue: values);
+    public static OnnxAttribute Float(string name, double value) => new(name, FloatValue: (float)value);
 }
 
 /// <summary>A model cannot be exported to ONNX; the message names the module (type and path) and the reason.</summary>

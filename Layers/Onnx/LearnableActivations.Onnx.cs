@@ -49,7 +49,7 @@ public sealed partial class Maxout : IOnnxExportable
         int groups = x.Channels / Pieces;
         var split = onnx.Reshape(x, [x.Shape[0], groups, Pieces, .. x.Shape[2..]]);
         return onnx.Op("ReduceMax", [split], [x.Shape[0], groups, .. x.Shape[2..]],
-            OnnxAttribute.Of("axes", 2L), OnnxAttribute.Of("keepdims", 0L));
+            OnnxAttribute.Ints("axes", 2), OnnxAttribute.Int("keepdims", 0));
     }
 }
 

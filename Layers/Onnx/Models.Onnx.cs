@@ -81,7 +81,7 @@ public sealed partial class DenseLayer : IOnnxExportable
         var x = onnx.Emit(_conv1, onnx.Emit(_act1, onnx.Emit(_bn1, input)));
         x = onnx.Emit(_conv2, onnx.Emit(_act2, onnx.Emit(_bn2, x)));
         int[] shape = [x.Shape[0], x.Shape[1] + input.Shape[1], .. x.Shape[2..]];
-        return onnx.Op("Concat", [x, input], shape, OnnxAttribute.Of("axis", 1L));
+        return onnx.Op("Concat", [x, input], shape, OnnxAttribute.Int("axis", 1));
     }
 }
 

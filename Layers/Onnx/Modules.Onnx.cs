@@ -19,11 +19,11 @@ public sealed partial class Conv2d : IOnnxExportable
             ? [x, onnx.Parameter(this, "weight", Weight), onnx.Parameter(this, "bias", b)]
             : [x, onnx.Parameter(this, "weight", Weight)];
         return onnx.Op("Conv", inputs, [x.Shape[0], OutChannels, oh, ow],
-            OnnxAttribute.Of("kernel_shape", KernelSize.H, KernelSize.W),
-            OnnxAttribute.Of("strides", Stride.H, Stride.W),
-            OnnxAttribute.Of("pads", Padding.H, Padding.W, Padding.H, Padding.W),
-            OnnxAttribute.Of("dilations", Dilation.H, Dilation.W),
-            OnnxAttribute.Of("group", (long)Groups));
+            OnnxAttribute.Ints("kernel_shape", KernelSize.H, KernelSize.W),
+            OnnxAttribute.Ints("strides", Stride.H, Stride.W),
+            OnnxAttribute.Ints("pads", Padding.H, Padding.W, Padding.H, Padding.W),
+            OnnxAttribute.Ints("dilations", Dilation.H, Dilation.W),
+            OnnxAttribute.Int("group", Groups));
     }
 
     private static int ConvOutput(int size, int kernel, int stride, int pad, int dilation) =>
@@ -40,7 +40,7 @@ public sealed partial class Linear : IOnnxExportable
         int[] shape = [.. x.Shape[..^1], OutFeatures];
         var w = onnx.Parameter(this, "weight", Weight);
         if (x.Rank == 2)
-            return onnx.Op("Gemm", Bias is Tensor b ? [x, w, onnx.Parameter(this, "bias", b)] : [x, w], shape, OnnxAttribute.Of("transB", 1L));
+            return onnx.Op("Gemm", Bias is Tensor b ? [x, w, onnx.Parameter(this, "bias", b)] : [x, w], shape, OnnxAttribute.Int("transB", 1));
         var y = onnx.Op("MatMul", [x, onnx.Op("Transpose", [w], [InFeatures, OutFeatures])], shape);
         return Bias is Tensor bias ? onnx.Add(y, onnx.Parameter(this, "bias", bias)) : y;
     }
@@ -59,7 +59,7 @@ public abstract partial class BatchNormBase : IOnnxExportable
         var shift = Bias is Tensor b ? onnx.Parameter(this, "bias", b) : onnx.Parameter(this, "bias", Tensor.Zeros([NumFeatures], DType.Float32));
         return onnx.Op("BatchNormalization",
             [x, scale, shift, onnx.Parameter(this, "running_mean", mean), onnx.Parameter(this, "running_var", variance)],
-            x.Shape, OnnxAttribute.Of("epsilon", (float)Eps));
+            x.Shape, OnnxAttribute.Float("epsilon", Eps));
     }
 }
 
@@ -69,11 +69,11 @@ public sealed partial class MaxPool2d : IOnnxExportable
     {
         var shape = AvgPool2d.PoolShape(this, x, KernelSize, Stride, Padding, Dilation, CeilMode);
         return onnx.Op("MaxPool", [x], shape,
-            OnnxAttribute.Of("kernel_shape", KernelSize.H, KernelSize.W),
-            OnnxAttribute.Of("strides", Stride.H, Stride.W),
-            OnnxAttribute.Of("pads", Padding.H, Padding.W, Padding.H, Padding.W),
-            OnnxAttribute.Of("dilations", Dilation.H, Dilation.W),
-            OnnxAttribute.Of("ceil_mode", CeilMode ? 1L : 0L));
+            OnnxAttribute.Ints("kernel_shape", KernelSize.H, KernelSize.W),
+            OnnxAttribute.Ints("strides", Stride.H, Stride.W),
+            OnnxAttribute.Ints("pads", Padding.H, Padding.W, Padding.H, Padding.W),
+            OnnxAttribute.Ints("dilations", Dilation.H, Dilation.W),
+            OnnxAttribute.Int("ceil_mode", CeilMode ? 1 : 0));
     }
 }
 
@@ -93,11 +93,11 @@ public sealed partial class AvgPool2d : IOnnxExportable
         if (divisorOverride != null && ceilMode)
             throw OnnxEmitter.Error(owner, "average pooling with both divisor_override and ceil_mode has no ONNX form");
         var y = onnx.Op("AveragePool", [x], shape,
-            OnnxAttribute.Of("kernel_shape", kernel.H, kernel.W),
-            OnnxAttribute.Of("strides", s.H, s.W),
-            OnnxAttribute.Of("pads", p.H, p.W, p.H, p.W),
-            OnnxAttribute.Of("ceil_mode", ceilMode ? 1L : 0L),
-            OnnxAttribute.Of("count_include_pad", countIncludePad || divisorOverride != null ? 1L : 0L));
+            OnnxAttribute.Ints("kernel_shape", kernel.H, kernel.W),
+            OnnxAttribute.Ints("strides", s.H, s.W),
+            OnnxAttribute.Ints("pads", p.H, p.W, p.H, p.W),
+            OnnxAttribute.Int("ceil_mode", ceilMode ? 1 : 0),
+            OnnxAttribute.Int("count_include_pad", countIncludePad || divisorOverride != null ? 1 : 0));
         return divisorOverride is int d ? onnx.Mul(y, onnx.Scalar((double)kernel.H * kernel.W / d)) : y;
     }
 

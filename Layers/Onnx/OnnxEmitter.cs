@@ -157,7 +157,7 @@ public sealed class OnnxEmitter
         if (abs) set = Unary("Abs", set);
         var result = new OnnxValue[length];
         for (int k = 0; k < length; k++)
-            result[k] = Op("Gather", [set, Int64s([k], scalar: true)], shape[1..], OnnxAttribute.Of("axis", 0L));
+            result[k] = Op("Gather", [set, Int64s([k], scalar: true)], shape[1..], OnnxAttribute.Int("axis", 0));
         return result;
     }
 
@@ -225,9 +225,9 @@ public sealed class OnnxEmitter
     private static AttributeProto ToProto(OnnxAttribute a)
     {
         var p = new AttributeProto { Name = a.Name };
-        if (a.Int is long i) { p.Type = AttributeProto.Types.AttributeType.Int; p.I = i; }
-        else if (a.Ints is long[] ints) { p.Type = AttributeProto.Types.AttributeType.Ints; p.Ints.AddRange(ints); }
-        else if (a.Float is float f) { p.Type = AttributeProto.Types.AttributeType.Float; p.F = f; }
+        if (a.IntValue is long i) { p.Type = AttributeProto.Types.AttributeType.Int; p.I = i; }
+        else if (a.IntsValue is long[] ints) { p.Type = AttributeProto.Types.AttributeType.Ints; p.Ints.AddRange(ints); }
+        else if (a.FloatValue is float f) { p.Type = AttributeProto.Types.AttributeType.Float; p.F = f; }
         else throw new ArgumentException($"attribute '{a.Name}' has no value");
         return p;
     }
