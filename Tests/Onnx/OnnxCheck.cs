@@ -60,7 +60,11 @@ internal static class OnnxCheck
     /// Moves every parameter away from its initialisation (p·U(0.75, 1.25) + N(0, 0.05)) except those of
     /// convolutions and linear layers (random already), and gives batch norms random running statistics (mean
     /// N(0, 0.1), variance U(0.5, 1.5)), so that no activation or normalisation is at a special point (APL with
-    /// a = 0 is ReLU, a fresh batch norm is the identity).
+    /// a = 0 is ReLU, a fresh batch norm is the identity). Version-A PAU denominators also get random signs, which
+    /// leave F unchanged (Q uses |b_k|) but would expose an export that forgets the |·|: the initial coefficients
+    /// are mostly positive. (Random signs in B, C, D would change F, and C's Q = 0.1 + |…| near a root of the inner
+    /// polynomial makes F so steep that float32 rounding alone, Pade's fused multiply-adds against ONNX's separate
+    /// Mul and Add, moves it by more than the tolerance.)
     /// </summary>
     public static void Randomize(Module model, ulong seed)
     {
@@ -71,6 +75,8 @@ internal static class OnnxCheck
             if (m is Conv2d or Linear) continue;
             foreach (var (name, p) in m.LocalParameters())
                 p.CopyFrom(p * Tensor.Rand(p.ShapeCopy(), 0.75, 1.25, generator: g) + Tensor.Randn(p.ShapeCopy(), 0, 0.05, generator: g));
+            if (m is Pade.Layers.Activations.Pau { Version: Pade.Engine.Functional.PauVersion.A } pau)
+                pau.Denominator.CopyFrom(pau.Denominator * Tensor.Rand(pau.Denominator.ShapeCopy(), -1, 1, generator: g).Sign());
             if (m is BatchNormBase bn && bn.RunningMean is Tensor mean && bn.RunningVar is Tensor variance)
             {
                 mean.CopyFrom(Tensor.Randn(mean.ShapeCopy(), 0, 0.1, generator: g));
