@@ -46,10 +46,13 @@ public static class OnnxExport
 
     /// <summary>Writes the ONNX model of <paramref name="model"/> to <paramref name="path"/> (atomically: a temporary
     /// file renamed over the target).</summary>
-    public static void ExportOnnx(this Module model, string path, params int[] inputShape)
+    public static void ExportOnnx(this Module model, string path, params int[] inputShape) => model.ToOnnx(inputShape).Save(path);
+
+    /// <summary>Writes an ONNX model to <paramref name="path"/> atomically (a temporary file renamed over it).</summary>
+    public static void Save(this ModelProto model, string path)
     {
-        var proto = model.ToOnnx(inputShape);
-        AtomicWrite.ToFile(path, proto.WriteTo);
+        ArgumentNullException.ThrowIfNull(model);
+        AtomicWrite.ToFile(path, s => model.WriteTo(s));
     }
 
     private static ValueInfoProto ValueInfo(OnnxValue v)
