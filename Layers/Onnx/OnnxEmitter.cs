@@ -14,8 +14,8 @@ namespace Pade.Layers.Onnx;
 /// </summary>
 public sealed class OnnxEmitter
 {
-    /// <summary>The opset version the exported models import: 17, the newest that older runtimes and converters
-    /// (TensorRT 8.6, ONNX Runtime ≥ 1.14) read; GELU and Mish are written as subgraphs of its primitive ops.</summary>
+    /// <summary>The opset version the exported models import: 17 rather than the newest, so that older runtimes and
+    /// converters read the files too; GELU (an op from opset 20) and Mish (18) are written as subgraphs.</summary>
     public const int Opset = 17;
 
     private readonly GraphProto _graph;

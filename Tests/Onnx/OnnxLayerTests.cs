@@ -114,7 +114,7 @@ public class OnnxLayerTests
     public void ExportingTwiceGivesTheSameBytes()
     {
         Tensor.ManualSeed(1);
-        var net = new MobileNetV2(c => Acts.Create("pau:C:channel", c));
-        Assert.That(net.ToOnnx(3, 32, 32).ToByteArray(), Is.EqualTo(net.ToOnnx(3, 32, 32).ToByteArray()));
+        var net = new LeNet(c => Acts.Create("pau:C:channel", c));
+        Assert.That(net.ToOnnx(1, 32, 32).ToByteArray(), Is.EqualTo(net.ToOnnx(1, 32, 32).ToByteArray()));
     }
 }
