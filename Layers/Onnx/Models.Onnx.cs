@@ -5,14 +5,26 @@ namespace Pade.Layers.Models;
 // The ONNX forms of the model zoo: each mirrors its Forward step by step, emitting the children through
 // OnnxEmitter.Emit and the ops the Forward calls directly (flatten, average pool, residual add, concat) as nodes.
 
+file static class Steps
+{
+    /// <summary>Modules applied in order (conv → bn → act and the like).</summary>
+    public static OnnxValue Chain(this OnnxEmitter onnx, OnnxValue x, params Module[] modules)
+    {
+        foreach (var m in modules) x = onnx.Emit(m, x);
+        return x;
+    }
+
+    /// <summary>The CIFAR networks' head: 4x4 average pool, flatten, the linear classifier.</summary>
+    public static OnnxValue PoolAndClassify(this OnnxEmitter onnx, Module owner, OnnxValue x, Module linear) =>
+        onnx.Emit(linear, Flatten.Emit(onnx, owner, AvgPool2d.Emit(onnx, owner, x, 4), 1));
+}
+
 public sealed partial class LeNet : IOnnxExportable
 {
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
     {
-        foreach (var m in _body) x = onnx.Emit(m, x);
-        x = Flatten.Emit(onnx, this, x, 1);
-        foreach (var m in _head) x = onnx.Emit(m, x);
-        return x;
+        x = Flatten.Emit(onnx, this, onnx.Chain(x, _body), 1);
+        return onnx.Chain(x, _head);
     }
 }
 
@@ -32,10 +44,8 @@ public sealed partial class Bottleneck : IOnnxExportable
 {
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
     {
-        var out1 = onnx.Emit(_act1, onnx.Emit(_bn1, onnx.Emit(_conv1, x)));
-        var out2 = onnx.Emit(_act2, onnx.Emit(_bn2, onnx.Emit(_conv2, out1)));
-        var out3 = onnx.Emit(_bn3, onnx.Emit(_conv3, out2));
-        return onnx.Emit(_act3, onnx.Add(out3, onnx.Emit(_shortcut, x)));
+        var y = onnx.Chain(x, _conv1, _bn1, _act1, _conv2, _bn2, _act2, _conv3, _bn3);
+        return onnx.Emit(_act3, onnx.Add(y, onnx.Emit(_shortcut, x)));
     }
 }
 
@@ -43,10 +53,8 @@ public sealed partial class ResNet : IOnnxExportable
 {
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
     {
-        x = onnx.Emit(_act1, onnx.Emit(_bn1, onnx.Emit(_conv1, x)));
-        x = onnx.Emit(_layer4, onnx.Emit(_layer3, onnx.Emit(_layer2, onnx.Emit(_layer1, x))));
-        x = AvgPool2d.Emit(onnx, this, x, 4);
-        return onnx.Emit(_linear, Flatten.Emit(onnx, this, x, 1));
+        x = onnx.Chain(x, _conv1, _bn1, _act1, _layer1, _layer2, _layer3, _layer4);
+        return onnx.PoolAndClassify(this, x, _linear);
     }
 }
 
@@ -54,9 +62,7 @@ public sealed partial class InvertedResidual : IOnnxExportable
 {
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue input)
     {
-        var x = onnx.Emit(_act1, onnx.Emit(_bn1, onnx.Emit(_conv1, input)));
-        x = onnx.Emit(_act2, onnx.Emit(_bn2, onnx.Emit(_conv2, x)));
-        x = onnx.Emit(_bn3, onnx.Emit(_conv3, x));
+        var x = onnx.Chain(input, _conv1, _bn1, _act1, _conv2, _bn2, _act2, _conv3, _bn3);
         return _stride == 1 ? onnx.Add(x, onnx.Emit(_shortcut, input)) : x;
     }
 }
@@ -65,11 +71,8 @@ public sealed partial class MobileNetV2 : IOnnxExportable
 {
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
     {
-        x = onnx.Emit(_act1, onnx.Emit(_bn1, onnx.Emit(_conv1, x)));
-        x = onnx.Emit(_layers, x);
-        x = onnx.Emit(_act2, onnx.Emit(_bn2, onnx.Emit(_conv2, x)));
-        x = AvgPool2d.Emit(onnx, this, x, 4);
-        return onnx.Emit(_linear, Flatten.Emit(onnx, this, x, 1));
+        x = onnx.Chain(x, _conv1, _bn1, _act1, _layers, _conv2, _bn2, _act2);
+        return onnx.PoolAndClassify(this, x, _linear);
     }
 }
 
@@ -78,8 +81,7 @@ public sealed partial class DenseLayer : IOnnxExportable
     /// <summary>The new features first, then the input: Concat on axis 1.</summary>
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue input)
     {
-        var x = onnx.Emit(_conv1, onnx.Emit(_act1, onnx.Emit(_bn1, input)));
-        x = onnx.Emit(_conv2, onnx.Emit(_act2, onnx.Emit(_bn2, x)));
+        var x = onnx.Chain(input, _bn1, _act1, _conv1, _bn2, _act2, _conv2);
         int[] shape = [x.Shape[0], x.Shape[1] + input.Shape[1], .. x.Shape[2..]];
         return onnx.Op("Concat", [x, input], shape, OnnxAttribute.Int("axis", 1));
     }
@@ -88,19 +90,14 @@ public sealed partial class DenseLayer : IOnnxExportable
 public sealed partial class Transition : IOnnxExportable
 {
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) =>
-        AvgPool2d.Emit(onnx, this, onnx.Emit(_conv, onnx.Emit(_act, onnx.Emit(_bn, x))), 2);
+        AvgPool2d.Emit(onnx, this, onnx.Chain(x, _bn, _act, _conv), 2);
 }
 
 public sealed partial class DenseNet : IOnnxExportable
 {
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
     {
-        x = onnx.Emit(_conv1, x);
-        x = onnx.Emit(_trans1, onnx.Emit(_dense1, x));
-        x = onnx.Emit(_trans2, onnx.Emit(_dense2, x));
-        x = onnx.Emit(_trans3, onnx.Emit(_dense3, x));
-        x = onnx.Emit(_dense4, x);
-        x = AvgPool2d.Emit(onnx, this, onnx.Emit(_act, onnx.Emit(_bn, x)), 4);
-        return onnx.Emit(_linear, Flatten.Emit(onnx, this, x, 1));
+        x = onnx.Chain(x, _conv1, _dense1, _trans1, _dense2, _trans2, _dense3, _trans3, _dense4, _bn, _act);
+        return onnx.PoolAndClassify(this, x, _linear);
     }
 }

@@ -2,15 +2,17 @@ using Google.Protobuf;
 using Onnx;
 using Pade.Engine;
 using Pade.Engine.IO;
+using Pade.Layers.Onnx;
 
-namespace Pade.Layers.Onnx;
+namespace Pade.Layers;
 
 /// <summary>
 /// Exports a model to a standard ONNX file (opset <see cref="OnnxEmitter.Opset"/>, float32): one input "input"
 /// [N, ..inputShape] with a symbolic batch N, one output "output". The graph is the evaluation-mode forward
 /// (docs/onnx.md lists what each module becomes); learned parameters are initializers named by their state-dict
 /// keys. Every module on the way must implement <see cref="IOnnxExportable"/>; otherwise the export throws an
-/// <see cref="OnnxExportException"/> naming the module's type and path.
+/// <see cref="OnnxExportException"/> naming the module's type and path. (In namespace Pade.Layers, beside
+/// <see cref="Module"/>, so that <c>model.ExportOnnx(...)</c> needs no extra using.)
 /// </summary>
 public static class OnnxExport
 {

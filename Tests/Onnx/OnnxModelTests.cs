@@ -14,7 +14,7 @@ namespace Pade.Tests.Onnx;
 /// </summary>
 public class OnnxModelTests
 {
-    private static Module Build(string model, string act) => model switch
+    internal static Module Build(string model, string act) => model switch
     {
         "LeNet" => new LeNet(c => Acts.Create(act, c)),
         "VGG8" => new Vgg8(c => Acts.Create(act, c)),
@@ -25,7 +25,7 @@ public class OnnxModelTests
         _ => throw new ArgumentException(model),
     };
 
-    private static int InChannels(string model) => model is "LeNet" or "VGG8" ? 1 : 3;
+    internal static int InChannels(string model) => model is "LeNet" or "VGG8" ? 1 : 3;
 
     public static IEnumerable<TestCaseData> Networks()
     {
@@ -58,5 +58,24 @@ public class OnnxModelTests
         OnnxCheck.Randomize(net, 1);
         foreach (var batch in new[] { 1, 5 })
             OnnxCheck.AssertMatches(net, OnnxCheck.Input((ulong)batch, batch, 1, 32, 32), $"LeNet batch {batch}");
+    }
+}
+
+/// <summary>Writes every network with PAU, RPAU and each learnable activation, and LeNet with every activation
+/// spec, to the folder in PADE_ONNX_DUMP, for a second opinion: <c>/usr/bin/python3 docs/examples/onnx_check.py DIR</c>
+/// (onnx.checker with full shape inference, Debian's python3-onnx).</summary>
+[Explicit("writes files for onnx.checker, run by hand")]
+public class OnnxCheckerDump
+{
+    [Test]
+    public void DumpModels()
+    {
+        string dir = Environment.GetEnvironmentVariable("PADE_ONNX_DUMP") ?? Path.Combine(Path.GetTempPath(), "pade-onnx-dump");
+        Directory.CreateDirectory(dir);
+        foreach (var (model, act) in OnnxModelTests.Networks().Select(c => ((string)c.Arguments[0]!, (string)c.Arguments[1]!)))
+            OnnxModelTests.Build(model, act).ExportOnnx(Path.Combine(dir, $"{model}-{act.Replace(':', '_')}.onnx"), OnnxModelTests.InChannels(model), 32, 32);
+        foreach (var spec in OnnxActivationTests.PauSpecs().Concat(OnnxActivationTests.LearnableSpecs).Concat(OnnxActivationTests.FixedSpecs))
+            new LeNet(c => Acts.Create(spec, c)).ExportOnnx(Path.Combine(dir, $"LeNet-{spec.Replace(':', '_').Replace('/', '_')}.onnx"), 1, 32, 32);
+        TestContext.Out.WriteLine(dir);
     }
 }

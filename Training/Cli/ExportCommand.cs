@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Onnx;
 using Pade.Datasets;
+using Pade.Layers;
 using Pade.Layers.Onnx;
 using Pade.Training.Checkpoints;
 using Pade.Training.Runs;
