@@ -34,27 +34,8 @@ public static partial class Safetensors
     /// <c>__metadata__</c> first, header padded with spaces to a multiple of 8 bytes.
     /// </remarks>
     public static void Write(string path, IEnumerable<SafetensorsSource> sources,
-                             IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        string full = Path.GetFullPath(path);
-        string? dir = Path.GetDirectoryName(full);
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        string tmp = full + ".tmp";
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                WriteTo(fs, sources, metadata);
-                fs.Flush(flushToDisk: true);   // the data must be on disk before the rename makes it "the" file
-            }
-            File.Move(tmp, full, overwrite: true);   // rename(2): atomic on the same file system
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
-    }
+                             IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicWrite.ToFile(path, fs => WriteTo(fs, sources, metadata));
 
     /// <summary>The bytes of a safetensors file holding <paramref name="entries"/>.</summary>
     public static byte[] Serialize(IEnumerable<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata = null)

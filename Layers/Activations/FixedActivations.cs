@@ -13,31 +13,31 @@ file static class Fmt
 }
 
 /// <summary>nn.Sigmoid: 1/(1 + e^(−x)).</summary>
-public sealed class Sigmoid : Module
+public sealed partial class Sigmoid : Module
 {
     public override Tensor Forward(Tensor input) => F.Sigmoid(input);
 }
 
 /// <summary>nn.Tanh.</summary>
-public sealed class Tanh : Module
+public sealed partial class Tanh : Module
 {
     public override Tensor Forward(Tensor input) => F.Tanh(input);
 }
 
 /// <summary>nn.ReLU: max(0, x).</summary>
-public sealed class ReLU : Module
+public sealed partial class ReLU : Module
 {
     public override Tensor Forward(Tensor input) => F.Relu(input);
 }
 
 /// <summary>nn.ReLU6: min(max(0, x), 6).</summary>
-public sealed class ReLU6 : Module
+public sealed partial class ReLU6 : Module
 {
     public override Tensor Forward(Tensor input) => F.Relu6(input);
 }
 
 /// <summary>nn.Hardtanh: min(max(x, min_val), max_val); like PyTorch's module it needs max_val &gt; min_val.</summary>
-public sealed class Hardtanh : Module
+public sealed partial class Hardtanh : Module
 {
     public Hardtanh(double minVal = -1.0, double maxVal = 1.0)
     {
@@ -55,7 +55,7 @@ public sealed class Hardtanh : Module
 }
 
 /// <summary>nn.LeakyReLU: x for x &gt; 0, negative_slope·x otherwise.</summary>
-public sealed class LeakyReLU(double negativeSlope = 0.01) : Module
+public sealed partial class LeakyReLU(double negativeSlope = 0.01) : Module
 {
     public double NegativeSlope { get; } = negativeSlope;
     public override Tensor Forward(Tensor input) => F.LeakyRelu(input, NegativeSlope);
@@ -66,7 +66,7 @@ public sealed class LeakyReLU(double negativeSlope = 0.01) : Module
 /// nn.RReLU: in training the negative slope is drawn per element from U(lower, upper) (Philox, from
 /// <see cref="Generator"/> or the default generator); in evaluation it is the mean (lower + upper)/2.
 /// </summary>
-public sealed class RReLU : Module
+public sealed partial class RReLU : Module
 {
     public RReLU(double lower = 1.0 / 8, double upper = 1.0 / 3, Generator? generator = null)
     {
@@ -87,7 +87,7 @@ public sealed class RReLU : Module
 }
 
 /// <summary>nn.ELU: x for x &gt; 0, α(eˣ − 1) otherwise.</summary>
-public sealed class ELU(double alpha = 1.0) : Module
+public sealed partial class ELU(double alpha = 1.0) : Module
 {
     public double Alpha { get; } = alpha;
     public override Tensor Forward(Tensor input) => F.Elu(input, Alpha);
@@ -95,7 +95,7 @@ public sealed class ELU(double alpha = 1.0) : Module
 }
 
 /// <summary>nn.CELU: max(0, x) + min(0, α(e^(x/α) − 1)).</summary>
-public sealed class CELU : Module
+public sealed partial class CELU : Module
 {
     public CELU(double alpha = 1.0)
     {
@@ -109,7 +109,7 @@ public sealed class CELU : Module
 }
 
 /// <summary>nn.Softplus: (1/β) log(1 + e^(βx)), x where βx &gt; threshold.</summary>
-public sealed class Softplus : Module
+public sealed partial class Softplus : Module
 {
     public Softplus(double beta = 1.0, double threshold = 20.0)
     {
@@ -125,13 +125,13 @@ public sealed class Softplus : Module
 }
 
 /// <summary>nn.SiLU: x·σ(x).</summary>
-public sealed class SiLU : Module
+public sealed partial class SiLU : Module
 {
     public override Tensor Forward(Tensor input) => F.Silu(input);
 }
 
 /// <summary>Swish (Ramachandran et al. 2018): x·σ(βx) with a fixed β (β = 1 is SiLU).</summary>
-public sealed class Swish(double beta = 1.0) : Module
+public sealed partial class Swish(double beta = 1.0) : Module
 {
     public double Beta { get; } = beta;
     public override Tensor Forward(Tensor input) => F.Swish(input, Beta);
@@ -139,7 +139,7 @@ public sealed class Swish(double beta = 1.0) : Module
 }
 
 /// <summary>nn.GELU: x·Φ(x) (exact, from erf) or its tanh approximation.</summary>
-public sealed class GELU(GeluApproximation approximate = GeluApproximation.None) : Module
+public sealed partial class GELU(GeluApproximation approximate = GeluApproximation.None) : Module
 {
     public GeluApproximation Approximate { get; } = approximate;
     public override Tensor Forward(Tensor input) => F.Gelu(input, Approximate);
@@ -147,7 +147,7 @@ public sealed class GELU(GeluApproximation approximate = GeluApproximation.None)
 }
 
 /// <summary>nn.Mish: x·tanh(softplus(x)).</summary>
-public sealed class Mish : Module
+public sealed partial class Mish : Module
 {
     public override Tensor Forward(Tensor input) => F.Mish(input);
 }

@@ -16,7 +16,7 @@ file static class Check
 }
 
 /// <summary>nn.PReLU: x for x &gt; 0, w·x otherwise, with one learnable slope (numParameters = 1) or one per channel.</summary>
-public sealed class PReLU : Module
+public sealed partial class PReLU : Module
 {
     public PReLU(int numParameters = 1, double init = 0.25)
     {
@@ -33,7 +33,7 @@ public sealed class PReLU : Module
 /// Maxout over groups of <see cref="Pieces"/> consecutive channels: [N, k·G, ...] → [N, G, ...]. It has no parameters
 /// of its own: the layer before it learns the k pieces, so it must produce k times the channels.
 /// </summary>
-public sealed class Maxout : Module
+public sealed partial class Maxout : Module
 {
     public Maxout(int pieces)
     {
@@ -51,7 +51,7 @@ public sealed class Maxout : Module
 /// (shared, [n]) or per activation and channel ([n, C]); by default {identity, ReLU}, weights initialised to 1/n.
 /// The activations are child modules ("activations.0", ...), so learnable ones train too.
 /// </summary>
-public sealed class Mixture : Module
+public sealed partial class Mixture : Module
 {
     private readonly ModuleList _activations;
 
@@ -76,7 +76,7 @@ public sealed class Mixture : Module
 /// APL (Agostinelli et al. 2015): max(0, x) + Σ_{s=1..S} a_s max(0, b_s − x), S hinges per channel. Initialised
 /// as ReLU: a = 0, hinge positions b spread evenly over [−1, 1] (0 for one hinge).
 /// </summary>
-public sealed class APL : Module
+public sealed partial class APL : Module
 {
     public APL(int hinges = 1, int channels = 1)
     {
@@ -101,7 +101,7 @@ public sealed class APL : Module
 /// t_l + a_l(x − t_l) for x ≤ t_l. The default initialisation t_l = 0, a_l = 0.01, t_r = 1, a_r = 1 makes it the
 /// leaky ReLU(0.01) the paper initialises PAUs with.
 /// </summary>
-public sealed class SReLU : Module
+public sealed partial class SReLU : Module
 {
     public SReLU(int channels = 1, double tLeft = 0, double aLeft = 0.01, double tRight = 1, double aRight = 1)
     {
@@ -133,7 +133,7 @@ public sealed class SReLU : Module
 /// when speed matters more.
 /// </para>
 /// </summary>
-public sealed class SLAF : Module
+public sealed partial class SLAF : Module
 {
     public SLAF(int degree = 3, int channels = 1, double[]? coefficients = null)
     {

@@ -22,7 +22,7 @@ namespace Pade.Layers.Activations;
 /// coefficients. Version D is B with α = 0.1 unless another α is given (rational_activations' randomized version).
 /// </para>
 /// </summary>
-public sealed class Pau : Module
+public sealed partial class Pau : Module
 {
     private static readonly ConcurrentDictionary<(PauInitKind, int, int, PauVersion), (double[] A, double[] B)> Fits = new();
 

@@ -8,7 +8,7 @@ namespace Pade.Layers.Models;
 /// 4·growth intermediate channels and growth output channels, returned as the channel concatenation [out, x]
 /// (new features first, as that code). Two activation positions (in and 4·growth wide).
 /// </summary>
-public sealed class DenseLayer : Module
+public sealed partial class DenseLayer : Module
 {
     private readonly Module _bn1, _act1, _conv1, _bn2, _act2, _conv2;
 
@@ -31,7 +31,7 @@ public sealed class DenseLayer : Module
 }
 
 /// <summary>DenseNet transition: bn → act → conv 1x1 → 2x2 average pool (halves the image and the width).</summary>
-public sealed class Transition : Module
+public sealed partial class Transition : Module
 {
     private readonly Module _bn, _act, _conv;
 
@@ -51,7 +51,7 @@ public sealed class Transition : Module
 /// <see cref="DenseNet121"/> (blocks [6, 12, 24, 16], growth 32, reduction 0.5): 6,956,298 parameters and 120
 /// activation positions.
 /// </summary>
-public sealed class DenseNet : Module
+public sealed partial class DenseNet : Module
 {
     private readonly Module _conv1, _dense1, _trans1, _dense2, _trans2, _dense3, _trans3, _dense4, _bn, _act, _linear;
 

@@ -8,7 +8,7 @@ namespace Pade.Layers.Models;
 /// with sizes 32 → 28 → 14 → 10 → 5 → 1: 61,706 weights and 4 activation positions (6, 16, 120 and 84 wide).
 /// The output is the logits (the softmax is part of the loss).
 /// </summary>
-public sealed class LeNet : Module
+public sealed partial class LeNet : Module
 {
     private readonly Module[] _body;
     private readonly Module[] _head;

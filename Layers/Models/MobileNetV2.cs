@@ -8,7 +8,7 @@ namespace Pade.Layers.Models;
 /// depthwise 3x3 (stride s) → bn → act, project (1x1 conv) → bn, plus the shortcut when s = 1 (the identity, or a
 /// 1x1 conv + bn when the width changes). The projection stays linear: two activation positions per block.
 /// </summary>
-public sealed class InvertedResidual : Module
+public sealed partial class InvertedResidual : Module
 {
     private readonly int _stride;
     private readonly Module _conv1, _bn1, _act1, _conv2, _bn2, _act2, _conv3, _bn3, _shortcut;
@@ -49,7 +49,7 @@ public sealed class InvertedResidual : Module
 /// (6,32,3,2), (6,64,4,2), (6,96,3,1), (6,160,3,2), (6,320,1,1), conv1x1 1280 → bn → act, 4x4 average pool,
 /// linear 1280 → 10. 2,296,922 parameters, 36 activation positions.
 /// </summary>
-public sealed class MobileNetV2 : Module
+public sealed partial class MobileNetV2 : Module
 {
     private static readonly (int Expansion, int Planes, int Blocks, int Stride)[] Config =
         [(1, 16, 1, 1), (6, 24, 2, 1), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)];

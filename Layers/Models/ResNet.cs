@@ -9,7 +9,7 @@ namespace Pade.Layers.Models;
 /// The shortcut is the identity (an empty Sequential) unless the stride or the width changes, then a strided
 /// 1x1 conv + batch norm. Three activation positions (planes, planes, 4·planes wide).
 /// </summary>
-public sealed class Bottleneck : Module
+public sealed partial class Bottleneck : Module
 {
     public const int Expansion = 4;
 
@@ -50,7 +50,7 @@ public sealed class Bottleneck : Module
 /// (64, 128, 256, 512 planes; strides 1, 2, 2, 2), a 4x4 average pool and linear 2048 → 10.
 /// <see cref="ResNet101"/> ([3, 4, 23, 3] blocks) has 42,512,970 parameters and 100 activation positions.
 /// </summary>
-public sealed class ResNet : Module
+public sealed partial class ResNet : Module
 {
     private readonly Module _conv1, _bn1, _act1, _layer1, _layer2, _layer3, _layer4, _linear;
 

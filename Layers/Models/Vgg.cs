@@ -9,7 +9,7 @@ namespace Pade.Layers.Models;
 ///   [64] [128] [256, 256] [512, 512] [512, 512]
 /// 9,224,458 weights, 5 activation positions. Children: features (Sequential), classifier (Linear).
 /// </summary>
-public sealed class Vgg8 : Module
+public sealed partial class Vgg8 : Module
 {
     private static readonly int[][] Blocks = [[64], [128], [256, 256], [512, 512], [512, 512]];
 
@@ -44,7 +44,7 @@ public sealed class Vgg8 : Module
 /// of that code (an identity kept so the layer indices, and hence the parameter names features.N.*, match its
 /// state dicts) and linear 512 → 10. 3,918,858 parameters, 5 activation positions.
 /// </summary>
-public sealed class Vgg8Cifar : Module
+public sealed partial class Vgg8Cifar : Module
 {
     private static readonly int[] Config = [64, 0, 128, 0, 256, 0, 512, 0, 512, 0];   // 0 = max-pool
 

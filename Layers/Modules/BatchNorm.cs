@@ -10,7 +10,7 @@ namespace Pade.Layers;
 /// statistics and updates the running ones with the momentum (null: a cumulative average over all batches);
 /// evaluation normalises with the running statistics.
 /// </summary>
-public abstract class BatchNormBase : Module
+public abstract partial class BatchNormBase : Module
 {
     protected BatchNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
     {

@@ -3,7 +3,7 @@ using Pade.Engine;
 namespace Pade.Layers;
 
 /// <summary>Applies its children in order; children are named "0", "1", ... as in PyTorch.</summary>
-public sealed class Sequential : Module
+public sealed partial class Sequential : Module
 {
     private readonly List<Module> _layers = [];
 

@@ -8,7 +8,7 @@ namespace Pade.Layers;
 /// padding, dilation and groups (groups = in = out is a depthwise convolution). Weight and bias start uniform in
 /// ±1/√fan_in with fan_in = in/groups·kH·kW (PyTorch's default). The arithmetic is <see cref="F.Conv2d"/>.
 /// </summary>
-public sealed class Conv2d : Module
+public sealed partial class Conv2d : Module
 {
     public Conv2d(int inChannels, int outChannels, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
         Size2? dilation = null, int groups = 1, bool bias = true, Generator? generator = null)

@@ -6,7 +6,7 @@ namespace Pade.Layers;
 /// <summary>Dropout as torch.nn.Dropout: in training zeroes each element with probability p and scales the rest
 /// by 1/(1 − p); identity in evaluation. The mask comes from the given Philox generator (or the default one);
 /// setting <see cref="FixedMask"/> replaces the random mask (tests, reproducing a step).</summary>
-public sealed class Dropout : Module
+public sealed partial class Dropout : Module
 {
     private readonly Generator? _generator;
 

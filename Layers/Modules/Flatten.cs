@@ -3,7 +3,7 @@ using Pade.Engine;
 namespace Pade.Layers;
 
 /// <summary>Flattens dims startDim..endDim into one, as torch.nn.Flatten (default: all but the batch dim).</summary>
-public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
+public sealed partial class Flatten(int startDim = 1, int endDim = -1) : Module
 {
     public int StartDim { get; } = startDim;
     public int EndDim { get; } = endDim;
@@ -14,7 +14,7 @@ public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
 }
 
 /// <summary>Returns its input (torch.nn.Identity): a placeholder where a layer is optional.</summary>
-public sealed class Identity : Module
+public sealed partial class Identity : Module
 {
     public override Tensor Forward(Tensor input) => input;
 }

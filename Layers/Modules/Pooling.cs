@@ -5,7 +5,7 @@ namespace Pade.Layers;
 
 /// <summary>Max pooling as torch.nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1,
 /// ceil_mode=False); ties send the gradient to the first maximum of the window in row-major order.</summary>
-public sealed class MaxPool2d(Size2 kernelSize, Size2? stride = null, Size2? padding = null, Size2? dilation = null,
+public sealed partial class MaxPool2d(Size2 kernelSize, Size2? stride = null, Size2? padding = null, Size2? dilation = null,
     bool ceilMode = false) : Module
 {
     public Size2 KernelSize { get; } = kernelSize;
@@ -30,7 +30,7 @@ public sealed class MaxPool2d(Size2 kernelSize, Size2? stride = null, Size2? pad
 /// <summary>Average pooling as torch.nn.AvgPool2d(kernel_size, stride=kernel_size, padding=0, ceil_mode=False,
 /// count_include_pad=True, divisor_override=None): count_include_pad divides by the window clipped to the padded
 /// image, otherwise by the positions inside the image; divisor_override (nonzero) replaces either.</summary>
-public sealed class AvgPool2d : Module
+public sealed partial class AvgPool2d : Module
 {
     public AvgPool2d(Size2 kernelSize, Size2? stride = null, Size2? padding = null, bool ceilMode = false,
         bool countIncludePad = true, int? divisorOverride = null)
@@ -62,7 +62,7 @@ public sealed class AvgPool2d : Module
 
 /// <summary>Adaptive average pooling as torch.nn.AdaptiveAvgPool2d: any input size to a fixed output size
 /// (1x1 is global average pooling).</summary>
-public sealed class AdaptiveAvgPool2d(Size2 outputSize) : Module
+public sealed partial class AdaptiveAvgPool2d(Size2 outputSize) : Module
 {
     public Size2 OutputSize { get; } = outputSize;
 

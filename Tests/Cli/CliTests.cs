@@ -29,6 +29,7 @@ public class CliTests
     [TestCase("frobnicate")]
     [TestCase("eval")]
     [TestCase("plot", "run")]
+    [TestCase("export", "runs/x")]
     public void ParseErrorsGiveOneLineAndExitCode2(params string[] args)
     {
         var (code, _, err) = RunPade(args);
@@ -60,6 +61,7 @@ public class CliTests
     [TestCase("fit")]
     [TestCase("compare")]
     [TestCase("prune")]
+    [TestCase("export")]
     public void EveryCommandHasHelpWithExamples(params string[] command)
     {
         var (code, output, err) = RunPade([.. command, "--help"]);

@@ -78,7 +78,8 @@ public static class PadeCli
         }
         catch (Exception e) when (e is DatasetNotFoundException or DatasetFormatException or SafetensorsFormatException
                                        or FileNotFoundException or DirectoryNotFoundException or FormatException
-                                       or NotSupportedException or IOException or InvalidOperationException)
+                                       or NotSupportedException or IOException or InvalidOperationException
+                                       or Pade.Layers.Onnx.OnnxExportException)
         {
             ctx.Error.WriteLine($"pade: {e.Message}");
             return Failure;
@@ -105,6 +106,7 @@ public static class PadeCli
               pade train                                   LeNet-PAU on the embedded MNIST, 3 epochs
               pade train --model vgg8-cifar --data cifar10 --data-dir ~/data --opt sgd --lr 0.02 --pau-lr 0.002
               pade eval runs/lenet-pau-mnist
+              pade export runs/lenet-pau-mnist --onnx lenet-pau.onnx
               pade plot activations --out docs/img
               pade fit --target tanh
               pade compare --epochs 5 --seeds 2 --limit 10000
@@ -119,6 +121,7 @@ public static class PadeCli
         root.Add(FitCommand.Create(ctx));
         root.Add(CompareCommand.Create(ctx));
         root.Add(PruneCommand.Create(ctx));
+        root.Add(ExportCommand.Create(ctx));
         root.Add(GpuCommand.CreateGpu(ctx));
         root.Add(GpuCommand.CreateBench(ctx));
         root.SetAction(p => new HelpAction().Invoke(p));

@@ -1,0 +1,166 @@
+using Pade.Engine;
+using Pade.Engine.Functional;
+using Pade.Layers.Onnx;
+
+namespace Pade.Layers;
+
+// The ONNX forms of the basic layers (docs/onnx.md): each emits the evaluation-mode forward of its Forward.
+
+public sealed partial class Conv2d : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        if (x.Rank != 4 || x.Channels != InChannels)
+            throw OnnxEmitter.Error(this, $"expected input [N, {InChannels}, H, W], got {x}");
+        int oh = ConvOutput(x.Shape[2], KernelSize.H, Stride.H, Padding.H, Dilation.H);
+        int ow = ConvOutput(x.Shape[3], KernelSize.W, Stride.W, Padding.W, Dilation.W);
+        if (oh < 1 || ow < 1) throw OnnxEmitter.Error(this, $"input {x} is smaller than the dilated kernel {KernelSize}");
+        OnnxValue[] inputs = Bias is Tensor b
+            ? [x, onnx.Parameter(this, "weight", Weight), onnx.Parameter(this, "bias", b)]
+            : [x, onnx.Parameter(this, "weight", Weight)];
+        return onnx.Op("Conv", inputs, [x.Shape[0], OutChannels, oh, ow],
+            OnnxAttribute.Ints("kernel_shape", KernelSize.H, KernelSize.W),
+            OnnxAttribute.Ints("strides", Stride.H, Stride.W),
+            OnnxAttribute.Ints("pads", Padding.H, Padding.W, Padding.H, Padding.W),
+            OnnxAttribute.Ints("dilations", Dilation.H, Dilation.W),
+            OnnxAttribute.Int("group", Groups));
+    }
+
+    private static int ConvOutput(int size, int kernel, int stride, int pad, int dilation) =>
+        (size + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
+}
+
+public sealed partial class Linear : IOnnxExportable
+{
+    /// <summary>[N, in] → Gemm(x, W, b, transB = 1); a higher rank → MatMul(x, Wᵀ) + b.</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        if (x.Rank < 2 || x.Shape[^1] != InFeatures)
+            throw OnnxEmitter.Error(this, $"expected input [..., {InFeatures}] of rank ≥ 2, got {x}");
+        int[] shape = [.. x.Shape[..^1], OutFeatures];
+        var w = onnx.Parameter(this, "weight", Weight);
+        if (x.Rank == 2)
+            return onnx.Op("Gemm", Bias is Tensor b ? [x, w, onnx.Parameter(this, "bias", b)] : [x, w], shape, OnnxAttribute.Int("transB", 1));
+        var y = onnx.Op("MatMul", [x, onnx.Op("Transpose", [w], [InFeatures, OutFeatures])], shape);
+        return Bias is Tensor bias ? onnx.Add(y, onnx.Parameter(this, "bias", bias)) : y;
+    }
+}
+
+public abstract partial class BatchNormBase : IOnnxExportable
+{
+    /// <summary>BatchNormalization with the running statistics (γ = 1, β = 0 constants when not affine).</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        if (!RankOk(x.Rank) || x.Channels != NumFeatures)
+            throw OnnxEmitter.Error(this, $"expected input {ExpectedShape} with {NumFeatures} channels, got {x}");
+        if (RunningMean is not Tensor mean || RunningVar is not Tensor variance)
+            throw OnnxEmitter.Error(this, "without running statistics (track_running_stats = false) it normalises with batch statistics even in evaluation; only the running-statistics form exports");
+        var scale = Weight is Tensor w ? onnx.Parameter(this, "weight", w) : onnx.Parameter(this, "weight", Tensor.Ones([NumFeatures], DType.Float32));
+        var shift = Bias is Tensor b ? onnx.Parameter(this, "bias", b) : onnx.Parameter(this, "bias", Tensor.Zeros([NumFeatures], DType.Float32));
+        return onnx.Op("BatchNormalization",
+            [x, scale, shift, onnx.Parameter(this, "running_mean", mean), onnx.Parameter(this, "running_var", variance)],
+            x.Shape, OnnxAttribute.Float("epsilon", Eps));
+    }
+}
+
+public sealed partial class MaxPool2d : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        var shape = AvgPool2d.PoolShape(this, x, KernelSize, Stride, Padding, Dilation, CeilMode);
+        return onnx.Op("MaxPool", [x], shape,
+            OnnxAttribute.Ints("kernel_shape", KernelSize.H, KernelSize.W),
+            OnnxAttribute.Ints("strides", Stride.H, Stride.W),
+            OnnxAttribute.Ints("pads", Padding.H, Padding.W, Padding.H, Padding.W),
+            OnnxAttribute.Ints("dilations", Dilation.H, Dilation.W),
+            OnnxAttribute.Int("ceil_mode", CeilMode ? 1 : 0));
+    }
+}
+
+public sealed partial class AvgPool2d : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) =>
+        Emit(onnx, this, x, KernelSize, Stride, Padding, CeilMode, CountIncludePad, DivisorOverride);
+
+    /// <summary>The ONNX form of <see cref="F.AvgPool2d"/>, for this layer and for models that call the op
+    /// directly (<paramref name="owner"/> names them in messages). A divisor override d becomes the
+    /// count_include_pad average times kH·kW/d, exact while no window leaves the padded image (ceil mode off).</summary>
+    public static OnnxValue Emit(OnnxEmitter onnx, Module owner, OnnxValue x, Size2 kernel, Size2? stride = null, Size2? padding = null,
+        bool ceilMode = false, bool countIncludePad = true, int? divisorOverride = null)
+    {
+        Size2 s = stride ?? kernel, p = padding ?? 0;
+        var shape = PoolShape(owner, x, kernel, s, p, 1, ceilMode);
+        if (divisorOverride != null && ceilMode)
+            throw OnnxEmitter.Error(owner, "average pooling with both divisor_override and ceil_mode has no ONNX form");
+        var y = onnx.Op("AveragePool", [x], shape,
+            OnnxAttribute.Ints("kernel_shape", kernel.H, kernel.W),
+            OnnxAttribute.Ints("strides", s.H, s.W),
+            OnnxAttribute.Ints("pads", p.H, p.W, p.H, p.W),
+            OnnxAttribute.Int("ceil_mode", ceilMode ? 1 : 0),
+            OnnxAttribute.Int("count_include_pad", countIncludePad || divisorOverride != null ? 1 : 0));
+        return divisorOverride is int d ? onnx.Mul(y, onnx.Scalar((double)kernel.H * kernel.W / d)) : y;
+    }
+
+    /// <summary>[N, C, OH, OW] of a pooling window over x (<see cref="F.PoolOutputSize"/>); an empty output or a
+    /// bad input throws naming <paramref name="owner"/>.</summary>
+    internal static int[] PoolShape(Module owner, OnnxValue x, Size2 k, Size2 s, Size2 p, Size2 d, bool ceil)
+    {
+        if (x.Rank != 4) throw OnnxEmitter.Error(owner, $"expected input [N, C, H, W], got {x}");
+        int oh = F.PoolOutputSize(x.Shape[2], k.H, s.H, p.H, d.H, ceil), ow = F.PoolOutputSize(x.Shape[3], k.W, s.W, p.W, d.W, ceil);
+        if (oh < 1 || ow < 1) throw OnnxEmitter.Error(owner, $"a {k} window leaves no output on input {x}");
+        return [x.Shape[0], x.Shape[1], oh, ow];
+    }
+}
+
+public sealed partial class AdaptiveAvgPool2d : IOnnxExportable
+{
+    /// <summary>Output 1x1: GlobalAveragePool; an output size that divides the input: AveragePool with window and
+    /// stride input/output (the same windows). Other sizes have uneven windows and no single ONNX op.</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        if (x.Rank != 4) throw OnnxEmitter.Error(this, $"expected input [N, C, H, W], got {x}");
+        int h = x.Shape[2], w = x.Shape[3];
+        if (OutputSize.H == 1 && OutputSize.W == 1) return onnx.Op("GlobalAveragePool", [x], [x.Shape[0], x.Shape[1], 1, 1]);
+        if (h % OutputSize.H != 0 || w % OutputSize.W != 0)
+            throw OnnxEmitter.Error(this, $"output size {OutputSize} does not divide the input {x}: the windows are uneven and have no ONNX form");
+        var k = new Size2(h / OutputSize.H, w / OutputSize.W);
+        return AvgPool2d.Emit(onnx, this, x, k);
+    }
+}
+
+public sealed partial class Flatten : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => Emit(onnx, this, x, StartDim, EndDim);
+
+    /// <summary>The ONNX form of <see cref="Tensor.Flatten"/> (a Reshape), for this layer and for models.</summary>
+    public static OnnxValue Emit(OnnxEmitter onnx, Module owner, OnnxValue x, int startDim, int endDim = -1)
+    {
+        if (x.Rank == 0) return onnx.Reshape(x, [1]);
+        int s = startDim < 0 ? startDim + x.Rank : startDim, e = endDim < 0 ? endDim + x.Rank : endDim;
+        if (s < 0 || e >= x.Rank || s > e) throw OnnxEmitter.Error(owner, $"cannot flatten dims {startDim}..{endDim} of {x}");
+        if (s == 0 && e > 0)
+            throw OnnxEmitter.Error(owner, "flattening the batch axis into others leaves no batch axis; the export keeps the batch size symbolic");
+        var middle = x.Shape[s..(e + 1)].Aggregate(1, (a, d) => a * d);
+        return onnx.Reshape(x, [.. x.Shape[..s], middle, .. x.Shape[(e + 1)..]]);
+    }
+}
+
+public sealed partial class Identity : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => x;
+}
+
+public sealed partial class Dropout : IOnnxExportable
+{
+    /// <summary>Dropout is the identity in evaluation.</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => x;
+}
+
+public sealed partial class Sequential : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        foreach (var l in _layers) x = onnx.Emit(l, x);
+        return x;
+    }
+}

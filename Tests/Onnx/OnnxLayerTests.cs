@@ -1,0 +1,120 @@
+using Google.Protobuf;
+using NUnit.Framework;
+using Onnx;
+using Pade.Engine;
+using Pade.Layers;
+using Pade.Layers.Models;
+using Pade.Layers.Onnx;
+using Acts = Pade.Layers.Activations.Activations;
+
+namespace Pade.Tests.Onnx;
+
+/// <summary>Layer geometries (convolution groups, dilation, strides; pooling with padding, ceil mode, divisors;
+/// batch norm on [N, C]), the model file itself, and the errors for modules without an ONNX form.</summary>
+public class OnnxLayerTests
+{
+    public static IEnumerable<TestCaseData> Layers()
+    {
+        TestCaseData Case(string name, Func<Module> layer, params int[] input) =>
+            new TestCaseData(layer, input).SetName($"Layer_{name}");
+        yield return Case("Conv_groups2_dilation2_stride2_pad3", () => new Conv2d(4, 6, (3, 2), stride: (2, 1), padding: (3, 1), dilation: (2, 3), groups: 2), 2, 4, 11, 9);
+        yield return Case("Conv_depthwise_nobias", () => new Conv2d(5, 5, 3, stride: 2, padding: 1, groups: 5, bias: false), 2, 5, 8, 7);
+        yield return Case("Conv_1x1_stride2", () => new Conv2d(3, 8, 1, stride: 2), 1, 3, 9, 9);
+        yield return Case("MaxPool_pad1_dilation2", () => new MaxPool2d(3, stride: 2, padding: 1, dilation: 2), 2, 3, 10, 9);
+        yield return Case("MaxPool_ceil", () => new MaxPool2d(2, ceilMode: true), 2, 3, 7, 9);
+        yield return Case("AvgPool_pad_excludePad", () => new AvgPool2d(3, stride: 2, padding: 1, countIncludePad: false), 2, 3, 9, 8);
+        yield return Case("AvgPool_pad_includePad", () => new AvgPool2d(3, stride: 2, padding: 1), 2, 3, 9, 8);
+        yield return Case("AvgPool_ceil", () => new AvgPool2d(2, ceilMode: true), 2, 3, 7, 9);
+        yield return Case("AvgPool_divisorOverride", () => new AvgPool2d(3, stride: 1, padding: 1, divisorOverride: 4), 2, 3, 6, 5);
+        yield return Case("AdaptiveAvgPool_1x1", () => new AdaptiveAvgPool2d(1), 2, 3, 5, 7);
+        yield return Case("AdaptiveAvgPool_2x3", () => new AdaptiveAvgPool2d((2, 3)), 2, 3, 6, 9);
+        yield return Case("BatchNorm2d_notAffine", () => new BatchNorm2d(3, eps: 1e-3, affine: false), 2, 3, 4, 4);
+        yield return Case("Linear_BatchNorm1d_Dropout", () => new Sequential(new Flatten(), new Linear(48, 7), new BatchNorm1d(7), new Dropout(0.5)), 3, 3, 4, 4);
+        yield return Case("Linear_rank3", () => new Linear(4, 5), 2, 3, 4);
+        yield return Case("Flatten_2_3", () => new Flatten(2, 3), 2, 3, 4, 5);
+        yield return Case("Identity", () => new Identity(), 2, 3);
+    }
+
+    [TestCaseSource(nameof(Layers))]
+    public void LayerMatchesPade(Func<Module> layer, int[] input)
+    {
+        Tensor.ManualSeed(2);
+        var m = layer();
+        OnnxCheck.Randomize(m, 3);
+        OnnxCheck.AssertMatches(m, OnnxCheck.Input(6, input), m.GetType().Name);
+    }
+
+    /// <summary>A module that computes something but has no ONNX form.</summary>
+    private sealed class Doubler : Module
+    {
+        public override Tensor Forward(Tensor input) => input * 2;
+    }
+
+    [Test]
+    public void AModuleWithoutAnOnnxFormIsNamedWithItsPath()
+    {
+        int built = 0;
+        var net = new Vgg8Cifar(c => built++ == 2 ? new Doubler() : Acts.Create("pau", c));
+        var e = Assert.Throws<OnnxExportException>(() => net.ToOnnx(3, 32, 32))!;
+        TestContext.Out.WriteLine(e.Message);
+        Assert.That(e.Message, Does.Contain("Doubler 'features.10'").And.Contain("has no ONNX form").And.Contain(nameof(IOnnxExportable)));
+    }
+
+    [Test]
+    public void ARootModuleWithoutAnOnnxFormIsNamedAsTheRoot()
+    {
+        var e = Assert.Throws<OnnxExportException>(() => new Doubler().ToOnnx(4))!;
+        Assert.That(e.Message, Does.Contain("the root module (Doubler)"));
+    }
+
+    [Test]
+    public void ShapeProblemsNameTheLayer()
+    {
+        var net = new Sequential(new Conv2d(3, 4, 3), new Flatten(), new Linear(10, 2));
+        var e = Assert.Throws<OnnxExportException>(() => net.ToOnnx(3, 8, 8))!;
+        Assert.That(e.Message, Does.Contain("Linear '2'").And.Contain("[..., 10]"));
+        var pau = new Sequential(new Conv2d(3, 4, 3), Acts.Create("pau:channel", 5));
+        Assert.That(Assert.Throws<OnnxExportException>(() => pau.ToOnnx(3, 8, 8))!.Message,
+            Does.Contain("Pau '1'").And.Contain("5 per-channel parameters"));
+        Assert.That(Assert.Throws<OnnxExportException>(() => new AdaptiveAvgPool2d(3).ToOnnx(2, 5, 5))!.Message,
+            Does.Contain("uneven"));
+        Assert.That(Assert.Throws<OnnxExportException>(() => new BatchNorm2d(2, trackRunningStats: false).ToOnnx(2, 5, 5))!.Message,
+            Does.Contain("running statistics"));
+        Assert.Throws<ArgumentException>(() => new Identity().ToOnnx());
+    }
+
+    [Test]
+    public void TheFileIsAnOpset17ModelWithParametersNamedByStateDictKeys()
+    {
+        Tensor.ManualSeed(1);
+        var net = new LeNet(c => Acts.Create("pau", c));
+        string dir = Path.Combine(Path.GetTempPath(), $"pade-onnx-{Guid.NewGuid():N}");
+        string path = Path.Combine(dir, "lenet.onnx");
+        try
+        {
+            net.ExportOnnx(path, 1, 32, 32);
+            Assert.That(File.Exists(path + ".tmp"), Is.False, "the temporary file is renamed");
+            var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+            Assert.That(model.OpsetImport.Single().Version, Is.EqualTo(17));
+            Assert.That(model.Graph.Input.Single().Name, Is.EqualTo("input"));
+            Assert.That(model.Graph.Input[0].Type.TensorType.Shape.Dim[0].DimParam, Is.EqualTo("N"));
+            Assert.That(model.Graph.Output.Single().Name, Is.EqualTo("output"));
+            var initializers = model.Graph.Initializer.Select(i => i.Name).ToHashSet();
+            Assert.That(net.StateDict().Keys.Where(k => !initializers.Contains(k)), Is.Empty, "every parameter is an initializer under its own name");
+            var ops = model.Graph.Node.Select(n => n.OpType).ToHashSet();
+            Assert.That(ops, Is.SupersetOf(new[] { "Conv", "MaxPool", "Gemm", "Div", "Abs" }));
+            Assert.That(model.Graph.Node.Where(n => n.OpType == "Div").Select(n => n.Name), Does.Contain("act1/Div"));
+            OnnxCheck.Run(File.ReadAllBytes(path), OnnxCheck.Input(1, 1, 1, 32, 32), out var shape);
+            Assert.That(shape, Is.EqualTo(new long[] { 1, 10 }));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    [Test]
+    public void ExportingTwiceGivesTheSameBytes()
+    {
+        Tensor.ManualSeed(1);
+        var net = new LeNet(c => Acts.Create("pau:C:channel", c));
+        Assert.That(net.ToOnnx(1, 32, 32).ToByteArray(), Is.EqualTo(net.ToOnnx(1, 32, 32).ToByteArray()));
+    }
+}
