@@ -261,8 +261,10 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                     td[..(n - full)].CopyTo(ds[full..]);
                 }
             }
+            // Noisy sums sit in the factors' lane order: back to element order first, so that the lane sum adds in the
+            // same order as without the permutation.
             if (!fixed54)
-                for (int k = 0; k < K; k++) partial[k] = double.CreateTruncating(Vector512.Sum(acc[k]));
+                for (int k = 0; k < K; k++) partial[k] = double.CreateTruncating(Vector512.Sum(lanes == null ? acc[k] : PauNoiseLanes<T>.Out(acc[k])));
         });
 
         var dA = CpuBackend.Span<T>(dnumerator);
