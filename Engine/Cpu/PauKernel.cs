@@ -22,10 +22,10 @@ namespace Pade.Engine.Cpu;
 /// </para>
 /// <para>
 /// Noise (RPAU): the coefficient vectors become per-lane, built for each vector of elements from the factors
-/// of <see cref="PauNoise"/> (Philox, computed on the fly, nothing stored), and each coefficient gradient term
-/// is multiplied by its factor (the chain rule through c̃ = c·factor). The Philox words of a vector's elements are
-/// consecutive and drawn in one batch (<see cref="PhiloxBatch"/>); still, ten 10-round blocks per 4 elements
-/// dominate: an RPAU in training costs tens of times a PAU.
+/// of <see cref="PauNoise"/>, drawn by <see cref="PauNoiseLanes{T}"/> from Philox rounds in registers (nothing
+/// stored; the backward draws them again), and each coefficient gradient term is multiplied by its factor (the chain
+/// rule through c̃ = c·factor). In float the noisy loops work in the lane order of the factors (x, dy permuted in, y
+/// and dx permuted back). The Philox rounds (10 words per element) are most of the cost.
 /// </para>
 /// <para>
 /// Speed: the degrees (5, 4) of the paper (versions A, B, D, no noise) go to <see cref="PauKernel54{T}"/>, whose
@@ -72,76 +72,48 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int k = 0; k < b.Length; k++) b[k] = Vector512.Create(TQ.Prepare(bv[c * b.Length + k]));
     }
 
-    /// <summary>
-    /// Per-lane noisy coefficients for the elements first .. first + valid − 1 (lanes beyond valid get factor 1):
-    /// a[j] lane l = a_j·f, b[k] lane l = prepared(b_k)·f, and the factors themselves in fa, fb. The numbers of these
-    /// elements are consecutive in the stream (j = i·K + k), so their Philox words are drawn in one batch.
-    /// </summary>
-    private static void NoisyCoefficients<TQ>(PauNoise noise, long first, int valid, T[] av, T[] bv, int c,
-        Span<Vector512<T>> a, Span<Vector512<T>> b, Span<Vector512<T>> fa, Span<Vector512<T>> fb, Span<T> scratch, Span<uint> words)
-        where TQ : IPauDenominator<T>
+    /// <summary>Per-lane noisy coefficients from the factors f (f[0..na) numerator, f[na..) denominator):
+    /// a[j] = a_j·f[j], b[k] = prepared(b_k)·f[na + k].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Noisy(ReadOnlySpan<T> av, ReadOnlySpan<T> bp, ReadOnlySpan<Vector512<T>> f, Span<Vector512<T>> a, Span<Vector512<T>> b)
     {
-        int na = a.Length, nb = b.Length, K = na + nb, perNumber = Single ? 1 : 2;
-        var ws = words[..(valid * K * perNumber)];
-        PhiloxBatch.Words(noise.Seed, noise.Offset + (ulong)(perNumber * first * K), ws);
-        // Factors in number order, flat[j] = 1 + α(2u_j − 1) for j = l·K + k, then moved to one vector per coefficient.
-        var flat = scratch[(K * W)..(2 * K * W)][..(valid * K)];
-        PauNoiseFactors.Compute(ws, noise.Alpha, flat);
-        var f = scratch[..(K * W)];
-        f.Fill(T.One);
-        for (int l = 0; l < valid; l++)
-            for (int k = 0; k < K; k++) f[k * W + l] = flat[l * K + k];
-        for (int j = 0; j < na; j++)
+        for (int j = 0; j < a.Length; j++) a[j] = f[j] * Vector512.Create(av[j]);
+        for (int k = 0; k < b.Length; k++) b[k] = f[a.Length + k] * Vector512.Create(bp[k]);
+    }
+
+    /// <summary>Noisy forward of n elements (a multiple of the vector width) starting at element <paramref name="first"/>
+    /// of the call (av, bp: this channel's coefficients, the denominator prepared).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void NoisyForwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> av, ReadOnlySpan<T> bp,
+        ReadOnlySpan<T> x, Span<T> y, int n) where TQ : IPauDenominator<T>
+    {
+        int na = av.Length, nb = bp.Length;
+        Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb], f = stackalloc Vector512<T>[na + nb];
+        Span<Vector512<ulong>> words = stackalloc Vector512<ulong>[noise.WordVectors];
+        for (int i = 0; i + W <= n; i += W)
         {
-            fa[j] = Vector512.Create<T>(f.Slice(j * W, W));
-            a[j] = fa[j] * Vector512.Create(av[c * na + j]);
-        }
-        for (int k = 0; k < nb; k++)
-        {
-            fb[k] = Vector512.Create<T>(f.Slice((na + k) * W, W));
-            b[k] = fb[k] * Vector512.Create(TQ.Prepare(bv[c * nb + k]));
+            noise.Factors(first + i, words, f);
+            Noisy(av, bp, f, a, b);
+            PauNoiseLanes<T>.Out(Value<TQ>(PauNoiseLanes<T>.In(Vector512.Create(x.Slice(i, W))), a, b)).CopyTo(y.Slice(i, W));
         }
     }
 
-    /// <summary>Noise factors from Philox words, vectorised (<see cref="PauNoise"/>: computed in double, rounded to T).</summary>
-    private static class PauNoiseFactors
+    /// <summary>Noisy backward of n elements (a multiple of the vector width) from element <paramref name="first"/>:
+    /// dx, and the coefficient sums (each term times its factor) added to acc.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void NoisyBackwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> av, ReadOnlySpan<T> bp,
+        ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> dx, int n, Span<Vector512<T>> acc) where TQ : IPauDenominator<T>
     {
-        private const double Inv24 = 1.0 / 16777216.0, Inv53 = 1.0 / 9007199254740992.0;
-
-        /// <summary>float: one word per number; double: two (high word first), as <see cref="NoiseStream.Uniform"/>.</summary>
-        public static void Compute(ReadOnlySpan<uint> words, double alpha, Span<T> factors)
+        int na = av.Length, nb = bp.Length;
+        Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb], f = stackalloc Vector512<T>[na + nb];
+        Span<Vector512<ulong>> words = stackalloc Vector512<ulong>[noise.WordVectors];
+        for (int i = 0; i + W <= n; i += W)
         {
-            int i = 0;
-            var one = Vector512<double>.One;
-            var a = Vector512.Create(alpha);
-            if (Single)
-            {
-                for (; i + 16 <= factors.Length; i += 16)
-                {
-                    var w = Vector512.Create<uint>(words.Slice(i, 16)) >> 8;
-                    var (lo, hi) = Vector512.Widen(w);
-                    var f0 = one + a * (Vector512.ConvertToDouble(lo) * (2 * Inv24) - one);
-                    var f1 = one + a * (Vector512.ConvertToDouble(hi) * (2 * Inv24) - one);
-                    Vector512.Narrow(f0, f1).As<float, T>().CopyTo(factors.Slice(i, 16));
-                }
-                for (; i < factors.Length; i++) factors[i] = T.CreateTruncating(1 + alpha * (2 * ((words[i] >> 8) * Inv24) - 1));
-            }
-            else
-            {
-                for (; i + 8 <= factors.Length; i += 8)
-                {
-                    // Memory holds (high, low) word pairs; a little-endian ulong load reads them as low | high << 32: swap.
-                    var v = Vector512.Create<uint>(words.Slice(2 * i, 16)).AsUInt64();
-                    var bits = ((v << 32) | (v >> 32)) >> 11;
-                    var f = one + a * (Vector512.ConvertToDouble(bits) * (2 * Inv53) - one);
-                    f.As<double, T>().CopyTo(factors.Slice(i, 8));
-                }
-                for (; i < factors.Length; i++)
-                {
-                    ulong bits = (((ulong)words[2 * i]) << 32 | words[2 * i + 1]) >> 11;
-                    factors[i] = T.CreateTruncating(1 + alpha * (2 * (bits * Inv53) - 1));
-                }
-            }
+            noise.Factors(first + i, words, f);
+            Noisy(av, bp, f, a, b);
+            var d = Step<TQ>(PauNoiseLanes<T>.In(Vector512.Create(x.Slice(i, W))), PauNoiseLanes<T>.In(Vector512.Create(g.Slice(i, W))),
+                a, b, acc, true, f[..na], f[na..]);
+            PauNoiseLanes<T>.Out(d).CopyTo(dx.Slice(i, W));
         }
     }
 
@@ -174,34 +146,29 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         long xo = x.Offset, yo = y.Offset;
         int na = numerator.Size(1), nb = denominator.Size(1), K = na + nb;
         bool fixed54 = UseFixed<TQ>(na, nb, noise);
+        var lanes = noise.IsActive ? new PauNoiseLanes<T>(noise, K) : null;
         ChannelWork.ForEach(l, p =>
         {
             Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
-            Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
-            Span<T> scratch = stackalloc T[2 * K * W], tx = stackalloc T[W], ty = stackalloc T[W];
-            Span<uint> words = noise.IsActive ? stackalloc uint[2 * K * W] : default;
+            Span<T> tx = stackalloc T[W], ty = stackalloc T[W];
             LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
+            ReadOnlySpan<T> ac = av.AsSpan(p.Channel * na, na), bc = bp.AsSpan(p.Channel * nb, nb);
             int n = (int)(p.S1 - p.S0), full = n - n % W;
             for (long o = p.Row0; o < p.Row1; o++)
             {
                 long start = (o * l.Channels + p.Channel) * l.Inner + p.S0;
                 var xs = xa.AsSpan((int)(xo + start), n);
                 var ys = ya.AsSpan((int)(yo + start), n);
-                if (fixed54) { PauKernel54<T>.Forward<TQ>(av.AsSpan(p.Channel * na, na), bp.AsSpan(p.Channel * nb, nb), xs, ys); continue; }
-                if (!noise.IsActive) ForwardLoop<TQ>(a, b, ref xs[0], ref ys[0], full);
-                else
-                    for (int i = 0; i < full; i += W)
-                    {
-                        NoisyCoefficients<TQ>(noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch, words);
-                        Value<TQ>(Vector512.Create<T>(xs.Slice(i, W)), a, b).CopyTo(ys.Slice(i, W));
-                    }
+                if (fixed54) { PauKernel54<T>.Forward<TQ>(ac, bc, xs, ys); continue; }
+                if (lanes == null) ForwardLoop<TQ>(a, b, ref xs[0], ref ys[0], full);
+                else NoisyForwardLoop<TQ>(lanes, start, ac, bc, xs, ys, full);
                 if (full < n)
                 {
-                    // The tail, zero-padded to a whole vector.
+                    // The tail, zero-padded to a whole vector (noisy: with the numbers of the elements that would follow).
                     tx.Clear();
                     xs[full..].CopyTo(tx);
-                    if (noise.IsActive) NoisyCoefficients<TQ>(noise, start + full, n - full, av, bv, p.Channel, a, b, fa, fb, scratch, words);
-                    ForwardLoop<TQ>(a, b, ref tx[0], ref ty[0], W);
+                    if (lanes == null) ForwardLoop<TQ>(a, b, ref tx[0], ref ty[0], W);
+                    else NoisyForwardLoop<TQ>(lanes, start + full, ac, bc, tx, ty, W);
                     ty[..(n - full)].CopyTo(ys[full..]);
                 }
             }
@@ -258,16 +225,16 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         T[] bp = bv.Select(TQ.Prepare).ToArray();
         long xo = x.Offset, go = dy.Offset, dxo = dx.Offset;
         int na = numerator.Size(1), nb = denominator.Size(1), K = na + nb;
-        bool noisy = noise.IsActive, fixed54 = UseFixed<TQ>(na, nb, noise);
+        bool fixed54 = UseFixed<TQ>(na, nb, noise);
+        var lanes = noise.IsActive ? new PauNoiseLanes<T>(noise, K) : null;
         var totals = ChannelWork.Reduce(l, K, (p, partial) =>
         {
             Span<Vector512<T>> a = stackalloc Vector512<T>[na], b = stackalloc Vector512<T>[nb];
-            Span<Vector512<T>> fa = stackalloc Vector512<T>[na], fb = stackalloc Vector512<T>[nb];
             Span<Vector512<T>> acc = stackalloc Vector512<T>[K];
-            Span<T> scratch = stackalloc T[2 * K * W], tx = stackalloc T[W], tg = stackalloc T[W], td = stackalloc T[W];
-            Span<uint> words = noisy ? stackalloc uint[2 * K * W] : default;
+            Span<T> tx = stackalloc T[W], tg = stackalloc T[W], td = stackalloc T[W];
             acc.Clear();
             LoadCoefficients<TQ>(av, bv, p.Channel, a, b);
+            ReadOnlySpan<T> ac = av.AsSpan(p.Channel * na, na), bc = bp.AsSpan(p.Channel * nb, nb);
             int n = (int)(p.S1 - p.S0), full = n - n % W;
             for (long o = p.Row0; o < p.Row1; o++)
             {
@@ -277,35 +244,27 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var ds = dxa.AsSpan((int)(dxo + start), n);
                 if (fixed54)
                 {
-                    PauKernel54<T>.Backward<TQ>(av.AsSpan(p.Channel * na, na), bp.AsSpan(p.Channel * nb, nb), xs, gs, ds,
-                        partial.AsSpan(0, na), partial.AsSpan(na, nb));
+                    PauKernel54<T>.Backward<TQ>(ac, bc, xs, gs, ds, partial.AsSpan(0, na), partial.AsSpan(na, nb));
                     continue;
                 }
-                if (!noisy) BackwardLoop<TQ>(a, b, ref xs[0], ref gs[0], ref ds[0], full, acc);
-                else
-                    for (int i = 0; i < full; i += W)
-                    {
-                        NoisyCoefficients<TQ>(noise, start + i, W, av, bv, p.Channel, a, b, fa, fb, scratch, words);
-                        Step<TQ>(Vector512.Create<T>(xs.Slice(i, W)), Vector512.Create<T>(gs.Slice(i, W)), a, b, acc, true, fa, fb)
-                            .CopyTo(ds.Slice(i, W));
-                    }
+                if (lanes == null) BackwardLoop<TQ>(a, b, ref xs[0], ref gs[0], ref ds[0], full, acc);
+                else NoisyBackwardLoop<TQ>(lanes, start, ac, bc, xs, gs, ds, full, acc);
                 if (full < n)
                 {
-                    // The tail, zero-padded: lanes with x = 0 (Q finite there) and dy = 0 add exactly zero to every sum.
+                    // The tail, zero-padded: lanes with x = 0 (Q finite there, noisy or not) and dy = 0 add exactly
+                    // zero to every sum.
                     tx.Clear(); tg.Clear();
                     xs[full..].CopyTo(tx);
                     gs[full..].CopyTo(tg);
-                    if (noisy)
-                    {
-                        NoisyCoefficients<TQ>(noise, start + full, n - full, av, bv, p.Channel, a, b, fa, fb, scratch, words);
-                        Step<TQ>(Vector512.Create<T>(tx), Vector512.Create<T>(tg), a, b, acc, true, fa, fb).CopyTo(td);
-                    }
-                    else BackwardLoop<TQ>(a, b, ref tx[0], ref tg[0], ref td[0], W, acc);
+                    if (lanes == null) BackwardLoop<TQ>(a, b, ref tx[0], ref tg[0], ref td[0], W, acc);
+                    else NoisyBackwardLoop<TQ>(lanes, start + full, ac, bc, tx, tg, td, W, acc);
                     td[..(n - full)].CopyTo(ds[full..]);
                 }
             }
+            // Noisy sums sit in the factors' lane order: back to element order first, so that the lane sum adds in the
+            // same order as without the permutation.
             if (!fixed54)
-                for (int k = 0; k < K; k++) partial[k] = double.CreateTruncating(Vector512.Sum(acc[k]));
+                for (int k = 0; k < K; k++) partial[k] = double.CreateTruncating(Vector512.Sum(lanes == null ? acc[k] : PauNoiseLanes<T>.Out(acc[k])));
         });
 
         var dA = CpuBackend.Span<T>(dnumerator);

@@ -137,4 +137,33 @@ public class ErfFloatTests
         Assert.That(worstY, Is.LessThanOrEqualTo(5e-7));
         Assert.That(worstDx, Is.LessThanOrEqualTo(5e-7));
     }
+
+    /// <summary>
+    /// The float32 GELU backward takes Φ = y/x from the forward's output: at x = 0 (0/0), tiny x (y/x loses its
+    /// digits; Φ = ½ + x·φ(0) there), both sides of the 2⁻²⁰ switch, the far left tail where y and φ underflow, and
+    /// large x. 48 elements: three whole vectors, so every value goes through the SIMD path.
+    /// </summary>
+    [Test]
+    public void GeluFloat32BackwardFromTheOutputNearZeroAndInTheTails()
+    {
+        float[] special = [0f, -0f, 1e-30f, -1e-30f, float.Epsilon, -float.Epsilon, 1e-7f, -1e-7f, 9.5e-7f, -9.5e-7f,
+            9.6e-7f, -9.6e-7f, 1e-5f, -1e-5f, 1e-3f, -1e-3f, -5f, -10f, -13f, -13.5f, -14f, -20f, -40f, 3f, 8f, 20f, 1e6f, -1e6f];
+        var xs = special.Concat(Enumerable.Range(0, 48 - special.Length).Select(i => (i - 10) * 0.37f)).ToArray();
+        int n = xs.Length;
+        var x32 = Tensor.FromArray(xs, n);
+        var dy32 = Tensor.Ones([n]);
+        var y32 = Tensor.Empty([n]); var dx32 = Tensor.Empty([n]);
+        x32.Backend.Unary(UnaryOp.Gelu, x32, y32);
+        x32.Backend.UnaryBackward(UnaryOp.Gelu, x32, y32, dy32, dx32);
+        float[] dx = dx32.ToArray<float>();
+        double worst = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double x = xs[i], r = SpecialFunctions.NormalCdf(x) + x * SpecialFunctions.NormalPdf(x);
+            double err = Math.Abs(dx[i] - r) / Math.Max(1, Math.Abs(r));
+            Assert.That(err <= 5e-7, Is.True, $"gelu'({x:R}) = {dx[i]:R}, float64 {r:R}");   // false for NaN, unlike LessThanOrEqualTo
+            worst = Math.Max(worst, err);
+        }
+        TestContext.Out.WriteLine($"gelu float32 backward near 0 and in the tails: max error {worst:E2}");
+    }
 }

@@ -258,19 +258,6 @@ public class PauProperties
     }
 
     [Test]
-    public void BatchedPhiloxWordsEqualTheScalarOnes()
-    {
-        foreach (ulong first in new ulong[] { 0, 1, 3, 4, 37, (1UL << 32) - 5, 123456789012 })
-            foreach (int count in new[] { 0, 1, 5, 31, 32, 33, 100 })
-            {
-                var words = new uint[count];
-                PhiloxBatch.Words(0xDEADBEEF12345UL, first, words);
-                for (int i = 0; i < count; i++)
-                    Assert.That(words[i], Is.EqualTo(Philox.Word(0xDEADBEEF12345UL, first + (ulong)i)), $"word {first} + {i}");
-            }
-    }
-
-    [Test]
     public void RpauNoiseIsTheDocumentedStream()
     {
         // Element i, coefficient k uses number i·K + k: check one noisy value against PauMath at hand-noised coefficients.

@@ -6,7 +6,7 @@ namespace Pade.Bench;
 
 /// <summary>
 /// <c>dotnet run -c Release -- &lt;suite&gt; [--threads 1,2] [--quick] [--out DIR] [--topic NAME] [--mnist DIR]
-/// [--epochs N] [--seed N] [--torch-malloc retain|system]</c>; suites: check, gemm, elementwise, activations, layers, train, oracle (against libtorch, float64), all.
+/// [--epochs N] [--seed N] [--torch-malloc retain|system] [--only NAME,...]</c>; suites: check, gemm, elementwise, activations, layers, train, oracle (against libtorch, float64), all.
 /// </summary>
 public static class Program
 {
@@ -63,12 +63,12 @@ public static class Program
 
         if (all || o.Suite == "gemm")
         {
-            report.Add(Harness.Run("gemm", GemmSuite.Cases(), threads, measure));
+            report.Add(Harness.Run("gemm", o.Select(GemmSuite.Cases()), threads, measure));
             report.AddNote("gemm: both sides allocate C per call and free it at once (Pade: Dispose, back to its buffer pool).");
         }
         if (all || o.Suite == "elementwise")
         {
-            var rows = Harness.Run("elementwise", ElementwiseSuite.Cases(), threads, measure);
+            var rows = Harness.Run("elementwise", o.Select(ElementwiseSuite.Cases()), threads, measure);
             report.Add(rows);
             foreach (string line in ElementwiseSuite.BandwidthLines(rows))
             {
@@ -84,10 +84,12 @@ public static class Program
         }
         if (all || o.Suite == "activations")
         {
-            var rows = Harness.Run("activations", ActivationSuite.Cases(), threads, measure);
+            var rows = Harness.Run("activations", o.Select(ActivationSuite.Cases()), threads, measure);
             report.Add(rows);
             AddTargets(report, "activations: targets (fused PAU fwd+bwd ≥ 20x faster than Torch's composed PAU, ≤ 2x Torch's ReLU)",
                 ActivationSuite.TargetHeader, ActivationSuite.TargetRows(rows));
+            AddTargets(report, "activations: GELU (exact) fwd+bwd target (Torch time / Pade time ≥ 1.0, issue 18)",
+                ActivationSuite.GeluTargetHeader, ActivationSuite.GeluTargetRows(rows));
             report.AddNote("activations: GB/s of minimum traffic, forward 8 B/element, forward+backward 20 B/element. " +
                            "Torch's PAU (rows pau and pau-composed) is composed of ~20 torch ops (TorchPau.Compose); Pade's " +
                            "pau row is the fused kernel F.Pau, its pau-composed row the same composition of engine ops " +
@@ -178,12 +180,18 @@ public static class Program
 
     /// <summary>The command line, parsed by hand (it is small).</summary>
     sealed record Options(string Suite, IReadOnlyList<int>? Threads, bool Quick, string OutDir, string? Topic,
-        string MnistDir, int? Epochs, int Seed, bool SystemMalloc)
+        string MnistDir, int? Epochs, int Seed, bool SystemMalloc, IReadOnlyList<string>? Only)
     {
+        /// <summary>The cases whose name starts with one of --only's names (all without --only): a few rows while
+        /// iterating, e.g. --only gelu,pau (gemm, elementwise and activations).</summary>
+        public IEnumerable<BenchCase> Select(IEnumerable<BenchCase> cases) =>
+            Only is null ? cases : cases.Where(c => Only.Any(n => c.Name.StartsWith(n, StringComparison.Ordinal)));
+
         public const string Usage =
             "usage: dotnet run -c Release -- <check|gemm|elementwise|activations|layers|train|oracle|all> [--threads 1,2] [--quick]\n" +
             "       [--out DIR (default bench/results)] [--topic NAME (default: the suite)] [--mnist DIR] [--epochs N] [--seed N]\n" +
-            "       [--torch-malloc retain|system (default retain: glibc keeps freed memory, see GlibcMalloc)]";
+            "       [--torch-malloc retain|system (default retain: glibc keeps freed memory, see GlibcMalloc)]\n" +
+            "       [--only NAME,... (gemm, elementwise, activations: only the cases whose name starts with one of them)]";
 
         public static Options Parse(string[] args)
         {
@@ -197,12 +205,17 @@ public static class Program
             int? epochs = null;
             int seed = 0;
             bool systemMalloc = false;
+            IReadOnlyList<string>? only = null;
             for (int i = 1; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
                 switch (args[i])
                 {
                     case "--quick": quick = true; break;
+                    case "--only":
+                        only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                        if (only.Count == 0) throw new ArgumentException("--only lists no case name");
+                        break;
                     case "--threads": threads = ParseThreads(Value()); break;
                     case "--out": outDir = Value(); break;
                     case "--topic": topic = Value(); break;
@@ -221,7 +234,7 @@ public static class Program
                 }
             }
             return new Options(suite, threads, quick, outDir ?? DefaultResultsDir(), topic, mnist ?? DefaultMnistDir(),
-                epochs, seed, systemMalloc);
+                epochs, seed, systemMalloc, only);
         }
 
         static List<int> ParseThreads(string text) =>

@@ -155,6 +155,20 @@ public static class ActivationSuite
         "Pade PAU / Torch ReLU (fwd+bwd)", "≤ 2x", "Pade PAU / Pade ReLU",
     ];
 
+    /// <summary>Issue 18's GELU target at each size and thread count: Pade's exact GELU forward + backward at
+    /// least as fast as torch's (Torch time / Pade time ≥ 1.0).</summary>
+    public static List<string[]> GeluTargetRows(IReadOnlyList<CaseResult> results)
+    {
+        var rows = new List<string[]>();
+        foreach (var r in results)
+            if (r.Case.Name == "gelu fwd+bwd" && r.Pade is { } p && r.Torch is { } t)
+                rows.Add([r.Case.Size, $"{r.Threads}", F($"{p.MedianMs:F3}"), F($"{t.MedianMs:F3}"),
+                    F($"{t.MedianMs / p.MedianMs:F2}x"), Verdict(t.MedianMs / p.MedianMs >= 1.0)]);
+        return rows;
+    }
+
+    public static readonly string[] GeluTargetHeader = ["size", "threads", "Pade ms", "Torch ms", "Torch / Pade", "≥ 1.0x"];
+
     internal static string Verdict(bool? met) => met switch { true => "met", false => "missed", null => "—" };
 
     static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
