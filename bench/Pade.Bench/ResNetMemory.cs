@@ -20,7 +20,7 @@ public static class ResNetMemory
 {
     /// <summary>The hidden command line of the child: <c>resnet-memory pade|torch relu|pau STEPS THREADS [system]</c>.</summary>
     public const string ChildCommand = "resnet-memory";
-    public const int Batch = 8;
+    public const int Batch = LayersSuite.CifarBatch;
 
     public static readonly string[] Header =
     [

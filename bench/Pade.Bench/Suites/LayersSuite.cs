@@ -10,6 +10,9 @@ namespace Pade.Bench;
 public static class LayersSuite
 {
     public const int LeNetBatch = 256, VggBatch = 64;
+    /// <summary>The batch of the CIFAR networks' steps (ResNet-101, MobileNetV2, DenseNet-121), as the ResNet-101
+    /// memory measurement.</summary>
+    public const int CifarBatch = 8;
 
     /// <summary>A conv2d shape: batch, channels in/out, square input side, square kernel, padding.</summary>
     public readonly record struct ConvShape(string Net, int Batch, int In, int Out, int Side, int Kernel, int Padding)
