@@ -132,7 +132,8 @@ public static class Program
             }
             var rows = Harness.Run("layers", cases, threads, measure);
             report.Add(rows);
-            AddTargets(report, "layers: targets (LeNet-ReLU ≥ 0.7x Torch at 2 threads; LeNet-PAU ≥ 2x Torch's composed-PAU LeNet)",
+            AddTargets(report, "layers: targets (LeNet-ReLU ≥ 0.7x Torch at 2 threads; LeNet-PAU ≥ 2x Torch's composed-PAU LeNet; " +
+                "issue 18: every network ≥ 1.2x Torch with ReLU, ≥ 1.5x Torch's composed PAU with PAU)",
                 LayersSuite.TargetHeader, LayersSuite.TargetRows(rows));
             report.AddNote("layers: train steps are forward + cross-entropy + backward + SGD(lr 0.01) on random data; " +
                            "conv2d bwd is the input and weight gradients through a retained graph (2 × forward FLOPs). " +
