@@ -153,9 +153,10 @@ public static class Program
                            "alone (torch's pau is composed of its ops); the sum is close to the whole step's time.");
             int memoryThreads = threads.Max();
             if (o.Filter is null or "memory")
-                report.AddTable($"layers: ResNet-101 training step, batch {ResNetMemory.Batch}, 3x32x32, SGD: peak memory (own process per row)",
-                ResNetMemory.Header, ResNetMemory.Run(o.Quick, memoryThreads, o.SystemMalloc));
-            report.AddNote("layers, ResNet-101 memory: each row runs in a child process (the other side's memory would " +
+                foreach (var (net, title) in new[] { ("resnet101", "ResNet-101"), ("densenet121", "DenseNet-121") })
+                    report.AddTable($"layers: {title} training step, batch {ResNetMemory.Batch}, 3x32x32, SGD: peak memory (own process per row)",
+                        ResNetMemory.Header, ResNetMemory.Run(o.Quick, memoryThreads, o.SystemMalloc, net));
+            report.AddNote("layers, ResNet-101 and DenseNet-121 memory: each row runs in a child process (the other side's memory would " +
                            "count otherwise). Baseline = VmRSS after building the model and batch (runtime + weights); the " +
                            "high-water mark is then reset (/proc/self/clear_refs) and read after the steps (VmHWM). " +
                            $"{(o.Quick ? 2 : 4)} steps; the step time is the median of all but the first.");

@@ -181,7 +181,7 @@ public static class LayersSuite
         _ => "DenseNet121",
     };
 
-    static nn.Module<Tensor, Tensor> TorchCifar(string net, string act) => net switch
+    public static nn.Module<Tensor, Tensor> TorchCifar(string net, string act) => net switch
     {
         "resnet101" => TorchResNet.ResNet101(TorchModels.Activation(act)),
         "mobilenetv2" => TorchCifarModels.MobileNetV2(TorchModels.Activation(act)),
