@@ -33,11 +33,9 @@ public static class NetProfile
         var backward = new Dictionary<string, (double Ms, int Count)>();
         long mark = 0;
         var hooks = model.NamedModules().Select(m => m.Module).Where(m => !m.NamedChildren().Any())
-            .Select(m => m.RegisterForwardHook((module, input, _2) =>
+            .Select(m => m.RegisterForwardHook((module, input, _) =>
             {
                 long now = Stopwatch.GetTimestamp();
-                if (Denormals) CountDenormals(module.GetType().Name + " out", _2);
-                now = Stopwatch.GetTimestamp();
                 Add(forward, ForwardKey(module, input), Stopwatch.GetElapsedTime(mark, now).TotalMilliseconds);
                 mark = now;
             })).ToList();
@@ -61,7 +59,6 @@ public static class NetProfile
                 optimizer.Step();
                 Add(backward, "sgd step", Stopwatch.GetElapsedTime(stepStart).TotalMilliseconds);
                 double total = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                if (Denormals) PrintDenormals(model);
                 if (verbose)
                 {
                     var pool = Pade.Engine.BufferPool<float>.Stats();
@@ -124,23 +121,6 @@ public static class NetProfile
         { Name: "conv2d" } => ConvKey(node.Inputs[0].Shape, node.Inputs[1].Shape),
         _ => node.Name,
     };
-
-    static readonly bool Denormals = Environment.GetEnvironmentVariable("PADE_PROFILE_DENORMALS") == "1";
-    static readonly Dictionary<string, (long Sub, long All)> DenormalCounts = [];
-    static void CountDenormals(string key, PadeTensor t)
-    {
-        long sub = 0;
-        foreach (float v in t.Detach().ToArray<float>()) if (float.IsSubnormal(v)) sub++;
-        var c = DenormalCounts.GetValueOrDefault(key);
-        DenormalCounts[key] = (c.Sub + sub, c.All + t.Numel);
-    }
-    public static void PrintDenormals(PadeModule model)
-    {
-        foreach (var (n, p) in model.NamedParameters())
-            if (p.Grad is { } g) CountDenormals("grad " + n.Split('.')[^1], g);
-        foreach (var (k, v) in DenormalCounts) Console.WriteLine($"  denormals {k}: {v.Sub} of {v.All}");
-        DenormalCounts.Clear();
-    }
 
     static void Add(Dictionary<string, (double Ms, int Count)> d, string name, double ms) =>
         d[name] = d.TryGetValue(name, out var v) ? (v.Ms + ms, v.Count + 1) : (ms, 1);

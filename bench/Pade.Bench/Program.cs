@@ -219,7 +219,8 @@ public static class Program
             "       [--torch-malloc retain|system (default retain: glibc keeps freed memory, see GlibcMalloc)]\n" +
             "       layers: [--filter TEXT (only the cases whose name or size contains it; skips the profiles and memory table\n" +
             "       unless TEXT is 'profile' or 'memory')]\n" +
-            "       profile: [--net resnet101,vgg8,mobilenetv2,densenet121] [--act relu,pau] [--reps N (default 10)]";
+            "       profile: [--net resnet101,vgg8,mobilenetv2,densenet121] [--act relu,pau] [--reps N (default 10)]\n" +
+            "       (PADE_PROFILE_STEPS=1 prints each step's time, loss, collections and buffer-pool counters)";
 
         public static Options Parse(string[] args)
         {
