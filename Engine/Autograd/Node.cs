@@ -1,26 +1,27 @@
 namespace Pade.Engine.Autograd;
 
 /// <summary>
-/// One recorded op: its inputs and the closure that maps the gradient of its output to the gradients of its
-/// inputs (closed form, written next to the forward in the op). The tensors the closure needs are listed as
-/// saved, with their storage versions, so an in-place write after the forward is caught instead of giving wrong
-/// gradients. After a backward pass without retainGraph the closure is dropped, freeing what it captured.
+/// One recorded op: where the gradients of its inputs go and the closure that maps the gradient of its output to
+/// them (closed form, written next to the forward in the op). The tensors the closure needs are listed as saved,
+/// with their storage versions, so an in-place write after the forward is caught instead of giving wrong
+/// gradients. After a backward pass without retainGraph the closure and the saved list are dropped, freeing what
+/// they held.
 /// </summary>
 public sealed class Node
 {
     private Func<Tensor, Tensor?[]>? _backward;
-    private readonly (Tensor Tensor, int Version)[] _saved;
+    private (Tensor Tensor, int Version)[] _saved;
 
     internal Node(string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved)
     {
         Name = name;
-        Inputs = inputs;
+        Inputs = inputs.Select(NodeInput.Of).ToArray();
         _backward = backward;
         _saved = saved.Select(t => (t, t.Storage.Version)).ToArray();
     }
 
     public string Name { get; }
-    public Tensor[] Inputs { get; }
+    public NodeInput[] Inputs { get; }
     public bool IsReleased => _backward == null;
 
     internal Tensor?[] Apply(Tensor gradOutput)
@@ -39,7 +40,27 @@ public sealed class Node
         return f(gradOutput);
     }
 
-    internal void Release() => _backward = null;
+    internal void Release()
+    {
+        _backward = null;
+        _saved = [];
+    }
 
     public override string ToString() => $"<{Name}Backward>";
+}
+
+/// <summary>
+/// What the backward pass needs of one input of a node: the node that produced it (its gradient goes there), or,
+/// for a leaf that requires grad, the leaf itself (its gradient is stored in it), and its shape (a broadcast
+/// input's gradient is summed back to it). An intermediate result is not held, as in PyTorch's graph: once no op
+/// saved it for its backward and the caller dropped it, its buffer can go back to the pool while the graph lives.
+/// </summary>
+public readonly record struct NodeInput(Node? GradFn, Tensor? Leaf, int[] Shape, DType DType)
+{
+    internal static NodeInput Of(Tensor x) =>
+        new(x.GradFn, x.GradFn == null && x.RequiresGrad ? x : null, x.ShapeArray, x.DType);
+
+    /// <summary>Whether a gradient flows into this input: it was made by a recorded op, or it is a leaf that still
+    /// requires grad.</summary>
+    public bool RequiresGrad => GradFn != null || Leaf?.RequiresGrad == true;
 }

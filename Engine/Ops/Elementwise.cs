@@ -17,6 +17,7 @@ public sealed partial class Tensor
     /// <summary>An elementwise op whose backward is the backend's fused dy * f'(x) kernel.</summary>
     internal Tensor UnaryWithKernelBackward(UnaryOp op, double alpha = 0, double beta = 0)
     {
+        if (op is UnaryOp.Relu or UnaryOp.Sigmoid or UnaryOp.Tanh) return UnaryWithOutputBackward(op);
         var x = Contiguous();
         var y = UnaryForward(op, alpha, beta);
         return Graph.Record(y, op.ToString().ToLowerInvariant(), [this], g =>
@@ -26,6 +27,25 @@ public sealed partial class Tensor
             x.Backend.UnaryBackward(op, x, y, gc, dx, alpha, beta);
             return [dx];
         }, x, y);
+    }
+
+    /// <summary>
+    /// An elementwise op whose derivative is a function of its output (ReLU: 1 where y &gt; 0, which is where
+    /// x &gt; 0; σ' = y(1 − y); tanh' = 1 − y²), so only y is saved and the input can be freed after the forward,
+    /// as PyTorch's relu, sigmoid and tanh save their result. The backward kernels of these ops read x only for
+    /// ReLU's sign test, so y is passed in its place. A method of its own: a lambda in the method above would share
+    /// its closure object with that method's other lambda, which captures x.
+    /// </summary>
+    private Tensor UnaryWithOutputBackward(UnaryOp op)
+    {
+        var y = UnaryForward(op);
+        return Graph.Record(y, op.ToString().ToLowerInvariant(), [this], g =>
+        {
+            var gc = g.Contiguous();
+            var dx = y.EmptyLike();
+            y.Backend.UnaryBackward(op, y, y, gc, dx);
+            return [dx];
+        }, y);
     }
 
     private static Tensor BinaryForward(BinaryOp op, Tensor a, Tensor b)

@@ -36,11 +36,12 @@ public static class PadeGrad
         });
 
     /// <summary>A view of <paramref name="data"/> whose gradient is passed to <paramref name="receive"/> (the
-    /// per-layer profile chains layers through it).</summary>
+    /// per-layer profile chains layers through it). A copy: the backward pass frees the gradients it hands to the
+    /// nodes once they return.</summary>
     public static Tensor Capturing(Tensor data, Action<Tensor> receive) =>
         Graph.Record(data.Detach(), "bench_input", [Anchor], g =>
         {
-            receive(g);
+            receive(g.Clone());
             return [null];
         });
 }

@@ -10,7 +10,7 @@ namespace Pade.Bench;
 /// </summary>
 public static class Program
 {
-    static readonly string[] Suites = ["check", "gemm", "elementwise", "activations", "layers", "train", "oracle", "all"];
+    static readonly string[] Suites = ["check", "gemm", "elementwise", "activations", "layers", "train", "oracle", "profile", "all"];
 
     public static int Main(string[] args)
     {
@@ -52,6 +52,29 @@ public static class Program
         bool all = o.Suite == "all";
 
         if (o.Suite == "check") return CheckTorch();
+        if (o.Suite == "profile")
+        {
+            // Not part of "all": one network's step by layer kind, for finding where the time goes.
+            foreach (string net in o.Nets ?? ["resnet101"])
+                foreach (string act in o.Acts ?? ["relu", "pau"])
+                    foreach (int t in threads)
+                    {
+                        CpuBackend.Threads = t;
+                        var (model, batch, channels) = LayersPade.Network(net, act);
+                        var rows = NetProfile.Run(model, batch, channels, warmup: o.Quick ? 2 : 5, reps: o.Reps ?? (o.Quick ? 3 : 10),
+                            verbose: Environment.GetEnvironmentVariable("PADE_PROFILE_STEPS") == "1");
+                        string title = $"profile: {net}-{act} train step by layer kind, batch {batch}, {t} thread(s)";
+                        report.AddTable(title, NetProfile.Header, rows);
+                        Console.WriteLine(title);
+                        foreach (string[] row in rows) Console.WriteLine("  " + string.Join(" | ", row));
+                    }
+            report.AddNote("profile: medians over 10 steps after 5 (3 after 2 with --quick); forward times from forward " +
+                           "hooks on the leaf modules (the time since the previous leaf finished, so ops between layers " +
+                           "such as a residual add or a concatenation count towards the next leaf), backward times per " +
+                           "autograd node (Graph.BackwardTimer).");
+            Console.WriteLine($"report: {report.Write(o.OutDir)}");
+            return 0;
+        }
         if (o.Suite == "oracle")
         {
             // Not a measurement: every public op, layer, loss and optimizer against libtorch in float64.
@@ -103,15 +126,22 @@ public static class Program
                 Console.WriteLine(line);
                 report.AddNote(line);
             }
-            var rows = Harness.Run("layers", LayersSuite.Cases(o.Quick), threads, measure);
+            var cases = LayersSuite.Cases(o.Quick);
+            if (o.Filter is { } f)
+            {
+                cases = cases.Where(c => $"{c.Name} {c.Size}".Contains(f, StringComparison.OrdinalIgnoreCase));
+                report.AddNote($"layers: only the cases that contain '{f}' (--filter)");
+            }
+            var rows = Harness.Run("layers", cases, threads, measure);
             report.Add(rows);
-            AddTargets(report, "layers: targets (LeNet-ReLU ≥ 0.7x Torch at 2 threads; LeNet-PAU ≥ 2x Torch's composed-PAU LeNet)",
+            AddTargets(report, "layers: targets (LeNet-ReLU ≥ 0.7x Torch at 2 threads; LeNet-PAU ≥ 2x Torch's composed-PAU LeNet; " +
+                "issue 18: every network ≥ 1.2x Torch with ReLU, ≥ 1.5x Torch's composed PAU with PAU)",
                 LayersSuite.TargetHeader, LayersSuite.TargetRows(rows));
             report.AddNote("layers: train steps are forward + cross-entropy + backward + SGD(lr 0.01) on random data; " +
                            "conv2d bwd is the input and weight gradients through a retained graph (2 × forward FLOPs). " +
                            "Pade's models are Pade.Layers.Models with the activation library (Activations.Create) and " +
                            "Training's Sgd; LeNet-pau-composed uses F.PauComposed on Pade's side (ComposedPau).");
-            foreach (string act in new[] { "relu", "pau" })
+            foreach (string act in o.Filter is null or "profile" ? ["relu", "pau"] : Array.Empty<string>())
                 foreach (int t in threads)
                 {
                     var profile = LayerProfile.Run(act, t, warmup: o.Quick ? 2 : 10, reps: o.Quick ? 3 : 20);
@@ -124,9 +154,11 @@ public static class Program
                            "after 10); each layer's input is cut from the graph so its forward and its backward are timed " +
                            "alone (torch's pau is composed of its ops); the sum is close to the whole step's time.");
             int memoryThreads = threads.Max();
-            report.AddTable($"layers: ResNet-101 training step, batch {ResNetMemory.Batch}, 3x32x32, SGD: peak memory (own process per row)",
-                ResNetMemory.Header, ResNetMemory.Run(o.Quick, memoryThreads, o.SystemMalloc));
-            report.AddNote("layers, ResNet-101 memory: each row runs in a child process (the other side's memory would " +
+            if (o.Filter is null or "memory")
+                foreach (var (net, title) in new[] { ("resnet101", "ResNet-101"), ("densenet121", "DenseNet-121") })
+                    report.AddTable($"layers: {title} training step, batch {ResNetMemory.Batch}, 3x32x32, SGD: peak memory (own process per row)",
+                        ResNetMemory.Header, ResNetMemory.Run(o.Quick, memoryThreads, o.SystemMalloc, net));
+            report.AddNote("layers, ResNet-101 and DenseNet-121 memory: each row runs in a child process (the other side's memory would " +
                            "count otherwise). Baseline = VmRSS after building the model and batch (runtime + weights); the " +
                            "high-water mark is then reset (/proc/self/clear_refs) and read after the steps (VmHWM). " +
                            $"{(o.Quick ? 2 : 4)} steps; the step time is the median of all but the first.");
@@ -180,7 +212,8 @@ public static class Program
 
     /// <summary>The command line, parsed by hand (it is small).</summary>
     sealed record Options(string Suite, IReadOnlyList<int>? Threads, bool Quick, string OutDir, string? Topic,
-        string MnistDir, int? Epochs, int Seed, bool SystemMalloc, IReadOnlyList<string>? Only)
+        string MnistDir, int? Epochs, int Seed, bool SystemMalloc, IReadOnlyList<string>? Only = null,
+        IReadOnlyList<string>? Nets = null, IReadOnlyList<string>? Acts = null, string? Filter = null, int? Reps = null)
     {
         /// <summary>The cases whose name starts with one of --only's names (all without --only): a few rows while
         /// iterating, e.g. --only gelu,pau (gemm, elementwise and activations).</summary>
@@ -191,7 +224,11 @@ public static class Program
             "usage: dotnet run -c Release -- <check|gemm|elementwise|activations|layers|train|oracle|all> [--threads 1,2] [--quick]\n" +
             "       [--out DIR (default bench/results)] [--topic NAME (default: the suite)] [--mnist DIR] [--epochs N] [--seed N]\n" +
             "       [--torch-malloc retain|system (default retain: glibc keeps freed memory, see GlibcMalloc)]\n" +
-            "       [--only NAME,... (gemm, elementwise, activations: only the cases whose name starts with one of them)]";
+            "       [--only NAME,... (gemm, elementwise, activations: only the cases whose name starts with one of them)]\n" +
+            "       layers: [--filter TEXT (only the cases whose name or size contains it; skips the profiles and memory table\n" +
+            "       unless TEXT is 'profile' or 'memory')]\n" +
+            "       profile: [--net resnet101,vgg8,mobilenetv2,densenet121] [--act relu,pau] [--reps N (default 10)]\n" +
+            "       (PADE_PROFILE_STEPS=1 prints each step's time, loss, collections and buffer-pool counters)";
 
         public static Options Parse(string[] args)
         {
@@ -206,6 +243,9 @@ public static class Program
             int seed = 0;
             bool systemMalloc = false;
             IReadOnlyList<string>? only = null;
+            IReadOnlyList<string>? nets = null, acts = null;
+            string? filter = null;
+            int? reps = null;
             for (int i = 1; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -218,6 +258,10 @@ public static class Program
                         break;
                     case "--threads": threads = ParseThreads(Value()); break;
                     case "--out": outDir = Value(); break;
+                    case "--net": nets = Value().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
+                    case "--filter": filter = Value(); break;
+                    case "--reps": reps = PositiveInt("--reps", Value()); break;
+                    case "--act": acts = Value().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                     case "--topic": topic = Value(); break;
                     case "--mnist": mnist = Value(); break;
                     case "--epochs": epochs = PositiveInt("--epochs", Value()); break;
@@ -234,7 +278,7 @@ public static class Program
                 }
             }
             return new Options(suite, threads, quick, outDir ?? DefaultResultsDir(), topic, mnist ?? DefaultMnistDir(),
-                epochs, seed, systemMalloc, only);
+                epochs, seed, systemMalloc, only, nets, acts, filter, reps);
         }
 
         static List<int> ParseThreads(string text) =>

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using CpuBackend = Pade.Engine.CpuBackend;
-using Pade.Layers.Models;
 using static TorchSharp.torch;
 using PadeTensor = Pade.Engine.Tensor;
 
@@ -18,9 +17,10 @@ namespace Pade.Bench;
 /// </summary>
 public static class ResNetMemory
 {
-    /// <summary>The hidden command line of the child: <c>resnet-memory pade|torch relu|pau STEPS THREADS [system]</c>.</summary>
+    /// <summary>The hidden command line of the child: <c>resnet-memory pade|torch relu|pau STEPS THREADS [system]
+    /// [NET]</c>, NET one of <see cref="LayersSuite.CifarNets"/> (default resnet101).</summary>
     public const string ChildCommand = "resnet-memory";
-    public const int Batch = 8;
+    public const int Batch = LayersSuite.CifarBatch;
 
     public static readonly string[] Header =
     [
@@ -30,21 +30,21 @@ public static class ResNetMemory
 
     /// <summary>Runs the four children (Pade and Torch, ReLU and PAU; torch's PAU composed of its ops) and returns
     /// the table rows; a child that fails gives a row saying why.</summary>
-    public static List<string[]> Run(bool quick, int threads, bool systemMalloc)
+    public static List<string[]> Run(bool quick, int threads, bool systemMalloc, string net = "resnet101")
     {
         int steps = quick ? 2 : 4;
         var rows = new List<string[]>();
         foreach (string side in new[] { "pade", "torch" })
             foreach (string act in new[] { "relu", "pau" })
             {
-                string[] row = RunChild(side, act, steps, threads, systemMalloc, TimeSpan.FromSeconds(quick ? 180 : 600));
-                Console.WriteLine($"ResNet-101 memory: {string.Join("  ", row)}");
+                string[] row = RunChild(side, act, steps, threads, systemMalloc, TimeSpan.FromSeconds(quick ? 180 : 600), net);
+                Console.WriteLine($"{net} memory: {string.Join("  ", row)}");
                 rows.Add(row);
             }
         return rows;
     }
 
-    static string[] RunChild(string side, string act, int steps, int threads, bool systemMalloc, TimeSpan timeout)
+    static string[] RunChild(string side, string act, int steps, int threads, bool systemMalloc, TimeSpan timeout, string net)
     {
         string label = side == "pade" ? "Pade" : "Torch";
         string actLabel = side == "torch" && act == "pau" ? "pau (composed)" : act;
@@ -58,6 +58,7 @@ public static class ResNetMemory
         if (Path.GetFileNameWithoutExtension(psi.FileName) == "dotnet") psi.ArgumentList.Add(typeof(Program).Assembly.Location);
         foreach (string a in new[] { ChildCommand, side, act, $"{steps}", $"{threads}" }) psi.ArgumentList.Add(a);
         if (systemMalloc) psi.ArgumentList.Add("system");
+        psi.ArgumentList.Add(net);
 
         using var child = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
         var stderr = child.StandardError.ReadToEndAsync();
@@ -99,29 +100,30 @@ public static class ResNetMemory
             return 2;
         }
         int steps = int.Parse(args[2], CultureInfo.InvariantCulture), threads = int.Parse(args[3], CultureInfo.InvariantCulture);
-        if (args[0] == "pade") return PadeChild(args[1], steps, threads);
-        if (!(args.Length > 4 && args[4] == "system")) GlibcMalloc.RetainFreedMemory();
-        return TorchChild(args[1], steps, threads);
+        string net = args.Skip(4).FirstOrDefault(a => a != "system") ?? "resnet101";
+        if (args[0] == "pade") return PadeChild(args[1], steps, threads, net);
+        if (!args.Skip(4).Contains("system")) GlibcMalloc.RetainFreedMemory();
+        return TorchChild(args[1], steps, threads, net);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    static int PadeChild(string act, int steps, int threads)
+    static int PadeChild(string act, int steps, int threads, string net)
     {
         CpuBackend.Threads = threads;
         PadeTensor.ManualSeed(1);
-        var model = ResNet.ResNet101(LayersPade.Activation(act));
-        Action step = LayersPade.TrainStep(model, Batch, channels: 3);
+        var (model, batch, channels) = LayersPade.Network(net, act);
+        Action step = LayersPade.TrainStep(model, batch, channels);
         return Measure(step, steps, model.ParameterCount());
     }
 
     /// <summary>Kept out of <see cref="ChildMain"/> so torch's static constructor (which loads libtorch) runs only
     /// in the Torch child.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    static int TorchChild(string act, int steps, int threads)
+    static int TorchChild(string act, int steps, int threads, string net)
     {
         set_num_threads(threads);
         manual_seed(1);
-        var model = TorchResNet.ResNet101(TorchModels.Activation(act));
+        var model = LayersSuite.TorchCifar(net, act);
         Tensor x = randn(Batch, 3, 32, 32);
         Tensor y = randint(10, [Batch], dtype: ScalarType.Int64);
         var optimizer = optim.SGD(model.parameters(), 0.01);

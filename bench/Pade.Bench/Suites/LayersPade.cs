@@ -25,6 +25,18 @@ public static class LayersPade
     public static Module LeNet(string act) => new LeNet(Activation(act));
     public static Module Vgg8(string act) => new Vgg8(Activation(act));
 
+    /// <summary>A network of the suite by name with its batch size and input channels: "vgg8" (MNIST, batch 64), or
+    /// the CIFAR networks "resnet101", "mobilenetv2", "densenet121" (3x32x32, batch 8).</summary>
+    public static (Module Model, int Batch, int Channels) Network(string name, string act) => name switch
+    {
+        "lenet" => (LeNet(act), LayersSuite.LeNetBatch, 1),
+        "vgg8" => (Vgg8(act), LayersSuite.VggBatch, 1),
+        "resnet101" => (ResNet.ResNet101(Activation(act)), LayersSuite.CifarBatch, 3),
+        "mobilenetv2" => (new MobileNetV2(Activation(act)), LayersSuite.CifarBatch, 3),
+        "densenet121" => (DenseNet.DenseNet121(Activation(act)), LayersSuite.CifarBatch, 3),
+        _ => throw new ArgumentException($"unknown network '{name}', expected lenet, vgg8, resnet101, mobilenetv2 or densenet121"),
+    };
+
     /// <summary>One training step as Training's loop does it (zero grads, forward, cross-entropy, backward, SGD
     /// with lr 0.01) on random inputs and labels (the values do not change the cost). Nothing is disposed by hand:
     /// intermediate tensors go back to the engine's buffer pool through their finalizers, as in a user's loop.</summary>
