@@ -144,7 +144,7 @@ public static class CompareCommand
         var t = new Table().AddColumn("activation").AddColumn(new TableColumn("mean ± std").RightAligned())
             .AddColumn(new TableColumn("best").RightAligned()).AddColumn(new TableColumn("runs").RightAligned());
         foreach (var r in rows.OrderByDescending(r => double.IsNaN(r.Mean) ? -1 : r.Mean))
-            t.AddRow(Markup.Escape(r.Act), $"{CompareReport.Pct(r.Mean)} ± {100 * r.Std:F2}", CompareReport.Pct(r.Best), $"{r.Finished.Count}");
+            t.AddRow(Markup.Escape(r.Act), CompareReport.MeanStd(r), CompareReport.Pct(r.Best), $"{r.Finished.Count}");
         ctx.Console.Write(t);
     }
 }

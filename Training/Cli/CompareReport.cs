@@ -76,7 +76,7 @@ public static class CompareReport
         sb.Append("| activation | mean ± std (%) | best (%) | finished | s/epoch | diverged |\n|---|---|---|---|---|---|\n");
         foreach (var r in rows)
             sb.Append(CultureInfo.InvariantCulture,
-                $"| {r.Act} | {Pct(r.Mean)} ± {100 * r.Std:F2} | {Pct(r.Best)} | {r.Finished.Count}/{plan.Seeds} | {r.SecondsPerEpoch:F1} | " +
+                $"| {r.Act} | {MeanStd(r)} | {Pct(r.Best)} | {r.Finished.Count}/{plan.Seeds} | {(r.Finished.Count == 0 ? "—" : r.SecondsPerEpoch.ToString("F1", CultureInfo.InvariantCulture))} | " +
                 $"{string.Join("; ", r.Diverged.Select(d => $"seed {d.Run.SeedIndex}: step {d.DivergedAt}"))} |\n");
         if (missing.Count > 0)
         {
@@ -134,6 +134,10 @@ public static class CompareReport
                 PlotCommand.DrawPau(r.BestSeed!.Run.Folder, Path.Combine(plan.Dir, "fig3", SweepPlan.FolderName(r.Act)));
         }
     }
+
+    /// <summary>"98.93 ± 0.12", or "—" for an activation with no finished run yet (a sweep still under way).</summary>
+    public static string MeanStd(CompareRow r) =>
+        r.Finished.Count == 0 ? "—" : $"{Pct(r.Mean)} ± {(100 * r.Std).ToString("F2", CultureInfo.InvariantCulture)}";
 
     public static string Pct(double v) => double.IsNaN(v) ? "—" : (100 * v).ToString("F2", CultureInfo.InvariantCulture);
 }
