@@ -14,7 +14,8 @@ namespace Pade.Engine;
 /// A chunk holds one sample when its image is large (the GEMM is wide enough) and several when it is small, so
 /// the deep 4x4, 2x2 and 1x1 layers multiply one weight matrix with many columns at once instead of streaming it
 /// from memory once per sample. Chunks run in parallel; scratch matrices come from <see cref="BufferPool{T}"/>.
-/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead, unit-stride convolutions with
+/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead, 3x3 unit-stride convolutions with
+/// enough channels Winograd's F(2x2, 3x3) (CpuConvWinograd.cs), unit-stride convolutions with
 /// few output channels the shifted-row kernels of CpuConvDirect.cs, and a window covering the whole image one
 /// batch-wide GEMM (CpuConvDense.cs).
 /// </summary>
@@ -57,14 +58,17 @@ public sealed partial class CpuBackend
 
     /// <summary>The loops that compute one pass of a convolution on the CPU: im2col + GEMM splits into the offset
     /// table (narrow outputs) and the row slices.</summary>
-    internal enum ConvPath { Depthwise, Direct, Dense, Table, Slices }
+    internal enum ConvPath { Depthwise, Winograd, Direct, Dense, Table, Slices }
 
     /// <summary>The path of each pass (forward, input gradient, weight gradient) of <paramref name="g"/> with the
-    /// given switches (<see cref="DirectConvolution"/>, <see cref="Im2ColTable"/>). The dispatch below goes by it,
+    /// given switches (<see cref="DirectConvolution"/>, <see cref="Im2ColTable"/>, and the fewest channels the
+    /// Winograd path takes: <see cref="WinogradMinChannels"/>, int.MaxValue when <see cref="WinogradConvolution"/> is
+    /// off). The dispatch below goes by it,
     /// and the tests aim their geometry generators at every path with it.</summary>
-    internal static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g, bool direct, bool table)
+    internal static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g, bool direct, bool table, int winogradMinChannels)
     {
         if (g.IsDepthwise) return (ConvPath.Depthwise, ConvPath.Depthwise, ConvPath.Depthwise);
+        if (WinogradApplies(g, winogradMinChannels)) return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
         var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
         bool dense = DenseApplies(g);
         var forward = direct && DirectApplies(g) ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;
@@ -73,13 +77,14 @@ public sealed partial class CpuBackend
     }
 
     private static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g) =>
-        ConvPaths(g, DirectConvolution, Im2ColTable);
+        ConvPaths(g, DirectConvolution, Im2ColTable, WinogradConvolution ? WinogradMinChannels : int.MaxValue);
 
     private static void Conv2dForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (ConvPaths(g).Forward)
         {
             case ConvPath.Depthwise: DepthwiseForward<T>(xt, wt, bt, yt, g); return;
+            case ConvPath.Winograd: WinogradForward<T>(xt, wt, bt, yt, g); return;
             case ConvPath.Direct: DirectForward<T>(xt, wt, bt, yt, g); return;
             case ConvPath.Dense: DenseForward<T>(xt, wt, bt, yt, g); return;
         }
@@ -144,6 +149,7 @@ public sealed partial class CpuBackend
     {
         if (dbt != null) ConvBiasGradient<T>(dyt, dbt, g);
         var (_, input, weight) = ConvPaths(g);
+        if (input == ConvPath.Winograd) { WinogradBackward<T>(xt, wt, dyt, dxt, dwt, g); return; }
         if (dxt != null)
             switch (input)
             {

@@ -29,8 +29,8 @@ public class ConvEdgeTests
     public void PaddingOnlyTapsMatchNaive(int[] xs, int[] ws, int sh, int sw, int ph, int pw, int dh, int dw, int groups)
     {
         var c = new ConvCase(xs, ws, (sh, sw), (ph, pw), (dh, dw), groups);
-        foreach (var (direct, table) in new[] { (true, true), (false, true), (false, false) })
-            ConvSwitches.With(direct, table, () => MatchesNaive(c, bias: true, seed: 1));
+        foreach (var set in new ConvSwitchSet[] { new(true, true, true), new(true, true, false), new(false, true, false), new(false, false, false) })
+            ConvSwitches.With(set, () => MatchesNaive(c, bias: true, seed: 1));
     }
 
     /// <summary>Every CPU path (<see cref="ConvGeometries"/>: depthwise, direct, dense, offset table, row slices) on
@@ -41,11 +41,11 @@ public class ConvEdgeTests
         foreach (var path in ConvGeometries.Paths)
         {
             var r = new Naive.Picker(a, b, c, (int)path);
-            var (direct, table) = ConvGeometries.Switches(path);
+            var set = ConvGeometries.Switches(path);
             for (int i = 0; i < 3; i++)
             {
                 var cc = ConvGeometries.Pick(r, path, maxImage: 9, maxBatch: 3);
-                ConvSwitches.With(direct, table, () => MatchesNaive(cc, bias, (ulong)(uint)a));
+                ConvSwitches.With(set, () => MatchesNaive(cc, bias, (ulong)(uint)a));
             }
         }
     }
@@ -60,7 +60,7 @@ public class ConvEdgeTests
         var x = x0.Clone(); x.RequiresGrad = true;
         var w = w0.Clone(); w.RequiresGrad = true;
         var b = b0.Clone(); b.RequiresGrad = true;
-        string what = $"direct={CpuBackend.DirectConvolution} table={CpuBackend.Im2ColTable} {c}";
+        string what = $"direct={CpuBackend.DirectConvolution} table={CpuBackend.Im2ColTable} winograd={CpuBackend.WinogradConvolution} {c}";
         var y = F.Conv2d(x, w, bias ? b : null, s, p, d, groups);
         Assert.That(y.ShapeCopy(), Is.EqualTo(ys), what);
         Naive.AssertClose(y.ToArray<double>(), expected, 1e-12, what + " forward");
@@ -83,19 +83,31 @@ public class ConvEdgeTests
     }
 }
 
-/// <summary>Sets the CPU convolution switches for one action and restores them.</summary>
+/// <summary>The CPU convolution switches a test runs under.</summary>
+internal readonly record struct ConvSwitchSet(bool Direct, bool Table, bool Winograd)
+{
+    public override string ToString() => $"direct={Direct} table={Table} winograd={Winograd}";
+}
+
+/// <summary>Sets the CPU convolution switches for one action and restores them. With Winograd on, its channel
+/// floor is lowered to 1 so that the small shapes tests can afford reach it.</summary>
 internal static class ConvSwitches
 {
-    public static void With(bool direct, bool table, Action action)
+    public static void With(ConvSwitchSet s, Action action)
     {
-        bool savedDirect = CpuBackend.DirectConvolution, savedTable = CpuBackend.Im2ColTable;
-        CpuBackend.DirectConvolution = direct;
-        CpuBackend.Im2ColTable = table;
+        bool savedDirect = CpuBackend.DirectConvolution, savedTable = CpuBackend.Im2ColTable, savedWinograd = CpuBackend.WinogradConvolution;
+        int savedFloor = CpuBackend.WinogradMinChannels;
+        CpuBackend.DirectConvolution = s.Direct;
+        CpuBackend.Im2ColTable = s.Table;
+        CpuBackend.WinogradConvolution = s.Winograd;
+        if (s.Winograd) CpuBackend.WinogradMinChannels = 1;
         try { action(); }
         finally
         {
             CpuBackend.DirectConvolution = savedDirect;
             CpuBackend.Im2ColTable = savedTable;
+            CpuBackend.WinogradConvolution = savedWinograd;
+            CpuBackend.WinogradMinChannels = savedFloor;
         }
     }
 }

@@ -49,18 +49,21 @@ internal static class ConvGeometries
 {
     public static readonly ConvPath[] Paths = Enum.GetValues<ConvPath>();
 
-    /// <summary>The switches (DirectConvolution, Im2ColTable) under which a geometry may take <paramref name="path"/>.</summary>
-    public static (bool Direct, bool Table) Switches(ConvPath path) => path switch
+    /// <summary>The switches (DirectConvolution, Im2ColTable, WinogradConvolution) under which a geometry may take
+    /// <paramref name="path"/>. The Winograd path is aimed at with its channel floor lowered to 1 (see
+    /// <see cref="ConvSwitches"/>), the others with it off.</summary>
+    public static ConvSwitchSet Switches(ConvPath path) => path switch
     {
-        ConvPath.Table => (false, true),
-        ConvPath.Slices => (false, false),
-        _ => (true, true),
+        ConvPath.Table => new(false, true, false),
+        ConvPath.Slices => new(false, false, false),
+        ConvPath.Winograd => new(true, true, true),
+        _ => new(true, true, false),
     };
 
     public static (ConvPath Forward, ConvPath Input, ConvPath Weight) PathsOf(ConvCase c, ConvPath target)
     {
-        var (direct, table) = Switches(target);
-        return CpuBackend.ConvPaths(c.Geometry, direct, table);
+        var s = Switches(target);
+        return CpuBackend.ConvPaths(c.Geometry, s.Direct, s.Table, s.Winograd ? 1 : int.MaxValue);
     }
 
     /// <summary>A case one of whose passes takes <paramref name="path"/> (rejection sampling, deterministic in r).</summary>
@@ -84,24 +87,28 @@ internal static class ConvGeometries
             int c = r.Next(1, 3), k = r.Next(1, 4), h = r.Next(1, 4), w = r.Next(1, 4);
             return new([n, c, h, w], [k, c, h, w], (r.Next(1, 2), r.Next(1, 2)), 0, 1, 1);
         }
-        int maxStride = path == ConvPath.Direct ? 1 : 2;
-        var (ih, kh, sh, ph, dh) = Axis(r, maxImage, maxStride);
-        var (iw, kw, sw, pw, dw) = Axis(r, maxImage, maxStride);
+        int maxStride = path is ConvPath.Direct or ConvPath.Winograd ? 1 : 2;
+        bool threeByThree = path == ConvPath.Winograd;
+        var (ih, kh, sh, ph, dh) = Axis(r, maxImage, maxStride, threeByThree);
+        var (iw, kw, sw, pw, dw) = Axis(r, maxImage, maxStride, threeByThree);
         int groups, cg, kg;
         if (path == ConvPath.Depthwise) (groups, cg, kg) = (r.Next(1, 3), 1, 1);
         // Up to 8 input channels: the direct input gradient needs C/G near its 8-row block (CpuConvDirect.cs).
         else if (path == ConvPath.Direct) (groups, cg, kg) = (r.Next(1, 2), r.Next(1, 8), r.Next(1, 3));
+        // Winograd: 3x3, one group, any channel count once its floor is lowered; several channels exercise the GEMMs.
+        else if (path == ConvPath.Winograd) (groups, cg, kg) = (1, r.Next(1, 5), r.Next(1, 5));
         else (groups, cg, kg) = (r.Next(1, 2), r.Next(1, 2), r.Next(1, 3));
         return new([n, cg * groups, ih, iw], [kg * groups, cg, kh, kw], (sh, sw), (ph, pw), (dh, dw), groups);
     }
 
-    /// <summary>One axis: image size, kernel, stride, padding, dilation; the image at least what one output needs.</summary>
-    private static (int In, int K, int S, int P, int D) Axis(Naive.Picker r, int maxImage, int maxStride)
+    /// <summary>One axis: image size, kernel, stride, padding, dilation; the image at least what one output needs.
+    /// <paramref name="threeByThree"/>: kernel 3, dilation 1 (the Winograd path's only kernel).</summary>
+    private static (int In, int K, int S, int P, int D) Axis(Naive.Picker r, int maxImage, int maxStride, bool threeByThree)
     {
         bool edge = r.Next(0, 1) == 0;
         // An edge axis has at least two taps: a one-tap kernel cannot have a tap reading only padding while
         // another reads the image.
-        int k = r.Next(edge ? 2 : 1, 4), d = r.Next(1, 3), s = r.Next(1, maxStride), eff = d * (k - 1) + 1;
+        int k = threeByThree ? 3 : r.Next(edge ? 2 : 1, 4), d = threeByThree ? 1 : r.Next(1, 3), s = r.Next(1, maxStride), eff = d * (k - 1) + 1;
         int p = edge ? r.Next(0, eff + 1) : r.Next(0, (k - 1) / 2 + 1);
         int size = edge ? r.Next(1, 2) : r.Next(1, maxImage);
         return (Math.Max(size, eff - 2 * p), k, s, p, d);
@@ -152,6 +159,7 @@ public class ConvGeometriesTests
             [(ConvPath.Direct, "forward")] = all & ~ConvEdge.EmptyTapW,
             [(ConvPath.Direct, "weight")] = all & ~ConvEdge.EmptyTapW,
             [(ConvPath.Direct, "input")] = all & ~ConvEdge.PaddingBeyondReach,
+            [(ConvPath.Winograd, "forward")] = all, [(ConvPath.Winograd, "input")] = all, [(ConvPath.Winograd, "weight")] = all,
             [(ConvPath.Dense, "forward")] = ConvEdge.OutputWidth1, [(ConvPath.Dense, "input")] = ConvEdge.OutputWidth1,
             [(ConvPath.Dense, "weight")] = ConvEdge.OutputWidth1,
         };

@@ -1,0 +1,123 @@
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Engine.Cpu;
+using Pade.Engine.Functional;
+using ConvPath = Pade.Engine.CpuBackend.ConvPath;
+
+namespace Pade.Tests.Layers;
+
+/// <summary>The Winograd F(2x2, 3x3) path (CpuConvWinograd.cs) at the channel counts it takes by default: against
+/// the naive reference in float64 (several chunks, odd outputs, padding wider than the kernel's reach), its float32
+/// error against the float64 result next to the im2col path's, and the same bits at every thread count. The edge
+/// geometries with few channels run in ConvEdgeTests and ConvTests (the generators aim at every path).</summary>
+[NonParallelizable]
+public class ConvWinogradTests
+{
+    private static Tensor Rand(int[] shape, ulong seed) => Tensor.Rand(shape, -1, 1, DType.Float64, generator: new Generator(seed));
+
+    private static readonly ConvSwitchSet Winograd = new(true, true, true), Im2Col = new(false, false, false);
+
+    /// <summary>y, dx, dw, db of conv2d(x, w, b) under the given switches.</summary>
+    private static double[][] Run(ConvSwitchSet s, Tensor x0, Tensor w0, Tensor b0, Tensor up, int pad, DType dt)
+    {
+        double[][] result = [];
+        ConvSwitches.With(s, () =>
+        {
+            var x = x0.To(dt).Clone(); x.RequiresGrad = true;
+            var w = w0.To(dt).Clone(); w.RequiresGrad = true;
+            var b = b0.To(dt).Clone(); b.RequiresGrad = true;
+            var y = F.Conv2d(x, w, b, 1, pad);
+            (y * up.To(dt)).Sum().Backward();
+            result = [y.To(DType.Float64).ToArray<double>(), x.Grad!.To(DType.Float64).ToArray<double>(),
+                w.Grad!.To(DType.Float64).ToArray<double>(), b.Grad!.To(DType.Float64).ToArray<double>()];
+        });
+        return result;
+    }
+
+    private static ConvPath ForwardPath(int n, int c, int k, int h, int w, int pad, ConvSwitchSet s) =>
+        CpuBackend.ConvPaths(new Conv2dGeometry(n, c, h, w, k, 3, 3, 1, 1, pad, pad, 1, 1, 1, h + 2 * pad - 2, w + 2 * pad - 2),
+            s.Direct, s.Table, s.Winograd ? CpuBackend.WinogradMinChannels : int.MaxValue).Forward;
+
+    /// <summary>Shapes with the default channel floor: one chunk, several chunks (a 40x40 image is a chunk per
+    /// sample), odd outputs (a half tile at the right and bottom), padding 0 and padding 3 (past the kernel).</summary>
+    [TestCase(3, 16, 17, 8, 8, 1)]
+    [TestCase(3, 16, 16, 40, 40, 1)]
+    [TestCase(2, 17, 16, 7, 9, 0)]
+    [TestCase(2, 16, 18, 5, 6, 3)]
+    [TestCase(1, 20, 16, 3, 3, 2)]
+    public void MatchesNaiveInFloat64(int n, int c, int k, int h, int w, int pad)
+    {
+        Assert.That(ForwardPath(n, c, k, h, w, pad, Winograd), Is.EqualTo(ConvPath.Winograd), "the case must take the Winograd path");
+        int[] xs = [n, c, h, w], ws = [k, c, 3, 3];
+        var x = Rand(xs, 1); var wt = Rand(ws, 2); var b = Rand([k], 3);
+        var expected = Naive.Conv2d(x.ToArray<double>(), xs, wt.ToArray<double>(), ws, b.ToArray<double>(), 1, pad, 1, 1, out var ys);
+        var up = Rand(ys, 4);
+        var (edx, edw, edb) = Naive.Conv2dBackward(x.ToArray<double>(), xs, wt.ToArray<double>(), ws, up.ToArray<double>(), 1, pad, 1, 1);
+        var got = Run(Winograd, x, wt, b, up, pad, DType.Float64);
+        string what = $"winograd x={Shapes.Format(xs)} w={Shapes.Format(ws)} p={pad}";
+        Naive.AssertClose(got[0], expected, 1e-12, what + " forward");
+        Naive.AssertClose(got[1], edx, 1e-12, what + " dx");
+        Naive.AssertClose(got[2], edw, 1e-12, what + " dw");
+        Naive.AssertClose(got[3], edb, 1e-12, what + " db");
+    }
+
+    /// <summary>The float32 error of each output against the float64 result, relative to the largest magnitude,
+    /// for Winograd and for im2col + GEMM on a ResNet-like layer (random data in [−1, 1]). Winograd's transforms add
+    /// a few roundings per element; the bound asks it to stay within 4 times the direct sum's error and below 1e-5,
+    /// which the float32 tests (tolerance 1e-4 and more) never notice. The measured errors are printed.</summary>
+    [Test]
+    public void Float32ErrorStaysNearTheDirectSum()
+    {
+        int[] xs = [4, 64, 8, 8], ws = [64, 64, 3, 3];
+        var x = Rand(xs, 5); var w = Rand(ws, 6); var b = Rand([64], 7); var up = Rand([4, 64, 8, 8], 8);
+        var exact = Run(Im2Col, x, w, b, up, 1, DType.Float64);
+        var wino = Run(Winograd, x, w, b, up, 1, DType.Float32);
+        var gemm = Run(Im2Col, x, w, b, up, 1, DType.Float32);
+        string[] names = ["y", "dx", "dw", "db"];
+        for (int i = 0; i < 4; i++)
+        {
+            double scale = exact[i].Max(Math.Abs), ew = 0, eg = 0;
+            for (int j = 0; j < exact[i].Length; j++)
+            {
+                ew = Math.Max(ew, Math.Abs(wino[i][j] - exact[i][j]) / scale);
+                eg = Math.Max(eg, Math.Abs(gemm[i][j] - exact[i][j]) / scale);
+            }
+            TestContext.Out.WriteLine($"{names[i]}: float32 max error / max |value|: winograd {ew:E2}, im2col {eg:E2}");
+            Assert.That(ew, Is.LessThan(1e-5), $"{names[i]}: Winograd float32 error");
+            Assert.That(ew, Is.LessThanOrEqualTo(4 * eg + 1e-7), $"{names[i]}: Winograd float32 error {ew:E2} against im2col's {eg:E2}");
+        }
+    }
+
+    /// <summary>The chunking depends on the shapes only and dU sums the chunks in order: the same bits at 1 and 2
+    /// threads (float32, several chunks).</summary>
+    [Test]
+    public void ThreadCountDoesNotChangeTheBits()
+    {
+        var x = Rand([3, 16, 30, 30], 9); var w = Rand([16, 16, 3, 3], 10); var b = Rand([16], 11); var up = Rand([3, 16, 30, 30], 12);
+        int saved = CpuParallel.Threads;
+        try
+        {
+            CpuParallel.Threads = 1;
+            var one = Run(Winograd, x, w, b, up, 1, DType.Float32);
+            CpuParallel.Threads = 2;
+            var two = Run(Winograd, x, w, b, up, 1, DType.Float32);
+            for (int i = 0; i < 4; i++) Assert.That(two[i], Is.EqualTo(one[i]), $"output {i}");
+        }
+        finally { CpuParallel.Threads = saved; }
+    }
+
+    /// <summary>Which 3x3 layers take the path by default: ResNet's and VGG's wide ones; not VGG's first layer
+    /// (one input channel), not strided or dilated ones, not grouped ones.</summary>
+    [Test]
+    public void DefaultDispatch()
+    {
+        var on = new ConvSwitchSet(CpuBackend.DirectConvolution, CpuBackend.Im2ColTable, true);
+        Assert.That(ForwardPath(8, 256, 256, 8, 8, 1, on), Is.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(64, 64, 128, 16, 16, 1, on), Is.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(64, 1, 64, 32, 32, 1, on), Is.Not.EqualTo(ConvPath.Winograd));
+        var strided = new Conv2dGeometry(8, 64, 16, 16, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8);
+        Assert.That(CpuBackend.ConvPaths(strided, true, true, CpuBackend.WinogradMinChannels).Forward, Is.Not.EqualTo(ConvPath.Winograd));
+        var grouped = new Conv2dGeometry(8, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 2, 16, 16);
+        Assert.That(CpuBackend.ConvPaths(grouped, true, true, CpuBackend.WinogradMinChannels).Forward, Is.Not.EqualTo(ConvPath.Winograd));
+    }
+}
