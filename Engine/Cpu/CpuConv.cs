@@ -61,14 +61,15 @@ public sealed partial class CpuBackend
     internal enum ConvPath { Depthwise, Winograd, Direct, Dense, Table, Slices }
 
     /// <summary>The path of each pass (forward, input gradient, weight gradient) of <paramref name="g"/> with the
-    /// given switches (<see cref="DirectConvolution"/>, <see cref="Im2ColTable"/>, and the fewest channels the
-    /// Winograd path takes: <see cref="WinogradMinChannels"/>, int.MaxValue when <see cref="WinogradConvolution"/> is
-    /// off). The dispatch below goes by it,
+    /// given switches (<see cref="DirectConvolution"/>, <see cref="Im2ColTable"/>, and where the Winograd path
+    /// starts: <see cref="WinogradMinimum"/>, null when <see cref="WinogradConvolution"/> is off). Where both the
+    /// direct and the Winograd path apply (few output channels) the direct one is taken: they run about as fast there.
+    /// The dispatch below goes by it,
     /// and the tests aim their geometry generators at every path with it.</summary>
-    internal static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g, bool direct, bool table, int winogradMinChannels)
+    internal static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g, bool direct, bool table, WinogradFloor? winograd)
     {
         if (g.IsDepthwise) return (ConvPath.Depthwise, ConvPath.Depthwise, ConvPath.Depthwise);
-        if (WinogradApplies(g, winogradMinChannels)) return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
+        if (winograd is { } floor && WinogradApplies(g, floor) && !(direct && DirectApplies(g))) return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
         var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
         bool dense = DenseApplies(g);
         var forward = direct && DirectApplies(g) ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;
@@ -77,7 +78,7 @@ public sealed partial class CpuBackend
     }
 
     private static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g) =>
-        ConvPaths(g, DirectConvolution, Im2ColTable, WinogradConvolution ? WinogradMinChannels : int.MaxValue);
+        ConvPaths(g, DirectConvolution, Im2ColTable, WinogradConvolution ? WinogradMinimum : null);
 
     private static void Conv2dForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {

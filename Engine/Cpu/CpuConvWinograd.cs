@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Pade.Engine.Cpu;
 using Pade.Engine.Functional;
 
@@ -32,9 +33,15 @@ public sealed partial class CpuBackend
     /// compare it with the other paths.</summary>
     public static bool WinogradConvolution { get; set; } = true;
 
-    /// <summary>Fewest input and output channels the Winograd path takes: with fewer, the GEMMs are too thin to pay
-    /// for the transforms. Tests lower it to reach the path with small shapes.</summary>
-    internal static int WinogradMinChannels { get; set; } = 16;
+    /// <summary>Where the Winograd path starts to pay: at least this many input and output channels (with fewer,
+    /// the GEMMs are too thin to pay for the transforms) and this many 2x2 output tiles over the batch (with fewer,
+    /// transforming the weights into 16 planes costs more than the GEMMs save: ResNet's 512→512 4x4 layer at batch
+    /// 8 has 32 tiles and runs 1.3 times slower; Tests/Layers/ConvWinogradProfile.cs). Tests lower it to 1 and 1 to
+    /// reach the path with small shapes.</summary>
+    internal static WinogradFloor WinogradMinimum { get; set; } = new(Channels: 16, Tiles: 128);
+
+    /// <summary>See <see cref="WinogradMinimum"/>.</summary>
+    internal readonly record struct WinogradFloor(int Channels, int Tiles);
 
     /// <summary>Tiles (GEMM columns) a chunk aims for.</summary>
     private const int WinogradTargetTiles = 512;
@@ -42,11 +49,17 @@ public sealed partial class CpuBackend
     /// <summary>Cap on one chunk's transformed tensor V or M (16 · channels · tiles elements: 8 MiB of float32).</summary>
     private const int WinogradMaxScratch = 1 << 21;
 
-    /// <summary>The Winograd path applies to <paramref name="g"/> with at least <paramref name="minChannels"/> input
-    /// and output channels.</summary>
-    private static bool WinogradApplies(in Conv2dGeometry g, int minChannels) =>
+    /// <summary>The Winograd path applies to <paramref name="g"/> (a 3x3 kernel, unit stride and dilation, one
+    /// group) and pays at or above <paramref name="floor"/>.</summary>
+    private static bool WinogradApplies(in Conv2dGeometry g, WinogradFloor floor) =>
         g.Groups == 1 && g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1
-        && g.C >= minChannels && g.K >= minChannels;
+        && g.C >= floor.Channels && g.K >= floor.Channels && (long)g.N * ((g.OH + 1) / 2) * ((g.OW + 1) / 2) >= floor.Tiles;
+
+    /// <summary>The distance between the 16 planes ξ of U, V, M and Z: the plane's size rounded up to 1024 elements,
+    /// plus 16. A transform reads or writes one element in each of the 16 planes per tile; at a power-of-two
+    /// distance those 16 streams fall into the same cache sets and evict one another (measured: transforms 4 to 20
+    /// times slower). One 64-byte line past a multiple of 4 KiB puts them into 16 neighbouring sets.</summary>
+    private static int WinogradStride(int planeElements) => (planeElements + 1023) / 1024 * 1024 + 16;
 
     /// <summary>TH x TW tiles per image, and the samples per chunk.</summary>
     private readonly record struct WinogradTiles(int TH, int TW, int SamplesPerChunk)
@@ -85,15 +98,16 @@ public sealed partial class CpuBackend
         int xo = (int)xt.Offset, yo = (int)yt.Offset;
         T[]? bias = bt == null ? null : Array<T>(bt);
         int bo = bt == null ? 0 : (int)bt.Offset;
-        int maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C;
-        T[] u = BufferPool<T>.Rent(16 * kc), v = BufferPool<T>.Rent(16 * g.C * maxP), m = BufferPool<T>.Rent(16 * g.K * maxP);
-        WinogradWeights<T>(Array<T>(wt).AsSpan((int)wt.Offset, kc * 9), u, g);
+        int maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradStride(kc);
+        T[] u = BufferPool<T>.Rent(16 * su), v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP)), m = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP));
+        WinogradWeights(Array<T>(wt), (int)wt.Offset, u, g);
         for (int s0 = 0; s0 < g.N; s0 += t.SamplesPerChunk)
         {
             int ns = Math.Min(t.SamplesPerChunk, g.N - s0), p = ns * t.PerImage;
             WinogradInput(x, xo, s0, ns, v, p, g, t);
-            CpuParallel.For(16, xi => Gemm.Multiply(false, false, g.K, p, g.C, u.AsSpan(xi * kc, kc),
-                v.AsSpan(xi * g.C * p, g.C * p), m.AsSpan(xi * g.K * p, g.K * p), T.Zero), (long)kc * p);
+            int sv = WinogradStride(g.C * p), sm = WinogradStride(g.K * p);
+            CpuParallel.For(16, xi => Gemm.Multiply(false, false, g.K, p, g.C, u.AsSpan(xi * su, kc),
+                v.AsSpan(xi * sv, g.C * p), m.AsSpan(xi * sm, g.K * p), T.Zero), (long)kc * p);
             WinogradOutput(m, p, y, yo, bias, bo, s0, ns, g, t);
         }
         BufferPool<T>.Return(u); BufferPool<T>.Return(v); BufferPool<T>.Return(m);
@@ -104,121 +118,141 @@ public sealed partial class CpuBackend
     {
         var t = WinogradTiles.Of(g);
         T[] x = Array<T>(xt), dy = Array<T>(dyt);
-        int xo = (int)xt.Offset, dyo = (int)dyt.Offset, maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C;
-        T[] z = BufferPool<T>.Rent(16 * g.K * maxP), v = BufferPool<T>.Rent(16 * g.C * maxP);
+        int xo = (int)xt.Offset, dyo = (int)dyt.Offset, maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradStride(kc);
+        T[] z = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP)), v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP));
         T[]? u = null, du = null;
         if (dxt != null)
         {
-            u = BufferPool<T>.Rent(16 * kc);
-            WinogradWeights<T>(Array<T>(wt).AsSpan((int)wt.Offset, kc * 9), u, g);
+            u = BufferPool<T>.Rent(16 * su);
+            WinogradWeights(Array<T>(wt), (int)wt.Offset, u, g);
         }
-        if (dwt != null) du = BufferPool<T>.Rent(16 * kc);
+        if (dwt != null) du = BufferPool<T>.Rent(16 * su);
         for (int s0 = 0; s0 < g.N; s0 += t.SamplesPerChunk)
         {
-            int ns = Math.Min(t.SamplesPerChunk, g.N - s0), p = ns * t.PerImage;
+            int ns = Math.Min(t.SamplesPerChunk, g.N - s0), p = ns * t.PerImage, sv = WinogradStride(g.C * p), sz = WinogradStride(g.K * p);
             WinogradOutputAdjoint(dy, dyo, z, p, s0, ns, g, t);
             if (dxt != null)
             {
                 // dV = Uᵀ · Z into v, then scattered onto dx's patches.
-                CpuParallel.For(16, xi => Gemm.Multiply(true, false, g.C, p, g.K, u.AsSpan(xi * kc, kc),
-                    z.AsSpan(xi * g.K * p, g.K * p), v.AsSpan(xi * g.C * p, g.C * p), T.Zero), (long)kc * p);
+                CpuParallel.For(16, xi => Gemm.Multiply(true, false, g.C, p, g.K, u.AsSpan(xi * su, kc),
+                    z.AsSpan(xi * sz, g.K * p), v.AsSpan(xi * sv, g.C * p), T.Zero), (long)kc * p);
                 WinogradInputAdjoint(v, p, Array<T>(dxt), (int)dxt.Offset, s0, ns, g, t);
             }
             if (dwt != null)
             {
                 WinogradInput(x, xo, s0, ns, v, p, g, t);
                 T beta = s0 == 0 ? T.Zero : T.One;
-                CpuParallel.For(16, xi => Gemm.Multiply(false, true, g.K, g.C, p, z.AsSpan(xi * g.K * p, g.K * p),
-                    v.AsSpan(xi * g.C * p, g.C * p), du.AsSpan(xi * kc, kc), beta), (long)kc * p);
+                CpuParallel.For(16, xi => Gemm.Multiply(false, true, g.K, g.C, p, z.AsSpan(xi * sz, g.K * p),
+                    v.AsSpan(xi * sv, g.C * p), du.AsSpan(xi * su, kc), beta), (long)kc * p);
             }
         }
-        if (dwt != null) WinogradWeightsAdjoint<T>(du, Array<T>(dwt).AsSpan((int)dwt.Offset, kc * 9), g);
+        if (dwt != null) WinogradWeightsAdjoint(du!, Array<T>(dwt), (int)dwt.Offset, g);
         BufferPool<T>.Return(z); BufferPool<T>.Return(v);
         if (u != null) BufferPool<T>.Return(u);
         if (du != null) BufferPool<T>.Return(du);
     }
 
-    /// <summary>U[ξ, k, c] = (G g Gᵀ)[ξ] for the 3x3 kernel g = w[k, c].</summary>
-    private static void WinogradWeights<T>(ReadOnlySpan<T> w, Span<T> u, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>U[ξ, k, c] = (G g Gᵀ)[ξ] for the 3x3 kernel g = w[k, c] (w from offset wo), one k per task.</summary>
+    private static void WinogradWeights<T>(T[] w, int wo, T[] u, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int kc = g.K * g.C;
+        var geometry = g;
+        CpuParallel.For(g.K, k => WinogradWeightsOne(w, wo, u, k, geometry), (long)g.C * 64);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void WinogradWeightsOne<T>(T[] w, int wo, T[] u, int k, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = g.C, su = WinogradStride(g.K * g.C);
         T half = T.One / (T.One + T.One);
-        Span<T> e = stackalloc T[12];
-        for (int q = 0; q < kc; q++)
         {
-            var f = w.Slice(q * 9, 9);
-            // e = G f (4x3): the rows of f combined.
-            for (int j = 0; j < 3; j++)
+            Span<T> e = stackalloc T[12];
+            for (int q = k * c; q < (k + 1) * c; q++)
             {
-                T f0 = f[j], f1 = f[3 + j], f2 = f[6 + j];
-                e[j] = f0; e[3 + j] = (f0 + f1 + f2) * half; e[6 + j] = (f0 - f1 + f2) * half; e[9 + j] = f2;
-            }
-            // U = e Gᵀ (4x4): the columns combined.
-            for (int a = 0; a < 4; a++)
-            {
-                T e0 = e[3 * a], e1 = e[3 * a + 1], e2 = e[3 * a + 2];
-                u[(4 * a) * kc + q] = e0;
-                u[(4 * a + 1) * kc + q] = (e0 + e1 + e2) * half;
-                u[(4 * a + 2) * kc + q] = (e0 - e1 + e2) * half;
-                u[(4 * a + 3) * kc + q] = e2;
+                var f = w.AsSpan(wo + q * 9, 9);
+                // e = G f (4x3): the rows of f combined.
+                for (int j = 0; j < 3; j++)
+                {
+                    T f0 = f[j], f1 = f[3 + j], f2 = f[6 + j];
+                    e[j] = f0; e[3 + j] = (f0 + f1 + f2) * half; e[6 + j] = (f0 - f1 + f2) * half; e[9 + j] = f2;
+                }
+                // U = e Gᵀ (4x4): the columns combined.
+                for (int a = 0; a < 4; a++)
+                {
+                    T e0 = e[3 * a], e1 = e[3 * a + 1], e2 = e[3 * a + 2];
+                    u[(4 * a) * su + q] = e0;
+                    u[(4 * a + 1) * su + q] = (e0 + e1 + e2) * half;
+                    u[(4 * a + 2) * su + q] = (e0 - e1 + e2) * half;
+                    u[(4 * a + 3) * su + q] = e2;
+                }
             }
         }
     }
 
-    /// <summary>dw[k, c] = Gᵀ dU[·, k, c] G, the adjoint of <see cref="WinogradWeights{T}"/>.</summary>
-    private static void WinogradWeightsAdjoint<T>(ReadOnlySpan<T> du, Span<T> dw, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>dw[k, c] = Gᵀ dU[·, k, c] G (dw from offset dwo), the adjoint of <see cref="WinogradWeights{T}"/>.</summary>
+    private static void WinogradWeightsAdjoint<T>(T[] du, T[] dw, int dwo, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int kc = g.K * g.C;
+        var geometry = g;
+        CpuParallel.For(g.K, k => WinogradWeightsAdjointOne(du, dw, dwo, k, geometry), (long)g.C * 64);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void WinogradWeightsAdjointOne<T>(T[] du, T[] dw, int dwo, int k, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = g.C, su = WinogradStride(g.K * g.C);
         T half = T.One / (T.One + T.One);
-        Span<T> e = stackalloc T[12];
-        for (int q = 0; q < kc; q++)
         {
-            // e = dU G (4x3), then dw = Gᵀ e (3x3). Gᵀ maps (t0, t1, t2, t3) to (t0 + (t1 + t2)/2, (t1 − t2)/2, (t1 + t2)/2 + t3).
-            for (int a = 0; a < 4; a++)
+            Span<T> e = stackalloc T[12];
+            for (int q = k * c; q < (k + 1) * c; q++)
             {
-                T t0 = du[(4 * a) * kc + q], t1 = du[(4 * a + 1) * kc + q], t2 = du[(4 * a + 2) * kc + q], t3 = du[(4 * a + 3) * kc + q];
-                T s = (t1 + t2) * half;
-                e[3 * a] = t0 + s; e[3 * a + 1] = (t1 - t2) * half; e[3 * a + 2] = s + t3;
-            }
-            var f = dw.Slice(q * 9, 9);
-            for (int j = 0; j < 3; j++)
-            {
-                T t0 = e[j], t1 = e[3 + j], t2 = e[6 + j], t3 = e[9 + j];
-                T s = (t1 + t2) * half;
-                f[j] = t0 + s; f[3 + j] = (t1 - t2) * half; f[6 + j] = s + t3;
+                // e = dU G (4x3), then dw = Gᵀ e (3x3). Gᵀ maps (t0, t1, t2, t3) to (t0 + (t1 + t2)/2, (t1 − t2)/2, (t1 + t2)/2 + t3).
+                for (int a = 0; a < 4; a++)
+                {
+                    T t0 = du[(4 * a) * su + q], t1 = du[(4 * a + 1) * su + q], t2 = du[(4 * a + 2) * su + q], t3 = du[(4 * a + 3) * su + q];
+                    T s = (t1 + t2) * half;
+                    e[3 * a] = t0 + s; e[3 * a + 1] = (t1 - t2) * half; e[3 * a + 2] = s + t3;
+                }
+                var f = dw.AsSpan(dwo + q * 9, 9);
+                for (int j = 0; j < 3; j++)
+                {
+                    T t0 = e[j], t1 = e[3 + j], t2 = e[6 + j], t3 = e[9 + j];
+                    T s = (t1 + t2) * half;
+                    f[j] = t0 + s; f[3 + j] = (t1 - t2) * half; f[6 + j] = s + t3;
+                }
             }
         }
     }
 
     /// <summary>V[ξ, c, p] = (Bᵀ d B)[ξ] for the patch d of tile p of x[s0 .. s0 + ns, c]; P = p's count.</summary>
     private static void WinogradInput<T>(T[] x, int xo, int s0, int ns, T[] v, int p, Conv2dGeometry g, WinogradTiles t)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CpuParallel.For(g.C, c => WinogradInputOne(x, xo, s0, ns, v, p, c, g, t), (long)ns * t.PerImage * 64);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void WinogradInputOne<T>(T[] x, int xo, int s0, int ns, T[] v, int p, int c, in Conv2dGeometry g, in WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int hw = g.H * g.W, cp = g.C * p;
-        CpuParallel.For(g.C, c =>
+        int hw = g.H * g.W, cp = WinogradStride(g.C * p);
+        var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
+        for (int s = 0; s < ns; s++)
         {
-            var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
-            for (int s = 0; s < ns; s++)
-            {
-                Pad<T>(x.AsSpan(xo + ((s0 + s) * g.C + c) * hw, hw), pad, g, t);
-                int col = c * p + s * t.PerImage;
-                for (int ty = 0; ty < t.TH; ty++)
-                    for (int tx = 0; tx < t.TW; tx++, col++)
-                    {
-                        var d = pad.Slice(2 * ty * t.PadW + 2 * tx);
-                        int w = t.PadW;
-                        // Bᵀ d: the rows combined, column by column; then · B: the columns, row by row.
-                        T a00 = d[0] - d[2 * w], a01 = d[1] - d[2 * w + 1], a02 = d[2] - d[2 * w + 2], a03 = d[3] - d[2 * w + 3];
-                        T a10 = d[w] + d[2 * w], a11 = d[w + 1] + d[2 * w + 1], a12 = d[w + 2] + d[2 * w + 2], a13 = d[w + 3] + d[2 * w + 3];
-                        T a20 = d[2 * w] - d[w], a21 = d[2 * w + 1] - d[w + 1], a22 = d[2 * w + 2] - d[w + 2], a23 = d[2 * w + 3] - d[w + 3];
-                        T a30 = d[w] - d[3 * w], a31 = d[w + 1] - d[3 * w + 1], a32 = d[w + 2] - d[3 * w + 2], a33 = d[w + 3] - d[3 * w + 3];
-                        v[col] = a00 - a02; v[cp + col] = a01 + a02; v[2 * cp + col] = a02 - a01; v[3 * cp + col] = a01 - a03;
-                        v[4 * cp + col] = a10 - a12; v[5 * cp + col] = a11 + a12; v[6 * cp + col] = a12 - a11; v[7 * cp + col] = a11 - a13;
-                        v[8 * cp + col] = a20 - a22; v[9 * cp + col] = a21 + a22; v[10 * cp + col] = a22 - a21; v[11 * cp + col] = a21 - a23;
-                        v[12 * cp + col] = a30 - a32; v[13 * cp + col] = a31 + a32; v[14 * cp + col] = a32 - a31; v[15 * cp + col] = a31 - a33;
-                    }
-            }
-        }, (long)ns * t.PerImage * 64);
+            Pad<T>(x.AsSpan(xo + ((s0 + s) * g.C + c) * hw, hw), pad, g, t);
+            int col = c * p + s * t.PerImage;
+            for (int ty = 0; ty < t.TH; ty++)
+                for (int tx = 0; tx < t.TW; tx++, col++)
+                {
+                    var d = pad.Slice(2 * ty * t.PadW + 2 * tx);
+                    int w = t.PadW;
+                    // Bᵀ d: the rows combined, column by column; then · B: the columns, row by row.
+                    T a00 = d[0] - d[2 * w], a01 = d[1] - d[2 * w + 1], a02 = d[2] - d[2 * w + 2], a03 = d[3] - d[2 * w + 3];
+                    T a10 = d[w] + d[2 * w], a11 = d[w + 1] + d[2 * w + 1], a12 = d[w + 2] + d[2 * w + 2], a13 = d[w + 3] + d[2 * w + 3];
+                    T a20 = d[2 * w] - d[w], a21 = d[2 * w + 1] - d[w + 1], a22 = d[2 * w + 2] - d[w + 2], a23 = d[2 * w + 3] - d[w + 3];
+                    T a30 = d[w] - d[3 * w], a31 = d[w + 1] - d[3 * w + 1], a32 = d[w + 2] - d[3 * w + 2], a33 = d[w + 3] - d[3 * w + 3];
+                    v[col] = a00 - a02; v[cp + col] = a01 + a02; v[2 * cp + col] = a02 - a01; v[3 * cp + col] = a01 - a03;
+                    v[4 * cp + col] = a10 - a12; v[5 * cp + col] = a11 + a12; v[6 * cp + col] = a12 - a11; v[7 * cp + col] = a11 - a13;
+                    v[8 * cp + col] = a20 - a22; v[9 * cp + col] = a21 + a22; v[10 * cp + col] = a22 - a21; v[11 * cp + col] = a21 - a23;
+                    v[12 * cp + col] = a30 - a32; v[13 * cp + col] = a31 + a32; v[14 * cp + col] = a32 - a31; v[15 * cp + col] = a31 - a33;
+                }
+        }
     }
 
     /// <summary>The plane x (H x W) into the scratch plane at (PH, PW), zeros around it.</summary>
@@ -231,104 +265,110 @@ public sealed partial class CpuBackend
 
     /// <summary>y[s0 + s, k] tile by tile: Aᵀ M[·, k, p] A (+ b[k]), keeping the outputs inside y.</summary>
     private static void WinogradOutput<T>(T[] m, int p, T[] y, int yo, T[]? bias, int bo, int s0, int ns, Conv2dGeometry g, WinogradTiles t)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CpuParallel.For(g.K, k => WinogradOutputOne(m, p, y, yo, bias, bo, s0, ns, k, g, t), (long)ns * t.PerImage * 32);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void WinogradOutputOne<T>(T[] m, int p, T[] y, int yo, T[]? bias, int bo, int s0, int ns, int k, in Conv2dGeometry g, in WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ohw = g.OH * g.OW, kp = g.K * p;
-        CpuParallel.For(g.K, k =>
+        int ohw = g.OH * g.OW, kp = WinogradStride(g.K * p);
+        T b = bias == null ? T.Zero : bias[bo + k];
+        for (int s = 0; s < ns; s++)
         {
-            T b = bias == null ? T.Zero : bias[bo + k];
-            for (int s = 0; s < ns; s++)
-            {
-                var plane = y.AsSpan(yo + ((s0 + s) * g.K + k) * ohw, ohw);
-                int col = k * p + s * t.PerImage;
-                for (int ty = 0; ty < t.TH; ty++)
-                    for (int tx = 0; tx < t.TW; tx++, col++)
+            var plane = y.AsSpan(yo + ((s0 + s) * g.K + k) * ohw, ohw);
+            int col = k * p + s * t.PerImage;
+            for (int ty = 0; ty < t.TH; ty++)
+                for (int tx = 0; tx < t.TW; tx++, col++)
+                {
+                    // Aᵀ M: rows (0 + 1 + 2) and (1 − 2 − 3); then · A: the same on the columns.
+                    T r00 = m[col] + m[4 * kp + col] + m[8 * kp + col], r10 = m[4 * kp + col] - m[8 * kp + col] - m[12 * kp + col];
+                    T r01 = m[kp + col] + m[5 * kp + col] + m[9 * kp + col], r11 = m[5 * kp + col] - m[9 * kp + col] - m[13 * kp + col];
+                    T r02 = m[2 * kp + col] + m[6 * kp + col] + m[10 * kp + col], r12 = m[6 * kp + col] - m[10 * kp + col] - m[14 * kp + col];
+                    T r03 = m[3 * kp + col] + m[7 * kp + col] + m[11 * kp + col], r13 = m[7 * kp + col] - m[11 * kp + col] - m[15 * kp + col];
+                    int oh = 2 * ty, ow = 2 * tx, at = oh * g.OW + ow;
+                    bool right = ow + 1 < g.OW;
+                    plane[at] = r00 + r01 + r02 + b;
+                    if (right) plane[at + 1] = r01 - r02 - r03 + b;
+                    if (oh + 1 < g.OH)
                     {
-                        // Aᵀ M: rows (0 + 1 + 2) and (1 − 2 − 3); then · A: the same on the columns.
-                        T r00 = m[col] + m[4 * kp + col] + m[8 * kp + col], r10 = m[4 * kp + col] - m[8 * kp + col] - m[12 * kp + col];
-                        T r01 = m[kp + col] + m[5 * kp + col] + m[9 * kp + col], r11 = m[5 * kp + col] - m[9 * kp + col] - m[13 * kp + col];
-                        T r02 = m[2 * kp + col] + m[6 * kp + col] + m[10 * kp + col], r12 = m[6 * kp + col] - m[10 * kp + col] - m[14 * kp + col];
-                        T r03 = m[3 * kp + col] + m[7 * kp + col] + m[11 * kp + col], r13 = m[7 * kp + col] - m[11 * kp + col] - m[15 * kp + col];
-                        int oh = 2 * ty, ow = 2 * tx, at = oh * g.OW + ow;
-                        bool right = ow + 1 < g.OW;
-                        plane[at] = r00 + r01 + r02 + b;
-                        if (right) plane[at + 1] = r01 - r02 - r03 + b;
-                        if (oh + 1 < g.OH)
-                        {
-                            plane[at + g.OW] = r10 + r11 + r12 + b;
-                            if (right) plane[at + g.OW + 1] = r11 - r12 - r13 + b;
-                        }
+                        plane[at + g.OW] = r10 + r11 + r12 + b;
+                        if (right) plane[at + g.OW + 1] = r11 - r12 - r13 + b;
                     }
-            }
-        }, (long)ns * t.PerImage * 32);
+                }
+        }
     }
 
     /// <summary>Z[·, k, p] = A dY Aᵀ for the 2x2 block of dy[s0 + s, k] under tile p (zeros past dy's edge): the
     /// adjoint of <see cref="WinogradOutput{T}"/>. A maps (y0, y1) to (y0, y0 + y1, y0 − y1, −y1).</summary>
     private static void WinogradOutputAdjoint<T>(T[] dy, int dyo, T[] z, int p, int s0, int ns, Conv2dGeometry g, WinogradTiles t)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CpuParallel.For(g.K, k => WinogradOutputAdjointOne(dy, dyo, z, p, s0, ns, k, g, t), (long)ns * t.PerImage * 32);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void WinogradOutputAdjointOne<T>(T[] dy, int dyo, T[] z, int p, int s0, int ns, int k, in Conv2dGeometry g, in WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ohw = g.OH * g.OW, kp = g.K * p;
-        CpuParallel.For(g.K, k =>
+        int ohw = g.OH * g.OW, kp = WinogradStride(g.K * p);
+        for (int s = 0; s < ns; s++)
         {
-            for (int s = 0; s < ns; s++)
-            {
-                var plane = dy.AsSpan(dyo + ((s0 + s) * g.K + k) * ohw, ohw);
-                int col = k * p + s * t.PerImage;
-                for (int ty = 0; ty < t.TH; ty++)
-                    for (int tx = 0; tx < t.TW; tx++, col++)
-                    {
-                        int oh = 2 * ty, ow = 2 * tx, at = oh * g.OW + ow;
-                        bool right = ow + 1 < g.OW, down = oh + 1 < g.OH;
-                        T y00 = plane[at], y01 = right ? plane[at + 1] : T.Zero;
-                        T y10 = down ? plane[at + g.OW] : T.Zero, y11 = right && down ? plane[at + g.OW + 1] : T.Zero;
-                        // A on the rows: (y0, y0 + y1, y0 − y1, −y1) of each column; then on the columns.
-                        T c00 = y00, c01 = y01, c10 = y00 + y10, c11 = y01 + y11, c20 = y00 - y10, c21 = y01 - y11, c30 = -y10, c31 = -y11;
-                        z[col] = c00; z[kp + col] = c00 + c01; z[2 * kp + col] = c00 - c01; z[3 * kp + col] = -c01;
-                        z[4 * kp + col] = c10; z[5 * kp + col] = c10 + c11; z[6 * kp + col] = c10 - c11; z[7 * kp + col] = -c11;
-                        z[8 * kp + col] = c20; z[9 * kp + col] = c20 + c21; z[10 * kp + col] = c20 - c21; z[11 * kp + col] = -c21;
-                        z[12 * kp + col] = c30; z[13 * kp + col] = c30 + c31; z[14 * kp + col] = c30 - c31; z[15 * kp + col] = -c31;
-                    }
-            }
-        }, (long)ns * t.PerImage * 32);
+            var plane = dy.AsSpan(dyo + ((s0 + s) * g.K + k) * ohw, ohw);
+            int col = k * p + s * t.PerImage;
+            for (int ty = 0; ty < t.TH; ty++)
+                for (int tx = 0; tx < t.TW; tx++, col++)
+                {
+                    int oh = 2 * ty, ow = 2 * tx, at = oh * g.OW + ow;
+                    bool right = ow + 1 < g.OW, down = oh + 1 < g.OH;
+                    T y00 = plane[at], y01 = right ? plane[at + 1] : T.Zero;
+                    T y10 = down ? plane[at + g.OW] : T.Zero, y11 = right && down ? plane[at + g.OW + 1] : T.Zero;
+                    // A on the rows: (y0, y0 + y1, y0 − y1, −y1) of each column; then on the columns.
+                    T c00 = y00, c01 = y01, c10 = y00 + y10, c11 = y01 + y11, c20 = y00 - y10, c21 = y01 - y11, c30 = -y10, c31 = -y11;
+                    z[col] = c00; z[kp + col] = c00 + c01; z[2 * kp + col] = c00 - c01; z[3 * kp + col] = -c01;
+                    z[4 * kp + col] = c10; z[5 * kp + col] = c10 + c11; z[6 * kp + col] = c10 - c11; z[7 * kp + col] = -c11;
+                    z[8 * kp + col] = c20; z[9 * kp + col] = c20 + c21; z[10 * kp + col] = c20 - c21; z[11 * kp + col] = -c21;
+                    z[12 * kp + col] = c30; z[13 * kp + col] = c30 + c31; z[14 * kp + col] = c30 - c31; z[15 * kp + col] = -c31;
+                }
+        }
     }
 
     /// <summary>dx[s0 + s, c] = Σ_tiles B dV[·, c, p] Bᵀ added onto each tile's 4x4 patch in the scratch plane, whose
     /// inside is then dx: the adjoint of <see cref="WinogradInput{T}"/>. B maps (t0, t1, t2, t3) to
     /// (t0, t1 − t2 + t3, −t0 + t1 + t2, −t3).</summary>
     private static void WinogradInputAdjoint<T>(T[] dv, int p, T[] dx, int dxo, int s0, int ns, Conv2dGeometry g, WinogradTiles t)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        CpuParallel.For(g.C, c => WinogradInputAdjointOne(dv, p, dx, dxo, s0, ns, c, g, t), (long)ns * t.PerImage * 64);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void WinogradInputAdjointOne<T>(T[] dv, int p, T[] dx, int dxo, int s0, int ns, int c, in Conv2dGeometry g, in WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int hw = g.H * g.W, cp = g.C * p;
-        CpuParallel.For(g.C, c =>
+        int hw = g.H * g.W, cp = WinogradStride(g.C * p);
+        var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
+        Span<T> e = stackalloc T[16];
+        for (int s = 0; s < ns; s++)
         {
-            var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
-            Span<T> e = stackalloc T[16];
-            for (int s = 0; s < ns; s++)
-            {
-                pad.Clear();
-                int col = c * p + s * t.PerImage, w = t.PadW;
-                for (int ty = 0; ty < t.TH; ty++)
-                    for (int tx = 0; tx < t.TW; tx++, col++)
+            pad.Clear();
+            int col = c * p + s * t.PerImage, w = t.PadW;
+            for (int ty = 0; ty < t.TH; ty++)
+                for (int tx = 0; tx < t.TW; tx++, col++)
+                {
+                    // B on the columns (index b of dV[a, b]) row by row, then on the rows, added onto the patch.
+                    var d = pad.Slice(2 * ty * w + 2 * tx);
+                    for (int a = 0; a < 4; a++)
                     {
-                        // B on the columns (index b of dV[a, b]) row by row, then on the rows, added onto the patch.
-                        var d = pad.Slice(2 * ty * w + 2 * tx);
-                        for (int a = 0; a < 4; a++)
-                        {
-                            T t0 = dv[4 * a * cp + col], t1 = dv[(4 * a + 1) * cp + col], t2 = dv[(4 * a + 2) * cp + col], t3 = dv[(4 * a + 3) * cp + col];
-                            e[4 * a] = t0; e[4 * a + 1] = t1 - t2 + t3; e[4 * a + 2] = t1 + t2 - t0; e[4 * a + 3] = -t3;
-                        }
-                        for (int j = 0; j < 4; j++)
-                        {
-                            T t0 = e[j], t1 = e[4 + j], t2 = e[8 + j], t3 = e[12 + j];
-                            d[j] += t0; d[w + j] += t1 - t2 + t3; d[2 * w + j] += t1 + t2 - t0; d[3 * w + j] -= t3;
-                        }
+                        T t0 = dv[4 * a * cp + col], t1 = dv[(4 * a + 1) * cp + col], t2 = dv[(4 * a + 2) * cp + col], t3 = dv[(4 * a + 3) * cp + col];
+                        e[4 * a] = t0; e[4 * a + 1] = t1 - t2 + t3; e[4 * a + 2] = t1 + t2 - t0; e[4 * a + 3] = -t3;
                     }
-                // The inside of the scratch plane is dx's plane; what fell on the padding is dropped.
-                var plane = dx.AsSpan(dxo + ((s0 + s) * g.C + c) * hw, hw);
-                for (int h = 0; h < g.H; h++)
-                    pad.Slice((g.PH + h) * w + g.PW, g.W).CopyTo(plane.Slice(h * g.W, g.W));
-            }
-        }, (long)ns * t.PerImage * 64);
+                    for (int j = 0; j < 4; j++)
+                    {
+                        T t0 = e[j], t1 = e[4 + j], t2 = e[8 + j], t3 = e[12 + j];
+                        d[j] += t0; d[w + j] += t1 - t2 + t3; d[2 * w + j] += t1 + t2 - t0; d[3 * w + j] -= t3;
+                    }
+                }
+            // The inside of the scratch plane is dx's plane; what fell on the padding is dropped.
+            var plane = dx.AsSpan(dxo + ((s0 + s) * g.C + c) * hw, hw);
+            for (int h = 0; h < g.H; h++)
+                pad.Slice((g.PH + h) * w + g.PW, g.W).CopyTo(plane.Slice(h * g.W, g.W));
+        }
     }
 }

@@ -89,25 +89,27 @@ internal readonly record struct ConvSwitchSet(bool Direct, bool Table, bool Wino
     public override string ToString() => $"direct={Direct} table={Table} winograd={Winograd}";
 }
 
-/// <summary>Sets the CPU convolution switches for one action and restores them. With Winograd on, its channel
-/// floor is lowered to 1 so that the small shapes tests can afford reach it.</summary>
+/// <summary>Sets the CPU convolution switches for one action and restores them. With Winograd on, its floor is
+/// lowered to 1 channel and 1 tile so that the small shapes tests can afford reach it.</summary>
 internal static class ConvSwitches
 {
+    public static readonly CpuBackend.WinogradFloor AnyWinograd = new(1, 1);
+
     public static void With(ConvSwitchSet s, Action action)
     {
         bool savedDirect = CpuBackend.DirectConvolution, savedTable = CpuBackend.Im2ColTable, savedWinograd = CpuBackend.WinogradConvolution;
-        int savedFloor = CpuBackend.WinogradMinChannels;
+        var savedFloor = CpuBackend.WinogradMinimum;
         CpuBackend.DirectConvolution = s.Direct;
         CpuBackend.Im2ColTable = s.Table;
         CpuBackend.WinogradConvolution = s.Winograd;
-        if (s.Winograd) CpuBackend.WinogradMinChannels = 1;
+        if (s.Winograd) CpuBackend.WinogradMinimum = AnyWinograd;
         try { action(); }
         finally
         {
             CpuBackend.DirectConvolution = savedDirect;
             CpuBackend.Im2ColTable = savedTable;
             CpuBackend.WinogradConvolution = savedWinograd;
-            CpuBackend.WinogradMinChannels = savedFloor;
+            CpuBackend.WinogradMinimum = savedFloor;
         }
     }
 }

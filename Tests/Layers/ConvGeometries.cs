@@ -50,20 +50,20 @@ internal static class ConvGeometries
     public static readonly ConvPath[] Paths = Enum.GetValues<ConvPath>();
 
     /// <summary>The switches (DirectConvolution, Im2ColTable, WinogradConvolution) under which a geometry may take
-    /// <paramref name="path"/>. The Winograd path is aimed at with its channel floor lowered to 1 (see
+    /// <paramref name="path"/>. The Winograd path is aimed at with its floor lowered to 1 channel and 1 tile (see
     /// <see cref="ConvSwitches"/>), the others with it off.</summary>
     public static ConvSwitchSet Switches(ConvPath path) => path switch
     {
         ConvPath.Table => new(false, true, false),
         ConvPath.Slices => new(false, false, false),
-        ConvPath.Winograd => new(true, true, true),
+        ConvPath.Winograd => new(false, true, true),
         _ => new(true, true, false),
     };
 
     public static (ConvPath Forward, ConvPath Input, ConvPath Weight) PathsOf(ConvCase c, ConvPath target)
     {
         var s = Switches(target);
-        return CpuBackend.ConvPaths(c.Geometry, s.Direct, s.Table, s.Winograd ? 1 : int.MaxValue);
+        return CpuBackend.ConvPaths(c.Geometry, s.Direct, s.Table, s.Winograd ? ConvSwitches.AnyWinograd : null);
     }
 
     /// <summary>A case one of whose passes takes <paramref name="path"/> (rejection sampling, deterministic in r).</summary>

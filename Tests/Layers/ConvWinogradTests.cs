@@ -15,7 +15,7 @@ public class ConvWinogradTests
 {
     private static Tensor Rand(int[] shape, ulong seed) => Tensor.Rand(shape, -1, 1, DType.Float64, generator: new Generator(seed));
 
-    private static readonly ConvSwitchSet Winograd = new(true, true, true), Im2Col = new(false, false, false);
+    private static readonly ConvSwitchSet Winograd = new(false, true, true), Im2Col = new(false, false, false);
 
     /// <summary>y, dx, dw, db of conv2d(x, w, b) under the given switches.</summary>
     private static double[][] Run(ConvSwitchSet s, Tensor x0, Tensor w0, Tensor b0, Tensor up, int pad, DType dt)
@@ -34,9 +34,11 @@ public class ConvWinogradTests
         return result;
     }
 
-    private static ConvPath ForwardPath(int n, int c, int k, int h, int w, int pad, ConvSwitchSet s) =>
+    /// <summary>The forward path of a 3x3 unit-stride convolution under the switches, with the default floor
+    /// unless <paramref name="anyFloor"/> (as <see cref="ConvSwitches"/> sets it).</summary>
+    private static ConvPath ForwardPath(int n, int c, int k, int h, int w, int pad, ConvSwitchSet s, bool anyFloor = false) =>
         CpuBackend.ConvPaths(new Conv2dGeometry(n, c, h, w, k, 3, 3, 1, 1, pad, pad, 1, 1, 1, h + 2 * pad - 2, w + 2 * pad - 2),
-            s.Direct, s.Table, s.Winograd ? CpuBackend.WinogradMinChannels : int.MaxValue).Forward;
+            s.Direct, s.Table, s.Winograd ? anyFloor ? ConvSwitches.AnyWinograd : CpuBackend.WinogradMinimum : null).Forward;
 
     /// <summary>Shapes with the default channel floor: one chunk, several chunks (a 40x40 image is a chunk per
     /// sample), odd outputs (a half tile at the right and bottom), padding 0 and padding 3 (past the kernel).</summary>
@@ -47,7 +49,7 @@ public class ConvWinogradTests
     [TestCase(1, 20, 16, 3, 3, 2)]
     public void MatchesNaiveInFloat64(int n, int c, int k, int h, int w, int pad)
     {
-        Assert.That(ForwardPath(n, c, k, h, w, pad, Winograd), Is.EqualTo(ConvPath.Winograd), "the case must take the Winograd path");
+        Assert.That(ForwardPath(n, c, k, h, w, pad, Winograd, anyFloor: true), Is.EqualTo(ConvPath.Winograd), "the case must take the Winograd path");
         int[] xs = [n, c, h, w], ws = [k, c, 3, 3];
         var x = Rand(xs, 1); var wt = Rand(ws, 2); var b = Rand([k], 3);
         var expected = Naive.Conv2d(x.ToArray<double>(), xs, wt.ToArray<double>(), ws, b.ToArray<double>(), 1, pad, 1, 1, out var ys);
@@ -106,18 +108,24 @@ public class ConvWinogradTests
         finally { CpuParallel.Threads = saved; }
     }
 
-    /// <summary>Which 3x3 layers take the path by default: ResNet's and VGG's wide ones; not VGG's first layer
-    /// (one input channel), not strided or dilated ones, not grouped ones.</summary>
+    /// <summary>Which 3x3 layers take the path by default: ResNet's and VGG's wide ones with enough tiles; not VGG's
+    /// first layer (one input channel), not ResNet's 512→512 4x4 at batch 8 (32 tiles), not those the direct path
+    /// takes (64 output channels), not strided or grouped ones.</summary>
     [Test]
     public void DefaultDispatch()
     {
-        var on = new ConvSwitchSet(CpuBackend.DirectConvolution, CpuBackend.Im2ColTable, true);
+        var on = new ConvSwitchSet(true, true, true);
         Assert.That(ForwardPath(8, 256, 256, 8, 8, 1, on), Is.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(8, 128, 128, 16, 16, 1, on), Is.EqualTo(ConvPath.Winograd));
         Assert.That(ForwardPath(64, 64, 128, 16, 16, 1, on), Is.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(64, 512, 512, 4, 4, 1, on), Is.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(8, 512, 512, 4, 4, 1, on), Is.Not.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(64, 512, 512, 2, 2, 1, on), Is.Not.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(8, 64, 64, 32, 32, 1, on), Is.EqualTo(ConvPath.Direct));
         Assert.That(ForwardPath(64, 1, 64, 32, 32, 1, on), Is.Not.EqualTo(ConvPath.Winograd));
         var strided = new Conv2dGeometry(8, 64, 16, 16, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8);
-        Assert.That(CpuBackend.ConvPaths(strided, true, true, CpuBackend.WinogradMinChannels).Forward, Is.Not.EqualTo(ConvPath.Winograd));
+        Assert.That(CpuBackend.ConvPaths(strided, true, true, CpuBackend.WinogradMinimum).Forward, Is.Not.EqualTo(ConvPath.Winograd));
         var grouped = new Conv2dGeometry(8, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 2, 16, 16);
-        Assert.That(CpuBackend.ConvPaths(grouped, true, true, CpuBackend.WinogradMinChannels).Forward, Is.Not.EqualTo(ConvPath.Winograd));
+        Assert.That(CpuBackend.ConvPaths(grouped, true, true, CpuBackend.WinogradMinimum).Forward, Is.Not.EqualTo(ConvPath.Winograd));
     }
 }

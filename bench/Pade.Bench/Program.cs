@@ -47,6 +47,12 @@ public static class Program
         report.AddNote(mallocLine);
         foreach (string line in Report.MachineLines()) Console.WriteLine(line);
         if (o.Quick) report.AddNote("--quick: short measurements, for checking that the suite runs, not for results.");
+        if (o.NoWinograd)
+        {
+            // For before/after rows: the 3x3 convolutions take the paths they took before CpuConvWinograd.cs.
+            CpuBackend.WinogradConvolution = false;
+            report.AddNote("--no-winograd: Pade's Winograd F(2x2, 3x3) convolution path is off (CpuBackend.WinogradConvolution = false).");
+        }
         MeasureOptions measure = o.Quick ? MeasureOptions.Quick : MeasureOptions.Full;
         IReadOnlyList<int> threads = o.Threads ?? [1, 2];
         bool all = o.Suite == "all";
@@ -213,7 +219,8 @@ public static class Program
     /// <summary>The command line, parsed by hand (it is small).</summary>
     sealed record Options(string Suite, IReadOnlyList<int>? Threads, bool Quick, string OutDir, string? Topic,
         string MnistDir, int? Epochs, int Seed, bool SystemMalloc, IReadOnlyList<string>? Only = null,
-        IReadOnlyList<string>? Nets = null, IReadOnlyList<string>? Acts = null, string? Filter = null, int? Reps = null)
+        IReadOnlyList<string>? Nets = null, IReadOnlyList<string>? Acts = null, string? Filter = null, int? Reps = null,
+        bool NoWinograd = false)
     {
         /// <summary>The cases whose name starts with one of --only's names (all without --only): a few rows while
         /// iterating, e.g. --only gelu,pau (gemm, elementwise and activations).</summary>
@@ -227,6 +234,7 @@ public static class Program
             "       [--only NAME,... (gemm, elementwise, activations: only the cases whose name starts with one of them)]\n" +
             "       layers: [--filter TEXT (only the cases whose name or size contains it; skips the profiles and memory table\n" +
             "       unless TEXT is 'profile' or 'memory')]\n" +
+            "       [--no-winograd (Pade's 3x3 convolutions without the Winograd path, for before/after rows)]\n" +
             "       profile: [--net resnet101,vgg8,mobilenetv2,densenet121] [--act relu,pau] [--reps N (default 10)]\n" +
             "       (PADE_PROFILE_STEPS=1 prints each step's time, loss, collections and buffer-pool counters)";
 
@@ -246,12 +254,14 @@ public static class Program
             IReadOnlyList<string>? nets = null, acts = null;
             string? filter = null;
             int? reps = null;
+            bool noWinograd = false;
             for (int i = 1; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
                 switch (args[i])
                 {
                     case "--quick": quick = true; break;
+                    case "--no-winograd": noWinograd = true; break;
                     case "--only":
                         only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                         if (only.Count == 0) throw new ArgumentException("--only lists no case name");
@@ -278,7 +288,7 @@ public static class Program
                 }
             }
             return new Options(suite, threads, quick, outDir ?? DefaultResultsDir(), topic, mnist ?? DefaultMnistDir(),
-                epochs, seed, systemMalloc, only, nets, acts, filter, reps);
+                epochs, seed, systemMalloc, only, nets, acts, filter, reps, noWinograd);
         }
 
         static List<int> ParseThreads(string text) =>

@@ -23,7 +23,8 @@ public static class LayersSuite
         public string Label => $"{Net} B{Batch} {In}→{Out} {Side}² k{Kernel}";
     }
 
-    /// <summary>The distinct conv shapes of LeNet (batch 256) and VGG-8 (batch 64) on 32x32 MNIST.</summary>
+    /// <summary>The distinct conv shapes of LeNet (batch 256) and VGG-8 (batch 64) on 32x32 MNIST, and ResNet-101's
+    /// unit-stride 3x3 ones on CIFAR.</summary>
     public static readonly ConvShape[] ConvShapes =
     [
         new("LeNet", LeNetBatch, 1, 6, 32, 5, 0),
@@ -36,6 +37,12 @@ public static class LayersSuite
         new("VGG8", VggBatch, 256, 512, 4, 3, 1),
         new("VGG8", VggBatch, 512, 512, 4, 3, 1),
         new("VGG8", VggBatch, 512, 512, 2, 3, 1),
+        // ResNet-101's unit-stride 3x3 convolutions on CIFAR (batch 8), one per stage; layer3's 256→256 8² runs 22
+        // times per step (about 29 % of it, bench/results/2026-12-06-resnet101-profile-order.md).
+        new("ResNet101", CifarBatch, 64, 64, 32, 3, 1),
+        new("ResNet101", CifarBatch, 128, 128, 16, 3, 1),
+        new("ResNet101", CifarBatch, 256, 256, 8, 3, 1),
+        new("ResNet101", CifarBatch, 512, 512, 4, 3, 1),
     ];
 
     /// <summary>Builds each network once and checks its parameter count against the paper's; returns lines for the

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Engine.Functional;
+
+namespace Pade.Tests.Layers;
+
+/// <summary>Winograd against the other CPU paths on the VGG-8 (batch 64) and ResNet-101 (batch 8) 3x3 shapes:
+/// forward and backward (dx and dw), the best of 15 calls each (robust on a shared machine), with the channel floor
+/// lowered so that the Winograd column is always Winograd. Where it loses sets the dispatch rule in
+/// CpuConvWinograd.cs. Run by hand: dotnet test -c Release --filter "FullyQualifiedName~ConvWinogradProfile".</summary>
+[Explicit("timing, run by hand")]
+[NonParallelizable]
+public class ConvWinogradProfile
+{
+    [Test]
+    public void WinogradAgainstTheOtherPaths()
+    {
+        foreach (var (n, c, k, h) in new[] { (64, 64, 128, 16), (64, 128, 256, 8), (64, 256, 256, 8), (64, 256, 512, 4), (64, 512, 512, 4),
+                     (64, 512, 512, 2), (8, 64, 64, 32), (8, 128, 128, 16), (8, 256, 256, 8), (8, 512, 512, 4) })
+        {
+            var x = Tensor.Randn([n, c, h, h]); var w = Tensor.Randn([k, c, 3, 3]);
+            var g = F.Conv2dShape("c", x, w, null, 1, 1, 1, 1);
+            var y = Tensor.Empty([n, k, g.OH, g.OW]);
+            var dy = Tensor.Randn([n, k, g.OH, g.OW]); var dx = x.EmptyLike(); var dw = w.EmptyLike();
+            string line = $"B{n} {c}→{k} {h}² tiles {n * ((g.OH + 1) / 2) * ((g.OW + 1) / 2)}:";
+            foreach (bool winograd in new[] { true, false })
+                ConvSwitches.With(new ConvSwitchSet(true, true, winograd), () =>
+                {
+                    double fwd = double.MaxValue, bwd = double.MaxValue;
+                    for (int i = 0; i < 15; i++)
+                    {
+                        var sw = Stopwatch.StartNew();
+                        x.Backend.Conv2d(x, w, null, y, g);
+                        fwd = Math.Min(fwd, sw.Elapsed.TotalMilliseconds);
+                        sw.Restart();
+                        x.Backend.Conv2dBackward(x, w, dy, dx, dw, null, g);
+                        bwd = Math.Min(bwd, sw.Elapsed.TotalMilliseconds);
+                    }
+                    line += $"  {(winograd ? "winograd" : "other")} fwd {fwd,7:F2} bwd {bwd,7:F2} ms";
+                });
+            TestContext.Out.WriteLine(line);
+        }
+    }
+}
