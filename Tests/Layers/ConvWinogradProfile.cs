@@ -24,21 +24,21 @@ public class ConvWinogradProfile
             var y = Tensor.Empty([n, k, g.OH, g.OW]);
             var dy = Tensor.Randn([n, k, g.OH, g.OW]); var dx = x.EmptyLike(); var dw = w.EmptyLike();
             string line = $"B{n} {c}→{k} {h}² tiles {n * ((g.OH + 1) / 2) * ((g.OW + 1) / 2)}:";
-            foreach (bool winograd in new[] { true, false })
-                ConvSwitches.With(new ConvSwitchSet(true, true, winograd), () =>
-                {
-                    double fwd = double.MaxValue, bwd = double.MaxValue;
-                    for (int i = 0; i < 15; i++)
+            // Alternating the two paths call by call, so that a slow spell of the (shared) machine hits both.
+            var best = new double[2, 2];
+            for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++) best[a, b] = double.MaxValue;
+            for (int i = 0; i < 15; i++)
+                for (int path = 0; path < 2; path++)
+                    ConvSwitches.With(new ConvSwitchSet(true, true, path == 0), () =>
                     {
                         var sw = Stopwatch.StartNew();
                         x.Backend.Conv2d(x, w, null, y, g);
-                        fwd = Math.Min(fwd, sw.Elapsed.TotalMilliseconds);
+                        best[path, 0] = Math.Min(best[path, 0], sw.Elapsed.TotalMilliseconds);
                         sw.Restart();
                         x.Backend.Conv2dBackward(x, w, dy, dx, dw, null, g);
-                        bwd = Math.Min(bwd, sw.Elapsed.TotalMilliseconds);
-                    }
-                    line += $"  {(winograd ? "winograd" : "other")} fwd {fwd,7:F2} bwd {bwd,7:F2} ms";
-                });
+                        best[path, 1] = Math.Min(best[path, 1], sw.Elapsed.TotalMilliseconds);
+                    });
+            line += $"  winograd fwd {best[0, 0],7:F2} bwd {best[0, 1],7:F2} ms  other fwd {best[1, 0],7:F2} bwd {best[1, 1],7:F2} ms";
             TestContext.Out.WriteLine(line);
         }
     }
