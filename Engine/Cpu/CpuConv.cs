@@ -16,8 +16,8 @@ namespace Pade.Engine;
 /// from memory once per sample. Chunks run in parallel; scratch matrices come from <see cref="BufferPool{T}"/>.
 /// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead, 3x3 unit-stride convolutions with
 /// enough channels Winograd's F(2x2, 3x3) (CpuConvWinograd.cs), unit-stride convolutions with
-/// few output channels the shifted-row kernels of CpuConvDirect.cs, and a window covering the whole image one
-/// batch-wide GEMM (CpuConvDense.cs).
+/// few output channels the shifted-row kernels of CpuConvDirect.cs, and an image no larger than the kernel one
+/// batch-wide GEMM with the convolution's dense matrix (CpuConvDense.cs).
 /// </summary>
 public sealed partial class CpuBackend
 {
@@ -69,7 +69,7 @@ public sealed partial class CpuBackend
     internal static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g, bool direct, bool table, WinogradFloor? winograd)
     {
         if (g.IsDepthwise) return (ConvPath.Depthwise, ConvPath.Depthwise, ConvPath.Depthwise);
-        if (winograd is { } floor && WinogradApplies(g, floor) && !(direct && DirectApplies(g))) return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
+        if (winograd is { } floor && WinogradApplies(g, floor) && !DenseApplies(g) && !(direct && DirectApplies(g))) return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
         var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
         bool dense = DenseApplies(g);
         var forward = direct && DirectApplies(g) ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;

@@ -83,14 +83,20 @@ internal static class ConvGeometries
         int n = r.Next(1, maxBatch);
         if (path == ConvPath.Dense)
         {
-            // The window is the whole unpadded image: no padding, no dilation, output 1x1 at any stride.
-            int c = r.Next(1, 3), k = r.Next(1, 4), h = r.Next(1, 4), w = r.Next(1, 4);
-            return new([n, c, h, w], [k, c, h, w], (r.Next(1, 2), r.Next(1, 2)), 0, 1, 1);
+            // An image no larger than the kernel (H·W ≤ KH·KW), one group, any stride, padding and dilation.
+            int c = r.Next(1, 3), k = r.Next(1, 4), kH = r.Next(1, 4), kW = r.Next(1, 4);
+            int h = r.Next(1, kH + 1), w = r.Next(1, kW + 1), dH = r.Next(1, 2), dW = r.Next(1, 2);
+            int pH = r.Next(0, dH * (kH - 1) + 1), pW = r.Next(0, dW * (kW - 1) + 1);
+            h = Math.Max(h, dH * (kH - 1) + 1 - 2 * pH); w = Math.Max(w, dW * (kW - 1) + 1 - 2 * pW);
+            return new([n, c, h, w], [k, c, kH, kW], (r.Next(1, 2), r.Next(1, 2)), (pH, pW), (dH, dW), 1);
         }
         int maxStride = path is ConvPath.Direct or ConvPath.Winograd ? 1 : 2;
+        // Winograd: images up to 12 wide, as the dense path takes any image no larger than the 3x3 kernel (one edge
+        // axis 1–2 wide and the other one wider reaches the taps that read only padding).
         bool threeByThree = path == ConvPath.Winograd;
-        var (ih, kh, sh, ph, dh) = Axis(r, maxImage, maxStride, threeByThree);
-        var (iw, kw, sw, pw, dw) = Axis(r, maxImage, maxStride, threeByThree);
+        int image = threeByThree ? Math.Max(maxImage, 12) : maxImage;
+        var (ih, kh, sh, ph, dh) = Axis(r, image, maxStride, threeByThree);
+        var (iw, kw, sw, pw, dw) = Axis(r, image, maxStride, threeByThree);
         int groups, cg, kg;
         if (path == ConvPath.Depthwise) (groups, cg, kg) = (r.Next(1, 3), 1, 1);
         // Up to 8 input channels: the direct input gradient needs C/G near its 8-row block (CpuConvDirect.cs).
@@ -144,7 +150,7 @@ public class ConvGeometriesTests
     /// Every pass of every path meets every edge it can take. Impossible ones, left out: the direct forward and
     /// weight gradient (stride 1, W + 2·PW ≤ 2·OW) cannot have a column that reads only padding, which needs
     /// W + PW &lt; (KW − 1)·DW + 1 — together these give PW ≤ eff − 2 and PW ≥ eff − 1; its input gradient needs
-    /// P ≤ (K − 1)·D (no padding beyond the reach); the dense path has no padding. The second assertion keeps this
+    /// P ≤ (K − 1)·D (no padding beyond the reach). The second assertion keeps this
     /// list honest: an edge it leaves out must never occur.
     /// </summary>
     [Test]
@@ -160,8 +166,7 @@ public class ConvGeometriesTests
             [(ConvPath.Direct, "weight")] = all & ~ConvEdge.EmptyTapW,
             [(ConvPath.Direct, "input")] = all & ~ConvEdge.PaddingBeyondReach,
             [(ConvPath.Winograd, "forward")] = all, [(ConvPath.Winograd, "input")] = all, [(ConvPath.Winograd, "weight")] = all,
-            [(ConvPath.Dense, "forward")] = ConvEdge.OutputWidth1, [(ConvPath.Dense, "input")] = ConvEdge.OutputWidth1,
-            [(ConvPath.Dense, "weight")] = ConvEdge.OutputWidth1,
+            [(ConvPath.Dense, "forward")] = all, [(ConvPath.Dense, "input")] = all, [(ConvPath.Dense, "weight")] = all,
         };
         var seen = expected.Keys.ToDictionary(k => k, _ => ConvEdge.None);
         foreach (var path in ConvGeometries.Paths)
