@@ -69,9 +69,9 @@ public sealed partial class CpuBackend
     internal static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g, bool direct, bool table, WinogradFloor? winograd)
     {
         if (g.IsDepthwise) return (ConvPath.Depthwise, ConvPath.Depthwise, ConvPath.Depthwise);
-        if (winograd is { } floor && WinogradApplies(g, floor) && !DenseApplies(g) && !(direct && DirectApplies(g))) return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
+        if (winograd is { } floor && WinogradApplies(g, floor) && !(DenseConvolution && DenseApplies(g)) && !(direct && DirectApplies(g))) return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
         var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
-        bool dense = DenseApplies(g);
+        bool dense = DenseConvolution && DenseApplies(g);
         var forward = direct && DirectApplies(g) ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;
         var input = direct && DirectInputApplies(g) ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;
         return (forward, input, forward);

@@ -13,11 +13,19 @@ namespace Pade.Engine;
 /// one GEMM each over the whole batch. Its multiply-adds are N·K·C·OH·OW·H·W against im2col's N·K·C·OH·OW·KH·KW:
 /// equal for LeNet's conv3 (a 5x5 window on a 5x5 image, 1x1 output: T is w itself), 2.25 times fewer for VGG-8's
 /// 3x3 layers on 2x2 images (each output sees 4 of its 9 taps on the image, the rest on padding). im2col would also
-/// copy x into columns and scatter N·K·OH·OW short rows back into y's layout. Building T (and folding dT back into dw)
-/// touches K·C·OH·OW·H·W elements, a small part of the GEMM's work; T is capped at <see cref="DenseMaxElements"/>.
+/// copy x into columns and scatter N·K·OH·OW short rows back into y's layout. Where the window is exactly the image,
+/// T is w and is read in place; otherwise building T (and folding dT back into dw) writes and reads K·C·OH·OW·H·W
+/// elements, 16/9 of w for VGG's 2x2 layers, which eats most of the saving there (measured: forward 0.96, input
+/// gradient 0.83, weight gradient 0.93 of im2col's time, Tests/Layers/ConvWinogradProfile.cs). A GEMM that packed
+/// its operand straight from w through the tap map would keep the whole 2.25x. T is capped at
+/// <see cref="DenseMaxElements"/>.
 /// </summary>
 public sealed partial class CpuBackend
 {
+    /// <summary>Takes the dense path where it applies (default). Settable for experiments and for timing it against
+    /// im2col + GEMM (Tests/Layers/ConvWinogradProfile.cs).</summary>
+    internal static bool DenseConvolution { get; set; } = true;
+
     /// <summary>Largest dense matrix T the path builds (64 MiB of float32).</summary>
     private const long DenseMaxElements = 1L << 24;
 
@@ -25,11 +33,15 @@ public sealed partial class CpuBackend
         g.Groups == 1 && (long)g.H * g.W <= (long)g.KH * g.KW
         && (long)g.K * g.OH * g.OW * g.C * g.H * g.W <= DenseMaxElements;
 
+    /// <summary>The window is exactly the unpadded image (LeNet's conv3): T is w itself, read in place.</summary>
+    private static bool DenseIsWeight(in Conv2dGeometry g) =>
+        g.OH == 1 && g.OW == 1 && g.H == g.KH && g.W == g.KW && g.PH == 0 && g.PW == 0 && g.DH == 1 && g.DW == 1;
+
     /// <summary>T's rows and columns: K·OH·OW and C·H·W.</summary>
     private static (int Rows, int Cols) DenseShape(in Conv2dGeometry g) => (g.K * g.OH * g.OW, g.C * g.H * g.W);
 
     /// <summary>The taps of output (oh, ow) that land on the image: (tap index i·KW + j, pixel h·W + w).</summary>
-    private static List<(int Tap, int Pixel)> DenseTaps(in Conv2dGeometry g, int oh, int ow)
+    private static (int Tap, int Pixel)[] DenseTaps(in Conv2dGeometry g, int oh, int ow)
     {
         var taps = new List<(int, int)>();
         for (int i = 0; i < g.KH; i++)
@@ -42,25 +54,37 @@ public sealed partial class CpuBackend
                 if ((uint)w < (uint)g.W) taps.Add((i * g.KW + j, h * g.W + w));
             }
         }
+        return taps.ToArray();
+    }
+
+    /// <summary><see cref="DenseTaps"/> of every output position, row-major.</summary>
+    private static (int Tap, int Pixel)[][] DenseTaps(in Conv2dGeometry g)
+    {
+        var taps = new (int Tap, int Pixel)[g.OH * g.OW][];
+        for (int p = 0; p < taps.Length; p++) taps[p] = DenseTaps(g, p / g.OW, p % g.OW);
         return taps;
     }
 
-    /// <summary>T from w (w from offset wo), one output channel per task.</summary>
+    /// <summary>T from w (w from offset wo), one output channel per task: its rows (k, ·) are written input channel
+    /// by input channel, reading w[k] once, front to back.</summary>
     private static T[] DenseMatrix<T>(T[] w, int wo, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (rows, cols) = DenseShape(g);
         T[] t = BufferPool<T>.Rent(rows * cols);
-        int o = g.OH * g.OW, kk = g.KH * g.KW, hw = g.H * g.W, c = g.C, ow = g.OW;
-        var taps = new List<(int Tap, int Pixel)>[o];
-        for (int p = 0; p < o; p++) taps[p] = DenseTaps(g, p / ow, p % ow);
+        int o = g.OH * g.OW, kk = g.KH * g.KW, hw = g.H * g.W, c = g.C;
+        var taps = DenseTaps(g);
         CpuParallel.For(g.K, k =>
         {
-            for (int p = 0; p < o; p++)
+            var block = t.AsSpan(k * o * cols, o * cols);
+            block.Clear();
+            for (int ci = 0; ci < c; ci++)
             {
-                var row = t.AsSpan((k * o + p) * cols, cols);
-                row.Clear();
-                foreach (var (tap, pixel) in taps[p])
-                    for (int ci = 0; ci < c; ci++) row[ci * hw + pixel] = w[wo + (k * c + ci) * kk + tap];
+                var wk = w.AsSpan(wo + (k * c + ci) * kk, kk);
+                for (int p = 0; p < o; p++)
+                {
+                    var row = block.Slice(p * cols + ci * hw, hw);
+                    foreach (var (tap, pixel) in taps[p]) row[pixel] = wk[tap];
+                }
             }
         }, (long)o * cols);
         return t;
@@ -77,41 +101,51 @@ public sealed partial class CpuBackend
             for (int n = 0; n < g.N; n++)
                 for (int k = 0; k < g.K; k++) y.Slice(n * rows + k * o, o).Fill(b[k]);
         }
-        T[] t = DenseMatrix(Array<T>(wt), (int)wt.Offset, g);
-        Gemm.Multiply(false, true, g.N, rows, cols, Array<T>(xt).AsSpan((int)xt.Offset, g.N * cols), t.AsSpan(0, rows * cols), y,
-            bt != null ? T.One : T.Zero);
-        BufferPool<T>.Return(t);
+        T[]? t = DenseIsWeight(g) ? null : DenseMatrix(Array<T>(wt), (int)wt.Offset, g);
+        var tm = t == null ? Array<T>(wt).AsSpan((int)wt.Offset, rows * cols) : t.AsSpan(0, rows * cols);
+        Gemm.Multiply(false, true, g.N, rows, cols, Array<T>(xt).AsSpan((int)xt.Offset, g.N * cols), tm, y, bt != null ? T.One : T.Zero);
+        if (t != null) BufferPool<T>.Return(t);
     }
 
     private static void DenseBackwardInput<T>(Tensor wt, Tensor dyt, Tensor dxt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (rows, cols) = DenseShape(g);
-        T[] t = DenseMatrix(Array<T>(wt), (int)wt.Offset, g);
-        Gemm.Multiply(false, false, g.N, cols, rows, Array<T>(dyt).AsSpan((int)dyt.Offset, g.N * rows), t.AsSpan(0, rows * cols),
+        T[]? t = DenseIsWeight(g) ? null : DenseMatrix(Array<T>(wt), (int)wt.Offset, g);
+        var tm = t == null ? Array<T>(wt).AsSpan((int)wt.Offset, rows * cols) : t.AsSpan(0, rows * cols);
+        Gemm.Multiply(false, false, g.N, cols, rows, Array<T>(dyt).AsSpan((int)dyt.Offset, g.N * rows), tm,
             Array<T>(dxt).AsSpan((int)dxt.Offset, g.N * cols), T.Zero);
-        BufferPool<T>.Return(t);
+        if (t != null) BufferPool<T>.Return(t);
     }
 
     private static void DenseBackwardWeight<T>(Tensor xt, Tensor dyt, Tensor dwt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (rows, cols) = DenseShape(g);
+        if (DenseIsWeight(g))
+        {
+            Gemm.Multiply(true, false, rows, cols, g.N, Array<T>(dyt).AsSpan((int)dyt.Offset, g.N * rows),
+                Array<T>(xt).AsSpan((int)xt.Offset, g.N * cols), Array<T>(dwt).AsSpan((int)dwt.Offset, rows * cols), T.Zero);
+            return;
+        }
         T[] dtm = BufferPool<T>.Rent(rows * cols);
         Gemm.Multiply(true, false, rows, cols, g.N, Array<T>(dyt).AsSpan((int)dyt.Offset, g.N * rows),
             Array<T>(xt).AsSpan((int)xt.Offset, g.N * cols), dtm.AsSpan(0, rows * cols), T.Zero);
         // Fold dT into dw: each tap sums its entries over the output positions where it lands on the image, in the
         // order of the positions (fixed: the result does not depend on the thread count).
         T[] dw = Array<T>(dwt);
-        int dwo = (int)dwt.Offset, o = g.OH * g.OW, kk = g.KH * g.KW, hw = g.H * g.W, c = g.C, ow = g.OW;
-        var taps = new List<(int Tap, int Pixel)>[o];
-        for (int p = 0; p < o; p++) taps[p] = DenseTaps(g, p / ow, p % ow);
+        int dwo = (int)dwt.Offset, o = g.OH * g.OW, kk = g.KH * g.KW, hw = g.H * g.W, c = g.C;
+        var taps = DenseTaps(g);
         CpuParallel.For(g.K, k =>
         {
-            dw.AsSpan(dwo + k * c * kk, c * kk).Clear();
-            for (int p = 0; p < o; p++)
+            var block = dtm.AsSpan(k * o * cols, o * cols);
+            for (int ci = 0; ci < c; ci++)
             {
-                var row = dtm.AsSpan((k * o + p) * cols, cols);
-                foreach (var (tap, pixel) in taps[p])
-                    for (int ci = 0; ci < c; ci++) dw[dwo + (k * c + ci) * kk + tap] += row[ci * hw + pixel];
+                var wk = dw.AsSpan(dwo + (k * c + ci) * kk, kk);
+                wk.Clear();
+                for (int p = 0; p < o; p++)
+                {
+                    var row = block.Slice(p * cols + ci * hw, hw);
+                    foreach (var (tap, pixel) in taps[p]) wk[tap] += row[pixel];
+                }
             }
         }, (long)o * cols);
         BufferPool<T>.Return(dtm);
