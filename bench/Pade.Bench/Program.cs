@@ -6,7 +6,7 @@ namespace Pade.Bench;
 
 /// <summary>
 /// <c>dotnet run -c Release -- &lt;suite&gt; [--threads 1,2] [--quick] [--out DIR] [--topic NAME] [--mnist DIR]
-/// [--epochs N] [--seed N] [--torch-malloc retain|system] [--only NAME,...]</c>; suites: check, gemm, elementwise, activations, layers, train, oracle (against libtorch, float64), all.
+/// [--epochs N] [--seed N] [--torch-malloc retain|system] [--filter TEXT,...]</c>; suites: check, gemm, elementwise, activations, layers, train, oracle (against libtorch, float64), all.
 /// </summary>
 public static class Program
 {
@@ -132,12 +132,8 @@ public static class Program
                 Console.WriteLine(line);
                 report.AddNote(line);
             }
-            var cases = LayersSuite.Cases(o.Quick);
-            if (o.Filter is { } f)
-            {
-                cases = cases.Where(c => $"{c.Name} {c.Size}".Contains(f, StringComparison.OrdinalIgnoreCase));
-                report.AddNote($"layers: only the cases that contain '{f}' (--filter)");
-            }
+            var cases = o.Select(LayersSuite.Cases(o.Quick));
+            if (o.Filter is { } f) report.AddNote($"layers: only the cases that contain one of '{f}' (--filter)");
             var rows = Harness.Run("layers", cases, threads, measure);
             report.Add(rows);
             AddTargets(report, "layers: targets (LeNet-ReLU ≥ 0.7x Torch at 2 threads; LeNet-PAU ≥ 2x Torch's composed-PAU LeNet; " +
@@ -218,21 +214,26 @@ public static class Program
 
     /// <summary>The command line, parsed by hand (it is small).</summary>
     sealed record Options(string Suite, IReadOnlyList<int>? Threads, bool Quick, string OutDir, string? Topic,
-        string MnistDir, int? Epochs, int Seed, bool SystemMalloc, IReadOnlyList<string>? Only = null,
+        string MnistDir, int? Epochs, int Seed, bool SystemMalloc,
         IReadOnlyList<string>? Nets = null, IReadOnlyList<string>? Acts = null, string? Filter = null, int? Reps = null,
         bool NoWinograd = false)
     {
-        /// <summary>The cases whose name starts with one of --only's names (all without --only): a few rows while
-        /// iterating, e.g. --only gelu,pau (gemm, elementwise and activations).</summary>
+        /// <summary>--filter's texts, comma-separated (null without --filter).</summary>
+        public IReadOnlyList<string>? FilterTexts =>
+            Filter?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        /// <summary>The cases whose "name size" contains one of --filter's texts (all without --filter), in every
+        /// suite: a few rows while iterating, e.g. --filter gelu,pau or --filter "B8 3x32".</summary>
         public IEnumerable<BenchCase> Select(IEnumerable<BenchCase> cases) =>
-            Only is null ? cases : cases.Where(c => Only.Any(n => c.Name.StartsWith(n, StringComparison.Ordinal)));
+            FilterTexts is not { } texts ? cases
+                : cases.Where(c => texts.Any(t => $"{c.Name} {c.Size}".Contains(t, StringComparison.OrdinalIgnoreCase)));
 
         public const string Usage =
             "usage: dotnet run -c Release -- <check|gemm|elementwise|activations|layers|train|oracle|all> [--threads 1,2] [--quick]\n" +
             "       [--out DIR (default bench/results)] [--topic NAME (default: the suite)] [--mnist DIR] [--epochs N] [--seed N]\n" +
             "       [--torch-malloc retain|system (default retain: glibc keeps freed memory, see GlibcMalloc)]\n" +
-            "       [--only NAME,... (gemm, elementwise, activations: only the cases whose name starts with one of them)]\n" +
-            "       layers: [--filter TEXT (only the cases whose name or size contains it; skips the profiles and memory table\n" +
+            "       [--filter TEXT,... (every suite: only the cases whose name or size contains one of them, any case;\n" +
+            "       --only is the same option; in layers it skips the profiles and memory table\n" +
             "       unless TEXT is 'profile' or 'memory')]\n" +
             "       [--no-winograd (Pade's 3x3 convolutions without the Winograd path, for before/after rows)]\n" +
             "       profile: [--net resnet101,vgg8,mobilenetv2,densenet121] [--act relu,pau] [--reps N (default 10)]\n" +
@@ -250,7 +251,6 @@ public static class Program
             int? epochs = null;
             int seed = 0;
             bool systemMalloc = false;
-            IReadOnlyList<string>? only = null;
             IReadOnlyList<string>? nets = null, acts = null;
             string? filter = null;
             int? reps = null;
@@ -262,14 +262,15 @@ public static class Program
                 {
                     case "--quick": quick = true; break;
                     case "--no-winograd": noWinograd = true; break;
-                    case "--only":
-                        only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                        if (only.Count == 0) throw new ArgumentException("--only lists no case name");
+                    case "--only":   // the name it had in the gemm, elementwise and activations suites
+                    case "--filter":
+                        filter = Value();
+                        if (filter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length == 0)
+                            throw new ArgumentException($"{args[i - 1]} lists no text");
                         break;
                     case "--threads": threads = ParseThreads(Value()); break;
                     case "--out": outDir = Value(); break;
                     case "--net": nets = Value().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
-                    case "--filter": filter = Value(); break;
                     case "--reps": reps = PositiveInt("--reps", Value()); break;
                     case "--act": acts = Value().Split(',', StringSplitOptions.RemoveEmptyEntries); break;
                     case "--topic": topic = Value(); break;
@@ -288,7 +289,7 @@ public static class Program
                 }
             }
             return new Options(suite, threads, quick, outDir ?? DefaultResultsDir(), topic, mnist ?? DefaultMnistDir(),
-                epochs, seed, systemMalloc, only, nets, acts, filter, reps, noWinograd);
+                epochs, seed, systemMalloc, nets, acts, filter, reps, noWinograd);
         }
 
         static List<int> ParseThreads(string text) =>
