@@ -47,7 +47,8 @@ public class ConvDenseTests
     public void WholeImageWindowMatchesNaive(int a, int b, bool float32, bool withBias)
     {
         var r = new Naive.Picker(a, b);
-        int n = r.Next(1, 9), c = r.Next(1, 6), k = r.Next(1, 70), h = r.Next(1, 6), w = r.Next(1, 6), s = r.Next(1, 3);
+        // At least two output channels: one channel in and out is a depthwise convolution (its own path).
+        int n = r.Next(1, 9), c = r.Next(1, 6), k = r.Next(2, 70), h = r.Next(1, 6), w = r.Next(1, 6), s = r.Next(1, 3);
         MatchesNaive([n, c, h, w], [k, c, h, w], s, 0, 1, float32, withBias);
     }
 
@@ -56,7 +57,8 @@ public class ConvDenseTests
     public void SmallImageMatchesNaive(int a, int b, bool float32, bool withBias)
     {
         var r = new Naive.Picker(a, b, 7);
-        int n = r.Next(1, 5), c = r.Next(1, 5), k = r.Next(1, 9), kh = r.Next(1, 4), kw = r.Next(1, 4);
+        // At least two input channels: one channel and one output channel is a depthwise convolution (its own path).
+        int n = r.Next(1, 5), c = r.Next(2, 5), k = r.Next(1, 9), kh = r.Next(1, 4), kw = r.Next(1, 4);
         int dh = r.Next(1, 2), dw = r.Next(1, 2), ph = r.Next(0, dh * (kh - 1) + 1), pw = r.Next(0, dw * (kw - 1) + 1);
         int h = Math.Max(r.Next(1, kh), dh * (kh - 1) + 1 - 2 * ph), w = Math.Max(r.Next(1, kw), dw * (kw - 1) + 1 - 2 * pw);
         if (h * w > kh * kw) (h, w) = (Math.Min(h, kh), Math.Min(w, kw));
