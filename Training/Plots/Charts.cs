@@ -76,7 +76,14 @@ public static class Charts
                                IEnumerable<(string Label, double[] Ys)> series, Alignment legend = Alignment.UpperLeft)
     {
         var plot = new Plot();
-        foreach (var (label, ys) in series) Line(plot, xs, ys, label, 1.5f);
+        // The palette has 10 colours and Table 2 has 13 activations: from the 11th line on the colours repeat, so
+        // those lines are dashed to stay distinguishable in the legend.
+        int index = 0;
+        foreach (var (label, ys) in series)
+        {
+            var line = Line(plot, xs, ys, label, 1.5f);
+            if (index++ >= plot.Add.Palette.Colors.Length) line.LinePattern = LinePattern.Dashed;
+        }
         Decorate(plot, title, xLabel, yLabel);
         if (xLabel == "epoch") IntegerTicks(plot);
         plot.ShowLegend(legend);
