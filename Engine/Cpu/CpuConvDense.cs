@@ -15,9 +15,9 @@ namespace Pade.Engine;
 /// 3x3 layers on 2x2 images (each output sees 4 of its 9 taps on the image, the rest on padding). im2col would also
 /// copy x into columns and scatter N·K·OH·OW short rows back into y's layout. Where the window is exactly the image,
 /// T is w and is read in place; otherwise building T (and folding dT back into dw) writes and reads K·C·OH·OW·H·W
-/// elements, 16/9 of w for VGG's 2x2 layers, which eats most of the saving there (measured: forward 0.96, input
-/// gradient 0.83, weight gradient 0.93 of im2col's time, Tests/Layers/ConvWinogradProfile.cs). A GEMM that packed
-/// its operand straight from w through the tap map would keep the whole 2.25x. T is capped at
+/// elements, 16/9 of w for VGG's 2x2 layers, which eats the saving there (bench/results/2026-12-06-conv-paths-profile.md:
+/// no clear gain over im2col on that shape). A GEMM that packed its operand straight from w through the tap map would
+/// keep the whole 2.25x. T is capped at
 /// <see cref="DenseMaxElements"/>.
 /// </summary>
 public sealed partial class CpuBackend

@@ -57,8 +57,8 @@ public sealed partial class CpuBackend
 
     /// <summary>The distance between the 16 planes ξ of U, V, M and Z: the plane's size rounded up to 1024 elements,
     /// plus 16. A transform reads or writes one element in each of the 16 planes per tile; at a power-of-two
-    /// distance those 16 streams fall into the same cache sets and evict one another (measured: transforms 4 to 20
-    /// times slower). One 64-byte line past a multiple of 4 KiB puts them into 16 neighbouring sets.</summary>
+    /// distance those 16 streams fall into the same cache sets and evict one another (measured: the
+    /// transforms up to 12 times slower, bench/results/2026-12-06-conv-paths-profile.md). One 64-byte line past a multiple of 4 KiB puts them into 16 neighbouring sets.</summary>
     private static int WinogradStride(int planeElements) => (planeElements + 1023) / 1024 * 1024 + 16;
 
     /// <summary>TH x TW tiles per image, and the samples per chunk.</summary>
