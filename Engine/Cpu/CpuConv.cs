@@ -58,7 +58,7 @@ public sealed partial class CpuBackend
 
     /// <summary>The loops that compute one pass of a convolution on the CPU: im2col + GEMM splits into the offset
     /// table (narrow outputs) and the row slices.</summary>
-    internal enum ConvPath { Depthwise, Winograd, Direct, Dense, Table, Slices }
+    internal enum ConvPath { Depthwise, Winograd, Direct, Dense, Pointwise, Table, Slices }
 
     /// <summary>The path of each pass (forward, input gradient, weight gradient) of <paramref name="g"/> with the
     /// given switches (<see cref="DirectConvolution"/>, <see cref="Im2ColTable"/>, and where the Winograd path
@@ -70,6 +70,9 @@ public sealed partial class CpuBackend
     {
         if (g.IsDepthwise) return (ConvPath.Depthwise, ConvPath.Depthwise, ConvPath.Depthwise);
         bool dense = DenseConvolution && DenseApplies(g), directForward = direct && DirectApplies(g);
+        // A pointwise convolution is three batched GEMMs on the tensors in place, faster than the direct kernels
+        // on every 1x1 layer of the paper's networks (bench/results/2026-12-07-conv1x1-pointwise.md).
+        if (!dense && PointwiseApplies(g)) return (ConvPath.Pointwise, ConvPath.Pointwise, ConvPath.Pointwise);
         if (winograd is { } floor && !dense && !directForward && WinogradApplies(g, floor))
             return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
         var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
@@ -89,6 +92,7 @@ public sealed partial class CpuBackend
             case ConvPath.Winograd: WinogradForward<T>(xt, wt, bt, yt, g); return;
             case ConvPath.Direct: DirectForward<T>(xt, wt, bt, yt, g); return;
             case ConvPath.Dense: DenseForward<T>(xt, wt, bt, yt, g); return;
+            case ConvPath.Pointwise: PointwiseForward<T>(xt, wt, bt, yt, g); return;
         }
         T[] x = Array<T>(xt), w = Array<T>(wt), y = Array<T>(yt);
         T[]? b = bt == null ? null : Array<T>(bt);
@@ -158,6 +162,7 @@ public sealed partial class CpuBackend
                 case ConvPath.Depthwise: DepthwiseBackwardInput<T>(wt, dyt, dxt, g); break;
                 case ConvPath.Direct: DirectBackwardInput<T>(wt, dyt, dxt, g); break;
                 case ConvPath.Dense: DenseBackwardInput<T>(wt, dyt, dxt, g); break;
+                case ConvPath.Pointwise: PointwiseBackwardInput<T>(wt, dyt, dxt, g); break;
                 default: ConvBackwardInput<T>(wt, dyt, dxt, g); break;
             }
         if (dwt != null)
@@ -166,6 +171,7 @@ public sealed partial class CpuBackend
                 case ConvPath.Depthwise: DepthwiseBackwardWeight<T>(xt, dyt, dwt, g); break;
                 case ConvPath.Direct: DirectBackwardWeight<T>(xt, dyt, dwt, g); break;
                 case ConvPath.Dense: DenseBackwardWeight<T>(xt, dyt, dwt, g); break;
+                case ConvPath.Pointwise: PointwiseBackwardWeight<T>(xt, dyt, dwt, g); break;
                 default: ConvBackwardWeight<T>(xt, dyt, dwt, g); break;
             }
     }

@@ -72,7 +72,67 @@ public static unsafe partial class Gemm
         {
             if (k == 0) ScaleRows(pc, m, n, n, beta);
             else if ((long)m * n * k < SmallWork || m == 1 || n == 1) Direct(transA, transB, m, n, k, pa, pb, pc, beta);
-            else Blocked(transA, transB, m, n, k, pa, pb, pc, beta);
+            else Blocked(transA, transB, m, n, k, pa, pb, pc, beta, ColumnLayout.Plain(n, k));
+        }
+    }
+
+    /// <summary>
+    /// C = op(A) B + beta C where the N columns of B (stored [K, N], not transposed) and of C are cut into batches of
+    /// <see cref="GemmColumnBatches.Columns"/> columns, each batch its own row-major block: column j of batch s
+    /// (global column s·P + j) is at b[s·StrideB + p·P + j] and c[s·StrideC + i·P + j]. This is a batch of images in
+    /// NCHW seen as one matrix [channels, N·H·W], so a 1x1 convolution over the whole batch is one product with no
+    /// copies (plain Multiply is the case of one batch).
+    /// </summary>
+    public static void Multiply<T>(bool transA, int m, int n, int k, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, T beta, GemmColumnBatches batches)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int P = batches.Columns;
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"gemm: negative size m={m}, n={n}, k={k}");
+        if (P < 1 || n % P != 0) throw new ArgumentException($"gemm: N = {n} columns are not whole batches of {P}", nameof(batches));
+        if (batches.StrideB < (long)k * P || batches.StrideC < (long)m * P)
+            throw new ArgumentException($"gemm: batch strides {batches.StrideB} (B) and {batches.StrideC} (C) overlap batches of {k}x{P} and {m}x{P}", nameof(batches));
+        if (a.Length < (long)m * k) throw new ArgumentException($"gemm: A holds {a.Length} elements, needs m·k = {m}·{k} = {(long)m * k}", nameof(a));
+        if (n == 0 || m == 0) return;
+        long nb = n / P, needB = (nb - 1) * batches.StrideB + (long)k * P, needC = (nb - 1) * batches.StrideC + (long)m * P;
+        if (b.Length < needB) throw new ArgumentException($"gemm: B holds {b.Length} elements, needs {needB} for {nb} batches of {k}x{P} {batches.StrideB} apart", nameof(b));
+        if (c.Length < needC) throw new ArgumentException($"gemm: C holds {c.Length} elements, needs {needC} for {nb} batches of {m}x{P} {batches.StrideC} apart", nameof(c));
+        if (m == 1) transA = true;
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            if (k == 0)
+                for (long s = 0; s < nb; s++) ScaleRows(pc + s * batches.StrideC, m, P, P, beta);
+            else Blocked(transA, false, m, n, k, pa, pb, pc, beta, ColumnLayout.Plain(n, k) with { Columns = P, StrideB = batches.StrideB, StrideC = batches.StrideC });
+        }
+    }
+
+    /// <summary>
+    /// C = A Bᵀ + beta C (A stored [M, K], B stored [N, K]) where the K columns of A and of B are cut into batches of
+    /// <see cref="GemmDepthBatches.Depth"/>, each a row-major block: depth p of batch s is at
+    /// a[s·StrideA + i·D + p] and b[s·StrideB + j·D + p]. This is the weight gradient of a 1x1 convolution,
+    /// dW [K, C] = Σ_n dY[n] X[n]ᵀ, as one product over the NCHW tensors in place (plain Multiply is one batch).
+    /// </summary>
+    public static void Multiply<T>(int m, int n, int k, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, T beta, GemmDepthBatches batches)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int D = batches.Depth;
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"gemm: negative size m={m}, n={n}, k={k}");
+        if (D < 1 || k % D != 0) throw new ArgumentException($"gemm: K = {k} is not whole batches of {D}", nameof(batches));
+        if (batches.StrideA < (long)m * D || batches.StrideB < (long)n * D)
+            throw new ArgumentException($"gemm: batch strides {batches.StrideA} (A) and {batches.StrideB} (B) overlap batches of {m}x{D} and {n}x{D}", nameof(batches));
+        if (c.Length < (long)m * n) throw new ArgumentException($"gemm: C holds {c.Length} elements, needs m·n = {m}·{n} = {(long)m * n}", nameof(c));
+        if (n == 0 || m == 0) return;
+        long kb = k / D;
+        if (k > 0)
+        {
+            long needA = (kb - 1) * batches.StrideA + (long)m * D, needB = (kb - 1) * batches.StrideB + (long)n * D;
+            if (a.Length < needA) throw new ArgumentException($"gemm: A holds {a.Length} elements, needs {needA} for {kb} batches of {m}x{D} {batches.StrideA} apart", nameof(a));
+            if (b.Length < needB) throw new ArgumentException($"gemm: B holds {b.Length} elements, needs {needB} for {kb} batches of {n}x{D} {batches.StrideB} apart", nameof(b));
+        }
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            if (k == 0) ScaleRows(pc, m, n, n, beta);
+            else Blocked(false, true, m, n, k, pa, pb, pc, beta,
+                ColumnLayout.Plain(n, k) with { Depth = D, DepthStrideA = batches.StrideA, DepthStrideB = batches.StrideB });
         }
     }
 
@@ -82,7 +142,7 @@ public static unsafe partial class Gemm
     /// panels, so there is one fork-join per call and no barrier. The price is that a thread packs the parts of
     /// B (or A) it needs even when a neighbour packs them too, a k·n copy against 2·m·n·k/threads flops.
     /// </summary>
-    private static void Blocked<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta)
+    private static void Blocked<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta, ColumnLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();
@@ -99,13 +159,13 @@ public static unsafe partial class Gemm
             int i = t / tn, j = t % tn;
             int r0 = (int)((long)mSlivers * i / tm) * MR, r1 = Math.Min(m, (int)((long)mSlivers * (i + 1) / tm) * MR);
             int c0 = (int)((long)nSlivers * j / tn) * nr, c1 = Math.Min(n, (int)((long)nSlivers * (j + 1) / tn) * nr);
-            SerialBlocked(transA, transB, m, n, k, a, b, c, beta, r0, r1, c0, c1, kc);
+            SerialBlocked(transA, transB, m, n, k, a, b, c, beta, r0, r1, c0, c1, kc, layout);
         }, (long)m * n * k / (tm * tn));
     }
 
     /// <summary>The Goto loop nest on the rectangle rows [r0, r1) x columns [c0, c1) of C.</summary>
     private static void SerialBlocked<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta,
-        int r0, int r1, int c0, int c1, int kc) where T : unmanaged, IFloatingPointIeee754<T>
+        int r0, int r1, int c0, int c1, int kc, ColumnLayout layout) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();
         var blocking = _blocking;
@@ -127,12 +187,12 @@ public static unsafe partial class Gemm
                     int kcb = Math.Min(kc, k - pc);
                     T betaBlock = pc == 0 ? beta : T.One;
                     for (int s = 0; s < slivers; s++)
-                        PackB(transB, n, k, b, pc, kcb, jc + s * nr, Math.Min(nr, nc - s * nr), bp + (long)s * nr * kcb);
+                        PackB(transB, n, k, b, pc, kcb, jc + s * nr, Math.Min(nr, nc - s * nr), bp + (long)s * nr * kcb, layout);
                     for (int ic = r0; ic < r1; ic += mc)
                     {
                         int mcb = Math.Min(mc, r1 - ic);
-                        PackA(transA, m, k, a, ic, mcb, pc, kcb, ap);
-                        Macro(kcb, mcb, nc, 0, slivers, ap, bp, c + (long)ic * n + jc, n, betaBlock);
+                        PackA(transA, m, k, a, ic, mcb, pc, kcb, ap, layout);
+                        Macro(kcb, mcb, ic, jc, nc, slivers, ap, bp, c, layout, betaBlock);
                     }
                 }
             }
@@ -144,35 +204,47 @@ public static unsafe partial class Gemm
         }
     }
 
-    /// <summary>The macro-kernel: B slivers s0..s1 against every MR sliver of the packed A block. Edge tiles are
-    /// computed whole into a scratch tile (the packed operands are zero-padded) and only their valid part is
-    /// written to C.</summary>
+    /// <summary>The macro-kernel: the B slivers of columns jc .. jc + nc against every MR sliver of the packed A block of
+    /// rows ic .. ic + mc. A tile lying in one column batch of C is written in place; an edge tile (the packed operands
+    /// are zero-padded) or one straddling two batches is computed whole into a scratch tile and only its valid part is
+    /// written, run by run of columns in one batch, where the layout puts it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void Macro<T>(int kc, int mc, int nc, int s0, int s1, T* ap, T* bp, T* c, int ldc, T beta)
+    private static void Macro<T>(int kc, int mc, int ic, int jc, int nc, int slivers, T* ap, T* bp, T* c, ColumnLayout layout, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int nr = NR<T>();
+        int nr = NR<T>(), ldc = layout.Columns;
         T* tile = stackalloc T[MR * 32];
-        for (int s = s0; s < s1; s++)
+        for (int s = 0; s < slivers; s++)
         {
-            int j = s * nr, ncol = Math.Min(nr, nc - j);
+            int j = s * nr, ncol = Math.Min(nr, nc - j), col = jc + j;
+            int q0 = col % ldc;
+            bool inPlace = q0 + ncol <= ldc;
+            T* cs = c + col / ldc * layout.StrideC + q0;
             T* bs = bp + (long)s * nr * kc;
             for (int i = 0; i < mc; i += MR)
             {
                 int nrow = Math.Min(MR, mc - i);
-                T* ct = c + (long)i * ldc + j;
-                if (nrow == MR && ncol == nr)
+                T* ct = cs + (long)(ic + i) * ldc;
+                if (nrow == MR && ncol == nr && inPlace)
                     Tile(kc, ap + (long)i * kc, bs, ct, ldc, beta);
                 else
                 {
                     Tile(kc, ap + (long)i * kc, bs, tile, nr, T.Zero);
-                    for (int r = 0; r < nrow; r++)
-                        for (int q = 0; q < ncol; q++)
+                    for (int q = 0; q < ncol;)
+                    {
+                        // A run of the tile's columns that lies in one batch of C.
+                        int cq = col + q, len = inPlace ? ncol : Math.Min(ncol - q, ldc - cq % ldc);
+                        T* drun = c + cq / ldc * layout.StrideC + (long)(ic + i) * ldc + cq % ldc;
+                        for (int r = 0; r < nrow; r++)
                         {
-                            T v = tile[r * nr + q];
-                            ref T dst = ref ct[(long)r * ldc + q];
-                            dst = beta == T.Zero ? v : beta == T.One ? dst + v : v + beta * dst;
+                            var v = new ReadOnlySpan<T>(tile + r * nr + q, len);
+                            var dst = new Span<T>(drun + (long)r * ldc, len);
+                            if (beta == T.Zero) v.CopyTo(dst);
+                            else if (beta == T.One) LayerSimd.Add<T>(v, dst);
+                            else for (int e = 0; e < len; e++) dst[e] = v[e] + beta * dst[e];
                         }
+                        q += len;
+                    }
                 }
             }
         }
@@ -220,6 +292,24 @@ public static unsafe partial class Gemm
 
     private static int CeilDiv(int a, int b) => (a + b - 1) / b;
     private static int RoundUp(int a, int b) => CeilDiv(a, b) * b;
+}
+
+/// <summary>Columns of B and C cut into batches of <paramref name="Columns"/>, each a row-major block, the blocks
+/// <paramref name="StrideB"/> and <paramref name="StrideC"/> elements apart (see the batched <c>Gemm.Multiply</c>).</summary>
+public readonly record struct GemmColumnBatches(int Columns, long StrideB, long StrideC);
+
+/// <summary>A's and B's K dimension cut into batches of <paramref name="Depth"/> (see the depth-batched
+/// <c>Gemm.Multiply</c>): A [M, K] and B stored [N, K], batch s of each a row-major block, <paramref name="StrideA"/> and
+/// <paramref name="StrideB"/> elements apart.</summary>
+public readonly record struct GemmDepthBatches(int Depth, long StrideA, long StrideB);
+
+/// <summary>Where the operands' elements lie. Column j of B (stored [K, N]) and of C: batch j / Columns, its rows
+/// Columns long, the batches StrideB and StrideC apart. Depth p of A (stored [M, K]) and of B (stored [N, K]):
+/// batch p / Depth, its rows Depth long, the batches DepthStrideA and DepthStrideB apart. A plain product is one
+/// batch of N columns and one of K.</summary>
+internal readonly record struct ColumnLayout(int Columns, long StrideB, long StrideC, int Depth, long DepthStrideA, long DepthStrideB)
+{
+    public static ColumnLayout Plain(int n, int k) => new(n, 0, 0, k, 0, 0);
 }
 
 /// <summary>Upper bounds of the GEMM blocks along K, M and N (see <see cref="Gemm.Blocking"/>).</summary>

@@ -11,48 +11,63 @@ public static unsafe partial class Gemm
 {
     /// <summary>
     /// Packs A[ic..ic+mc, pc..pc+kc] (of op(A), M x K) as MR-row slivers, each column-major:
-    /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero.
+    /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero. Stored [M, K], A's columns follow the
+    /// depth batches of <paramref name="layout"/>: the block is packed run by run of columns that lie in one batch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void PackA<T>(bool transA, int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst)
+    private static void PackA<T>(bool transA, int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst, ColumnLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i0 = 0;
-        // A stored [M, K] is a transpose: whole w x w blocks go through registers first.
-        if (!transA && SimdTranspose.IsSupported) i0 = PackARowsVector(a + (long)ic * k + pc, k, mc, kc, dst);
-        for (; i0 < mc; i0 += MR)
+        if (!transA)
+        {
+            int lda = layout.Depth;
+            for (int p = pc; p < pc + kc;)
+            {
+                int len = Math.Min(pc + kc - p, lda - p % lda);
+                PackARows(a + p / lda * layout.DepthStrideA + (long)ic * lda + p % lda, lda, mc, len, kc, dst + (p - pc) * MR);
+                p += len;
+            }
+            return;
+        }
+        for (int i0 = 0; i0 < mc; i0 += MR)
         {
             int rows = Math.Min(MR, mc - i0);
             T* d = dst + (long)i0 * kc;
-            if (transA)
+            // A stored [K, M]: each column p of the sliver is a contiguous run of `rows` elements.
+            T* src = a + (long)pc * m + ic + i0;
+            for (int p = 0; p < kc; p++, src += m, d += MR)
             {
-                // A stored [K, M]: each column p of the sliver is a contiguous run of `rows` elements.
-                T* src = a + (long)pc * m + ic + i0;
-                for (int p = 0; p < kc; p++, src += m, d += MR)
-                {
-                    if (rows == MR) { Unsafe.CopyBlockUnaligned(d, src, (uint)(MR * sizeof(T))); continue; }
-                    int r = 0;
-                    for (; r < rows; r++) d[r] = src[r];
-                    for (; r < MR; r++) d[r] = T.Zero;
-                }
+                if (rows == MR) { Unsafe.CopyBlockUnaligned(d, src, (uint)(MR * sizeof(T))); continue; }
+                int r = 0;
+                for (; r < rows; r++) d[r] = src[r];
+                for (; r < MR; r++) d[r] = T.Zero;
             }
-            else
-            {
-                T* src = a + (long)(ic + i0) * k + pc;
-                for (int p = 0; p < kc; p++)
-                    for (int r = 0; r < MR; r++) d[p * MR + r] = r < rows ? src[(long)r * k + p] : T.Zero;
-            }
+        }
+    }
+
+    /// <summary>Packs len columns of mc rows of row-major A (row stride lda) into the slivers at dst, whose column
+    /// stride is MR and sliver stride MR·kc: w x w blocks through registers, the rest element by element.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void PackARows<T>(T* src, int lda, int mc, int len, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i0 = SimdTranspose.IsSupported ? PackARowsVector(src, lda, mc, len, kc, dst) : 0;
+        for (; i0 < mc; i0 += MR)
+        {
+            int rows = Math.Min(MR, mc - i0);
+            T* d = dst + (long)i0 * kc, s = src + (long)i0 * lda;
+            for (int p = 0; p < len; p++)
+                for (int r = 0; r < MR; r++) d[p * MR + r] = r < rows ? s[(long)r * lda + p] : T.Zero;
         }
     }
 
     /// <summary>
     /// Packs the rows of row-major A in groups of w (the lanes of a 512-bit vector; one group covers w / MR
     /// slivers): w x w blocks are loaded as row vectors, transposed in registers, and each column vector split
-    /// into its slivers. Leftover columns of a group go element by element. Returns the rows it packed (whole
-    /// groups only; the caller packs the rest).
+    /// into its slivers (column stride MR, sliver stride MR·kc). Leftover columns of a group go element by element.
+    /// Returns the rows it packed (whole groups only; the caller packs the rest).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static int PackARowsVector<T>(T* src, int lda, int mc, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    private static int PackARowsVector<T>(T* src, int lda, int mc, int len, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         if (w != MR && w != 2 * MR) return 0;
@@ -63,7 +78,7 @@ public static unsafe partial class Gemm
             T* rows = src + (long)i0 * lda;
             T* d0 = dst + (long)i0 * kc, d1 = d0 + MR * kc;   // the group's first and (in float) second sliver
             int p0 = 0;
-            for (; p0 + w <= kc; p0 += w)
+            for (; p0 + w <= len; p0 += w)
             {
                 for (int i = 0; i < w; i++) v[i] = Vector512.Load(rows + (long)i * lda + p0);
                 SimdTranspose.Transpose(v);
@@ -78,7 +93,7 @@ public static unsafe partial class Gemm
                     }
                 }
             }
-            for (int p = p0; p < kc; p++)
+            for (int p = p0; p < len; p++)
                 for (int i = 0; i < w; i++)
                     (i < MR ? d0 : d1)[p * MR + i % MR] = rows[(long)i * lda + p];
         }
@@ -87,27 +102,46 @@ public static unsafe partial class Gemm
 
     /// <summary>
     /// Packs one NR-column sliver B[pc..pc+kc, j0..j0+ncol] (of op(B), K x N) row-major:
-    /// dst[p·NR + q] = B(pc + p, j0 + q), columns past ncol zero.
+    /// dst[p·NR + q] = B(pc + p, j0 + q), columns past ncol zero. Stored [K, N], B's columns follow the column
+    /// batches of <paramref name="layout"/> (a sliver across two batches is read run by run); stored [N, K], its K
+    /// columns follow the depth batches.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void PackB<T>(bool transB, int n, int k, T* b, int pc, int kc, int j0, int ncol, T* dst)
+    private static void PackB<T>(bool transB, int n, int k, T* b, int pc, int kc, int j0, int ncol, T* dst, ColumnLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();
         if (!transB)
         {
-            T* src = b + (long)pc * n + j0;
+            int ldb = layout.Columns, q0 = j0 % ldb;
+            T* src = b + j0 / ldb * layout.StrideB + (long)pc * ldb + q0;
+            if (q0 + ncol > ldb)
+            {
+                // The sliver crosses into the next batch (images smaller than a sliver): run by run of columns that
+                // lie in one batch.
+                for (int q = 0; q < ncol;)
+                {
+                    int j = j0 + q, len = Math.Min(ncol - q, ldb - j % ldb);
+                    T* sc = b + j / ldb * layout.StrideB + (long)pc * ldb + j % ldb;
+                    for (int p = 0; p < kc; p++)
+                        new ReadOnlySpan<T>(sc + (long)p * ldb, len).CopyTo(new Span<T>(dst + p * nr + q, len));
+                    q += len;
+                }
+                if (ncol < nr)
+                    for (int p = 0; p < kc; p++) new Span<T>(dst + p * nr + ncol, nr - ncol).Clear();
+                return;
+            }
             if (ncol == nr && Vector512.IsHardwareAccelerated)
             {
                 int w = Vector512<T>.Count;
-                for (int p = 0; p < kc; p++, src += n, dst += nr)
+                for (int p = 0; p < kc; p++, src += ldb, dst += nr)
                 {
                     Vector512.Load(src).Store(dst);
                     Vector512.Load(src + w).Store(dst + w);
                 }
                 return;
             }
-            for (int p = 0; p < kc; p++, src += n, dst += nr)
+            for (int p = 0; p < kc; p++, src += ldb, dst += nr)
             {
                 int q = 0;
                 for (; q < ncol; q++) dst[q] = src[q];
@@ -115,24 +149,39 @@ public static unsafe partial class Gemm
             }
             return;
         }
-        // B stored [N, K]: a transpose; column q of the sliver is a contiguous row of the stored matrix.
-        T* rows = b + (long)j0 * k + pc;
+        // B stored [N, K]: a transpose; column q of the sliver is a contiguous row of the stored matrix, cut into
+        // runs along K by the depth batches.
+        int ldk = layout.Depth;
+        for (int p = pc; p < pc + kc;)
+        {
+            int len = Math.Min(pc + kc - p, ldk - p % ldk);
+            PackBRows(b + p / ldk * layout.DepthStrideB + (long)j0 * ldk + p % ldk, ldk, len, ncol, dst + (p - pc) * nr);
+            p += len;
+        }
+    }
+
+    /// <summary>Packs len columns of ncol rows of row-major B (row stride ldb, one row per column of the sliver) into
+    /// the sliver rows at dst (row stride NR), columns past ncol zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void PackBRows<T>(T* rows, int ldb, int len, int ncol, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = NR<T>();
         int p0 = 0;
         if (SimdTranspose.IsSupported)
         {
             int w = Vector512<T>.Count;
             Vector512<T>* v = stackalloc Vector512<T>[w];
-            for (; p0 + w <= kc; p0 += w)
+            for (; p0 + w <= len; p0 += w)
                 for (int g = 0; g < nr; g += w)
                 {
                     for (int i = 0; i < w; i++)
-                        v[i] = g + i < ncol ? Vector512.Load(rows + (long)(g + i) * k + p0) : Vector512<T>.Zero;
+                        v[i] = g + i < ncol ? Vector512.Load(rows + (long)(g + i) * ldb + p0) : Vector512<T>.Zero;
                     SimdTranspose.Transpose(v);
                     for (int q = 0; q < w; q++) v[q].Store(dst + (p0 + q) * nr + g);
                 }
         }
-        for (int p = p0; p < kc; p++)
-            for (int q = 0; q < nr; q++) dst[p * nr + q] = q < ncol ? rows[(long)q * k + p] : T.Zero;
+        for (int p = p0; p < len; p++)
+            for (int q = 0; q < nr; q++) dst[p * nr + q] = q < ncol ? rows[(long)q * ldb + p] : T.Zero;
     }
 
     /// <summary>

@@ -141,6 +141,118 @@ public class GemmTests
         }
     }
 
+    /// <summary>Column batches (B and C of images in NCHW: batch s of P columns, strides past the rows, so gaps between
+    /// batches stay untouched): P below, at and past the 32-column sliver, batches that split a sliver, beta 0, 1 and
+    /// 0.5, both layouts of A, small blocks so several K and N blocks meet batch edges.</summary>
+    [TestCase(1, 5, 3, 4)] [TestCase(7, 9, 2, 5)] [TestCase(16, 17, 33, 3)] [TestCase(32, 8, 40, 2)] [TestCase(33, 13, 20, 3)]
+    [TestCase(49, 24, 70, 4)] [TestCase(64, 40, 300, 2)] [TestCase(100, 9, 5, 3)]
+    public void ColumnBatchesMatchNaive(int P, int m, int k, int batches)
+    {
+        var saved = Gemm.Blocking;
+        try
+        {
+            foreach (var blocking in new[] { saved, new GemmBlocking(Kc: 37, Mc: 16, Nc: 40) })
+            {
+                Gemm.Blocking = blocking;
+                var rnd = new Random(P * 131 + m * 17 + k);
+                foreach (bool ta in new[] { false, true })
+                    foreach (double beta in new[] { 0.0, 1.0, 0.5 })
+                    {
+                        ColumnBatches<float>(rnd, P, m, k, batches, ta, beta, 1e-5);
+                        ColumnBatches<double>(rnd, P, m, k, batches, ta, beta, 1e-12);
+                    }
+            }
+        }
+        finally { Gemm.Blocking = saved; }
+    }
+
+    /// <summary>Depth batches (A [M, K] and B stored [N, K], K cut into batches of D with gaps between them): the sum
+    /// runs over every batch, whatever the K blocks.</summary>
+    [TestCase(1, 5, 3, 4)] [TestCase(7, 9, 33, 5)] [TestCase(16, 17, 33, 3)] [TestCase(64, 8, 40, 6)] [TestCase(49, 24, 70, 4)]
+    [TestCase(300, 10, 12, 2)] [TestCase(5, 40, 9, 9)]
+    public void DepthBatchesMatchNaive(int D, int m, int n, int batches)
+    {
+        var saved = Gemm.Blocking;
+        try
+        {
+            foreach (var blocking in new[] { saved, new GemmBlocking(Kc: 37, Mc: 16, Nc: 40) })
+            {
+                Gemm.Blocking = blocking;
+                var rnd = new Random(D * 131 + m * 17 + n);
+                foreach (double beta in new[] { 0.0, 1.0, 0.5 })
+                {
+                    DepthBatches<float>(rnd, D, m, n, batches, beta, 1e-5);
+                    DepthBatches<double>(rnd, D, m, n, batches, beta, 1e-12);
+                }
+            }
+        }
+        finally { Gemm.Blocking = saved; }
+    }
+
+    [Test]
+    public void BatchesThatDoNotFitAreRejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, 2, 10, 3, new float[6], new float[100], new float[100], 0f, new GemmColumnBatches(4, 12, 8)));
+        Assert.That(ex!.Message, Does.Contain("not whole batches of 4"));
+        ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(2, 3, 8, new float[100], new float[100], new float[6], 0f, new GemmDepthBatches(4, 7, 12)));
+        Assert.That(ex!.Message, Does.Contain("overlap"));
+        ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, 2, 8, 3, new float[6], new float[20], new float[100], 0f, new GemmColumnBatches(4, 12, 8)));
+        Assert.That(ex!.Message, Does.Contain("B holds 20 elements"));
+    }
+
+    private static void ColumnBatches<T>(Random rnd, int P, int m, int k, int batches, bool transA, double beta, double tol)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int n = P * batches;
+        long sb = (long)k * P + 3, sc = (long)m * P + 5;   // gaps between the batches
+        var a = Random<T>(rnd, m * k);
+        var b = Random<T>(rnd, (int)(sb * batches));
+        var c = Random<T>(rnd, (int)(sc * batches));
+        var before = (T[])c.Clone();
+        Gemm.Multiply(transA, m, n, k, a, b, c, T.CreateTruncating(beta), new GemmColumnBatches(P, sb, sc));
+        double bound = tol * Math.Max(1, k / 16.0);
+        for (int s = 0; s < batches; s++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < P; j++)
+                {
+                    long at = s * sc + (long)i * P + j;
+                    double e = beta == 0 ? 0 : beta * double.CreateTruncating(before[at]);
+                    for (int p = 0; p < k; p++)
+                        e += double.CreateTruncating(transA ? a[p * m + i] : a[i * k + p]) * double.CreateTruncating(b[s * sb + (long)p * P + j]);
+                    if (Math.Abs(double.CreateTruncating(c[at]) - e) > bound)
+                        Assert.Fail($"{typeof(T).Name} column batches P={P} m={m} k={k} transA={transA} beta={beta}: C[batch {s}][{i}, {j}] = {c[at]}, expected {e}");
+                }
+        for (int s = 0; s < batches; s++)
+            for (long at = s * sc + (long)m * P; at < (s + 1) * sc; at++)
+                if (c[at] != before[at]) Assert.Fail($"{typeof(T).Name} column batches P={P}: the gap at {at} after batch {s} was written");
+    }
+
+    private static void DepthBatches<T>(Random rnd, int D, int m, int n, int batches, double beta, double tol)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int k = D * batches;
+        long sa = (long)m * D + 7, sb = (long)n * D + 2;
+        var a = Random<T>(rnd, (int)(sa * batches));
+        var b = Random<T>(rnd, (int)(sb * batches));
+        var c = Random<T>(rnd, m * n);
+        var before = (T[])c.Clone();
+        Gemm.Multiply(m, n, k, a, b, c, T.CreateTruncating(beta), new GemmDepthBatches(D, sa, sb));
+        double bound = tol * Math.Max(1, k / 16.0);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double e = beta == 0 ? 0 : beta * double.CreateTruncating(before[i * n + j]);
+                for (int s = 0; s < batches; s++)
+                    for (int p = 0; p < D; p++)
+                        e += double.CreateTruncating(a[s * sa + (long)i * D + p]) * double.CreateTruncating(b[s * sb + (long)j * D + p]);
+                if (Math.Abs(double.CreateTruncating(c[i * n + j]) - e) > bound)
+                    Assert.Fail($"{typeof(T).Name} depth batches D={D} m={m} n={n} beta={beta}: C[{i}, {j}] = {c[i * n + j]}, expected {e}");
+            }
+    }
+
     private static void Check<T>(Random rnd, int m, int n, int k, bool transA, bool transB, double beta, double tol)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {

@@ -90,6 +90,13 @@ internal static class ConvGeometries
             h = Math.Max(h, dH * (kH - 1) + 1 - 2 * pH); w = Math.Max(w, dW * (kW - 1) + 1 - 2 * pW);
             return new([n, c, h, w], [k, c, kH, kW], (r.Next(1, 2), r.Next(1, 2)), (pH, pW), (dH, dW), 1);
         }
+        if (path == ConvPath.Pointwise)
+        {
+            // 1x1, unit stride, no padding, any dilation and groups; images of 2 to 81 pixels put a batch's columns on
+            // both sides of the GEMM's 32-column slivers.
+            int groups1 = r.Next(1, 3), c1 = r.Next(1, 5), k1 = r.Next(1, 5), h1 = r.Next(1, maxImage + 2), w1 = r.Next(1, maxImage + 2);
+            return new([r.Next(1, maxBatch + 1), c1 * groups1, h1, w1], [k1 * groups1, c1, 1, 1], (1, 1), (0, 0), (r.Next(1, 2), r.Next(1, 2)), groups1);
+        }
         int maxStride = path is ConvPath.Direct or ConvPath.Winograd ? 1 : 2;
         // Winograd: images up to 12 wide, as the dense path takes any image no larger than the 3x3 kernel (one edge
         // axis 1–2 wide and the other one wider reaches the taps that read only padding).
@@ -150,7 +157,8 @@ public class ConvGeometriesTests
     /// Every pass of every path meets every edge it can take. Impossible ones, left out: the direct forward and
     /// weight gradient (stride 1, W + 2·PW ≤ 2·OW) cannot have a column that reads only padding, which needs
     /// W + PW &lt; (KW − 1)·DW + 1 — together these give PW ≤ eff − 2 and PW ≥ eff − 1; its input gradient needs
-    /// P ≤ (K − 1)·D (no padding beyond the reach). The second assertion keeps this
+    /// P ≤ (K − 1)·D (no padding beyond the reach); the pointwise path (1x1, no padding) can only have one output
+    /// column. The second assertion keeps this
     /// list honest: an edge it leaves out must never occur.
     /// </summary>
     [Test]
@@ -167,6 +175,9 @@ public class ConvGeometriesTests
             [(ConvPath.Direct, "input")] = all & ~ConvEdge.PaddingBeyondReach,
             [(ConvPath.Winograd, "forward")] = all, [(ConvPath.Winograd, "input")] = all, [(ConvPath.Winograd, "weight")] = all,
             [(ConvPath.Dense, "forward")] = all, [(ConvPath.Dense, "input")] = all, [(ConvPath.Dense, "weight")] = all,
+            // A 1x1 kernel without padding has no tap on padding.
+            [(ConvPath.Pointwise, "forward")] = ConvEdge.OutputWidth1, [(ConvPath.Pointwise, "input")] = ConvEdge.OutputWidth1,
+            [(ConvPath.Pointwise, "weight")] = ConvEdge.OutputWidth1,
         };
         var seen = expected.Keys.ToDictionary(k => k, _ => ConvEdge.None);
         foreach (var path in ConvGeometries.Paths)
