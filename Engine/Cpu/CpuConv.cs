@@ -58,22 +58,28 @@ public sealed partial class CpuBackend
 
     /// <summary>The loops that compute one pass of a convolution on the CPU: im2col + GEMM splits into the offset
     /// table (narrow outputs) and the row slices.</summary>
+    /// <summary>Output width from which the direct kernels keep a layer Winograd could take.</summary>
+    private const int DirectWinogradWidth = 32;
+
     internal enum ConvPath { Depthwise, Winograd, Direct, Dense, Pointwise, Table, Slices }
 
     /// <summary>The path of each pass (forward, input gradient, weight gradient) of <paramref name="g"/> with the
     /// given switches (<see cref="DirectConvolution"/>, <see cref="Im2ColTable"/>, and where the Winograd path
     /// starts: <see cref="WinogradMinimum"/>, null when <see cref="WinogradConvolution"/> is off; the dense path
     /// follows <see cref="DenseConvolution"/>). Winograd yields to the dense path (an image no larger than the kernel:
-    /// the same 2.25x fewer products without transforms) and to the direct one (few output channels: about as fast).
+    /// the same 2.25x fewer products without transforms) and, on wide rows, to the direct one (few output channels:
+    /// about as fast); the pointwise path takes every 1x1 convolution with unit stride and no padding.
     /// The dispatch below goes by it, and the tests aim their geometry generators at every path with it.</summary>
     internal static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g, bool direct, bool table, WinogradFloor? winograd)
     {
         if (g.IsDepthwise) return (ConvPath.Depthwise, ConvPath.Depthwise, ConvPath.Depthwise);
         bool dense = DenseConvolution && DenseApplies(g), directForward = direct && DirectApplies(g);
         // A pointwise convolution is three batched GEMMs on the tensors in place, faster than the direct kernels
-        // on every 1x1 layer of the paper's networks (bench/results/2026-12-07-conv1x1-pointwise.md).
+        // on every 1x1 layer of the paper's networks (bench/results/2026-12-06-conv1x1-pointwise.md).
         if (!dense && PointwiseApplies(g)) return (ConvPath.Pointwise, ConvPath.Pointwise, ConvPath.Pointwise);
-        if (winograd is { } floor && !dense && !directForward && WinogradApplies(g, floor))
+        // Winograd yields to the direct kernels on rows of 32 and more (ResNet's and VGG's 64-channel 32² layers:
+        // about as fast); on narrower rows it wins every pass (DenseNet's 128→32 layers at 16² and 8²: 1.1–2x).
+        if (winograd is { } floor && !dense && (!directForward || g.OW < DirectWinogradWidth) && WinogradApplies(g, floor))
             return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
         var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
         var forward = directForward ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;

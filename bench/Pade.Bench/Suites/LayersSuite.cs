@@ -23,8 +23,8 @@ public static class LayersSuite
         public string Label => $"{Net} B{Batch} {In}→{Out} {Side}² k{Kernel}";
     }
 
-    /// <summary>The distinct conv shapes of LeNet (batch 256) and VGG-8 (batch 64) on 32x32 MNIST, and ResNet-101's
-    /// unit-stride 3x3 ones on CIFAR.</summary>
+    /// <summary>The distinct conv shapes of LeNet (batch 256) and VGG-8 (batch 64) on 32x32 MNIST, ResNet-101's
+    /// unit-stride 3x3 ones on CIFAR, and 1x1 ones of ResNet-101, MobileNetV2 and DenseNet-121.</summary>
     public static readonly ConvShape[] ConvShapes =
     [
         new("LeNet", LeNetBatch, 1, 6, 32, 5, 0),
@@ -43,6 +43,20 @@ public static class LayersSuite
         new("ResNet101", CifarBatch, 128, 128, 16, 3, 1),
         new("ResNet101", CifarBatch, 256, 256, 8, 3, 1),
         new("ResNet101", CifarBatch, 512, 512, 4, 3, 1),
+        // 1x1 convolutions (the pointwise path, CpuConvPointwise.cs): ResNet-101's bottlenecks, about 40 % of its step
+        // before that path (bench/results/2026-12-06-resnet101-profile-winograd.md), MobileNetV2's expansions and
+        // projections, DenseNet-121's bottleneck (its input grows by 32 channels per layer).
+        new("ResNet101", CifarBatch, 64, 256, 32, 1, 0),
+        new("ResNet101", CifarBatch, 512, 128, 16, 1, 0),
+        new("ResNet101", CifarBatch, 1024, 256, 8, 1, 0),
+        new("ResNet101", CifarBatch, 256, 1024, 8, 1, 0),
+        new("ResNet101", CifarBatch, 512, 2048, 4, 1, 0),
+        new("MobileNetV2", CifarBatch, 16, 96, 32, 1, 0),
+        new("MobileNetV2", CifarBatch, 144, 24, 16, 1, 0),
+        new("MobileNetV2", CifarBatch, 192, 32, 8, 1, 0),
+        new("MobileNetV2", CifarBatch, 384, 64, 4, 1, 0),
+        new("DenseNet121", CifarBatch, 256, 128, 16, 1, 0),
+        new("DenseNet121", CifarBatch, 512, 128, 8, 1, 0),
     ];
 
     /// <summary>Builds each network once and checks its parameter count against the paper's; returns lines for the
