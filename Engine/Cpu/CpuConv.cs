@@ -75,7 +75,7 @@ public sealed partial class CpuBackend
         if (g.IsDepthwise) return (ConvPath.Depthwise, ConvPath.Depthwise, ConvPath.Depthwise);
         bool dense = DenseConvolution && DenseApplies(g), directForward = direct && DirectApplies(g);
         // A pointwise convolution is three batched GEMMs on the tensors in place, faster than the direct kernels
-        // on every 1x1 layer of the paper's networks (bench/results/2026-12-06-conv1x1-pointwise.md).
+        // on every 1x1 layer of the paper's networks (bench/results/2026-12-06-depthwise-pointwise.md).
         if (!dense && PointwiseApplies(g)) return (ConvPath.Pointwise, ConvPath.Pointwise, ConvPath.Pointwise);
         // Winograd yields to the direct kernels on rows of 32 and more (ResNet's and VGG's 64-channel 32² layers:
         // about as fast); on narrower rows it wins every pass (DenseNet's 128→32 layers at 16² and 8²: 1.1–2x).

@@ -41,7 +41,7 @@ public sealed partial class CpuBackend
     /// <summary>The direct forward and weight-gradient path applies (when <see cref="DirectConvolution"/> is on, see
     /// ConvPaths): unit stride, few output channels, the wide layout wastes at most half its columns, and not rows
     /// narrower than 8 over many input channels: its vectors run along the output row, and DenseNet's 128→32 3x3
-    /// layer at 4² ran 3–8 times slower than im2col + GEMM (bench/results/2026-12-06-conv1x1-pointwise.md).</summary>
+    /// layer at 4² ran 3–8 times slower than im2col + GEMM (bench/results/2026-12-06-depthwise-pointwise.md).</summary>
     private static bool DirectApplies(in Conv2dGeometry g) =>
         g.SH == 1 && g.SW == 1 && g.KPerGroup <= DirectMaxRows && g.W + 2 * g.PW <= 2 * g.OW
         && !(g.OW < 8 && g.CPerGroup > 16);

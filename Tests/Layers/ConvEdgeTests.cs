@@ -44,8 +44,16 @@ public class ConvEdgeTests
             var set = ConvGeometries.Switches(path);
             for (int i = 0; i < 3; i++)
             {
-                var cc = ConvGeometries.Pick(r, path, maxImage: 9, maxBatch: 3);
+                var cc = ConvGeometries.Pick(r, path, maxImage: path == CpuBackend.ConvPath.Depthwise ? 20 : 9, maxBatch: 3);
                 ConvSwitches.With(set, () => MatchesNaive(cc, bias, (ulong)(uint)a));
+                // The depthwise loops come in two kinds chosen by the output width: both on every geometry.
+                if (path == CpuBackend.ConvPath.Depthwise)
+                    foreach (bool gather in new[] { true, false })
+                    {
+                        CpuBackend.DepthwiseGatherAlways = gather;
+                        try { ConvSwitches.With(set, () => MatchesNaive(cc, bias, (ulong)(uint)a)); }
+                        finally { CpuBackend.DepthwiseGatherAlways = null; }
+                    }
             }
         }
     }

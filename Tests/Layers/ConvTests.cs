@@ -83,6 +83,44 @@ public class ConvTests
         GradCheck.Assert("depthwise", t => F.Conv2d(t[0], t[1], t[2], stride, padding, dilation, 4), [Rand([2, 4, 6, 6], 14), w, b]);
     }
 
+    /// <summary>An infinite input in the last column, which only the last kernel column reads: the other taps'
+    /// weight gradients stay finite and exact (the vector lanes past the output row must not multiply it by 0),
+    /// float32 and float64, stride 1 and 2.</summary>
+    [TestCase(1, DType.Float64)] [TestCase(2, DType.Float64)] [TestCase(1, DType.Float32)] [TestCase(2, DType.Float32)]
+    public void DepthwiseWeightGradientIgnoresColumnsATapDoesNotRead(int stride, DType dtype)
+    {
+        foreach (bool gather in new[] { true, false })
+        {
+            CpuBackend.DepthwiseGatherAlways = gather;
+            try { WeightGradientIgnoresUnreadColumns(stride, dtype); }
+            finally { CpuBackend.DepthwiseGatherAlways = null; }
+        }
+    }
+
+    private static void WeightGradientIgnoresUnreadColumns(int stride, DType dtype)
+    {
+        int[] xs = [2, 3, 5, 7], ws = [3, 1, 3, 3];
+        var xv = Rand(xs, 21).ToArray<double>();
+        for (int p = 0; p < 2 * 3 * 5; p++) xv[p * 7 + 6] = double.PositiveInfinity;
+        var w = Rand(ws, 22);
+        var x = Tensor.FromArray(xv, xs).To(dtype);
+        x.RequiresGrad = true;
+        var wt = w.To(dtype).Detach();
+        wt.RequiresGrad = true;
+        var y = F.Conv2d(x, wt, null, stride, 0, 1, groups: 3);
+        var gy = Rand(y.ShapeCopy(), 23);
+        y.Backward(gy.To(dtype));
+        var expected = Naive.Conv2dBackward(xv, xs, w.ToArray<double>(), ws, gy.ToArray<double>(), stride, 0, 1, 3).Dw;
+        var actual = wt.Grad!.ToArray<double>();
+        double tol = dtype == DType.Float64 ? 1e-12 : 1e-5;
+        for (int t = 0; t < actual.Length; t++)
+        {
+            if (t % 3 == 2) continue;   // the last kernel column reads the infinities
+            Assert.That(double.IsFinite(actual[t]), $"dw[{t}] = {actual[t]}: a tap that never reads the infinite column");
+            Assert.That(actual[t], Is.EqualTo(expected[t]).Within(tol * Math.Max(1, Math.Abs(expected[t]))), $"dw[{t}]");
+        }
+    }
+
     [Test]
     public void Float32MatchesFloat64()
     {
