@@ -14,10 +14,11 @@ namespace Pade.Engine;
 /// A chunk holds one sample when its image is large (the GEMM is wide enough) and several when it is small, so
 /// the deep 4x4, 2x2 and 1x1 layers multiply one weight matrix with many columns at once instead of streaming it
 /// from memory once per sample. Chunks run in parallel; scratch matrices come from <see cref="BufferPool{T}"/>.
-/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead, 3x3 unit-stride convolutions with
-/// enough channels Winograd's F(2x2, 3x3) (CpuConvWinograd.cs), unit-stride convolutions with
-/// few output channels the shifted-row kernels of CpuConvDirect.cs, and an image no larger than the kernel one
-/// batch-wide GEMM with the convolution's dense matrix (CpuConvDense.cs).
+/// Depthwise convolutions take the direct loops of CpuConvDepthwise.cs instead, 1x1 convolutions three GEMMs on the
+/// tensors in place (CpuConvPointwise.cs), 3x3 unit-stride convolutions with enough channels Winograd's F(2x2, 3x3)
+/// (CpuConvWinograd.cs), unit-stride convolutions with few output channels the shifted-row kernels of
+/// CpuConvDirect.cs, and an image no larger than the kernel one batch-wide GEMM with the convolution's dense matrix
+/// (CpuConvDense.cs).
 /// </summary>
 public sealed partial class CpuBackend
 {
@@ -56,11 +57,11 @@ public sealed partial class CpuBackend
         else Conv2dBackward<double>(x, w, dy, dx, dw, db, g);
     }
 
-    /// <summary>The loops that compute one pass of a convolution on the CPU: im2col + GEMM splits into the offset
-    /// table (narrow outputs) and the row slices.</summary>
     /// <summary>Output width from which the direct kernels keep a layer Winograd could take.</summary>
     private const int DirectWinogradWidth = 32;
 
+    /// <summary>The loops that compute one pass of a convolution on the CPU: im2col + GEMM splits into the offset
+    /// table (narrow outputs) and the row slices.</summary>
     internal enum ConvPath { Depthwise, Winograd, Direct, Dense, Pointwise, Table, Slices }
 
     /// <summary>The path of each pass (forward, input gradient, weight gradient) of <paramref name="g"/> with the

@@ -125,15 +125,14 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <summary>Which passes take the gather kernels, else the row loops of CpuConvDepthwiseRows.cs: output rows of at
-    /// least 8. Narrower rows leave most vector lanes idle, and there the row loops were 1.3–2x faster (MobileNetV2's
-    /// 4² layers and its stride-2 8² one); from 8 on the gathers were 1.2–4x faster on every pass but one noisy
-    /// reading (Tests/Layers/ConvKernelProfile.cs, bench/results/2026-12-06-depthwise-pointwise.md).</summary>
-    internal static (bool Forward, bool Input, bool Weight) DepthwiseGathers(in Conv2dGeometry g)
-    {
-        bool gather = DepthwiseGatherAlways ?? g.OW >= DepthwiseGatherWidth;
-        return (gather, gather, gather);
-    }
+    /// <summary>Whether a convolution takes the gather kernels (every pass) or the row loops of CpuConvDepthwiseRows.cs:
+    /// gathers from output rows of 8 on. Measured on MobileNetV2's layers, 2 threads, two runs
+    /// (Tests/Layers/ConvKernelProfile.cs, bench/results/2026-12-06-depthwise-pointwise.md): from 8 on, the gathers
+    /// were 1.6–5x faster on the forward, 0.9–2.7x on the input gradient and 1.2–2x on the weight gradient, except
+    /// two weight-gradient readings (0.55x, 0.77x) that were 1.2x and 1.5x faster in the other run. On 4-wide outputs
+    /// most lanes idle: the row loops won the weight gradient by up to 4.5x and the stride-2 layer on every pass,
+    /// while the gathers' forward on 960 4² was 1.2x faster, too little to split the rule by pass.</summary>
+    internal static bool DepthwiseGathers(in Conv2dGeometry g) => DepthwiseGatherAlways ?? g.OW >= DepthwiseGatherWidth;
 
     private const int DepthwiseGatherWidth = 8;
 
@@ -143,7 +142,7 @@ public sealed partial class CpuBackend
 
     private static void DepthwiseForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!DepthwiseGathers(g).Forward) { DepthwiseRowsForward<T>(xt, wt, bt, yt, g); return; }
+        if (!DepthwiseGathers(g)) { DepthwiseRowsForward<T>(xt, wt, bt, yt, g); return; }
         T[] x = Array<T>(xt), w = Array<T>(wt), y = Array<T>(yt);
         T[]? b = bt == null ? null : Array<T>(bt);
         int xo = (int)xt.Offset, wo = (int)wt.Offset, yo = (int)yt.Offset, bo = bt == null ? 0 : (int)bt.Offset;
@@ -227,7 +226,7 @@ public sealed partial class CpuBackend
 
     private static void DepthwiseBackwardInput<T>(Tensor wt, Tensor dyt, Tensor dxt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!DepthwiseGathers(g).Input) { DepthwiseRowsBackwardInput<T>(wt, dyt, dxt, g); return; }
+        if (!DepthwiseGathers(g)) { DepthwiseRowsBackwardInput<T>(wt, dyt, dxt, g); return; }
         T[] w = Array<T>(wt), dy = Array<T>(dyt), dx = Array<T>(dxt);
         int wo = (int)wt.Offset, dyo = (int)dyt.Offset, dxo = (int)dxt.Offset;
         int hw = g.H * g.W, ohw = g.OH * g.OW;
@@ -296,7 +295,7 @@ public sealed partial class CpuBackend
     /// needed.</summary>
     private static void DepthwiseBackwardWeight<T>(Tensor xt, Tensor dyt, Tensor dwt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!DepthwiseGathers(g).Weight) { DepthwiseRowsBackwardWeight<T>(xt, dyt, dwt, g); return; }
+        if (!DepthwiseGathers(g)) { DepthwiseRowsBackwardWeight<T>(xt, dyt, dwt, g); return; }
         T[] x = Array<T>(xt), dy = Array<T>(dyt), dw = Array<T>(dwt);
         int xo = (int)xt.Offset, dyo = (int)dyt.Offset, dwo = (int)dwt.Offset;
         int hw = g.H * g.W, ohw = g.OH * g.OW;

@@ -72,7 +72,7 @@ public static unsafe partial class Gemm
         {
             if (k == 0) ScaleRows(pc, m, n, n, beta);
             else if ((long)m * n * k < SmallWork || m == 1 || n == 1) Direct(transA, transB, m, n, k, pa, pb, pc, beta);
-            else Blocked(transA, transB, m, n, k, pa, pb, pc, beta, ColumnLayout.Plain(n, k));
+            else Blocked(transA, transB, m, n, k, pa, pb, pc, beta, BatchLayout.Plain(n, k));
         }
     }
 
@@ -101,7 +101,7 @@ public static unsafe partial class Gemm
         {
             if (k == 0)
                 for (long s = 0; s < nb; s++) ScaleRows(pc + s * batches.StrideC, m, P, P, beta);
-            else Blocked(transA, false, m, n, k, pa, pb, pc, beta, ColumnLayout.Plain(n, k) with { Columns = P, StrideB = batches.StrideB, StrideC = batches.StrideC });
+            else Blocked(transA, false, m, n, k, pa, pb, pc, beta, BatchLayout.Plain(n, k) with { Columns = P, StrideB = batches.StrideB, StrideC = batches.StrideC });
         }
     }
 
@@ -132,7 +132,7 @@ public static unsafe partial class Gemm
         {
             if (k == 0) ScaleRows(pc, m, n, n, beta);
             else Blocked(false, true, m, n, k, pa, pb, pc, beta,
-                ColumnLayout.Plain(n, k) with { Depth = D, DepthStrideA = batches.StrideA, DepthStrideB = batches.StrideB });
+                BatchLayout.Plain(n, k) with { Depth = D, DepthStrideA = batches.StrideA, DepthStrideB = batches.StrideB });
         }
     }
 
@@ -142,7 +142,7 @@ public static unsafe partial class Gemm
     /// panels, so there is one fork-join per call and no barrier. The price is that a thread packs the parts of
     /// B (or A) it needs even when a neighbour packs them too, a k·n copy against 2·m·n·k/threads flops.
     /// </summary>
-    private static void Blocked<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta, ColumnLayout layout)
+    private static void Blocked<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta, BatchLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();
@@ -165,7 +165,7 @@ public static unsafe partial class Gemm
 
     /// <summary>The Goto loop nest on the rectangle rows [r0, r1) x columns [c0, c1) of C.</summary>
     private static void SerialBlocked<T>(bool transA, bool transB, int m, int n, int k, T* a, T* b, T* c, T beta,
-        int r0, int r1, int c0, int c1, int kc, ColumnLayout layout) where T : unmanaged, IFloatingPointIeee754<T>
+        int r0, int r1, int c0, int c1, int kc, BatchLayout layout) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();
         var blocking = _blocking;
@@ -209,7 +209,7 @@ public static unsafe partial class Gemm
     /// are zero-padded) or one straddling two batches is computed whole into a scratch tile and only its valid part is
     /// written, run by run of columns in one batch, where the layout puts it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void Macro<T>(int kc, int mc, int ic, int jc, int nc, int slivers, T* ap, T* bp, T* c, ColumnLayout layout, T beta)
+    private static void Macro<T>(int kc, int mc, int ic, int jc, int nc, int slivers, T* ap, T* bp, T* c, BatchLayout layout, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>(), ldc = layout.Columns;
@@ -307,9 +307,9 @@ public readonly record struct GemmDepthBatches(int Depth, long StrideA, long Str
 /// Columns long, the batches StrideB and StrideC apart. Depth p of A (stored [M, K]) and of B (stored [N, K]):
 /// batch p / Depth, its rows Depth long, the batches DepthStrideA and DepthStrideB apart. A plain product is one
 /// batch of N columns and one of K.</summary>
-internal readonly record struct ColumnLayout(int Columns, long StrideB, long StrideC, int Depth, long DepthStrideA, long DepthStrideB)
+internal readonly record struct BatchLayout(int Columns, long StrideB, long StrideC, int Depth, long DepthStrideA, long DepthStrideB)
 {
-    public static ColumnLayout Plain(int n, int k) => new(n, 0, 0, k, 0, 0);
+    public static BatchLayout Plain(int n, int k) => new(n, 0, 0, k, 0, 0);
 }
 
 /// <summary>Upper bounds of the GEMM blocks along K, M and N (see <see cref="Gemm.Blocking"/>).</summary>

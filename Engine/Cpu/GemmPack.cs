@@ -15,7 +15,7 @@ public static unsafe partial class Gemm
     /// depth batches of <paramref name="layout"/>: the block is packed run by run of columns that lie in one batch.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void PackA<T>(bool transA, int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst, ColumnLayout layout)
+    private static void PackA<T>(bool transA, int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst, BatchLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!transA)
@@ -107,7 +107,7 @@ public static unsafe partial class Gemm
     /// columns follow the depth batches.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void PackB<T>(bool transB, int n, int k, T* b, int pc, int kc, int j0, int ncol, T* dst, ColumnLayout layout)
+    private static void PackB<T>(bool transB, int n, int k, T* b, int pc, int kc, int j0, int ncol, T* dst, BatchLayout layout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();

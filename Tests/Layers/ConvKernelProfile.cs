@@ -25,9 +25,8 @@ public class ConvKernelProfile
             var g = F.Conv2dShape("c", x, w, null, s, 1, 1, c);
             var best = Time(x, w, g, [() => CpuBackend.DepthwiseGatherAlways = true, () => CpuBackend.DepthwiseGatherAlways = false]);
             CpuBackend.DepthwiseGatherAlways = null;
-            var d = CpuBackend.DepthwiseGathers(g);
             TestContext.Out.WriteLine($"| {c} {h}² stride {s} | {Row(best, 0)} | {Row(best, 1)} | {Ratios(best, 1, 0)} | " +
-                $"{(d.Forward ? "gather" : "rows")} / {(d.Input ? "gather" : "rows")} / {(d.Weight ? "gather" : "rows")} |");
+                $"{(CpuBackend.DepthwiseGathers(g) ? "gather" : "rows")} |");
         }
     }
 
@@ -89,35 +88,43 @@ public class ConvKernelProfile
     private static string Ratios(double[,] best, int a, int b) =>
         $"{best[a, 0] / best[b, 0]:F2} / {best[a, 1] / best[b, 1]:F2} / {best[a, 2] / best[b, 2]:F2}";
 
-    /// <summary>Best µs of forward, input gradient and weight gradient for each variant (set up by its action).</summary>
+    /// <summary><see cref="ConvTiming.Best"/>, every switch it may touch restored to its default afterwards.</summary>
     private static double[,] Time(Tensor x, Tensor w, Conv2dGeometry g, Action[] variants)
     {
-        var y = Tensor.Empty([g.N, g.K, g.OH, g.OW]);
-        var dy = Tensor.Randn([g.N, g.K, g.OH, g.OW]); var dx = x.EmptyLike(); var dw = w.EmptyLike();
-        var best = new double[variants.Length, 3];
-        for (int a = 0; a < variants.Length; a++) for (int p = 0; p < 3; p++) best[a, p] = double.MaxValue;
-        try
-        {
-            for (int i = 0; i < 20; i++)
-                for (int v = 0; v < variants.Length; v++)
-                {
-                    variants[v]();
-                    var sw = Stopwatch.StartNew();
-                    x.Backend.Conv2d(x, w, null, y, g);
-                    best[v, 0] = Math.Min(best[v, 0], sw.Elapsed.TotalMicroseconds);
-                    sw.Restart();
-                    x.Backend.Conv2dBackward(x, w, dy, dx, null, null, g);
-                    best[v, 1] = Math.Min(best[v, 1], sw.Elapsed.TotalMicroseconds);
-                    sw.Restart();
-                    x.Backend.Conv2dBackward(x, w, dy, null, dw, null, g);
-                    best[v, 2] = Math.Min(best[v, 2], sw.Elapsed.TotalMicroseconds);
-                }
-        }
+        try { return ConvTiming.Best(x, w, g, variants, rounds: 20); }
         finally
         {
             CpuBackend.DepthwiseGatherAlways = null; CpuBackend.PointwiseConvolution = true; CpuBackend.DirectConvolution = true;
             CpuBackend.WinogradConvolution = true;
         }
+    }
+}
+
+/// <summary>The timing loop of the explicit conv profiles.</summary>
+internal static class ConvTiming
+{
+    /// <summary>Best µs of forward, input gradient and weight gradient for each variant (set up by its action), the
+    /// variants alternating call by call so that a slow spell of the shared machine hits all of them.</summary>
+    public static double[,] Best(Tensor x, Tensor w, Conv2dGeometry g, Action[] variants, int rounds)
+    {
+        var y = Tensor.Empty([g.N, g.K, g.OH, g.OW]);
+        var dy = Tensor.Randn([g.N, g.K, g.OH, g.OW]); var dx = x.EmptyLike(); var dw = w.EmptyLike();
+        var best = new double[variants.Length, 3];
+        for (int a = 0; a < variants.Length; a++) for (int p = 0; p < 3; p++) best[a, p] = double.MaxValue;
+        for (int i = 0; i < rounds; i++)
+            for (int v = 0; v < variants.Length; v++)
+            {
+                variants[v]();
+                var sw = Stopwatch.StartNew();
+                x.Backend.Conv2d(x, w, null, y, g);
+                best[v, 0] = Math.Min(best[v, 0], sw.Elapsed.TotalMicroseconds);
+                sw.Restart();
+                x.Backend.Conv2dBackward(x, w, dy, dx, null, null, g);
+                best[v, 1] = Math.Min(best[v, 1], sw.Elapsed.TotalMicroseconds);
+                sw.Restart();
+                x.Backend.Conv2dBackward(x, w, dy, null, dw, null, g);
+                best[v, 2] = Math.Min(best[v, 2], sw.Elapsed.TotalMicroseconds);
+            }
         return best;
     }
 }

@@ -49,28 +49,11 @@ public class ConvWinogradProfile
     {
         var x = Tensor.Randn([64, 512, 2, 2]); var w = Tensor.Randn([512, 512, 3, 3]);
         var g = F.Conv2dShape("c", x, w, null, 1, 1, 1, 1);
-        var y = Tensor.Empty([64, 512, 2, 2]); var dy = Tensor.Randn([64, 512, 2, 2]); var dx = x.EmptyLike(); var dw = w.EmptyLike();
-        var best = new double[2, 3];
-        for (int a = 0; a < 2; a++) for (int b = 0; b < 3; b++) best[a, b] = double.MaxValue;
         bool saved = CpuBackend.DenseConvolution;
-        try
-        {
-            for (int i = 0; i < 15; i++)
-                for (int path = 0; path < 2; path++)
-                {
-                    CpuBackend.DenseConvolution = path == 0;
-                    var sw = Stopwatch.StartNew();
-                    x.Backend.Conv2d(x, w, null, y, g);
-                    best[path, 0] = Math.Min(best[path, 0], sw.Elapsed.TotalMilliseconds);
-                    sw.Restart();
-                    x.Backend.Conv2dBackward(x, w, dy, dx, null, null, g);
-                    best[path, 1] = Math.Min(best[path, 1], sw.Elapsed.TotalMilliseconds);
-                    sw.Restart();
-                    x.Backend.Conv2dBackward(x, w, dy, null, dw, null, g);
-                    best[path, 2] = Math.Min(best[path, 2], sw.Elapsed.TotalMilliseconds);
-                }
-        }
+        double[,] best;
+        try { best = ConvTiming.Best(x, w, g, [() => CpuBackend.DenseConvolution = true, () => CpuBackend.DenseConvolution = false], rounds: 15); }
         finally { CpuBackend.DenseConvolution = saved; }
+        for (int v = 0; v < 2; v++) for (int p = 0; p < 3; p++) best[v, p] /= 1000;   // ms
         TestContext.Out.WriteLine($"B64 512→512 2²: dense fwd {best[0, 0]:F2} dx {best[0, 1]:F2} dw {best[0, 2]:F2} ms, " +
                                   $"im2col fwd {best[1, 0]:F2} dx {best[1, 1]:F2} dw {best[1, 2]:F2} ms");
     }
