@@ -53,6 +53,21 @@ public abstract partial class Backend
         throw MissingLayerKernel("batch_norm_forward");
 
     /// <summary>
+    /// Training-mode batch norm of x [N, C, S] in one call: <see cref="BatchNormStats"/> into mean and var,
+    /// invStd = 1/√(var + ε) in the tensor's type (the ops AddScalar, Sqrt and Reciprocal, in that order), then
+    /// <see cref="BatchNormForward"/> into y. This default runs the three in turn; a backend may fuse them (the CPU
+    /// normalises each channel while its planes are still in cache) as long as the results are the same bits.
+    /// </summary>
+    public virtual void BatchNormTraining(Tensor x, double eps, Tensor mean, Tensor var, Tensor invStd, Tensor? weight, Tensor? bias, Tensor y)
+    {
+        BatchNormStats(x, mean, var);
+        Unary(UnaryOp.AddScalar, var, invStd, eps);
+        Unary(UnaryOp.Sqrt, invStd, invStd);
+        Unary(UnaryOp.Reciprocal, invStd, invStd);
+        BatchNormForward(x, mean, invStd, weight, bias, y);
+    }
+
+    /// <summary>
     /// Gradients of <see cref="BatchNormForward"/> with x̂ = (x − mean)·invStd, M = N·S, γ = weight (or 1):
     /// dweight[c] = Σ dy·x̂, dbias[c] = Σ dy; and dx = γ·invStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M) when training (mean and
     /// invStd are functions of x), dx = γ·invStd·dy otherwise. Null outputs are skipped.

@@ -37,6 +37,10 @@ public static partial class F
 
         var x = input.Contiguous();
         var x3 = new Tensor(x.Storage, [n, c, (int)s], Shapes.ContiguousStrides([n, c, (int)s]), x.Offset);
+        var w = weight?.Contiguous();
+        var b = bias?.Contiguous();
+        var y = x.EmptyLike();
+        var y3 = new Tensor(y.Storage, [n, c, (int)s], Shapes.ContiguousStrides([n, c, (int)s]), y.Offset);
         Tensor mean, invStd;
         using (Tensor.NoGrad())
         {
@@ -44,8 +48,8 @@ public static partial class F
             {
                 mean = Tensor.Empty([c], x.DType, x.Device);
                 var variance = Tensor.Empty([c], x.DType, x.Device);
-                x.Backend.BatchNormStats(x3, mean, variance);
-                invStd = (variance + eps).Sqrt().Reciprocal();
+                invStd = Tensor.Empty([c], x.DType, x.Device);
+                x.Backend.BatchNormTraining(x3, eps, mean, variance, invStd, w, b, y3);
                 if (runningMean != null) runningMean.Mul_(1 - momentum).Add_(mean, momentum);
                 if (runningVar != null) runningVar.Mul_(1 - momentum).Add_(variance, momentum * m / (m - 1));
             }
@@ -53,13 +57,9 @@ public static partial class F
             {
                 mean = runningMean!;
                 invStd = (runningVar! + eps).Sqrt().Reciprocal();
+                x.Backend.BatchNormForward(x3, mean, invStd, w, b, y3);
             }
         }
-        var w = weight?.Contiguous();
-        var b = bias?.Contiguous();
-        var y = x.EmptyLike();
-        var y3 = new Tensor(y.Storage, [n, c, (int)s], Shapes.ContiguousStrides([n, c, (int)s]), y.Offset);
-        x.Backend.BatchNormForward(x3, mean, invStd, w, b, y3);
 
         bool needX = input.RequiresGrad, needW = weight?.RequiresGrad ?? false, needB = bias?.RequiresGrad ?? false;
         var inputs = new List<Tensor> { input };

@@ -1,3 +1,4 @@
+using Pade.Engine.Cpu;
 using Pade.Engine.Functional;
 using NUnit.Framework;
 using Pade.Engine;
@@ -29,6 +30,37 @@ public class BatchNormTests
         var rm = Randn([3], 4); var rv = Randn([3], 5).Abs() + 0.5;
         GradCheck.Assert("batch_norm eval", t => F.BatchNorm(t[0], rm, rv, t[1], t[2], training: false),
             [Randn([2, 3, 2, 2], 6), Randn([3], 7), Randn([3], 8)]);
+    }
+
+    /// <summary>
+    /// The CPU's fused training kernel (statistics, invStd and normalisation per channel in one pass) gives the same
+    /// bits as the backend's default composition of BatchNormStats, the ops AddScalar, Sqrt, Reciprocal and
+    /// BatchNormForward; on shapes with one sample, one channel, one element per plane, and planes with vector tails.
+    /// </summary>
+    [TestCase(DType.Float32)]
+    [TestCase(DType.Float64)]
+    public void FusedTrainingKernelMatchesTheComposedPasses(DType dtype)
+    {
+        var cpu = CpuBackend.Instance;
+        int seed = 20;
+        foreach (var (n, c, s, affine) in new[] { (1, 3, 37, true), (2, 1, 1, false), (3, 5, 16, true), (4, 2, 100, false), (8, 7, 64, true) })
+        {
+            var x = Tensor.Randn([n, c, s], 2, 3, dtype, generator: new Generator((ulong)seed++));
+            Tensor? w = affine ? Tensor.Randn([c], 1, 0.5, dtype, generator: new Generator((ulong)seed++)) : null;
+            Tensor? b = affine ? Tensor.Randn([c], 0, 1, dtype, generator: new Generator((ulong)seed++)) : null;
+            Tensor mean = Tensor.Empty([c], dtype), var = Tensor.Empty([c], dtype), inv = Tensor.Empty([c], dtype), y = Tensor.Empty([n, c, s], dtype);
+            cpu.BatchNormTraining(x, 1e-5, mean, var, inv, w, b, y);
+
+            Tensor mean2 = Tensor.Empty([c], dtype), var2 = Tensor.Empty([c], dtype), y2 = Tensor.Empty([n, c, s], dtype);
+            cpu.BatchNormStats(x, mean2, var2);
+            var inv2 = (var2 + 1e-5).Sqrt().Reciprocal();
+            cpu.BatchNormForward(x, mean2, inv2, w, b, y2);
+            string at = $"{dtype} [{n}, {c}, {s}] affine {affine}";
+            Assert.That(mean.ToArray<double>(), Is.EqualTo(mean2.ToArray<double>()), $"mean, {at}");
+            Assert.That(var.ToArray<double>(), Is.EqualTo(var2.ToArray<double>()), $"var, {at}");
+            Assert.That(inv.ToArray<double>(), Is.EqualTo(inv2.ToArray<double>()), $"invStd, {at}");
+            Assert.That(y.ToArray<double>(), Is.EqualTo(y2.ToArray<double>()), $"y, {at}");
+        }
     }
 
     [Test]

@@ -81,6 +81,30 @@ public static class LayersPade
         return () => y.Backward(dy, retainGraph: true);
     }
 
+    static (Tensor X, Tensor W, Tensor B, Tensor Mean, Tensor Var) NormInputs(LayersSuite.NormShape s) =>
+        (Tensor.Randn([s.Batch, s.Channels, s.Side, s.Side]), Tensor.Rand([s.Channels]) + 0.5, Tensor.Randn([s.Channels], std: 0.1),
+         Tensor.Zeros(s.Channels), Tensor.Ones(s.Channels));
+
+    /// <summary>Training-mode batch norm without recording; the output is freed at once (back to the pool).</summary>
+    public static Action NormForward(LayersSuite.NormShape s)
+    {
+        var (x, w, b, mean, var) = NormInputs(s);
+        return () =>
+        {
+            using var _ = Tensor.NoGrad();
+            F.BatchNorm(x, mean, var, w, b, training: true).Dispose();
+        };
+    }
+
+    /// <summary>The forward runs once in setup; each call is one backward through the retained graph (dx, dγ, dβ).</summary>
+    public static Action NormBackward(LayersSuite.NormShape s)
+    {
+        var (x, w, b, mean, var) = NormInputs(s);
+        Tensor y = F.BatchNorm(PadeGrad.Discarding(x), mean, var, PadeGrad.Discarding(w), PadeGrad.Discarding(b), training: true);
+        Tensor dy = Tensor.Randn(y.ShapeCopy());
+        return () => y.Backward(dy, retainGraph: true);
+    }
+
     /// <summary>Pade's models checked against the paper's parameter counts (and 10 coefficients per PAU).</summary>
     public static IEnumerable<string> CheckParameterCounts()
     {

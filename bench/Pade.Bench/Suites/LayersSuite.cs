@@ -137,6 +137,19 @@ public static class LayersSuite
                     },
                     Options = cifar,
                 };
+        foreach (NormShape s in NormShapes)
+        {
+            yield return new BenchCase("batch_norm2d train fwd", s.Label, s.ForwardBytes, WorkUnit.Byte)
+            {
+                Torch = () => TorchNormForward(s),
+                Pade = () => LayersPade.NormForward(s),
+            };
+            yield return new BenchCase("batch_norm2d train bwd (dx, dγ, dβ)", s.Label, s.BackwardBytes, WorkUnit.Byte)
+            {
+                Torch = () => TorchNormBackward(s),
+                Pade = () => LayersPade.NormBackward(s),
+            };
+        }
         foreach (ConvShape s in ConvShapes)
         {
             yield return new BenchCase("conv2d fwd", s.Label, s.ForwardFlops, WorkUnit.Flop)
@@ -197,6 +210,31 @@ public static class LayersSuite
     /// positions.</summary>
     public static readonly (string Name, int Positions)[] CifarNets = [("resnet101", 100), ("mobilenetv2", 36), ("densenet121", 120)];
 
+    /// <summary>A training-mode batch norm's input [Batch, Channels, Side, Side] in one of the CIFAR networks.</summary>
+    public sealed record NormShape(string Net, int Batch, int Channels, int Side)
+    {
+        public long Elements => (long)Batch * Channels * Side * Side;
+        /// <summary>Bytes the fused kernels must move at least: forward reads x and writes y; backward reads x and dy
+        /// and writes dx.</summary>
+        public double ForwardBytes => 8.0 * Elements;
+        public double BackwardBytes => 12.0 * Elements;
+        public string Label => $"{Net} B{Batch} {Channels}×{Side}²";
+    }
+
+    /// <summary>Batch norms of the CIFAR networks (104 per ResNet-101 step, 120 per DenseNet-121 step): small planes,
+    /// many channels.</summary>
+    public static readonly NormShape[] NormShapes =
+    [
+        new("ResNet101", CifarBatch, 64, 32),
+        new("ResNet101", CifarBatch, 256, 8),
+        new("ResNet101", CifarBatch, 1024, 8),
+        new("ResNet101", CifarBatch, 2048, 4),
+        new("DenseNet121", CifarBatch, 256, 32),
+        new("DenseNet121", CifarBatch, 480, 16),
+        new("DenseNet121", CifarBatch, 128, 8),
+        new("MobileNetV2", CifarBatch, 144, 16),
+    ];
+
     static string CifarLabel(string net) => net switch
     {
         "resnet101" => "ResNet101",
@@ -225,6 +263,35 @@ public static class LayersSuite
             loss.backward();
             optimizer.step();
         };
+    }
+
+    static (Tensor X, Tensor W, Tensor B, Tensor Mean, Tensor Var) NormInputs(NormShape s, bool requiresGrad)
+    {
+        Tensor x = randn(s.Batch, s.Channels, s.Side, s.Side);
+        Tensor w = rand(s.Channels) + 0.5;
+        Tensor b = randn(s.Channels) * 0.1;
+        if (requiresGrad) { x.requires_grad_(); w.requires_grad_(); b.requires_grad_(); }
+        return (x, w, b, zeros(s.Channels), ones(s.Channels));
+    }
+
+    /// <summary>Training-mode batch norm (batch statistics, running statistics updated), no graph recorded.</summary>
+    static Action TorchNormForward(NormShape s)
+    {
+        var (x, w, b, mean, var) = NormInputs(s, requiresGrad: false);
+        return () =>
+        {
+            using var _ = no_grad();
+            nn.functional.batch_norm(x, mean, var, w, b, training: true).Dispose();
+        };
+    }
+
+    /// <summary>The forward runs once in setup; each call is one backward through the retained graph.</summary>
+    static Action TorchNormBackward(NormShape s)
+    {
+        var (x, w, b, mean, var) = NormInputs(s, requiresGrad: true);
+        Tensor y = nn.functional.batch_norm(x, mean, var, w, b, training: true);
+        Tensor dy = randn_like(y);
+        return () => autograd.grad([y], [x, w, b], [dy], retain_graph: true);
     }
 
     static (Tensor X, Tensor W, Tensor B) ConvInputs(ConvShape s, bool requiresGrad)
