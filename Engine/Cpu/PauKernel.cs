@@ -28,7 +28,7 @@ namespace Pade.Engine.Cpu;
 /// and dx permuted back). The Philox rounds (10 words per element) are most of the cost.
 /// </para>
 /// <para>
-/// Speed: the degrees (5, 4) of the paper (versions A, B, D, no noise) go to <see cref="PauKernel54{T}"/>, whose
+/// Speed: the degrees (5, 4) of the paper (versions A, B, D, with or without noise) go to <see cref="PauKernel54{T}"/>, whose
 /// loops keep every coefficient and accumulator in a register. The loops here take spans of coefficient vectors, so
 /// any degrees work. Hot loops live in methods without calls (NoInlining): a call inside the loop's method makes the
 /// JIT spill the vectors it keeps across it on every iteration. Inputs whose channel rows are shorter than a vector
@@ -118,8 +118,8 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Whether the written-out (5, 4) kernel of <see cref="PauKernel54{T}"/> handles this call.</summary>
-    private static bool UseFixed<TQ>(int na, int nb, PauNoise noise) where TQ : IPauDenominator<T> =>
-        PauKernel54<T>.Enabled && na == 6 && nb == 4 && !noise.IsActive && !TQ.ConstantTerm;
+    private static bool UseFixed<TQ>(int na, int nb) where TQ : IPauDenominator<T> =>
+        PauKernel54<T>.Enabled && na == 6 && nb == 4 && !TQ.ConstantTerm;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Value<TQ>(Vector512<T> x, ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b) where TQ : IPauDenominator<T>
@@ -145,7 +145,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         T[] bp = bv.Select(TQ.Prepare).ToArray();
         long xo = x.Offset, yo = y.Offset;
         int na = numerator.Size(1), nb = denominator.Size(1), K = na + nb;
-        bool fixed54 = UseFixed<TQ>(na, nb, noise);
+        bool fixed54 = UseFixed<TQ>(na, nb);
         var lanes = noise.IsActive ? new PauNoiseLanes<T>(noise, K) : null;
         ChannelWork.ForEach(l, p =>
         {
@@ -159,7 +159,12 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 long start = (o * l.Channels + p.Channel) * l.Inner + p.S0;
                 var xs = xa.AsSpan((int)(xo + start), n);
                 var ys = ya.AsSpan((int)(yo + start), n);
-                if (fixed54) { PauKernel54<T>.Forward<TQ>(ac, bc, xs, ys); continue; }
+                if (fixed54)
+                {
+                    if (lanes == null) PauKernel54<T>.Forward<TQ>(ac, bc, xs, ys);
+                    else PauKernel54<T>.NoisyForward<TQ>(lanes, start, ac, bc, xs, ys);
+                    continue;
+                }
                 if (lanes == null) ForwardLoop<TQ>(a, b, ref xs[0], ref ys[0], full);
                 else NoisyForwardLoop<TQ>(lanes, start, ac, bc, xs, ys, full);
                 if (full < n)
@@ -225,7 +230,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
         T[] bp = bv.Select(TQ.Prepare).ToArray();
         long xo = x.Offset, go = dy.Offset, dxo = dx.Offset;
         int na = numerator.Size(1), nb = denominator.Size(1), K = na + nb;
-        bool fixed54 = UseFixed<TQ>(na, nb, noise);
+        bool fixed54 = UseFixed<TQ>(na, nb);
         var lanes = noise.IsActive ? new PauNoiseLanes<T>(noise, K) : null;
         var totals = ChannelWork.Reduce(l, K, (p, partial) =>
         {
@@ -244,7 +249,8 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var ds = dxa.AsSpan((int)(dxo + start), n);
                 if (fixed54)
                 {
-                    PauKernel54<T>.Backward<TQ>(ac, bc, xs, gs, ds, partial.AsSpan(0, na), partial.AsSpan(na, nb));
+                    if (lanes == null) PauKernel54<T>.Backward<TQ>(ac, bc, xs, gs, ds, partial.AsSpan(0, na), partial.AsSpan(na, nb));
+                    else PauKernel54<T>.NoisyBackward<TQ>(lanes, start, ac, bc, xs, gs, ds, partial.AsSpan(0, na), partial.AsSpan(na, nb));
                     continue;
                 }
                 if (lanes == null) BackwardLoop<TQ>(a, b, ref xs[0], ref gs[0], ref ds[0], full, acc);

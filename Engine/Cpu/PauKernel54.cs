@@ -12,7 +12,10 @@ namespace Pade.Engine.Cpu;
 /// spans keep its accumulators in memory and cost about twice the instructions. Same formulas as
 /// <see cref="PauKernel{T}"/>; the lane sums are taken per row run instead of per piece (still a fixed order). The
 /// tests compare both paths with the reference (the fused-vs-PauMath property draws (5, 4) among other degrees, and
-/// a dedicated test runs this path against the general one). Used when there is no noise.
+/// a dedicated test runs this path against the general one). With RPAU noise the same loops take per-lane
+/// coefficients a_j·f_j and b_k·f_{6+k} from <see cref="PauNoiseLanes{T}"/> (in the factors' lane order: x and dy
+/// permuted in, y and dx out), and each coefficient's gradient term is multiplied by its factor; the Philox rounds
+/// are then most of the cost (tested against the general noisy kernel, which is tested element by element).
 /// </summary>
 public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -129,5 +132,130 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3; acc[4] = s4; acc[5] = s5;
         acc[6] = r1; acc[7] = r2; acc[8] = r3; acc[9] = r4;
+    }
+    /// <summary>Noisy forward (RPAU) of one contiguous run whose first element is element <paramref name="first"/> of
+    /// the call (the index the noise stream is drawn at). A tail shorter than a vector is padded and takes the
+    /// numbers of the elements that would follow, as in the general kernel.</summary>
+    public static void NoisyForward<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> y)
+        where TQ : IPauDenominator<T>
+    {
+        Span<Vector512<ulong>> words = stackalloc Vector512<ulong>[noise.WordVectors];
+        Span<Vector512<T>> f = stackalloc Vector512<T>[10];
+        int full = x.Length - x.Length % W;
+        NoisyForwardLoop<TQ>(noise, first, a, b, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), full, words, f);
+        if (full == x.Length) return;
+        Span<T> tx = stackalloc T[W], ty = stackalloc T[W];
+        tx.Clear();
+        x[full..].CopyTo(tx);
+        NoisyForwardLoop<TQ>(noise, first + full, a, b, ref MemoryMarshal.GetReference(tx), ref MemoryMarshal.GetReference(ty), W, words, f);
+        ty[..(x.Length - full)].CopyTo(y[full..]);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void NoisyForwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T ry, int n,
+        Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
+    {
+        bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
+        Vector512<T> A0 = Vector512.Create(a[0]), A1 = Vector512.Create(a[1]), A2 = Vector512.Create(a[2]),
+            A3 = Vector512.Create(a[3]), A4 = Vector512.Create(a[4]), A5 = Vector512.Create(a[5]);
+        Vector512<T> B1 = Vector512.Create(b[0]), B2 = Vector512.Create(b[1]), B3 = Vector512.Create(b[2]), B4 = Vector512.Create(b[3]);
+        ref var fr = ref MemoryMarshal.GetReference(f);
+        for (int i = 0; i + W <= n; i += W)
+        {
+            noise.Factors(first + i, words, f);
+            Vector512<T> a0 = fr * A0, a1 = Unsafe.Add(ref fr, 1) * A1, a2 = Unsafe.Add(ref fr, 2) * A2, a3 = Unsafe.Add(ref fr, 3) * A3,
+                a4 = Unsafe.Add(ref fr, 4) * A4, a5 = Unsafe.Add(ref fr, 5) * A5;
+            Vector512<T> b1 = Unsafe.Add(ref fr, 6) * B1, b2 = Unsafe.Add(ref fr, 7) * B2, b3 = Unsafe.Add(ref fr, 8) * B3, b4 = Unsafe.Add(ref fr, 9) * B4;
+            var v = PauNoiseLanes<T>.In(Vector512.LoadUnsafe(ref rx, (nuint)i));
+            var p = VMath.Fma(VMath.Fma(VMath.Fma(VMath.Fma(VMath.Fma(a5, v, a4), v, a3), v, a2), v, a1), v, a0);
+            var u = absolute ? Vector512.Abs(v) : v;
+            var inner = VMath.Fma(VMath.Fma(VMath.Fma(b4, u, b3), u, b2), u, b1) * u;
+            PauNoiseLanes<T>.Out(p / (Vector512<T>.One + Vector512.Abs(inner))).StoreUnsafe(ref ry, (nuint)i);
+        }
+    }
+
+    /// <summary>Noisy backward of one contiguous run from element <paramref name="first"/> of the call: dx, and the
+    /// coefficient sums (each term times its factor) added to ga and gb as in <see cref="Backward{TQ}"/>.</summary>
+    public static void NoisyBackward<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> x,
+        ReadOnlySpan<T> dy, Span<T> dx, Span<double> ga, Span<double> gb) where TQ : IPauDenominator<T>
+    {
+        Span<Vector512<ulong>> words = stackalloc Vector512<ulong>[noise.WordVectors];
+        Span<Vector512<T>> f = stackalloc Vector512<T>[10];
+        Span<Vector512<T>> acc = stackalloc Vector512<T>[10];
+        acc.Clear();
+        int full = x.Length - x.Length % W;
+        NoisyBackwardLoop<TQ>(noise, first, a, b, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(dy),
+            ref MemoryMarshal.GetReference(dx), full, acc, words, f);
+        if (full < x.Length)
+        {
+            // The tail, zero-padded: x = 0, dy = 0 lanes add exactly zero to every sum.
+            Span<T> tx = stackalloc T[W], tg = stackalloc T[W], td = stackalloc T[W];
+            tx.Clear(); tg.Clear();
+            x[full..].CopyTo(tx);
+            dy[full..].CopyTo(tg);
+            NoisyBackwardLoop<TQ>(noise, first + full, a, b, ref MemoryMarshal.GetReference(tx), ref MemoryMarshal.GetReference(tg),
+                ref MemoryMarshal.GetReference(td), W, acc, words, f);
+            td[..(x.Length - full)].CopyTo(dx[full..]);
+        }
+        // The sums sit in the factors' lane order: back to element order before the lane sum.
+        for (int j = 0; j < 6; j++) ga[j] += double.CreateTruncating(Vector512.Sum(PauNoiseLanes<T>.Out(acc[j])));
+        for (int k = 0; k < 4; k++) gb[k] += double.CreateTruncating(Vector512.Sum(PauNoiseLanes<T>.Out(acc[6 + k])));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void NoisyBackwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T rg,
+        ref T rd, int n, Span<Vector512<T>> acc, Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
+    {
+        bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
+        Vector512<T> A0 = Vector512.Create(a[0]), A1 = Vector512.Create(a[1]), A2 = Vector512.Create(a[2]),
+            A3 = Vector512.Create(a[3]), A4 = Vector512.Create(a[4]), A5 = Vector512.Create(a[5]);
+        Vector512<T> B1 = Vector512.Create(b[0]), B2 = Vector512.Create(b[1]), B3 = Vector512.Create(b[2]), B4 = Vector512.Create(b[3]);
+        ref var fr = ref MemoryMarshal.GetReference(f);
+        ref var ac = ref MemoryMarshal.GetReference(acc);
+        for (int i = 0; i + W <= n; i += W)
+        {
+            noise.Factors(first + i, words, f);
+            Vector512<T> f0 = fr, f1 = Unsafe.Add(ref fr, 1), f2 = Unsafe.Add(ref fr, 2), f3 = Unsafe.Add(ref fr, 3), f4 = Unsafe.Add(ref fr, 4),
+                f5 = Unsafe.Add(ref fr, 5), f6 = Unsafe.Add(ref fr, 6), f7 = Unsafe.Add(ref fr, 7), f8 = Unsafe.Add(ref fr, 8), f9 = Unsafe.Add(ref fr, 9);
+            Vector512<T> a0 = f0 * A0, a1 = f1 * A1, a2 = f2 * A2, a3 = f3 * A3, a4 = f4 * A4, a5 = f5 * A5;
+            Vector512<T> b1 = f6 * B1, b2 = f7 * B2, b3 = f8 * B3, b4 = f9 * B4;
+            var v = PauNoiseLanes<T>.In(Vector512.LoadUnsafe(ref rx, (nuint)i));
+            var g = PauNoiseLanes<T>.In(Vector512.LoadUnsafe(ref rg, (nuint)i));
+
+            var p = VMath.Fma(a5, v, a4); var dp = a5;
+            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a3);
+            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a2);
+            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a1);
+            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a0);
+
+            var u = absolute ? Vector512.Abs(v) : v;
+            var r = VMath.Fma(b4, u, b3); var dr = b4;
+            dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b2);
+            dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b1);
+            var inner = r * u;
+            var dinner = VMath.Fma(u, dr, r);
+            var negative = Vector512.LessThan(absolute ? v : inner, Vector512<T>.Zero);
+            var dq = Vector512.ConditionalSelect(negative, -dinner, dinner);
+            var invQ = Vector512<T>.One / (Vector512<T>.One + Vector512.Abs(inner));
+            var pw = g * invQ;
+            var q = p * invQ;
+            PauNoiseLanes<T>.Out(pw * VMath.Fma(-q, dq, dp)).StoreUnsafe(ref rd, (nuint)i);
+
+            // dy·x^j/Q·f_j and −dy·(P/Q)/Q·s·u^k·f_{6+k}: the chain rule through c̃ = c·f.
+            var x2 = v * v; var x3 = x2 * v; var x4 = x2 * x2;
+            var u3 = absolute ? Vector512.Abs(x3) : x3;
+            ac += pw * f0;
+            Unsafe.Add(ref ac, 1) = VMath.Fma(pw * f1, v, Unsafe.Add(ref ac, 1));
+            Unsafe.Add(ref ac, 2) = VMath.Fma(pw * f2, x2, Unsafe.Add(ref ac, 2));
+            Unsafe.Add(ref ac, 3) = VMath.Fma(pw * f3, x3, Unsafe.Add(ref ac, 3));
+            Unsafe.Add(ref ac, 4) = VMath.Fma(pw * f4, x4, Unsafe.Add(ref ac, 4));
+            Unsafe.Add(ref ac, 5) = VMath.Fma(pw * f5, x4 * v, Unsafe.Add(ref ac, 5));
+            var c = -(pw * q);
+            if (!absolute) c = Vector512.ConditionalSelect(negative, -c, c);
+            Unsafe.Add(ref ac, 6) = VMath.Fma(c * f6, u, Unsafe.Add(ref ac, 6));
+            Unsafe.Add(ref ac, 7) = VMath.Fma(c * f7, x2, Unsafe.Add(ref ac, 7));
+            Unsafe.Add(ref ac, 8) = VMath.Fma(c * f8, u3, Unsafe.Add(ref ac, 8));
+            Unsafe.Add(ref ac, 9) = VMath.Fma(c * f9, x4, Unsafe.Add(ref ac, 9));
+        }
     }
 }
