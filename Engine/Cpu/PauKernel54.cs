@@ -134,15 +134,19 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         acc[6] = r1; acc[7] = r2; acc[8] = r3; acc[9] = r4;
     }
     /// <summary>Noisy forward (RPAU) of one contiguous run whose first element is element <paramref name="first"/> of
-    /// the call (the index the noise stream is drawn at). A tail shorter than a vector is padded and takes the
-    /// numbers of the elements that would follow, as in the general kernel.</summary>
+    /// the call (the index the noise stream is drawn at): four vectors at a time (<see cref="PauNoiseLanes{T}.Factors4"/>),
+    /// then single vectors, then a tail shorter than a vector, padded, with the numbers of the elements that would
+    /// follow, as in the general kernel. An element's factors and result do not depend on which of these takes it.</summary>
     public static void NoisyForward<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> x, Span<T> y)
         where TQ : IPauDenominator<T>
     {
-        Span<Vector512<ulong>> words = stackalloc Vector512<ulong>[noise.WordVectors];
-        Span<Vector512<T>> f = stackalloc Vector512<T>[10];
-        int full = x.Length - x.Length % W;
-        NoisyForwardLoop<TQ>(noise, first, a, b, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), full, words, f);
+        Span<Vector512<ulong>> words = stackalloc Vector512<ulong>[Math.Max(noise.WordVectors, noise.WordVectors4)];
+        Span<Vector512<T>> f = stackalloc Vector512<T>[40];
+        int full = x.Length - x.Length % W, four = x.Length - x.Length % (4 * W);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T ry = ref MemoryMarshal.GetReference(y);
+        NoisyForwardLoop4<TQ>(noise, first, a, b, ref rx, ref ry, four, words, f);
+        NoisyForwardLoop<TQ>(noise, first + four, a, b, ref Unsafe.Add(ref rx, four), ref Unsafe.Add(ref ry, four), full - four, words, f);
         if (full == x.Length) return;
         Span<T> tx = stackalloc T[W], ty = stackalloc T[W];
         tx.Clear();
@@ -151,41 +155,78 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         ty[..(x.Length - full)].CopyTo(y[full..]);
     }
 
+    /// <summary>F at per-lane coefficients: the factors f[0..10) times the coefficients (denominator prepared).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> NoisyValue<TQ>(Vector512<T> v, ref Vector512<T> fr, in Coefficients c) where TQ : IPauDenominator<T>
+    {
+        bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
+        Vector512<T> a0 = fr * c.A0, a1 = Unsafe.Add(ref fr, 1) * c.A1, a2 = Unsafe.Add(ref fr, 2) * c.A2, a3 = Unsafe.Add(ref fr, 3) * c.A3,
+            a4 = Unsafe.Add(ref fr, 4) * c.A4, a5 = Unsafe.Add(ref fr, 5) * c.A5;
+        Vector512<T> b1 = Unsafe.Add(ref fr, 6) * c.B1, b2 = Unsafe.Add(ref fr, 7) * c.B2, b3 = Unsafe.Add(ref fr, 8) * c.B3, b4 = Unsafe.Add(ref fr, 9) * c.B4;
+        var p = VMath.Fma(VMath.Fma(VMath.Fma(VMath.Fma(VMath.Fma(a5, v, a4), v, a3), v, a2), v, a1), v, a0);
+        var u = absolute ? Vector512.Abs(v) : v;
+        var inner = VMath.Fma(VMath.Fma(VMath.Fma(b4, u, b3), u, b2), u, b1) * u;
+        return p / (Vector512<T>.One + Vector512.Abs(inner));
+    }
+
+    /// <summary>The 10 coefficients broadcast (denominator prepared).</summary>
+    private readonly struct Coefficients(ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+    {
+        public readonly Vector512<T> A0 = Vector512.Create(a[0]), A1 = Vector512.Create(a[1]), A2 = Vector512.Create(a[2]),
+            A3 = Vector512.Create(a[3]), A4 = Vector512.Create(a[4]), A5 = Vector512.Create(a[5]);
+        public readonly Vector512<T> B1 = Vector512.Create(b[0]), B2 = Vector512.Create(b[1]), B3 = Vector512.Create(b[2]), B4 = Vector512.Create(b[3]);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void NoisyForwardLoop4<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T ry, int n,
+        Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
+    {
+        var c = new Coefficients(a, b);
+        ref var fr = ref MemoryMarshal.GetReference(f);
+        for (int i = 0; i + 4 * W <= n; i += 4 * W)
+        {
+            noise.Factors4(first + i, words, f);
+            PauNoiseLanes<T>.In4(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref rx, (nuint)(i + W)),
+                Vector512.LoadUnsafe(ref rx, (nuint)(i + 2 * W)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 3 * W)), out var v0, out var v1, out var v2, out var v3);
+            PauNoiseLanes<T>.Out4(NoisyValue<TQ>(v0, ref fr, c), NoisyValue<TQ>(v1, ref Unsafe.Add(ref fr, 10), c),
+                NoisyValue<TQ>(v2, ref Unsafe.Add(ref fr, 20), c), NoisyValue<TQ>(v3, ref Unsafe.Add(ref fr, 30), c), out var y0, out var y1, out var y2, out var y3);
+            y0.StoreUnsafe(ref ry, (nuint)i); y1.StoreUnsafe(ref ry, (nuint)(i + W));
+            y2.StoreUnsafe(ref ry, (nuint)(i + 2 * W)); y3.StoreUnsafe(ref ry, (nuint)(i + 3 * W));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void NoisyForwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T ry, int n,
         Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
     {
-        bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
-        Vector512<T> A0 = Vector512.Create(a[0]), A1 = Vector512.Create(a[1]), A2 = Vector512.Create(a[2]),
-            A3 = Vector512.Create(a[3]), A4 = Vector512.Create(a[4]), A5 = Vector512.Create(a[5]);
-        Vector512<T> B1 = Vector512.Create(b[0]), B2 = Vector512.Create(b[1]), B3 = Vector512.Create(b[2]), B4 = Vector512.Create(b[3]);
+        var c = new Coefficients(a, b);
         ref var fr = ref MemoryMarshal.GetReference(f);
         for (int i = 0; i + W <= n; i += W)
         {
             noise.Factors(first + i, words, f);
-            Vector512<T> a0 = fr * A0, a1 = Unsafe.Add(ref fr, 1) * A1, a2 = Unsafe.Add(ref fr, 2) * A2, a3 = Unsafe.Add(ref fr, 3) * A3,
-                a4 = Unsafe.Add(ref fr, 4) * A4, a5 = Unsafe.Add(ref fr, 5) * A5;
-            Vector512<T> b1 = Unsafe.Add(ref fr, 6) * B1, b2 = Unsafe.Add(ref fr, 7) * B2, b3 = Unsafe.Add(ref fr, 8) * B3, b4 = Unsafe.Add(ref fr, 9) * B4;
             var v = PauNoiseLanes<T>.In(Vector512.LoadUnsafe(ref rx, (nuint)i));
-            var p = VMath.Fma(VMath.Fma(VMath.Fma(VMath.Fma(VMath.Fma(a5, v, a4), v, a3), v, a2), v, a1), v, a0);
-            var u = absolute ? Vector512.Abs(v) : v;
-            var inner = VMath.Fma(VMath.Fma(VMath.Fma(b4, u, b3), u, b2), u, b1) * u;
-            PauNoiseLanes<T>.Out(p / (Vector512<T>.One + Vector512.Abs(inner))).StoreUnsafe(ref ry, (nuint)i);
+            PauNoiseLanes<T>.Out(NoisyValue<TQ>(v, ref fr, c)).StoreUnsafe(ref ry, (nuint)i);
         }
     }
 
     /// <summary>Noisy backward of one contiguous run from element <paramref name="first"/> of the call: dx, and the
-    /// coefficient sums (each term times its factor) added to ga and gb as in <see cref="Backward{TQ}"/>.</summary>
+    /// coefficient sums (each term times its factor) added to ga and gb as in <see cref="Backward{TQ}"/>. Blocked as
+    /// <see cref="NoisyForward{TQ}"/>; the accumulators' lanes hold the elements of the virtual vectors, a fixed
+    /// order set by the row's length.</summary>
     public static void NoisyBackward<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> x,
         ReadOnlySpan<T> dy, Span<T> dx, Span<double> ga, Span<double> gb) where TQ : IPauDenominator<T>
     {
-        Span<Vector512<ulong>> words = stackalloc Vector512<ulong>[noise.WordVectors];
-        Span<Vector512<T>> f = stackalloc Vector512<T>[10];
+        Span<Vector512<ulong>> words = stackalloc Vector512<ulong>[Math.Max(noise.WordVectors, noise.WordVectors4)];
+        Span<Vector512<T>> f = stackalloc Vector512<T>[40];
         Span<Vector512<T>> acc = stackalloc Vector512<T>[10];
         acc.Clear();
-        int full = x.Length - x.Length % W;
-        NoisyBackwardLoop<TQ>(noise, first, a, b, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(dy),
-            ref MemoryMarshal.GetReference(dx), full, acc, words, f);
+        int full = x.Length - x.Length % W, four = x.Length - x.Length % (4 * W);
+        ref T rx = ref MemoryMarshal.GetReference(x);
+        ref T rg = ref MemoryMarshal.GetReference(dy);
+        ref T rd = ref MemoryMarshal.GetReference(dx);
+        NoisyBackwardLoop4<TQ>(noise, first, a, b, ref rx, ref rg, ref rd, four, acc, words, f);
+        NoisyBackwardLoop<TQ>(noise, first + four, a, b, ref Unsafe.Add(ref rx, four), ref Unsafe.Add(ref rg, four), ref Unsafe.Add(ref rd, four),
+            full - four, acc, words, f);
         if (full < x.Length)
         {
             // The tail, zero-padded: x = 0, dy = 0 lanes add exactly zero to every sum.
@@ -197,65 +238,94 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
                 ref MemoryMarshal.GetReference(td), W, acc, words, f);
             td[..(x.Length - full)].CopyTo(dx[full..]);
         }
-        // The sums sit in the factors' lane order: back to element order before the lane sum.
-        for (int j = 0; j < 6; j++) ga[j] += double.CreateTruncating(Vector512.Sum(PauNoiseLanes<T>.Out(acc[j])));
-        for (int k = 0; k < 4; k++) gb[k] += double.CreateTruncating(Vector512.Sum(PauNoiseLanes<T>.Out(acc[6 + k])));
+        for (int j = 0; j < 6; j++) ga[j] += double.CreateTruncating(Vector512.Sum(acc[j]));
+        for (int k = 0; k < 4; k++) gb[k] += double.CreateTruncating(Vector512.Sum(acc[6 + k]));
+    }
+
+    /// <summary>One vector of the noisy backward: returns dx (lane order of the factors) and adds dy·x^j/Q·f_j and
+    /// −dy·(P/Q)/Q·s·u^k·f_{6+k} (the chain rule through c̃ = c·f) to acc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> NoisyStep<TQ>(Vector512<T> v, Vector512<T> g, ref Vector512<T> fr, in Coefficients co, ref Vector512<T> ac)
+        where TQ : IPauDenominator<T>
+    {
+        bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
+        Vector512<T> f0 = fr, f1 = Unsafe.Add(ref fr, 1), f2 = Unsafe.Add(ref fr, 2), f3 = Unsafe.Add(ref fr, 3), f4 = Unsafe.Add(ref fr, 4),
+            f5 = Unsafe.Add(ref fr, 5), f6 = Unsafe.Add(ref fr, 6), f7 = Unsafe.Add(ref fr, 7), f8 = Unsafe.Add(ref fr, 8), f9 = Unsafe.Add(ref fr, 9);
+        Vector512<T> a0 = f0 * co.A0, a1 = f1 * co.A1, a2 = f2 * co.A2, a3 = f3 * co.A3, a4 = f4 * co.A4, a5 = f5 * co.A5;
+        Vector512<T> b1 = f6 * co.B1, b2 = f7 * co.B2, b3 = f8 * co.B3, b4 = f9 * co.B4;
+
+        var p = VMath.Fma(a5, v, a4); var dp = a5;
+        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a3);
+        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a2);
+        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a1);
+        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a0);
+
+        var u = absolute ? Vector512.Abs(v) : v;
+        var r = VMath.Fma(b4, u, b3); var dr = b4;
+        dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b2);
+        dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b1);
+        var inner = r * u;
+        var dinner = VMath.Fma(u, dr, r);
+        var negative = Vector512.LessThan(absolute ? v : inner, Vector512<T>.Zero);
+        var dq = Vector512.ConditionalSelect(negative, -dinner, dinner);
+        var invQ = Vector512<T>.One / (Vector512<T>.One + Vector512.Abs(inner));
+        var pw = g * invQ;
+        var q = p * invQ;
+
+        var x2 = v * v; var x3 = x2 * v; var x4 = x2 * x2;
+        var u3 = absolute ? Vector512.Abs(x3) : x3;
+        ac += pw * f0;
+        Unsafe.Add(ref ac, 1) = VMath.Fma(pw * f1, v, Unsafe.Add(ref ac, 1));
+        Unsafe.Add(ref ac, 2) = VMath.Fma(pw * f2, x2, Unsafe.Add(ref ac, 2));
+        Unsafe.Add(ref ac, 3) = VMath.Fma(pw * f3, x3, Unsafe.Add(ref ac, 3));
+        Unsafe.Add(ref ac, 4) = VMath.Fma(pw * f4, x4, Unsafe.Add(ref ac, 4));
+        Unsafe.Add(ref ac, 5) = VMath.Fma(pw * f5, x4 * v, Unsafe.Add(ref ac, 5));
+        var c = -(pw * q);
+        if (!absolute) c = Vector512.ConditionalSelect(negative, -c, c);
+        Unsafe.Add(ref ac, 6) = VMath.Fma(c * f6, u, Unsafe.Add(ref ac, 6));
+        Unsafe.Add(ref ac, 7) = VMath.Fma(c * f7, x2, Unsafe.Add(ref ac, 7));
+        Unsafe.Add(ref ac, 8) = VMath.Fma(c * f8, u3, Unsafe.Add(ref ac, 8));
+        Unsafe.Add(ref ac, 9) = VMath.Fma(c * f9, x4, Unsafe.Add(ref ac, 9));
+        return pw * VMath.Fma(-q, dq, dp);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void NoisyBackwardLoop4<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T rg,
+        ref T rd, int n, Span<Vector512<T>> acc, Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
+    {
+        var co = new Coefficients(a, b);
+        ref var fr = ref MemoryMarshal.GetReference(f);
+        ref var ac = ref MemoryMarshal.GetReference(acc);
+        for (int i = 0; i + 4 * W <= n; i += 4 * W)
+        {
+            noise.Factors4(first + i, words, f);
+            PauNoiseLanes<T>.In4(Vector512.LoadUnsafe(ref rx, (nuint)i), Vector512.LoadUnsafe(ref rx, (nuint)(i + W)),
+                Vector512.LoadUnsafe(ref rx, (nuint)(i + 2 * W)), Vector512.LoadUnsafe(ref rx, (nuint)(i + 3 * W)), out var v0, out var v1, out var v2, out var v3);
+            PauNoiseLanes<T>.In4(Vector512.LoadUnsafe(ref rg, (nuint)i), Vector512.LoadUnsafe(ref rg, (nuint)(i + W)),
+                Vector512.LoadUnsafe(ref rg, (nuint)(i + 2 * W)), Vector512.LoadUnsafe(ref rg, (nuint)(i + 3 * W)), out var g0, out var g1, out var g2, out var g3);
+            var d0 = NoisyStep<TQ>(v0, g0, ref fr, co, ref ac);
+            var d1 = NoisyStep<TQ>(v1, g1, ref Unsafe.Add(ref fr, 10), co, ref ac);
+            var d2 = NoisyStep<TQ>(v2, g2, ref Unsafe.Add(ref fr, 20), co, ref ac);
+            var d3 = NoisyStep<TQ>(v3, g3, ref Unsafe.Add(ref fr, 30), co, ref ac);
+            PauNoiseLanes<T>.Out4(d0, d1, d2, d3, out var x0, out var x1, out var x2, out var x3);
+            x0.StoreUnsafe(ref rd, (nuint)i); x1.StoreUnsafe(ref rd, (nuint)(i + W));
+            x2.StoreUnsafe(ref rd, (nuint)(i + 2 * W)); x3.StoreUnsafe(ref rd, (nuint)(i + 3 * W));
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void NoisyBackwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T rg,
         ref T rd, int n, Span<Vector512<T>> acc, Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
     {
-        bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
-        Vector512<T> A0 = Vector512.Create(a[0]), A1 = Vector512.Create(a[1]), A2 = Vector512.Create(a[2]),
-            A3 = Vector512.Create(a[3]), A4 = Vector512.Create(a[4]), A5 = Vector512.Create(a[5]);
-        Vector512<T> B1 = Vector512.Create(b[0]), B2 = Vector512.Create(b[1]), B3 = Vector512.Create(b[2]), B4 = Vector512.Create(b[3]);
+        var co = new Coefficients(a, b);
         ref var fr = ref MemoryMarshal.GetReference(f);
         ref var ac = ref MemoryMarshal.GetReference(acc);
         for (int i = 0; i + W <= n; i += W)
         {
             noise.Factors(first + i, words, f);
-            Vector512<T> f0 = fr, f1 = Unsafe.Add(ref fr, 1), f2 = Unsafe.Add(ref fr, 2), f3 = Unsafe.Add(ref fr, 3), f4 = Unsafe.Add(ref fr, 4),
-                f5 = Unsafe.Add(ref fr, 5), f6 = Unsafe.Add(ref fr, 6), f7 = Unsafe.Add(ref fr, 7), f8 = Unsafe.Add(ref fr, 8), f9 = Unsafe.Add(ref fr, 9);
-            Vector512<T> a0 = f0 * A0, a1 = f1 * A1, a2 = f2 * A2, a3 = f3 * A3, a4 = f4 * A4, a5 = f5 * A5;
-            Vector512<T> b1 = f6 * B1, b2 = f7 * B2, b3 = f8 * B3, b4 = f9 * B4;
             var v = PauNoiseLanes<T>.In(Vector512.LoadUnsafe(ref rx, (nuint)i));
             var g = PauNoiseLanes<T>.In(Vector512.LoadUnsafe(ref rg, (nuint)i));
-
-            var p = VMath.Fma(a5, v, a4); var dp = a5;
-            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a3);
-            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a2);
-            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a1);
-            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a0);
-
-            var u = absolute ? Vector512.Abs(v) : v;
-            var r = VMath.Fma(b4, u, b3); var dr = b4;
-            dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b2);
-            dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b1);
-            var inner = r * u;
-            var dinner = VMath.Fma(u, dr, r);
-            var negative = Vector512.LessThan(absolute ? v : inner, Vector512<T>.Zero);
-            var dq = Vector512.ConditionalSelect(negative, -dinner, dinner);
-            var invQ = Vector512<T>.One / (Vector512<T>.One + Vector512.Abs(inner));
-            var pw = g * invQ;
-            var q = p * invQ;
-            PauNoiseLanes<T>.Out(pw * VMath.Fma(-q, dq, dp)).StoreUnsafe(ref rd, (nuint)i);
-
-            // dy·x^j/Q·f_j and −dy·(P/Q)/Q·s·u^k·f_{6+k}: the chain rule through c̃ = c·f.
-            var x2 = v * v; var x3 = x2 * v; var x4 = x2 * x2;
-            var u3 = absolute ? Vector512.Abs(x3) : x3;
-            ac += pw * f0;
-            Unsafe.Add(ref ac, 1) = VMath.Fma(pw * f1, v, Unsafe.Add(ref ac, 1));
-            Unsafe.Add(ref ac, 2) = VMath.Fma(pw * f2, x2, Unsafe.Add(ref ac, 2));
-            Unsafe.Add(ref ac, 3) = VMath.Fma(pw * f3, x3, Unsafe.Add(ref ac, 3));
-            Unsafe.Add(ref ac, 4) = VMath.Fma(pw * f4, x4, Unsafe.Add(ref ac, 4));
-            Unsafe.Add(ref ac, 5) = VMath.Fma(pw * f5, x4 * v, Unsafe.Add(ref ac, 5));
-            var c = -(pw * q);
-            if (!absolute) c = Vector512.ConditionalSelect(negative, -c, c);
-            Unsafe.Add(ref ac, 6) = VMath.Fma(c * f6, u, Unsafe.Add(ref ac, 6));
-            Unsafe.Add(ref ac, 7) = VMath.Fma(c * f7, x2, Unsafe.Add(ref ac, 7));
-            Unsafe.Add(ref ac, 8) = VMath.Fma(c * f8, u3, Unsafe.Add(ref ac, 8));
-            Unsafe.Add(ref ac, 9) = VMath.Fma(c * f9, x4, Unsafe.Add(ref ac, 9));
+            PauNoiseLanes<T>.Out(NoisyStep<TQ>(v, g, ref fr, co, ref ac)).StoreUnsafe(ref rd, (nuint)i);
         }
     }
 }

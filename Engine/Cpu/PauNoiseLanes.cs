@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Pade.Engine.Functional;
 
 namespace Pade.Engine.Cpu;
@@ -90,6 +91,93 @@ public sealed class PauNoiseLanes<T> where T : unmanaged, IFloatingPointIeee754<
                 ? Vector512.Narrow(Factor24(v0, alpha), Factor24(v1, alpha)).As<float, T>()
                 : Factor53(v0, v1, alpha).As<double, T>();
         }
+    }
+
+    /// <summary>Vectors of Philox output one call of <see cref="Factors4"/> needs as scratch.</summary>
+    public int WordVectors4 => 4 * ((3 + 8 * _k + 3) / 4);
+
+    /// <summary>
+    /// The factors of 4 vectors of elements at once, first .. first + 4W − 1: factors[v·K + k] = those of coefficient k
+    /// for the elements of virtual vector v, in the lane order of <see cref="In4"/>. Each Philox lane here takes 8K
+    /// consecutive words (float: elements 8j .. 8j + 7; double: 4j .. 4j + 3), so every lane's run starts at the same
+    /// position m in its block, for odd K too, and the 8K/4 (+1) batches run four chains at a time: about 15 % fewer
+    /// Philox instructions per element than four calls of <see cref="Factors"/>. Virtual vector v holds (float)
+    /// elements 8l + 2v in lanes l &lt; 8 and 8(l − 8) + 2v + 1 in the others; (double) element 4l + v in lane l.
+    /// </summary>
+    public void Factors4(long first, Span<Vector512<ulong>> words, Span<Vector512<T>> factors)
+    {
+        int K = _k, L = 8 * K;
+        ulong w0 = _offset + (ulong)first * (ulong)(Single ? K : 2 * K);
+        int m = (int)(w0 & 3), batches = (m + L + 3) >> 2;
+        var starts = Vector512.Create(w0) + Vector512.Create(0UL, 1, 2, 3, 4, 5, 6, 7) * Vector512.Create((ulong)L);
+        PhiloxLanes.Fill(starts >> 2, batches, _keys, words);
+        var alpha = Vector512.Create(_alpha);
+        if (factors.Length < 4 * K) throw new ArgumentException($"PAU noise: {4 * K} factor vectors needed, got {factors.Length}");
+        ref var f = ref MemoryMarshal.GetReference(factors);
+        ref var we = ref Unsafe.Add(ref MemoryMarshal.GetReference(words), m);
+        for (int v = 0; v < 4; v++)
+            if (Single)
+                for (int k = 0; k < K; k++)
+                    Unsafe.Add(ref f, v * K + k) = Vector512.Narrow(Factor24(Unsafe.Add(ref we, 2 * v * K + k), alpha),
+                        Factor24(Unsafe.Add(ref we, (2 * v + 1) * K + k), alpha)).As<float, T>();
+            else
+                for (int k = 0; k < K; k++)
+                    Unsafe.Add(ref f, v * K + k) = Factor53(Unsafe.Add(ref we, 2 * (v * K + k)), Unsafe.Add(ref we, 2 * (v * K + k) + 1), alpha).As<double, T>();
+    }
+
+    /// <summary>
+    /// Four vectors of elements (x0: elements 0 .. W − 1, ...) into the virtual vectors of <see cref="Factors4"/>. Seen
+    /// as 64-bit lanes (float: pairs of elements), virtual vector v gathers lanes v and v + 4 of each input, in input
+    /// order: a transpose of 2x4 blocks, two two-source permutes per output; float then splits the pairs
+    /// (<see cref="In"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void In4(Vector512<T> x0, Vector512<T> x1, Vector512<T> x2, Vector512<T> x3,
+        out Vector512<T> v0, out Vector512<T> v1, out Vector512<T> v2, out Vector512<T> v3)
+    {
+        // h01a = [x0.0, x0.4, x1.0, x1.4, x0.1, x0.5, x1.1, x1.5], h01b the same for lanes 2, 6, 3, 7.
+        var lo = Vector512.Create(0UL, 4, 8, 12, 1, 5, 9, 13);
+        var hi = Vector512.Create(2UL, 6, 10, 14, 3, 7, 11, 15);
+        Vector512<ulong> a0 = x0.AsUInt64(), a1 = x1.AsUInt64(), a2 = x2.AsUInt64(), a3 = x3.AsUInt64();
+        var h01a = Permute2(a0, lo, a1); var h01b = Permute2(a0, hi, a1);
+        var h23a = Permute2(a2, lo, a3); var h23b = Permute2(a2, hi, a3);
+        // v = [h01 first half | h23 first half] for the even one, second halves for the odd one.
+        var first = Vector512.Create(0UL, 1, 2, 3, 8, 9, 10, 11);
+        var second = Vector512.Create(4UL, 5, 6, 7, 12, 13, 14, 15);
+        v0 = In(Permute2(h01a, first, h23a).As<ulong, T>());
+        v1 = In(Permute2(h01a, second, h23a).As<ulong, T>());
+        v2 = In(Permute2(h01b, first, h23b).As<ulong, T>());
+        v3 = In(Permute2(h01b, second, h23b).As<ulong, T>());
+    }
+
+    /// <summary>The inverse of <see cref="In4"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Out4(Vector512<T> v0, Vector512<T> v1, Vector512<T> v2, Vector512<T> v3,
+        out Vector512<T> x0, out Vector512<T> x1, out Vector512<T> x2, out Vector512<T> x3)
+    {
+        Vector512<ulong> g0 = Out(v0).AsUInt64(), g1 = Out(v1).AsUInt64(), g2 = Out(v2).AsUInt64(), g3 = Out(v3).AsUInt64();
+        // Undo the second stage: h01a = [g0 first half | g1 first half], h23a = [g0 second half | g1 second half].
+        var first = Vector512.Create(0UL, 1, 2, 3, 8, 9, 10, 11);
+        var second = Vector512.Create(4UL, 5, 6, 7, 12, 13, 14, 15);
+        var h01a = Permute2(g0, first, g1); var h23a = Permute2(g0, second, g1);
+        var h01b = Permute2(g2, first, g3); var h23b = Permute2(g2, second, g3);
+        // Undo the first stage: x0 = [h01a.0, h01a.4, h01b.0, h01b.4, h01a.1, h01a.5, h01b.1, h01b.5], x1 likewise from lanes 2, 6, 3, 7.
+        var even = Vector512.Create(0UL, 4, 8, 12, 1, 5, 9, 13);
+        var odd = Vector512.Create(2UL, 6, 10, 14, 3, 7, 11, 15);
+        x0 = Permute2(h01a, even, h01b).As<ulong, T>(); x1 = Permute2(h01a, odd, h01b).As<ulong, T>();
+        x2 = Permute2(h23a, even, h23b).As<ulong, T>(); x3 = Permute2(h23a, odd, h23b).As<ulong, T>();
+    }
+
+    /// <summary>Lane i of the result = lane idx[i] of the 16 lanes (a, b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Permute2(Vector512<ulong> a, Vector512<ulong> idx, Vector512<ulong> b) =>
+        Avx512F.IsSupported ? Avx512F.PermuteVar8x64x2(a, idx, b) : Vector512.Create(Pick(a, idx, b, 0, 4), Pick(a, idx, b, 4, 4));
+
+    private static Vector256<ulong> Pick(Vector512<ulong> a, Vector512<ulong> idx, Vector512<ulong> b, int from, int n)
+    {
+        Span<ulong> r = stackalloc ulong[4];
+        for (int i = 0; i < n; i++) { ulong j = idx[from + i]; r[i] = j < 8 ? a[(int)j] : b[(int)j - 8]; }
+        return Vector256.Create<ulong>(r);
     }
 
     /// <summary>

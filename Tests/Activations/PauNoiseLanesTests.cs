@@ -62,6 +62,47 @@ public class PauNoiseLanesTests
         }
     }
 
+    /// <summary>The factors of four vectors drawn at once (<see cref="PauNoiseLanes{T}.Factors4"/>), taken back to
+    /// element order through <see cref="PauNoiseLanes{T}.Out4"/>, against the scalar ones; and In4 then Out4 is the
+    /// identity.</summary>
+    private static void CheckFactors4<T>(PauNoise noise, int K, long first) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        bool single = typeof(T) == typeof(float);
+        int width = Vector512<T>.Count;
+        var lanes = new PauNoiseLanes<T>(noise, K);
+        var words = new Vector512<ulong>[lanes.WordVectors4];
+        var factors = new Vector512<T>[4 * K];
+        lanes.Factors4(first, words, factors);
+        for (int k = 0; k < K; k++)
+        {
+            PauNoiseLanes<T>.Out4(factors[k], factors[K + k], factors[2 * K + k], factors[3 * K + k], out var f0, out var f1, out var f2, out var f3);
+            Vector512<T>[] f = [f0, f1, f2, f3];
+            for (int e = 0; e < 4 * width; e++)
+            {
+                T expected = T.CreateTruncating(noise.Factor(first + e, k, K, single));
+                Assert.That(f[e / width][e % width], Is.EqualTo(expected),
+                    $"{typeof(T).Name}: K {K}, offset {noise.Offset}, element {first + e}, coefficient {k} (four vectors)");
+            }
+        }
+        var x = Enumerable.Range(0, 4).Select(v => Vector512.Create(Enumerable.Range(0, width).Select(l => T.CreateTruncating(v * width + l)).ToArray())).ToArray();
+        PauNoiseLanes<T>.In4(x[0], x[1], x[2], x[3], out var v0, out var v1, out var v2, out var v3);
+        PauNoiseLanes<T>.Out4(v0, v1, v2, v3, out var y0, out var y1, out var y2, out var y3);
+        Assert.That(new[] { y0, y1, y2, y3 }, Is.EqualTo(x), "Out4 undoes In4");
+    }
+
+    [Test]
+    public void FourVectorFactorsEqualTheScalarFactorsBitForBit()
+    {
+        foreach (int K in Enumerable.Range(1, 13))
+            foreach (ulong offset in new ulong[] { 0, 1, 2, 3, 1UL << 40 })
+                foreach (long first in new long[] { 0, 1, 17, 3_000_000_001 })
+                {
+                    var noise = new PauNoise(0.1, 0x5EED0000_0000_4321UL + (ulong)K, offset);
+                    CheckFactors4<float>(noise, K, first);
+                    CheckFactors4<double>(noise, K, first);
+                }
+    }
+
     [Test]
     public void FactorsEqualTheScalarFactorsBitForBit()
     {
