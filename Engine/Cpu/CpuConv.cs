@@ -60,10 +60,6 @@ public sealed partial class CpuBackend
     /// <summary>Output width from which the direct kernels keep a layer Winograd could take.</summary>
     private const int DirectWinogradWidth = 32;
 
-    /// <summary>Output channels from which Winograd takes the weight gradient of a layer whose rows are wide enough
-    /// for the direct kernels.</summary>
-    private const int WinogradWideWeightChannels = 64;
-
     /// <summary>The loops that compute one pass of a convolution on the CPU: im2col + GEMM splits into the offset
     /// table (narrow outputs) and the row slices.</summary>
     internal enum ConvPath { Depthwise, Winograd, Direct, Dense, Pointwise, Table, Slices }
@@ -84,17 +80,12 @@ public sealed partial class CpuBackend
         if (!dense && PointwiseApplies(g)) return (ConvPath.Pointwise, ConvPath.Pointwise, ConvPath.Pointwise);
         // Winograd yields to the direct kernels on rows of 32 and more (ResNet's and VGG's 64-channel 32² layers:
         // about as fast); on narrower rows it wins every pass (DenseNet's 128→32 layers at 16² and 8²: 1.1–2x).
-        bool winogradApplies = winograd is { } floor && !dense && WinogradApplies(g, floor);
-        if (winogradApplies && (!directForward || g.OW < DirectWinogradWidth))
+        if (winograd is { } floor && !dense && (!directForward || g.OW < DirectWinogradWidth) && WinogradApplies(g, floor))
             return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
         var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
         var forward = directForward ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;
         var input = direct && DirectInputApplies(g) ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;
-        // On wide rows the direct kernels keep the forward and the input gradient, but Winograd's weight gradient is
-        // faster from 64 output channels on (ResNet-101's 64→64 32² layer: 264 GFLOP/s against the direct kernels'
-        // 187; DenseNet-121's 128→32 32²: 210 against 252, so not below; Tests/Layers/ConvKernelProfile.cs).
-        var weight = winogradApplies && g.K >= WinogradWideWeightChannels ? ConvPath.Winograd : forward;
-        return (forward, input, weight);
+        return (forward, input, forward);
     }
 
     private static (ConvPath Forward, ConvPath Input, ConvPath Weight) ConvPaths(in Conv2dGeometry g) =>
@@ -171,10 +162,8 @@ public sealed partial class CpuBackend
     {
         if (dbt != null) ConvBiasGradient<T>(dyt, dbt, g);
         var (_, input, weight) = ConvPaths(g);
-        // Winograd's backward shares the transform of dy between the two gradients when it computes both.
-        bool winogradInput = input == ConvPath.Winograd && dxt != null, winogradWeight = weight == ConvPath.Winograd && dwt != null;
-        if (winogradInput || winogradWeight) WinogradBackward<T>(xt, wt, dyt, winogradInput ? dxt : null, winogradWeight ? dwt : null, g);
-        if (dxt != null && !winogradInput)
+        if (input == ConvPath.Winograd) { WinogradBackward<T>(xt, wt, dyt, dxt, dwt, g); return; }
+        if (dxt != null)
             switch (input)
             {
                 case ConvPath.Depthwise: DepthwiseBackwardInput<T>(wt, dyt, dxt, g); break;
@@ -183,7 +172,7 @@ public sealed partial class CpuBackend
                 case ConvPath.Pointwise: PointwiseBackwardInput<T>(wt, dyt, dxt, g); break;
                 default: ConvBackwardInput<T>(wt, dyt, dxt, g); break;
             }
-        if (dwt != null && !winogradWeight)
+        if (dwt != null)
             switch (weight)
             {
                 case ConvPath.Depthwise: DepthwiseBackwardWeight<T>(xt, dyt, dwt, g); break;

@@ -51,19 +51,9 @@ public sealed partial class CpuBackend
 
     /// <summary>The Winograd path applies to <paramref name="g"/> (a 3x3 kernel, unit stride and dilation, one
     /// group) and pays at or above <paramref name="floor"/>.</summary>
-    private static bool WinogradApplies(in Conv2dGeometry g, WinogradFloor floor)
-    {
-        if (!(g.Groups == 1 && g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1)) return false;
-        if (g.C < floor.Channels || g.K < floor.Channels) return false;
-        long tiles = (long)g.N * ((g.OH + 1) / 2) * ((g.OW + 1) / 2);
-        // Below the tile floor the weights' 16 transformed planes (16·K·C elements) are what costs: still worth it
-        // while they stay in the L2 cache. DenseNet-121's 128→32 4² layer at batch 8 (32 tiles, 256 KiB of planes)
-        // runs 1.4 times faster than im2col; ResNet-101's 512→512 4² (32 tiles, 16 MiB) 1.3 times slower.
-        return tiles >= floor.Tiles || (tiles >= floor.Tiles / 8 && (long)g.K * g.C <= WinogradCachedWeights);
-    }
-
-    /// <summary>K·C up to which the transformed weights (16·K·C float32, 1 MiB) count as cached.</summary>
-    private const int WinogradCachedWeights = 1 << 14;
+    private static bool WinogradApplies(in Conv2dGeometry g, WinogradFloor floor) =>
+        g.Groups == 1 && g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1
+        && g.C >= floor.Channels && g.K >= floor.Channels && (long)g.N * ((g.OH + 1) / 2) * ((g.OW + 1) / 2) >= floor.Tiles;
 
     /// <summary>The distance between the 16 planes ξ of U, V, M and Z: the plane's size rounded up to 1024 elements,
     /// plus 16. A transform reads or writes one element in each of the 16 planes per tile; at a power-of-two

@@ -77,7 +77,10 @@ public class ConvKernelProfile
     }
 
     /// <summary>The 3x3 layers of VGG-8 (batch 64) and ResNet-101 (batch 8), each pass on each path: the direct
-    /// kernels (where they apply; im2col otherwise), Winograd, im2col + GEMM. Sets the per-pass choice of ConvPaths.</summary>
+    /// kernels (where they apply; im2col otherwise), Winograd, im2col + GEMM. A run of it once suggested Winograd for
+    /// the weight gradient of ResNet-101's 64→64 32² layer (264 against 187 GFLOP/s); timed alone, alternating the
+    /// two in one process, Winograd took 3.7 ms against the direct kernels' 2.1, so ConvPaths keeps one path for all
+    /// passes (bench/results/2026-12-06-conv-dispatch-ab.md). Read single runs of this table with care.</summary>
     [Test]
     public void VggResNetThreeByThreePaths()
     {

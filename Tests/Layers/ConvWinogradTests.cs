@@ -127,46 +127,5 @@ public class ConvWinogradTests
         Assert.That(CpuBackend.ConvPaths(strided, true, true, CpuBackend.WinogradMinimum).Forward, Is.Not.EqualTo(ConvPath.Winograd));
         var grouped = new Conv2dGeometry(8, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 2, 16, 16);
         Assert.That(CpuBackend.ConvPaths(grouped, true, true, CpuBackend.WinogradMinimum).Forward, Is.Not.EqualTo(ConvPath.Winograd));
-        // Few tiles but small weights (DenseNet-121's 128→32 4² at batch 8: 32 tiles): the transformed weights stay
-        // in cache; not with 4 tiles.
-        Assert.That(ForwardPath(8, 128, 32, 4, 4, 1, on), Is.EqualTo(ConvPath.Winograd));
-        Assert.That(ForwardPath(1, 128, 32, 4, 4, 1, on), Is.Not.EqualTo(ConvPath.Winograd));
-    }
-
-    /// <summary>On wide rows with 64 output channels and more, the direct kernels keep the forward and Winograd takes
-    /// the weight gradient alone (ResNet-101's 64→64 32² layer); with 32 output channels the direct kernels keep it.</summary>
-    [Test]
-    public void WideRowsGiveOnlyTheWeightGradientToWinograd()
-    {
-        var g = new Conv2dGeometry(8, 64, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 32, 32);
-        var paths = CpuBackend.ConvPaths(g, true, true, CpuBackend.WinogradMinimum);
-        Assert.That(paths.Forward, Is.EqualTo(ConvPath.Direct));
-        Assert.That(paths.Input, Is.Not.EqualTo(ConvPath.Winograd));
-        Assert.That(paths.Weight, Is.EqualTo(ConvPath.Winograd));
-        var narrowK = new Conv2dGeometry(8, 128, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 32, 32);
-        Assert.That(CpuBackend.ConvPaths(narrowK, true, true, CpuBackend.WinogradMinimum).Weight, Is.EqualTo(ConvPath.Direct));
-    }
-
-    /// <summary>The mixed passes (direct forward, Winograd weight gradient alone) against the naive reference in
-    /// float64, with the default switches: a wide-row layer with 64 channels, odd width, padding 1 and 2.</summary>
-    [TestCase(1, 64, 64, 33, 32, 1)]
-    [TestCase(2, 64, 64, 32, 35, 2)]
-    public void MixedPassesMatchNaiveInFloat64(int n, int c, int k, int h, int w, int pad)
-    {
-        var on = new ConvSwitchSet(true, true, true);
-        var g = new Conv2dGeometry(n, c, h, w, k, 3, 3, 1, 1, pad, pad, 1, 1, 1, h + 2 * pad - 2, w + 2 * pad - 2);
-        var paths = CpuBackend.ConvPaths(g, true, true, CpuBackend.WinogradMinimum);
-        Assert.That(paths.Forward != ConvPath.Winograd && paths.Weight == ConvPath.Winograd, Is.True, $"the case must mix the paths, got {paths}");
-        int[] xs = [n, c, h, w], ws = [k, c, 3, 3];
-        var x = Rand(xs, 21); var wt = Rand(ws, 22); var b = Rand([k], 23);
-        var expected = Naive.Conv2d(x.ToArray<double>(), xs, wt.ToArray<double>(), ws, b.ToArray<double>(), 1, pad, 1, 1, out var ys);
-        var up = Rand(ys, 24);
-        var (edx, edw, edb) = Naive.Conv2dBackward(x.ToArray<double>(), xs, wt.ToArray<double>(), ws, up.ToArray<double>(), 1, pad, 1, 1);
-        var got = Run(on, x, wt, b, up, pad, DType.Float64);
-        string what = $"mixed x={Shapes.Format(xs)} w={Shapes.Format(ws)} p={pad}";
-        Naive.AssertClose(got[0], expected, 1e-12, what + " forward");
-        Naive.AssertClose(got[1], edx, 1e-12, what + " dx");
-        Naive.AssertClose(got[2], edw, 1e-12, what + " dw");
-        Naive.AssertClose(got[3], edb, 1e-12, what + " db");
     }
 }
