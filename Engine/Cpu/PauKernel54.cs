@@ -98,24 +98,7 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
             var v = Vector512.LoadUnsafe(ref rx, (nuint)i);
             var g = Vector512.LoadUnsafe(ref rg, (nuint)i);
 
-            // P and P' by Horner.
-            var p = VMath.Fma(a5, v, a4); var dp = a5;
-            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a3);
-            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a2);
-            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a1);
-            dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a0);
-
-            // Inner polynomial Σ b_k u^k = u·r(u) and its u-derivative r + u·r', u = |x| (A) or x (B, D).
-            var u = absolute ? Vector512.Abs(v) : v;
-            var r = VMath.Fma(b4, u, b3); var dr = b4;
-            dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b2);
-            dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b1);
-            var inner = r * u;
-            var dinner = VMath.Fma(u, dr, r);
-            // A: Q' = sgn(x)·d(inner)/du and s = 1.  B: Q' = sgn(inner)·d(inner)/dx and s = sgn(inner).
-            var negative = Vector512.LessThan(absolute ? v : inner, Vector512<T>.Zero);
-            var dq = Vector512.ConditionalSelect(negative, -dinner, dinner);
-            var invQ = Vector512<T>.One / (Vector512<T>.One + Vector512.Abs(inner));
+            Rational<TQ>(v, a0, a1, a2, a3, a4, a5, b1, b2, b3, b4, out var p, out var dp, out var u, out var negative, out var dq, out var invQ);
             var pw = g * invQ;                                                        // dy/Q
             var f = p * invQ;                                                         // P/Q
             (pw * VMath.Fma(-f, dq, dp)).StoreUnsafe(ref rd, (nuint)i);              // dy·(P' − (P/Q)·Q')/Q
@@ -133,6 +116,33 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3; acc[4] = s4; acc[5] = s5;
         acc[6] = r1; acc[7] = r2; acc[8] = r3; acc[9] = r4;
     }
+    /// <summary>
+    /// What both backward loops need of F = P/Q at x = v: P and P' by Horner; the inner polynomial Σ b_k u^k = u·r(u)
+    /// and its u-derivative r + u·r', u = |x| (A) or x (B, D); then Q' (A: sgn(x)·d(inner)/du, s = 1; B: sgn(inner)·
+    /// d(inner)/dx, s = sgn(inner), <paramref name="negative"/> the sign test of either) and 1/Q.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rational<TQ>(Vector512<T> v, Vector512<T> a0, Vector512<T> a1, Vector512<T> a2, Vector512<T> a3, Vector512<T> a4,
+        Vector512<T> a5, Vector512<T> b1, Vector512<T> b2, Vector512<T> b3, Vector512<T> b4, out Vector512<T> p, out Vector512<T> dp,
+        out Vector512<T> u, out Vector512<T> negative, out Vector512<T> dq, out Vector512<T> invQ) where TQ : IPauDenominator<T>
+    {
+        bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
+        p = VMath.Fma(a5, v, a4); dp = a5;
+        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a3);
+        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a2);
+        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a1);
+        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a0);
+        u = absolute ? Vector512.Abs(v) : v;
+        var r = VMath.Fma(b4, u, b3); var dr = b4;
+        dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b2);
+        dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b1);
+        var inner = r * u;
+        var dinner = VMath.Fma(u, dr, r);
+        negative = Vector512.LessThan(absolute ? v : inner, Vector512<T>.Zero);
+        dq = Vector512.ConditionalSelect(negative, -dinner, dinner);
+        invQ = Vector512<T>.One / (Vector512<T>.One + Vector512.Abs(inner));
+    }
+
     /// <summary>Noisy forward (RPAU) of one contiguous run whose first element is element <paramref name="first"/> of
     /// the call (the index the noise stream is drawn at): four vectors at a time (<see cref="PauNoiseLanes{T}.Factors4"/>),
     /// then single vectors, then a tail shorter than a vector, padded, with the numbers of the elements that would
@@ -254,21 +264,7 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         Vector512<T> a0 = f0 * co.A0, a1 = f1 * co.A1, a2 = f2 * co.A2, a3 = f3 * co.A3, a4 = f4 * co.A4, a5 = f5 * co.A5;
         Vector512<T> b1 = f6 * co.B1, b2 = f7 * co.B2, b3 = f8 * co.B3, b4 = f9 * co.B4;
 
-        var p = VMath.Fma(a5, v, a4); var dp = a5;
-        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a3);
-        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a2);
-        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a1);
-        dp = VMath.Fma(dp, v, p); p = VMath.Fma(p, v, a0);
-
-        var u = absolute ? Vector512.Abs(v) : v;
-        var r = VMath.Fma(b4, u, b3); var dr = b4;
-        dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b2);
-        dr = VMath.Fma(dr, u, r); r = VMath.Fma(r, u, b1);
-        var inner = r * u;
-        var dinner = VMath.Fma(u, dr, r);
-        var negative = Vector512.LessThan(absolute ? v : inner, Vector512<T>.Zero);
-        var dq = Vector512.ConditionalSelect(negative, -dinner, dinner);
-        var invQ = Vector512<T>.One / (Vector512<T>.One + Vector512.Abs(inner));
+        Rational<TQ>(v, a0, a1, a2, a3, a4, a5, b1, b2, b3, b4, out var p, out var dp, out var u, out var negative, out var dq, out var invQ);
         var pw = g * invQ;
         var q = p * invQ;
 
