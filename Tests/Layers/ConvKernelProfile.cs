@@ -76,33 +76,6 @@ public class ConvKernelProfile
         }
     }
 
-    /// <summary>The 3x3 layers of VGG-8 (batch 64) and ResNet-101 (batch 8), each pass on each path: the direct
-    /// kernels (where they apply; im2col otherwise), Winograd, im2col + GEMM. A run of it once suggested Winograd for
-    /// the weight gradient of ResNet-101's 64→64 32² layer (264 against 187 GFLOP/s); timed alone, alternating the
-    /// two in one process, Winograd took 3.7 ms against the direct kernels' 2.1, so ConvPaths keeps one path for all
-    /// passes (bench/results/2026-12-06-conv-dispatch-ab.md). Read single runs of this table with care.</summary>
-    [Test]
-    public void VggResNetThreeByThreePaths()
-    {
-        TestContext.Out.WriteLine("| layer | direct fwd / dx / dw GFLOP/s | Winograd | im2col + GEMM | default paths |");
-        TestContext.Out.WriteLine("|---|---|---|---|---|");
-        foreach (var (n, c, k, h) in new[] { (64, 64, 128, 16), (64, 128, 256, 8), (64, 256, 256, 8), (64, 256, 512, 4), (64, 512, 512, 4),
-                     (64, 512, 512, 2), (8, 64, 64, 32), (8, 128, 128, 16), (8, 256, 256, 8), (8, 512, 512, 4) })
-        {
-            var x = Tensor.Randn([n, c, h, h]); var w = Tensor.Randn([k, c, 3, 3]);
-            var g = F.Conv2dShape("c", x, w, null, 1, 1, 1, 1);
-            var floor = CpuBackend.WinogradMinimum;
-            var best = Time(x, w, g, [
-                () => ForcePaths(direct: true, winograd: false, floor),
-                () => ForcePaths(direct: false, winograd: true, new CpuBackend.WinogradFloor(1, 1)),
-                () => ForcePaths(direct: false, winograd: false, floor)], rounds: 8);
-            CpuBackend.WinogradMinimum = floor; CpuBackend.WinogradConvolution = true;
-            double flops = 2.0 * g.MacCount / 1e3;
-            string Rate(int v) => $"{flops / best[v, 0]:F0} / {flops / best[v, 1]:F0} / {flops / best[v, 2]:F0}";
-            TestContext.Out.WriteLine($"| B{n} {c}→{k} {h}² | {Rate(0)} | {Rate(1)} | {Rate(2)} | {CpuBackend.ConvPaths(g, true, true, floor)} |");
-        }
-    }
-
     private static void ForcePaths(bool direct, bool winograd, CpuBackend.WinogradFloor floor)
     {
         CpuBackend.DirectConvolution = direct;
@@ -116,9 +89,9 @@ public class ConvKernelProfile
         $"{best[a, 0] / best[b, 0]:F2} / {best[a, 1] / best[b, 1]:F2} / {best[a, 2] / best[b, 2]:F2}";
 
     /// <summary><see cref="ConvTiming.Best"/>, every switch it may touch restored to its default afterwards.</summary>
-    private static double[,] Time(Tensor x, Tensor w, Conv2dGeometry g, Action[] variants, int rounds = 20)
+    private static double[,] Time(Tensor x, Tensor w, Conv2dGeometry g, Action[] variants)
     {
-        try { return ConvTiming.Best(x, w, g, variants, rounds); }
+        try { return ConvTiming.Best(x, w, g, variants, rounds: 20); }
         finally
         {
             CpuBackend.DepthwiseGatherAlways = null; CpuBackend.PointwiseConvolution = true; CpuBackend.DirectConvolution = true;

@@ -7,7 +7,9 @@ namespace Pade.Tests.Layers;
 /// <summary>Winograd against the other CPU paths on the VGG-8 (batch 64) and ResNet-101 (batch 8) 3x3 shapes:
 /// forward and backward (dx and dw), the best of 15 calls each (robust on a shared machine), with the channel floor
 /// lowered so that the Winograd column is always Winograd. Where it loses sets the dispatch rule in
-/// CpuConvWinograd.cs. Run by hand: dotnet test -c Release --filter "FullyQualifiedName~ConvWinogradProfile".</summary>
+/// CpuConvWinograd.cs. Run by hand: dotnet test -c Release --filter "FullyQualifiedName~ConvWinogradProfile".
+/// One run of a per-pass version of this table once favoured Winograd for ResNet-101's 64→64 32² weight gradient,
+/// which timed alone was 1.75x slower (bench/results/2026-12-06-conv-dispatch-ab.md): confirm a rule before setting it.</summary>
 [Explicit("timing, run by hand")]
 [NonParallelizable]
 public class ConvWinogradProfile
