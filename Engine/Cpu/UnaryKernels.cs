@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pade.Engine.Cpu;
 
@@ -83,21 +84,22 @@ public static partial class VMath
     /// <summary>
     /// e^x in float, within 1.3 ulp of the exact value over the whole range (subnormal results included), exact at
     /// 0, ±∞ and NaN. Cody–Waite reduction x = n ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 split in two so n ln 2 is
-    /// exact), e^r = 1 + r + r² P(r) with Cephes' degree-5 minimax P, then the scale 2^n applied as two factors
-    /// 2^(n/2) 2^(n - n/2) built from exponent bits, so that results down to 2^-149 underflow gradually.
+    /// exact), e^r = 1 + r + r² P(r) with Cephes' degree-5 minimax P, then the scale 2^n applied so that results down
+    /// to 2^-149 underflow gradually (<see cref="ExpFloatScale"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ExpFloat(Vector512<float> x)
     {
-        // Below -104 the result rounds to 0, above 89 to ∞; clamping keeps n and the scale factors in range.
-        var xc = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(-104f)), Vector512.Create(89f));
+        // Below -104 the result rounds to 0, above 89 to ∞; clamping keeps n and the scale factors in range. Max and
+        // Min (not their Native forms) pass NaN on, and against a constant the JIT still emits one vmaxps/vminps.
+        var xc = Vector512.Min(Vector512.Max(x, Vector512.Create(-104f)), Vector512.Create(89f));
         // n = round(x log2 e): adding 1.5·2^23 rounds to an integer held in the low mantissa bits.
         var magic = Vector512.Create(12582912f);
         var t = Vector512.FusedMultiplyAdd(xc, Vector512.Create(1.44269504088896341f), magic);
         var n = t - magic;
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), xc);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), ExpFloatScale(t, r), x);
+        return ExpFloatScale(t, n, r, x);
     }
 
     /// <summary>
@@ -111,22 +113,25 @@ public static partial class VMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ExpFloat(Vector512<float> hi, Vector512<float> lo)
     {
-        var xc = Vector512.MinNative(Vector512.MaxNative(hi, Vector512.Create(-104f)), Vector512.Create(89f));
+        var xc = Vector512.Min(Vector512.Max(hi, Vector512.Create(-104f)), Vector512.Create(89f));
         lo = Vector512.ConditionalSelect(Vector512.Equals(xc, hi), lo, Vector512<float>.Zero);
         var magic = Vector512.Create(12582912f);
         var t = Vector512.FusedMultiplyAdd(xc + lo, Vector512.Create(1.44269504088896341f), magic);
         var n = t - magic;
         var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), xc);
         r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r) + lo;
-        return Vector512.ConditionalSelect(Vector512.Equals(hi, hi), ExpFloatScale(t, r), hi);
+        return ExpFloatScale(t, n, r, hi);
     }
 
     /// <summary>The second half of <see cref="ExpFloat"/>: e^r·2^n for |r| ≤ ln 2 / 2 (a little more is fine), with n
-    /// held in the low mantissa bits of t = n + 1.5·2^23.</summary>
+    /// a float integer in [−150, 128] that is also held in the low mantissa bits of t = n + 1.5·2^23; lanes where x is
+    /// NaN give NaN. With AVX-512 one vscalefps applies 2^n, rounding once (subnormal results too) and passing NaN on
+    /// from n: it replaced nine integer and multiply instructions and a NaN select, a third of the exponential's
+    /// cost (GELU's forward and backward, issue 18). Without it the scale is two factors 2^(n/2) 2^(n − n/2) built
+    /// from exponent bits, so that results down to 2^-149 underflow gradually.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ExpFloatScale(Vector512<float> t, Vector512<float> r)
+    private static Vector512<float> ExpFloatScale(Vector512<float> t, Vector512<float> n, Vector512<float> r, Vector512<float> x)
     {
-        var magic = Vector512.Create(12582912f);
         var p = Vector512.Create(1.9875691500E-4f);
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507E-3f));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073E-3f));
@@ -134,11 +139,22 @@ public static partial class VMath
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459E-1f));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201E-1f));
         p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
-        var ni = t.AsInt32() - magic.AsInt32();
+        // n is NaN where x is (the clamps pass NaN on), and vscalefps passes it on.
+        return Avx512F.IsSupported ? Avx512F.Scale(p, n) : ScaleByExponentBits(p, t, x);
+    }
+
+    /// <summary>p·2^n without vscalefps, for n in [−150, 128] held in the low mantissa bits of t = n + 1.5·2^23: two
+    /// factors 2^(n/2) and 2^(n − n/2) built from exponent bits. Each is a normal float and p·2^(n/2) is exact, so the
+    /// one rounding is the second product's: the same bits as vscalefps (Tests/Engine/GemmPointwiseTests.cs). NaN
+    /// where x is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ScaleByExponentBits(Vector512<float> p, Vector512<float> t, Vector512<float> x)
+    {
+        var ni = t.AsInt32() - Vector512.Create(12582912f).AsInt32();
         var half = ni >> 1;
         var scale1 = ((half + Vector512.Create(127)) << 23).AsSingle();
         var scale2 = ((ni - half + Vector512.Create(127)) << 23).AsSingle();
-        return p * scale1 * scale2;
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), p * scale1 * scale2, x);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

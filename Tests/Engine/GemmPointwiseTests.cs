@@ -113,6 +113,37 @@ public class PointwiseKernelTests
             Assert.That(s[i], Is.EqualTo(expected[i]).Within(i == 7 ? 1e-6f : 0f), $"exp({special[i]})");
     }
 
+    /// <summary>The exponential's scale step without AVX-512 (two exponent-bit factors) gives the same bits as
+    /// vscalefps, which the exponential uses where AVX-512 is present, for every n it is given and mantissas p in
+    /// e^[−ln2/2, ln2/2], subnormal and rounded-to-zero results included; NaN in x gives NaN.</summary>
+    [Test]
+    public void ExpScaleWithoutAvx512GivesTheBitsOfVscalef()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("no AVX-512 here: nothing to compare with");
+        var rng = new Random(18);
+        var p = new float[16]; var n = new float[16]; var x = new float[16];
+        for (int round = 0; round < 4000; round++)
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                p[i] = MathF.Exp((float)(rng.NextDouble() - 0.5) * 0.6931472f);
+                n[i] = rng.Next(-150, 129);
+                x[i] = round % 97 == 0 && i == 3 ? float.NaN : 1f;
+            }
+            var pv = System.Runtime.Intrinsics.Vector512.Create(p);
+            var nv = System.Runtime.Intrinsics.Vector512.Create(n);
+            var t = nv + System.Runtime.Intrinsics.Vector512.Create(12582912f);
+            var portable = VMath.ScaleByExponentBits(pv, t, System.Runtime.Intrinsics.Vector512.Create(x));
+            var scalef = System.Runtime.Intrinsics.X86.Avx512F.Scale(pv, nv);
+            for (int i = 0; i < 16; i++)
+            {
+                if (float.IsNaN(x[i])) { Assert.That(portable[i], Is.NaN, "NaN in x"); continue; }
+                Assert.That(BitConverter.SingleToInt32Bits(portable[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(scalef[i])),
+                    $"{p[i]:R}·2^{n[i]}: {portable[i]:R} without AVX-512, {scalef[i]:R} from vscalefps");
+            }
+        }
+    }
+
     [TestCase(3, 37, 45)]
     [TestCase(1, 300, 257)]
     public void TransposedCopy(int batch, int rows, int cols)
