@@ -24,16 +24,29 @@ public static class CpuParallel
     /// </summary>
     public static int Available => _inside ? 1 : _threads;
 
+    /// <summary>Loops run on <see cref="ForkJoinPool"/>'s workers, which spin between loops (default); off, on
+    /// .NET's Parallel.For. Settable for the A/B measurement and for tests.</summary>
+    internal static bool SpinningWorkers { get; set; } = true;
+
+    /// <summary>Marks the thread as inside a parallel loop (nested loops then run serially); <see cref="Leave"/>
+    /// restores what it was.</summary>
+    internal static void Enter(out bool outer) { outer = _inside; _inside = true; }
+
+    internal static void Leave(bool outer) => _inside = outer;
+
     /// <summary>Runs body(chunk) for chunk in [0, chunks), in parallel when there is enough work (serially when
     /// called from inside another parallel loop).</summary>
     public static void For(int chunks, Action<int> body, long workPerChunk = long.MaxValue)
     {
         if (chunks <= 0) return;
-        if (chunks == 1 || Available == 1 || workPerChunk * chunks < 32_768)
+        // workPerChunk < 32768 / chunks, not workPerChunk · chunks < 32768: the product of the default (unknown work:
+        // always parallel) and any even count overflowed to a negative and ran every such loop serially.
+        if (chunks == 1 || Available == 1 || workPerChunk < (32_768 + chunks - 1) / chunks)
         {
             for (int i = 0; i < chunks; i++) body(i);
             return;
         }
+        if (SpinningWorkers && ForkJoinPool.Shared.TryRun(chunks, body, _threads)) return;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, i =>
         {
             bool outer = _inside;
