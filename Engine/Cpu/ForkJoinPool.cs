@@ -19,7 +19,7 @@ namespace Pade.Engine.Cpu;
 internal sealed class ForkJoinPool
 {
     /// <summary>How long a worker spins for the next loop before it blocks.</summary>
-    public const int SpinMicroseconds = 200;
+    public const int SpinMicroseconds = 50;
 
     private readonly object _gate = new();
     private readonly List<Worker> _workers = [];
