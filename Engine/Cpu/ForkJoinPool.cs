@@ -114,7 +114,11 @@ internal sealed class ForkJoinPool
             while (true)
             {
                 WaitForLoop();
-                if (_index >= Volatile.Read(ref _pool._helpers)) continue;
+                // The thread count of the loop just seen, read while it is still the current one: a worker that
+                // sits loops out can notice one late, after the next has begun, and that one's count would have
+                // it join (and count itself out of) a loop it was not counted into.
+                int helpers = Volatile.Read(ref _pool._helpers);
+                if (Volatile.Read(ref _pool._generation) != _seen || _index >= helpers) continue;
                 _pool.Work();
                 Interlocked.Decrement(ref _pool._pending);
             }

@@ -44,6 +44,27 @@ public class ForkJoinPoolTests
         Assert.That(ids.Count, Is.LessThanOrEqualTo(2), "threads that ran chunks with CpuParallel.Threads = 2");
     }
 
+    /// <summary>The thread count going up and down between loops, 3000 times: every chunk once, never more threads
+    /// than asked for. A stress test: the race ForkJoinPool's worker loop guards against (a worker that sits a loop
+    /// out noticing it only after the next began, and joining that one uncounted) needs the worker preempted between
+    /// two reads, and this test did not catch it when the guard was taken out.</summary>
+    [Test]
+    public void EveryChunkRunsOnceWhileTheThreadCountChangesBetweenLoops()
+    {
+        var ids = new ConcurrentDictionary<int, bool>();
+        for (int loop = 0; loop < 3000; loop++)
+        {
+            int threads = 2 + loop % 2;
+            CpuParallel.Threads = threads;
+            var counts = new int[12];
+            ids.Clear();
+            CpuParallel.For(12, i => { ids[Environment.CurrentManagedThreadId] = true; Interlocked.Increment(ref counts[i]); Thread.SpinWait(50); });
+            int bad = Array.FindIndex(counts, c => c != 1);
+            Assert.That(bad, Is.EqualTo(-1), $"loop {loop} ({threads} threads): chunk {bad} ran {(bad < 0 ? 0 : counts[bad])} times");
+            Assert.That(ids.Count, Is.LessThanOrEqualTo(threads), $"loop {loop}: {ids.Count} threads ran chunks with Threads = {threads}");
+        }
+    }
+
     [Test]
     public void ALoopInsideAChunkRunsSeriallyOnItsThread()
     {
