@@ -19,6 +19,20 @@ public abstract partial class Backend
     public virtual void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g) =>
         throw MissingLayerKernel("conv2d_backward");
 
+    /// <summary><see cref="Conv2d"/> for a forward whose backward will run: it may return a tensor of its own
+    /// making that the backward can reuse instead of computing it again (the CPU's Winograd path keeps its transformed
+    /// weights), to be passed to <see cref="Conv2dBackward(Tensor, Tensor, Tensor, Tensor?, Tensor?, Tensor?, Conv2dGeometry, Tensor?)"/>. The default keeps nothing.</summary>
+    public virtual Tensor? Conv2dSaving(Tensor x, Tensor w, Tensor? b, Tensor y, Conv2dGeometry g)
+    {
+        Conv2d(x, w, b, y, g);
+        return null;
+    }
+
+    /// <summary><see cref="Conv2dBackward(Tensor, Tensor, Tensor, Tensor?, Tensor?, Tensor?, Conv2dGeometry)"/> given
+    /// what <see cref="Conv2dSaving"/> returned (null: nothing kept).</summary>
+    public virtual void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g, Tensor? saved) =>
+        Conv2dBackward(x, w, dy, dx, dw, db, g);
+
     /// <summary>y[n, c, oh, ow] = max over the window's taps (rows oh·SH − PH + i·DH, columns likewise) inside the
     /// image (padding never wins); indices (Int32, y's shape) holds the flat position ih·W + iw of the first maximum in
     /// row-major tap order (NaN counts as the maximum). A window with no tap inside gives −∞ and index −1.</summary>

@@ -51,10 +51,31 @@ public sealed partial class CpuBackend
         else Conv2dForward<double>(x, w, b, y, g);
     }
 
-    public override void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g)
+    public override void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g) =>
+        Conv2dBackward(x, w, dy, dx, dw, db, g, null);
+
+    /// <summary>The Winograd path keeps its transformed weights U for the input gradient (16·K·C elements: 4 MiB for
+    /// ResNet's 256→256 layers) instead of transforming w again in the backward. Settable for the A/B measurement
+    /// and for the tests that compare the two.</summary>
+    internal static bool KeepWinogradWeights { get; set; } = true;
+
+    public override Tensor? Conv2dSaving(Tensor x, Tensor w, Tensor? b, Tensor y, Conv2dGeometry g)
     {
-        if (x.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g);
-        else Conv2dBackward<double>(x, w, dy, dx, dw, db, g);
+        if (!KeepWinogradWeights || ConvPaths(g).Forward != ConvPath.Winograd)
+        {
+            Conv2d(x, w, b, y, g);
+            return null;
+        }
+        var u = Tensor.Empty([16 * WinogradStride(g.K * g.C)], x.DType);
+        if (x.DType == DType.Float32) WinogradForward<float>(x, w, b, y, g, Array<float>(u));
+        else WinogradForward<double>(x, w, b, y, g, Array<double>(u));
+        return u;
+    }
+
+    public override void Conv2dBackward(Tensor x, Tensor w, Tensor dy, Tensor? dx, Tensor? dw, Tensor? db, Conv2dGeometry g, Tensor? saved)
+    {
+        if (x.DType == DType.Float32) Conv2dBackward<float>(x, w, dy, dx, dw, db, g, saved);
+        else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, saved);
     }
 
     /// <summary>Output width from which the direct kernels keep a layer Winograd could take.</summary>
@@ -157,12 +178,12 @@ public sealed partial class CpuBackend
         else for (int ch = 0; ch < chunks; ch++) Chunk(ch);
     }
 
-    private static void Conv2dBackward<T>(Tensor xt, Tensor wt, Tensor dyt, Tensor? dxt, Tensor? dwt, Tensor? dbt, Conv2dGeometry g)
+    private static void Conv2dBackward<T>(Tensor xt, Tensor wt, Tensor dyt, Tensor? dxt, Tensor? dwt, Tensor? dbt, Conv2dGeometry g, Tensor? saved)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dbt != null) ConvBiasGradient<T>(dyt, dbt, g);
         var (_, input, weight) = ConvPaths(g);
-        if (input == ConvPath.Winograd) { WinogradBackward<T>(xt, wt, dyt, dxt, dwt, g); return; }
+        if (input == ConvPath.Winograd) { WinogradBackward<T>(xt, wt, dyt, dxt, dwt, g, saved == null ? null : Array<T>(saved)); return; }
         if (dxt != null)
             switch (input)
             {

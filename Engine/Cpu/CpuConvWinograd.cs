@@ -91,7 +91,9 @@ public sealed partial class CpuBackend
         }
     }
 
-    private static void WinogradForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The forward; U goes into <paramref name="keep"/> when given (for the backward), else into a pooled
+    /// buffer.</summary>
+    private static void WinogradForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g, T[]? keep = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var t = WinogradTiles.Of(g);
         T[] x = Array<T>(xt), y = Array<T>(yt);
@@ -99,7 +101,7 @@ public sealed partial class CpuBackend
         T[]? bias = bt == null ? null : Array<T>(bt);
         int bo = bt == null ? 0 : (int)bt.Offset;
         int maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradStride(kc);
-        T[] u = BufferPool<T>.Rent(16 * su), v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP)), m = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP));
+        T[] u = keep ?? BufferPool<T>.Rent(16 * su), v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP)), m = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP));
         WinogradWeights(Array<T>(wt), (int)wt.Offset, u, g);
         for (int s0 = 0; s0 < g.N; s0 += t.SamplesPerChunk)
         {
@@ -110,10 +112,13 @@ public sealed partial class CpuBackend
                 v.AsSpan(xi * sv, g.C * p), m.AsSpan(xi * sm, g.K * p), T.Zero), (long)kc * p);
             WinogradOutput(m, p, y, yo, bias, bo, s0, ns, g, t);
         }
-        BufferPool<T>.Return(u); BufferPool<T>.Return(v); BufferPool<T>.Return(m);
+        if (keep == null) BufferPool<T>.Return(u);
+        BufferPool<T>.Return(v); BufferPool<T>.Return(m);
     }
 
-    private static void WinogradBackward<T>(Tensor xt, Tensor wt, Tensor dyt, Tensor? dxt, Tensor? dwt, Conv2dGeometry g)
+    /// <summary>The gradients; <paramref name="keptU"/> is the forward's U (from <see cref="Conv2dSaving"/>), or null
+    /// to transform w again.</summary>
+    private static void WinogradBackward<T>(Tensor xt, Tensor wt, Tensor dyt, Tensor? dxt, Tensor? dwt, Conv2dGeometry g, T[]? keptU = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var t = WinogradTiles.Of(g);
@@ -121,7 +126,8 @@ public sealed partial class CpuBackend
         int xo = (int)xt.Offset, dyo = (int)dyt.Offset, maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradStride(kc);
         T[] z = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP)), v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP));
         T[]? u = null, du = null;
-        if (dxt != null)
+        if (dxt != null && keptU != null) u = keptU;
+        else if (dxt != null)
         {
             u = BufferPool<T>.Rent(16 * su);
             WinogradWeights(Array<T>(wt), (int)wt.Offset, u, g);
@@ -148,7 +154,7 @@ public sealed partial class CpuBackend
         }
         if (dwt != null) WinogradWeightsAdjoint(du!, Array<T>(dwt), (int)dwt.Offset, g);
         BufferPool<T>.Return(z); BufferPool<T>.Return(v);
-        if (u != null) BufferPool<T>.Return(u);
+        if (u != null && u != keptU) BufferPool<T>.Return(u);
         if (du != null) BufferPool<T>.Return(du);
     }
 

@@ -62,9 +62,12 @@ public static partial class F
         var w = weight.Contiguous();
         var b = bias?.Contiguous();
         var y = Tensor.Empty([g.N, g.K, g.OH, g.OW], x.DType, x.Device);
-        x.Backend.Conv2d(x, w, b, y, g);
-
         bool needX = input.RequiresGrad, needW = weight.RequiresGrad, needB = bias?.RequiresGrad ?? false;
+        // The input gradient will be wanted: the backend may keep work of the forward for it.
+        Tensor? kept = null;
+        if (needX && GradMode.IsEnabled) kept = x.Backend.Conv2dSaving(x, w, b, y, g);
+        else x.Backend.Conv2d(x, w, b, y, g);
+
         Tensor[] inputs = b == null ? [input, weight] : [input, weight, bias!];
         return Graph.Record(y, "conv2d", inputs, dy =>
         {
@@ -72,9 +75,9 @@ public static partial class F
             var dx = needX ? x.EmptyLike() : null;
             var dw = needW ? w.EmptyLike() : null;
             var db = needB ? b!.EmptyLike() : null;
-            x.Backend.Conv2dBackward(x, w, gy, dx, dw, db, g);
+            x.Backend.Conv2dBackward(x, w, gy, dx, dw, db, g, kept);
             return b == null ? [dx, dw] : [dx, dw, db];
-        }, x, w);
+        }, kept == null ? [x, w] : [x, w, kept]);
     }
 
     /// <summary>Checks a convolution's arguments and computes its geometry; every message names the layer and the

@@ -108,6 +108,44 @@ public class ConvWinogradTests
         finally { CpuParallel.Threads = saved; }
     }
 
+    /// <summary>The forward's U kept for the input gradient (CpuBackend.KeepWinogradWeights) gives the same bits as
+    /// transforming w again, also for a second backward through the retained graph (U must outlive the first) and
+    /// with ops between the forward and the backward that take buffers from the pool.</summary>
+    [Test]
+    public void KeptWeightsGiveTheBitsOfTransformingThemAgain()
+    {
+        var x0 = Rand([2, 16, 9, 7], 13).To(DType.Float32); var w0 = Rand([20, 16, 3, 3], 14).To(DType.Float32);
+        var up = Rand([2, 20, 9, 7], 15).To(DType.Float32);
+        float[][] Grads(bool keep)
+        {
+            bool saved = CpuBackend.KeepWinogradWeights;
+            CpuBackend.KeepWinogradWeights = keep;
+            float[][] result = [];
+            try
+            {
+                ConvSwitches.With(Winograd, () =>
+                {
+                    var x = x0.Clone(); x.RequiresGrad = true;
+                    var w = w0.Clone(); w.RequiresGrad = true;
+                    var loss = (F.Conv2d(x, w, null, 1, 1) * up).Sum();
+                    for (int i = 0; i < 4; i++) _ = Tensor.Randn([16 * 4096]) + 1;   // pool traffic between the passes
+                    loss.Backward(retainGraph: true);
+                    var dx1 = x.Grad!.ToArray<float>(); var dw1 = w.Grad!.ToArray<float>();
+                    x.Grad = null; w.Grad = null;
+                    loss.Backward();
+                    result = [dx1, dw1, x.Grad!.ToArray<float>(), w.Grad!.ToArray<float>()];
+                });
+            }
+            finally { CpuBackend.KeepWinogradWeights = saved; }
+            return result;
+        }
+        var kept = Grads(true); var again = Grads(false);
+        Assert.That(kept[0], Is.EqualTo(again[0]), "dx, first backward");
+        Assert.That(kept[1], Is.EqualTo(again[1]), "dw, first backward");
+        Assert.That(kept[2], Is.EqualTo(again[0]), "dx, second backward through the retained graph");
+        Assert.That(kept[3], Is.EqualTo(again[1]), "dw, second backward");
+    }
+
     /// <summary>Which 3x3 layers take the path by default: ResNet's and VGG's wide ones with enough tiles; not VGG's
     /// first layer (one input channel), not ResNet's 512→512 4x4 at batch 8 (32 tiles), not those the direct path
     /// takes (64 output channels), not strided or grouped ones.</summary>
