@@ -21,7 +21,7 @@ public abstract partial class Backend
 
     /// <summary><see cref="Conv2d"/> for a forward whose backward will run: it may return a tensor of its own
     /// making that the backward can reuse instead of computing it again (the CPU's Winograd path keeps its transformed
-    /// weights), to be passed to <see cref="Conv2dBackward(Tensor, Tensor, Tensor, Tensor?, Tensor?, Tensor?, Conv2dGeometry, Tensor?)"/>. The default keeps nothing.</summary>
+    /// weights), to be passed to the backward's overload with <c>saved</c>. The default keeps nothing.</summary>
     public virtual Tensor? Conv2dSaving(Tensor x, Tensor w, Tensor? b, Tensor y, Conv2dGeometry g)
     {
         Conv2d(x, w, b, y, g);

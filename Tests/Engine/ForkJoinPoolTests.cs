@@ -96,8 +96,13 @@ public class ForkJoinPoolTests
     {
         CpuParallel.Threads = 2;
         var a = new int[5000]; var b = new int[5000];
-        var t1 = Task.Run(() => { for (int r = 0; r < 200; r++) CpuParallel.For(25, i => { for (int j = 0; j < 200; j++) Interlocked.Increment(ref a[i * 200 + j]); }); });
-        var t2 = Task.Run(() => { for (int r = 0; r < 200; r++) CpuParallel.For(25, i => { for (int j = 0; j < 200; j++) Interlocked.Increment(ref b[i * 200 + j]); }); });
+        static void Count(int[] counts)
+        {
+            for (int r = 0; r < 200; r++)
+                CpuParallel.For(25, i => { for (int j = 0; j < 200; j++) Interlocked.Increment(ref counts[i * 200 + j]); });
+        }
+        var t1 = Task.Run(() => Count(a));
+        var t2 = Task.Run(() => Count(b));
         Assert.That(Task.WaitAll([t1, t2], TimeSpan.FromSeconds(60)), Is.True, "the two callers did not finish");
         Assert.That(a, Is.All.EqualTo(200)); Assert.That(b, Is.All.EqualTo(200));
     }
