@@ -29,7 +29,12 @@ internal static unsafe class ConvDirectKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector512.IsHardwareAccelerated) { PortableTile(taps, src, off, wp, dst, ldd); return; }
+        if (!CpuIsa.Avx512)
+        {
+            if (CpuIsa.Avx2) Tile256(taps, src, off, wp, dst, ldd);
+            else PortableTile(taps, src, off, wp, dst, ldd);
+            return;
+        }
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -60,7 +65,43 @@ internal static unsafe class ConvDirectKernels
         c70.Store(dst); c71.Store(dst + w);
     }
 
-    /// <summary>The same sums with scalar FMAs, in the same order, where 512-bit vectors are emulated.</summary>
+    /// <summary>
+    /// <see cref="Tile{T}"/> with 256-bit vectors (AVX2): the 8 x 2-zmm tile as four quarters of 4 channels x 2 ymm,
+    /// 8 accumulators each, as the GEMM's <see cref="GemmKernel.Tile256{T}"/>. The same FMA chain per output.
+    /// </summary>
+    private static void Tile256<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w2 = 2 * Vector256<T>.Count;
+        Quarter256(taps, src, off, wp, dst, ldd);
+        Quarter256(taps, src + w2, off, wp, dst + w2, ldd);
+        Quarter256(taps, src, off, wp + 4, dst + 4 * (nint)ldd, ldd);
+        Quarter256(taps, src + w2, off, wp + 4, dst + 4 * (nint)ldd + w2, ldd);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Quarter256<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<T> a;
+        for (int r = 0; r < taps; r++, wp += Rows)
+        {
+            T* s = src + off[r];
+            var b0 = Vector256.Load(s);
+            var b1 = Vector256.Load(s + w);
+            a = Vector256.Create(wp[0]); c00 = VMath.Fma(a, b0, c00); c01 = VMath.Fma(a, b1, c01);
+            a = Vector256.Create(wp[1]); c10 = VMath.Fma(a, b0, c10); c11 = VMath.Fma(a, b1, c11);
+            a = Vector256.Create(wp[2]); c20 = VMath.Fma(a, b0, c20); c21 = VMath.Fma(a, b1, c21);
+            a = Vector256.Create(wp[3]); c30 = VMath.Fma(a, b0, c30); c31 = VMath.Fma(a, b1, c31);
+        }
+        c00.Store(dst); c01.Store(dst + w); dst += ldd;
+        c10.Store(dst); c11.Store(dst + w); dst += ldd;
+        c20.Store(dst); c21.Store(dst + w); dst += ldd;
+        c30.Store(dst); c31.Store(dst + w);
+    }
+
+    /// <summary>The same sums with scalar FMAs, in the same order, where no vector kernel runs.</summary>
     private static void PortableTile<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = Width<T>();
@@ -81,7 +122,16 @@ internal static unsafe class ConvDirectKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradTile<T>(int len, T* dy, int ldy, T* src, int* off, T* acc, int lda) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector512.IsHardwareAccelerated) { PortableGradTile(len, dy, ldy, src, off, acc, lda); return; }
+        if (!CpuIsa.Avx512)
+        {
+            if (CpuIsa.Avx2)
+                for (int k = 0; k < GradRows; k += 2)
+                    for (int t = 0; t < GradTaps; t += 2)
+                        GradQuarter256(len, dy + k * (nint)ldy, dy + (k + 1) * (nint)ldy, src + off[t], src + off[t + 1],
+                            acc + k * (nint)lda + t, acc + (k + 1) * (nint)lda + t);
+            else PortableGradTile(len, dy, ldy, src, off, acc, lda);
+            return;
+        }
         int w = Vector512<T>.Count;
         T* d0 = dy, d1 = dy + ldy, d2 = dy + 2 * (nint)ldy, d3 = dy + 3 * (nint)ldy;
         T* s0 = src + off[0], s1 = src + off[1], s2 = src + off[2], s3 = src + off[3];
@@ -107,6 +157,31 @@ internal static unsafe class ConvDirectKernels
         r1[0] += Vector512.Sum(a10); r1[1] += Vector512.Sum(a11); r1[2] += Vector512.Sum(a12); r1[3] += Vector512.Sum(a13);
         r2[0] += Vector512.Sum(a20); r2[1] += Vector512.Sum(a21); r2[2] += Vector512.Sum(a22); r2[3] += Vector512.Sum(a23);
         r3[0] += Vector512.Sum(a30); r3[1] += Vector512.Sum(a31); r3[2] += Vector512.Sum(a32); r3[3] += Vector512.Sum(a33);
+    }
+
+    /// <summary>
+    /// Two channels x two taps of <see cref="GradTile{T}"/> with 256-bit vectors (AVX2). Each (channel, tap) keeps the
+    /// two halves of the 512-bit kernel's accumulator as two ymm (even and odd 256-bit steps of q), 8 accumulators in
+    /// all, and folds them as <see cref="Vector512.Sum{T}"/> does on every machine (the sum of the lower half's lanes
+    /// plus the upper half's): the same partial sums, added in the same order, so the same bits as the 512-bit kernel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void GradQuarter256<T>(int len, T* d0, T* d1, T* s0, T* s1, T* r0, T* r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        Vector256<T> a00 = default, a00h = default, a01 = default, a01h = default;
+        Vector256<T> a10 = default, a10h = default, a11 = default, a11h = default;
+        for (int q = 0; q < len; q += 2 * w)
+        {
+            var x0 = Vector256.Load(s0 + q); var x1 = Vector256.Load(s1 + q);
+            var g0 = Vector256.Load(d0 + q); var g1 = Vector256.Load(d1 + q);
+            a00 = VMath.Fma(g0, x0, a00); a01 = VMath.Fma(g0, x1, a01); a10 = VMath.Fma(g1, x0, a10); a11 = VMath.Fma(g1, x1, a11);
+            x0 = Vector256.Load(s0 + q + w); x1 = Vector256.Load(s1 + q + w);
+            g0 = Vector256.Load(d0 + q + w); g1 = Vector256.Load(d1 + q + w);
+            a00h = VMath.Fma(g0, x0, a00h); a01h = VMath.Fma(g0, x1, a01h); a10h = VMath.Fma(g1, x0, a10h); a11h = VMath.Fma(g1, x1, a11h);
+        }
+        r0[0] += Vector256.Sum(a00) + Vector256.Sum(a00h); r0[1] += Vector256.Sum(a01) + Vector256.Sum(a01h);
+        r1[0] += Vector256.Sum(a10) + Vector256.Sum(a10h); r1[1] += Vector256.Sum(a11) + Vector256.Sum(a11h);
     }
 
     private static void PortableGradTile<T>(int len, T* dy, int ldy, T* src, int* off, T* acc, int lda) where T : unmanaged, IFloatingPointIeee754<T>

@@ -34,7 +34,7 @@ public sealed partial class CpuBackend
                 long b = (o * l.Channels + p.Channel) * l.Inner + p.S0;
                 int n = (int)(p.S1 - p.S0), i = 0;
                 var xs = xa.AsSpan((int)(xo + b), n); var ys = ya.AsSpan((int)(yo + b), n);
-                if (Vector512.IsHardwareAccelerated)
+                if (CpuIsa.Vectors)
                 {
                     ref T rx = ref MemoryMarshal.GetReference(xs); ref T ry = ref MemoryMarshal.GetReference(ys);
                     for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
@@ -69,7 +69,7 @@ public sealed partial class CpuBackend
                 int n = (int)(p.S1 - p.S0), i = 0;
                 var xs = xa.AsSpan((int)(xo + b), n); var gs = ga.AsSpan((int)(go + b), n); var ds = da.AsSpan((int)(dxo + b), n);
                 T acc = T.Zero;
-                if (Vector512.IsHardwareAccelerated)
+                if (CpuIsa.Vectors)
                 {
                     ref T rx = ref MemoryMarshal.GetReference(xs); ref T rg = ref MemoryMarshal.GetReference(gs); ref T rd = ref MemoryMarshal.GetReference(ds);
                     var vacc = Vector512<T>.Zero;

@@ -43,7 +43,7 @@ public sealed partial class CpuBackend
     {
         int w = Vector512<T>.Count, i = 0;
         bool momentum = !b.IsEmpty;
-        if (Vector512.IsHardwareAccelerated)
+        if (CpuIsa.Vectors)
         {
             Vector512<T> lr = Vector512.Create(r.Lr), mu = Vector512.Create(r.Momentum), keep = Vector512.Create(T.One - r.Dampening),
                 wd = Vector512.Create(r.WeightDecay);
@@ -113,7 +113,7 @@ public sealed partial class CpuBackend
     {
         int w = Vector512<T>.Count, i = 0;
         bool ams = !maxV.IsEmpty;
-        if (Vector512.IsHardwareAccelerated)
+        if (CpuIsa.Vectors)
         {
             Vector512<T> b1 = Vector512.Create(r.Beta1), b2 = Vector512.Create(r.Beta2), one = Vector512<T>.One, step = Vector512.Create(r.StepSize),
                 sqrtBc2 = Vector512.Create(r.SqrtBc2), eps = Vector512.Create(r.Eps), wd = Vector512.Create(r.WeightDecay), decay = Vector512.Create(r.Decay);

@@ -133,7 +133,7 @@ public sealed partial class CpuBackend
     {
         int i, w = Vector512<T>.Count;
         T result;
-        if (Vector512.IsHardwareAccelerated && x.Length >= 4 * w)
+        if (CpuIsa.Vectors && x.Length >= 4 * w)
         {
             ref T rx = ref MemoryMarshal.GetReference(x);
             var acc0 = Vector512.LoadUnsafe(ref rx);
@@ -173,7 +173,7 @@ public sealed partial class CpuBackend
             ref T x2 = ref Unsafe.Add(ref x1, stride);
             ref T x3 = ref Unsafe.Add(ref x2, stride);
             int i = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (CpuIsa.Vectors)
                 for (; i <= n - w; i += w)
                 {
                     var pair01 = TOp.Combine(Vector512.LoadUnsafe(ref x0, (nuint)i), Vector512.LoadUnsafe(ref x1, (nuint)i));
@@ -192,7 +192,7 @@ public sealed partial class CpuBackend
     private static void Accumulate<T, TOp>(Span<T> acc, ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IReduceOp<T>
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (CpuIsa.Vectors)
         {
             ref T ra = ref MemoryMarshal.GetReference(acc);
             ref T rx = ref MemoryMarshal.GetReference(x);

@@ -210,7 +210,7 @@ public sealed partial class CpuBackend
         var loop = new StridedLoop(y.ShapeArray, a.StridesArray, b.StridesArray, y.StridesArray);
         int sa = loop.InnerStride(0), sb = loop.InnerStride(1), sy = loop.InnerStride(2), n = loop.Inner;
         if (loop.Rows == 0 || n == 0) return;
-        bool vector = sy == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && Vector512.IsHardwareAccelerated;
+        bool vector = sy == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && CpuIsa.Vectors;
         bool stream = vector && VectorLoop.ShouldStream<T>(y.Numel);
         fixed (T* pa0 = Array<T>(a), pb0 = Array<T>(b), py0 = Array<T>(y))
         {

@@ -250,14 +250,15 @@ public static unsafe partial class Gemm
         }
     }
 
-    /// <summary>One MR x NR tile: the AVX-512 register kernel, or a portable loop where 512-bit vectors are emulated.</summary>
+    /// <summary>One MR x NR tile: the AVX-512 register kernel, its AVX2 quarters, or a portable loop where neither runs.</summary>
     private static void Tile<T>(int kc, T* pa, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (Vector512.IsHardwareAccelerated) GemmKernel.Tile(kc, pa, pb, c, ldc, beta);
+        if (CpuIsa.Avx512) GemmKernel.Tile(kc, pa, pb, c, ldc, beta);
+        else if (CpuIsa.Avx2) GemmKernel.Tile256(kc, pa, pb, c, ldc, beta);
         else PortableTile(kc, pa, pb, c, ldc, beta);
     }
 
-    /// <summary>Reference tile for machines without AVX-512: accumulators in memory, plain scalar FMAs.</summary>
+    /// <summary>Reference tile for machines without AVX2: accumulators in memory, plain scalar FMAs.</summary>
     private static void PortableTile<T>(int kc, T* pa, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();

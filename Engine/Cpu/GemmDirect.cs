@@ -56,7 +56,7 @@ public static unsafe partial class Gemm
     private static void Axpy<T>(T alpha, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (CpuIsa.Vectors)
         {
             var va = Vector512.Create(alpha);
             ref T rx = ref MemoryMarshal.GetReference(x);
@@ -72,7 +72,7 @@ public static unsafe partial class Gemm
     {
         int i = 0;
         T s = T.Zero;
-        if (Vector512.IsHardwareAccelerated && x.Length >= 2 * Vector512<T>.Count)
+        if (CpuIsa.Vectors && x.Length >= 2 * Vector512<T>.Count)
         {
             int w = Vector512<T>.Count;
             ref T rx = ref MemoryMarshal.GetReference(x);

@@ -67,6 +67,58 @@ internal static unsafe class GemmKernel
         Store(c + 7 * (nint)ldc, c70, c71, beta);
     }
 
+    /// <summary>
+    /// <see cref="Tile{T}"/> for machines with 256-bit vectors only (AVX2 + FMA): the 2·MR accumulators of a 512-bit
+    /// tile would be 4·MR ymm registers of the 16 there are, so the MR x NR tile runs as four quarters of 4 rows x
+    /// 2 ymm (8 accumulators, 2 B loads and 4 broadcasts per step). Every element of C is the same chain of FMAs over
+    /// p as in <see cref="Tile{T}"/>, so the two kernels give the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile256<T>(int kc, T* pa, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        Quarter256(kc, pa, pb, c, ldc, beta);
+        Quarter256(kc, pa, pb + 2 * w, c + 2 * w, ldc, beta);
+        Quarter256(kc, pa + 4, pb, c + 4 * (nint)ldc, ldc, beta);
+        Quarter256(kc, pa + 4, pb + 2 * w, c + 4 * (nint)ldc + 2 * w, ldc, beta);
+    }
+
+    /// <summary>Rows 0..3 of pa's sliver (stride MR) times 2 ymm of columns of pb's sliver (stride NR = 4 ymm).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Quarter256<T>(int kc, T* pa, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count, nr = 4 * w;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<T> a;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(pb);
+            var b1 = Vector256.Load(pb + w);
+            a = Vector256.Create(pa[0]); c00 = VMath.Fma(a, b0, c00); c01 = VMath.Fma(a, b1, c01);
+            a = Vector256.Create(pa[1]); c10 = VMath.Fma(a, b0, c10); c11 = VMath.Fma(a, b1, c11);
+            a = Vector256.Create(pa[2]); c20 = VMath.Fma(a, b0, c20); c21 = VMath.Fma(a, b1, c21);
+            a = Vector256.Create(pa[3]); c30 = VMath.Fma(a, b0, c30); c31 = VMath.Fma(a, b1, c31);
+            pa += MR;
+            pb += nr;
+        }
+        Store256(c, c00, c01, beta);
+        Store256(c + ldc, c10, c11, beta);
+        Store256(c + 2 * (nint)ldc, c20, c21, beta);
+        Store256(c + 3 * (nint)ldc, c30, c31, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256<T>(T* c, Vector256<T> v0, Vector256<T> v1, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        if (beta == T.Zero) { }
+        else if (beta == T.One) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + w); }
+        else { var vb = Vector256.Create(beta); v0 = VMath.Fma(vb, Vector256.Load(c), v0); v1 = VMath.Fma(vb, Vector256.Load(c + w), v1); }
+        v0.Store(c);
+        v1.Store(c + w);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<T>(T* c, Vector512<T> v0, Vector512<T> v1, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {

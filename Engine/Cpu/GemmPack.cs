@@ -131,7 +131,7 @@ public static unsafe partial class Gemm
                     for (int p = 0; p < kc; p++) new Span<T>(dst + p * nr + ncol, nr - ncol).Clear();
                 return;
             }
-            if (ncol == nr && Vector512.IsHardwareAccelerated)
+            if (ncol == nr && CpuIsa.Vectors)
             {
                 int w = Vector512<T>.Count;
                 for (int p = 0; p < kc; p++, src += ldb, dst += nr)

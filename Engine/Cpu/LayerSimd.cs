@@ -15,7 +15,7 @@ internal static class LayerSimd
     public static void Axpy<T>(T a, ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0, n = x.Length;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
             var va = Vector512.Create(a);
             ref T rx = ref MemoryMarshal.GetReference(x);
@@ -31,7 +31,7 @@ internal static class LayerSimd
     public static void Add<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0, n = x.Length;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
             ref T rx = ref MemoryMarshal.GetReference(x);
             ref T ry = ref MemoryMarshal.GetReference(y);
@@ -45,7 +45,7 @@ internal static class LayerSimd
     public static void ScaleShift<T>(ReadOnlySpan<T> x, Span<T> y, T scale, T shift) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0, n = x.Length;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
             var vs = Vector512.Create(scale);
             var vb = Vector512.Create(shift);
@@ -62,7 +62,7 @@ internal static class LayerSimd
     {
         int i = 0, n = x.Length;
         T s = T.Zero;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
             var acc = Vector512<T>.Zero;
             ref T rx = ref MemoryMarshal.GetReference(x);
@@ -78,7 +78,7 @@ internal static class LayerSimd
     {
         int i = 0, n = a.Length;
         T s = T.Zero;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
             var acc = Vector512<T>.Zero;
             ref T ra = ref MemoryMarshal.GetReference(a);
@@ -96,7 +96,7 @@ internal static class LayerSimd
     {
         int i = 0, n = x.Length;
         T s = T.Zero;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
             var acc = Vector512<T>.Zero;
             var vc = Vector512.Create(c);
@@ -117,7 +117,7 @@ internal static class LayerSimd
     {
         int i = 0, n = a.Length;
         T s = T.Zero;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
             var acc = Vector512<T>.Zero;
             var vc = Vector512.Create(c);
@@ -135,7 +135,7 @@ internal static class LayerSimd
     public static void Affine2<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> z, T alpha, T beta, T gamma) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0, n = x.Length;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<T>.Count)
+        if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
             var va = Vector512.Create(alpha);
             var vb = Vector512.Create(beta);

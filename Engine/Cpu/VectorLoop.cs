@@ -25,7 +25,7 @@ public static unsafe class VectorLoop
 
     /// <summary>Whether an op writing this many elements of T should stream its stores.</summary>
     public static bool ShouldStream<T>(long elements) where T : unmanaged =>
-        elements * sizeof(T) >= StreamingBytes && Vector512.IsHardwareAccelerated && Sse.IsSupported;
+        elements * sizeof(T) >= StreamingBytes && CpuIsa.Vectors && Sse.IsSupported;
 
     /// <summary>y[i] = body(i) for i in [0, len).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -47,7 +47,7 @@ public static unsafe class VectorLoop
             Sse.StoreFence();
             return;
         }
-        if (Vector512.IsHardwareAccelerated)
+        if (CpuIsa.Vectors)
             for (; i <= len - w; i += w) body.Vector(i).Store(y + i);
         for (; i < len; i++) y[i] = body.Scalar(i);
     }

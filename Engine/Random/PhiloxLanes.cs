@@ -114,7 +114,9 @@ public static class PhiloxLanes
     /// <summary>Full 64-bit products of the low 32-bit halves of each lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Mul32(Vector512<ulong> a, Vector512<ulong> b) =>
-        Avx512F.IsSupported ? Avx512F.Multiply(a.AsUInt32(), b.AsUInt32()) : (a & Vector512.Create(Low)) * (b & Vector512.Create(Low));
+        Avx512F.IsSupported ? Avx512F.Multiply(a.AsUInt32(), b.AsUInt32())
+        : Avx2.IsSupported ? Vector512.Create(Avx2.Multiply(a.GetLower().AsUInt32(), b.GetLower().AsUInt32()), Avx2.Multiply(a.GetUpper().AsUInt32(), b.GetUpper().AsUInt32()))
+        : (a & Vector512.Create(Low)) * (b & Vector512.Create(Low));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Xor3(Vector512<ulong> a, Vector512<ulong> b, Vector512<ulong> c) =>

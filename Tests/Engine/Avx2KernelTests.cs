@@ -1,0 +1,122 @@
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Engine.Cpu;
+using Pade.Engine.Functional;
+using Pade.Tests.Layers;
+
+namespace Pade.Tests.Engine;
+
+/// <summary>
+/// The 256-bit register kernels (CpuIsa: GEMM and direct-conv tiles for AVX2 machines without AVX-512) against the
+/// 512-bit ones and the naive references. On an AVX-512 machine <see cref="CpuIsa.Force256"/> runs them; on an AVX2
+/// machine they are the default and the comparison with the other setting is the same path, so the naive checks carry
+/// the test there. NonParallelizable: the switch is process-wide.
+/// </summary>
+[NonParallelizable]
+public class Avx2KernelTests
+{
+    [SetUp]
+    public void NeedsAvx2() => Assume.That(CpuIsa.Avx2, "the machine has no AVX2 + FMA");
+
+    private static T[] Run256<T>(bool force, Func<T[]> f)
+    {
+        bool saved = CpuIsa.Force256;
+        CpuIsa.Force256 = force;
+        try { return f(); }
+        finally { CpuIsa.Force256 = saved; }
+    }
+
+    /// <summary>Each element of C is the same FMA chain over k in both tiles, so the bits agree; the edge tiles (rows
+    /// and columns short of MR x NR), the K blocks and beta 0, 1 and 0.5 all go through the tile.</summary>
+    [TestCase(1, 1, 1)] [TestCase(8, 32, 5)] [TestCase(9, 33, 17)] [TestCase(13, 47, 300)] [TestCase(70, 100, 257)]
+    [TestCase(64, 64, 64)] [TestCase(5, 200, 31)] [TestCase(200, 7, 40)]
+    public void GemmTileGivesTheBitsOf512AndMatchesNaive(int m, int n, int k)
+    {
+        var rnd = new Random(m * 31 + n * 7 + k);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+                foreach (double beta in new[] { 0.0, 1.0, 0.5 })
+                {
+                    Same<float>(rnd, m, n, k, ta, tb, beta, 1e-5);
+                    Same<double>(rnd, m, n, k, ta, tb, beta, 1e-12);
+                }
+    }
+
+    private static void Same<T>(Random rnd, int m, int n, int k, bool ta, bool tb, double beta, double tol)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        T[] a = Rand<T>(rnd, m * k), b = Rand<T>(rnd, k * n), c0 = Rand<T>(rnd, m * n);
+        T[] Mul(bool force) => Run256(force, () =>
+        {
+            var c = (T[])c0.Clone();
+            Gemm.Multiply(ta, tb, m, n, k, a, b, c, T.CreateTruncating(beta));
+            return c;
+        });
+        var c256 = Mul(true);
+        string what = $"{typeof(T).Name} {m}x{n}x{k} transA={ta} transB={tb} beta={beta}";
+        if (Vector512Native) Assert.That(c256, Is.EqualTo(Mul(false)), what + ": 256-bit tile against 512-bit tile");
+        double bound = tol * Math.Max(1, k / 16.0);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = beta * double.CreateTruncating(c0[i * n + j]);
+                for (int p = 0; p < k; p++)
+                    s += double.CreateTruncating(ta ? a[p * m + i] : a[i * k + p]) * double.CreateTruncating(tb ? b[j * k + p] : b[p * n + j]);
+                double got = double.CreateTruncating(c256[i * n + j]);
+                if (Math.Abs(got - s) > bound) Assert.Fail($"{what}: C[{i}, {j}] = {got}, naive {s}");
+            }
+    }
+
+    /// <summary>The direct convolution (stride 1, few output channels) with 256-bit tiles: its bits equal the 512-bit
+    /// tiles' (forward, input and weight gradients), and forward and all three gradients match the naive convolution, on odd shapes (channel
+    /// counts off the 8-row tile, widths off the 32-output tile, padding wider than the kernel's reach).</summary>
+    [TestCase(1, 3, 1, 5, 9, 1, 0)] [TestCase(2, 5, 11, 12, 21, 3, 1)] [TestCase(3, 4, 9, 7, 40, 3, 3)]
+    [TestCase(1, 2, 20, 9, 13, 5, 2)] [TestCase(2, 7, 3, 16, 33, 2, 0)]
+    public void DirectConvTilesMatch512AndNaive(int n, int c, int k, int h, int w, int ks, int pad)
+    {
+        foreach (var dt in new[] { DType.Float64, DType.Float32 })
+        {
+            var gen = new Generator((ulong)(n * 1000 + c * 100 + k * 10 + h + w));
+            var x = Tensor.Rand([n, c, h, w], -1, 1, DType.Float64, generator: gen);
+            var wt = Tensor.Rand([k, c, ks, ks], -1, 1, DType.Float64, generator: gen);
+            var bias = Tensor.Rand([k], -1, 1, DType.Float64, generator: gen);
+            var p = new Size2(pad, pad);
+            var expected = Naive.Conv2d(x.ToArray<double>(), x.ShapeCopy(), wt.ToArray<double>(), wt.ShapeCopy(), bias.ToArray<double>(), 1, p, new Size2(1, 1), 1, out var ys);
+            var up = Tensor.Rand(ys, -1, 1, DType.Float64, generator: gen);
+            var (edx, edw, edb) = Naive.Conv2dBackward(x.ToArray<double>(), x.ShapeCopy(), wt.ToArray<double>(), wt.ShapeCopy(), up.ToArray<double>(), 1, p, new Size2(1, 1), 1);
+            double[][] Conv(bool force) => Run256(force, () =>
+            {
+                bool savedDirect = CpuBackend.DirectConvolution;
+                CpuBackend.DirectConvolution = true;
+                try
+                {
+                    var xt = x.To(dt).Clone(); xt.RequiresGrad = true;
+                    var wg = wt.To(dt).Clone(); wg.RequiresGrad = true;
+                    var bt = bias.To(dt).Clone(); bt.RequiresGrad = true;
+                    var y = F.Conv2d(xt, wg, bt, 1, p, new Size2(1, 1), 1);
+                    (y * up.To(dt)).Sum().Backward();
+                    return new[] { y, xt.Grad!, wg.Grad!, bt.Grad! }.Select(t => t.To(DType.Float64).ToArray<double>()).ToArray();
+                }
+                finally { CpuBackend.DirectConvolution = savedDirect; }
+            });
+            var got = Conv(true);
+            string what = $"{dt} x=[{n},{c},{h},{w}] w=[{k},{c},{ks},{ks}] pad={pad}";
+            if (Vector512Native)
+            {
+                var wide = Conv(false);
+                string[] names = ["forward", "dx", "dw", "db"];
+                for (int i = 0; i < 4; i++) Assert.That(got[i], Is.EqualTo(wide[i]), $"{what} {names[i]}: bits of the 256-bit against the 512-bit tiles");
+            }
+            double tol = dt == DType.Float32 ? 2e-4 : 1e-11;
+            Naive.AssertClose(got[0], expected, tol, what + " forward");
+            Naive.AssertClose(got[1], edx, tol, what + " dx");
+            Naive.AssertClose(got[2], edw, tol, what + " dw");
+            Naive.AssertClose(got[3], edb, tol, what + " db");
+        }
+    }
+
+    private static bool Vector512Native => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
+
+    private static T[] Rand<T>(Random rnd, int length) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        Enumerable.Range(0, length).Select(_ => T.CreateTruncating(rnd.NextDouble() * 2 - 1)).ToArray();
+}
