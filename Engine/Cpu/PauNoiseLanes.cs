@@ -171,12 +171,31 @@ public sealed class PauNoiseLanes<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>Lane i of the result = lane idx[i] of the 16 lanes (a, b).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> Permute2(Vector512<ulong> a, Vector512<ulong> idx, Vector512<ulong> b) =>
-        Avx512F.IsSupported ? Avx512F.PermuteVar8x64x2(a, idx, b) : Vector512.Create(Pick(a, idx, b, 0, 4), Pick(a, idx, b, 4, 4));
+        Avx512F.IsSupported ? Avx512F.PermuteVar8x64x2(a, idx, b)
+        : Avx2.IsSupported ? Vector512.Create(Pick(a, b, idx.GetLower()), Pick(a, b, idx.GetUpper()))
+        : Vector512.Create(PickScalar(a, idx, b, 0), PickScalar(a, idx, b, 4));
 
-    private static Vector256<ulong> Pick(Vector512<ulong> a, Vector512<ulong> idx, Vector512<ulong> b, int from, int n)
+    /// <summary>Four lanes of <see cref="Permute2"/> with AVX2: lane j comes from quarter idx[j]/4 of (a, b), position
+    /// idx[j] mod 4; each quarter is permuted by the positions (vpermd on 32-bit pairs) and the quarters blended.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> Pick(Vector512<ulong> a, Vector512<ulong> b, Vector256<ulong> idx)
+    {
+        var pos = (idx & Vector256.Create(3UL)) << 1;
+        var pairs = (pos | ((pos + Vector256<ulong>.One) << 32)).AsUInt32();
+        var quarter = idx >> 2;
+        var r0 = Avx2.PermuteVar8x32(a.GetLower().AsUInt32(), pairs).AsUInt64();
+        var r1 = Avx2.PermuteVar8x32(a.GetUpper().AsUInt32(), pairs).AsUInt64();
+        var r2 = Avx2.PermuteVar8x32(b.GetLower().AsUInt32(), pairs).AsUInt64();
+        var r3 = Avx2.PermuteVar8x32(b.GetUpper().AsUInt32(), pairs).AsUInt64();
+        var low = Vector256.ConditionalSelect(Vector256.Equals(quarter, Vector256<ulong>.Zero), r0, r1);
+        var high = Vector256.ConditionalSelect(Vector256.Equals(quarter, Vector256.Create(2UL)), r2, r3);
+        return Vector256.ConditionalSelect(Vector256.LessThan(quarter, Vector256.Create(2UL)), low, high);
+    }
+
+    private static Vector256<ulong> PickScalar(Vector512<ulong> a, Vector512<ulong> idx, Vector512<ulong> b, int from)
     {
         Span<ulong> r = stackalloc ulong[4];
-        for (int i = 0; i < n; i++) { ulong j = idx[from + i]; r[i] = j < 8 ? a[(int)j] : b[(int)j - 8]; }
+        for (int i = 0; i < 4; i++) { ulong j = idx[from + i]; r[i] = j < 8 ? a[(int)j] : b[(int)j - 8]; }
         return Vector256.Create<ulong>(r);
     }
 

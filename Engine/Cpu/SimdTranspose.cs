@@ -5,19 +5,70 @@ using System.Runtime.Intrinsics.X86;
 namespace Pade.Engine.Cpu;
 
 /// <summary>In-register transposes of a w x w block (w = lanes of a 512-bit vector), used to pack transposed GEMM
-/// operands and to copy transposed views: four rounds of lane shuffles instead of w² scalar loads and stores.</summary>
+/// operands and to copy transposed views: four rounds of lane shuffles instead of w² scalar loads and stores (on
+/// AVX machines without AVX-512, four h x h transposes of ymm blocks).</summary>
 internal static unsafe class SimdTranspose
 {
-    /// <summary>Whether <see cref="Transpose{T}"/> runs on this machine (AVX-512).</summary>
-    public static bool IsSupported => Avx512F.IsSupported;
+    /// <summary>Whether <see cref="Transpose{T}"/> runs on this machine (AVX-512, or AVX through 256-bit blocks).</summary>
+    public static bool IsSupported => Avx512F.IsSupported || Avx.IsSupported;
 
     /// <summary>Transposes v[0..w) in place: afterwards v[j][i] is the old v[i][j]. T is float or double.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Transpose<T>(Vector512<T>* v) where T : unmanaged
     {
-        if (typeof(T) == typeof(float)) Transpose16((Vector512<float>*)v);
-        else if (typeof(T) == typeof(double)) Transpose8((Vector512<double>*)v);
-        else throw new NotSupportedException($"gemm: no transpose for {typeof(T).Name}");
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) throw new NotSupportedException($"gemm: no transpose for {typeof(T).Name}");
+        if (!Avx512F.IsSupported) TransposeByHalves(v);
+        else if (typeof(T) == typeof(float)) Transpose16((Vector512<float>*)v);
+        else Transpose8((Vector512<double>*)v);
+    }
+
+    /// <summary>
+    /// The w x w transpose with 256-bit registers (AVX machines): with h = w/2, the block of rows 0..h and columns h..w
+    /// moves to rows h..w and columns 0..h and the other way round, and each of the four h x h blocks is transposed.
+    /// </summary>
+    private static void TransposeByHalves<T>(Vector512<T>* v) where T : unmanaged
+    {
+        int h = Vector256<T>.Count;
+        Vector256<T>* b = stackalloc Vector256<T>[4 * h];   // blocks: rows 0..h left, 0..h right, h..w left, h..w right
+        for (int r = 0; r < h; r++)
+        {
+            b[r] = v[r].GetLower(); b[h + r] = v[r].GetUpper();
+            b[2 * h + r] = v[h + r].GetLower(); b[3 * h + r] = v[h + r].GetUpper();
+        }
+        for (int k = 0; k < 4; k++)
+            if (typeof(T) == typeof(float)) Transpose8x8((Vector256<float>*)(b + k * h));
+            else Transpose4x4((Vector256<double>*)(b + k * h));
+        for (int c = 0; c < h; c++)
+        {
+            v[c] = Vector512.Create(b[c], b[2 * h + c]);
+            v[h + c] = Vector512.Create(b[h + c], b[3 * h + c]);
+        }
+    }
+
+    /// <summary>8 x 8 floats in ymm: interleave row pairs, then 64-bit pairs, then 128-bit lanes.</summary>
+    private static void Transpose8x8(Vector256<float>* r)
+    {
+        var t0 = Avx.UnpackLow(r[0], r[1]); var t1 = Avx.UnpackHigh(r[0], r[1]);
+        var t2 = Avx.UnpackLow(r[2], r[3]); var t3 = Avx.UnpackHigh(r[2], r[3]);
+        var t4 = Avx.UnpackLow(r[4], r[5]); var t5 = Avx.UnpackHigh(r[4], r[5]);
+        var t6 = Avx.UnpackLow(r[6], r[7]); var t7 = Avx.UnpackHigh(r[6], r[7]);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        r[0] = Avx.Permute2x128(u0, u4, 0x20); r[1] = Avx.Permute2x128(u1, u5, 0x20);
+        r[2] = Avx.Permute2x128(u2, u6, 0x20); r[3] = Avx.Permute2x128(u3, u7, 0x20);
+        r[4] = Avx.Permute2x128(u0, u4, 0x31); r[5] = Avx.Permute2x128(u1, u5, 0x31);
+        r[6] = Avx.Permute2x128(u2, u6, 0x31); r[7] = Avx.Permute2x128(u3, u7, 0x31);
+    }
+
+    /// <summary>4 x 4 doubles in ymm: interleave row pairs, then 128-bit lanes.</summary>
+    private static void Transpose4x4(Vector256<double>* r)
+    {
+        var t0 = Avx.UnpackLow(r[0], r[1]); var t1 = Avx.UnpackHigh(r[0], r[1]);
+        var t2 = Avx.UnpackLow(r[2], r[3]); var t3 = Avx.UnpackHigh(r[2], r[3]);
+        r[0] = Avx.Permute2x128(t0, t2, 0x20); r[1] = Avx.Permute2x128(t1, t3, 0x20);
+        r[2] = Avx.Permute2x128(t0, t2, 0x31); r[3] = Avx.Permute2x128(t1, t3, 0x31);
     }
 
     /// <summary>

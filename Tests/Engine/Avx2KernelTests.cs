@@ -7,8 +7,8 @@ using Pade.Tests.Layers;
 namespace Pade.Tests.Engine;
 
 /// <summary>
-/// The 256-bit register kernels (CpuIsa: GEMM and direct-conv tiles for AVX2 machines without AVX-512) against the
-/// 512-bit ones and the naive references. On an AVX-512 machine <see cref="CpuIsa.Force256"/> runs them; on an AVX2
+/// The 256-bit kernels (CpuIsa: GEMM and direct-conv tiles, the 2x2 max pool, for AVX2 machines without AVX-512)
+/// against the 512-bit ones and the naive references. On an AVX-512 machine <see cref="CpuIsa.Force256"/> runs them; on an AVX2
 /// machine they are the default and the comparison with the other setting is the same path, so the naive checks carry
 /// the test there. NonParallelizable: the switch is process-wide.
 /// </summary>
@@ -113,6 +113,19 @@ public class Avx2KernelTests
             Naive.AssertClose(got[2], edw, tol, what + " dw");
             Naive.AssertClose(got[3], edb, tol, what + " db");
         }
+    }
+
+    /// <summary>The 2x2 max pool's 256-bit path picks the general loop's winners (ties, NaNs, narrow and wide rows).</summary>
+    [Test]
+    public void MaxPool2x2PathPicksTheGeneralLoopsWinners()
+    {
+        bool saved = CpuIsa.Force256;
+        CpuIsa.Force256 = true;
+        try
+        {
+            for (int s = 0; s < 40; s++) MaxPool2x2Tests.Check(s * 7919 + 1, s * 104729 + 3, s % 2 == 1);
+        }
+        finally { CpuIsa.Force256 = saved; }
     }
 
     private static bool Vector512Native => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;

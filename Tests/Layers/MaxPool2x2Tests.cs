@@ -4,14 +4,17 @@ using Pade.Engine.Functional;
 
 namespace Pade.Tests.Layers;
 
-/// <summary>The float32 AVX-512 path for 2x2/stride-2 max pooling (Engine/Cpu/MaxPool2x2.cs) against the general
+/// <summary>The float32 vector path (AVX-512, or AVX2) for 2x2/stride-2 max pooling (Engine/Cpu/MaxPool2x2.cs) against the general
 /// loop, which float64 always takes: same maxima, same winners (ties and NaNs included), on shapes whose rows are
 /// narrower and wider than 32 and whose last plane ends at the array's end. With ceil mode on odd sizes the last row
 /// and column of windows are clipped: the fast path must leave those geometries to the general loop.</summary>
 public class MaxPool2x2Tests
 {
     [FsCheck.NUnit.Property(MaxTest = 40)]
-    public void Float32FastPathPicksTheSameWinnersAsTheGeneralLoop(int a, int b, bool ceilMode)
+    public void Float32FastPathPicksTheSameWinnersAsTheGeneralLoop(int a, int b, bool ceilMode) => Check(a, b, ceilMode);
+
+    /// <summary>One random case (also run with the 256-bit path forced, Avx2KernelTests).</summary>
+    internal static void Check(int a, int b, bool ceilMode)
     {
         var r = new Naive.Picker(a, b);
         int n = r.Next(1, 3), c = r.Next(1, 4), h = r.Next(2, 40), w = r.Next(2, 70);

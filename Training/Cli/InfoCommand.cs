@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Pade.Engine;
+using Pade.Engine.Cpu;
 using Spectre.Console;
 
 namespace Pade.Training.Cli;
@@ -41,6 +42,7 @@ public static class InfoCommand
             ("SIMD", $"Vector<float>.Count = {Vector<float>.Count} ({Vector<float>.Count * 32} bits); " +
                      $"Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}, " +
                      $"Vector256 {(Vector256.IsHardwareAccelerated ? "accelerated" : "not accelerated")}"),
+            ("CPU kernels", CpuIsa.Describe()),
             ("kernel threads", CpuBackend.Threads.ToString()),
         };
         foreach (var (k, v) in Gpu.Describe()) rows.Add((k, v));

@@ -96,7 +96,7 @@ public sealed class Report(string topic)
         yield return $"Load average at start (1, 5, 15 min): {LoadAverage()} — a quiet machine reads near 0";
         yield return $".NET: {RuntimeInformation.FrameworkDescription}";
         yield return $"TorchSharp: {TorchSharpVersion()}, libtorch {torch.__version__}";
-        yield return $"AVX-512: Vector512.IsHardwareAccelerated = {Vector512.IsHardwareAccelerated}";
+        yield return $"AVX-512: Vector512.IsHardwareAccelerated = {Vector512.IsHardwareAccelerated}; Pade's CPU kernels: {Pade.Engine.Cpu.CpuIsa.Describe()}";
         yield return Harness.SetPadeThreads is null
             ? "Pade thread control: not wired (Harness.SetPadeThreads is null), Pade ran with its default"
             : "Pade thread control: Harness.SetPadeThreads → CpuBackend.Threads (CpuParallel.Threads)";
