@@ -66,39 +66,56 @@ internal static unsafe class ConvDirectKernels
     }
 
     /// <summary>
-    /// <see cref="Tile{T}"/> with 256-bit vectors (AVX2): the 8 x 2-zmm tile as four quarters of 4 channels x 2 ymm,
-    /// 8 accumulators each, as the GEMM's <see cref="GemmKernel.Tile256{T}"/>. The same FMA chain per output.
+    /// <see cref="Tile{T}"/> with 256-bit vectors (AVX2): the 8 channels x 4 ymm tile in three passes, as the GEMM's
+    /// <see cref="GemmKernel.Tile256{T}"/>: channels 0..3 and 4..7 over the first 3 ymm of outputs (12 accumulators),
+    /// then all 8 channels over the last ymm. The same FMA chain per output, so the same bits.
     /// </summary>
     private static void Tile256<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int w2 = 2 * Vector256<T>.Count;
-        Quarter256(taps, src, off, wp, dst, ldd);
-        Quarter256(taps, src + w2, off, wp, dst + w2, ldd);
-        Quarter256(taps, src, off, wp + 4, dst + 4 * (nint)ldd, ldd);
-        Quarter256(taps, src + w2, off, wp + 4, dst + 4 * (nint)ldd + w2, ldd);
+        int w = Vector256<T>.Count;
+        Third256(taps, src, off, wp, dst, ldd);
+        Third256(taps, src, off, wp + 4, dst + 4 * (nint)ldd, ldd);
+        Column256(taps, src + 3 * w, off, wp, dst + 3 * w, ldd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Quarter256<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Third256<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
-        Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<T> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
+        Vector256<T> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
         Vector256<T> a;
         for (int r = 0; r < taps; r++, wp += Rows)
         {
             T* s = src + off[r];
             var b0 = Vector256.Load(s);
             var b1 = Vector256.Load(s + w);
-            a = Vector256.Create(wp[0]); c00 = VMath.Fma(a, b0, c00); c01 = VMath.Fma(a, b1, c01);
-            a = Vector256.Create(wp[1]); c10 = VMath.Fma(a, b0, c10); c11 = VMath.Fma(a, b1, c11);
-            a = Vector256.Create(wp[2]); c20 = VMath.Fma(a, b0, c20); c21 = VMath.Fma(a, b1, c21);
-            a = Vector256.Create(wp[3]); c30 = VMath.Fma(a, b0, c30); c31 = VMath.Fma(a, b1, c31);
+            var b2 = Vector256.Load(s + 2 * w);
+            a = Vector256.Create(wp[0]); c00 = VMath.Fma(a, b0, c00); c01 = VMath.Fma(a, b1, c01); c02 = VMath.Fma(a, b2, c02);
+            a = Vector256.Create(wp[1]); c10 = VMath.Fma(a, b0, c10); c11 = VMath.Fma(a, b1, c11); c12 = VMath.Fma(a, b2, c12);
+            a = Vector256.Create(wp[2]); c20 = VMath.Fma(a, b0, c20); c21 = VMath.Fma(a, b1, c21); c22 = VMath.Fma(a, b2, c22);
+            a = Vector256.Create(wp[3]); c30 = VMath.Fma(a, b0, c30); c31 = VMath.Fma(a, b1, c31); c32 = VMath.Fma(a, b2, c32);
         }
-        c00.Store(dst); c01.Store(dst + w); dst += ldd;
-        c10.Store(dst); c11.Store(dst + w); dst += ldd;
-        c20.Store(dst); c21.Store(dst + w); dst += ldd;
-        c30.Store(dst); c31.Store(dst + w);
+        c00.Store(dst); c01.Store(dst + w); c02.Store(dst + 2 * w); dst += ldd;
+        c10.Store(dst); c11.Store(dst + w); c12.Store(dst + 2 * w); dst += ldd;
+        c20.Store(dst); c21.Store(dst + w); c22.Store(dst + 2 * w); dst += ldd;
+        c30.Store(dst); c31.Store(dst + w); c32.Store(dst + 2 * w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Column256<T>(int taps, T* src, int* off, T* wp, T* dst, int ldd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int r = 0; r < taps; r++, wp += Rows)
+        {
+            var b = Vector256.Load(src + off[r]);
+            c0 = VMath.Fma(Vector256.Create(wp[0]), b, c0); c1 = VMath.Fma(Vector256.Create(wp[1]), b, c1);
+            c2 = VMath.Fma(Vector256.Create(wp[2]), b, c2); c3 = VMath.Fma(Vector256.Create(wp[3]), b, c3);
+            c4 = VMath.Fma(Vector256.Create(wp[4]), b, c4); c5 = VMath.Fma(Vector256.Create(wp[5]), b, c5);
+            c6 = VMath.Fma(Vector256.Create(wp[6]), b, c6); c7 = VMath.Fma(Vector256.Create(wp[7]), b, c7);
+        }
+        c0.Store(dst); c1.Store(dst + ldd); c2.Store(dst + 2 * (nint)ldd); c3.Store(dst + 3 * (nint)ldd);
+        c4.Store(dst + 4 * (nint)ldd); c5.Store(dst + 5 * (nint)ldd); c6.Store(dst + 6 * (nint)ldd); c7.Store(dst + 7 * (nint)ldd);
     }
 
     /// <summary>The same sums with scalar FMAs, in the same order, where no vector kernel runs.</summary>
