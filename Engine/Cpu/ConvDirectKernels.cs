@@ -134,7 +134,7 @@ internal static unsafe class ConvDirectKernels
     /// <summary>
     /// The weight-gradient tile: acc[k, t] += Σ_{q &lt; len} dy[k·ldy + q] · src[off[t] + q] for GradRows
     /// channels k and GradTaps taps t; len is a whole number of vectors. Each (k, t) pair keeps a vector of
-    /// partial sums over q, folded into acc by <see cref="Vector512.Sum{T}"/> at the end.
+    /// partial sums over q, folded into acc by <see cref="Fold{T}"/> at the end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GradTile<T>(int len, T* dy, int ldy, T* src, int* off, T* acc, int lda) where T : unmanaged, IFloatingPointIeee754<T>
@@ -170,17 +170,17 @@ internal static unsafe class ConvDirectKernels
             a30 = VMath.Fma(g, x0, a30); a31 = VMath.Fma(g, x1, a31); a32 = VMath.Fma(g, x2, a32); a33 = VMath.Fma(g, x3, a33);
         }
         T* r0 = acc, r1 = acc + lda, r2 = acc + 2 * (nint)lda, r3 = acc + 3 * (nint)lda;
-        r0[0] += Vector512.Sum(a00); r0[1] += Vector512.Sum(a01); r0[2] += Vector512.Sum(a02); r0[3] += Vector512.Sum(a03);
-        r1[0] += Vector512.Sum(a10); r1[1] += Vector512.Sum(a11); r1[2] += Vector512.Sum(a12); r1[3] += Vector512.Sum(a13);
-        r2[0] += Vector512.Sum(a20); r2[1] += Vector512.Sum(a21); r2[2] += Vector512.Sum(a22); r2[3] += Vector512.Sum(a23);
-        r3[0] += Vector512.Sum(a30); r3[1] += Vector512.Sum(a31); r3[2] += Vector512.Sum(a32); r3[3] += Vector512.Sum(a33);
+        r0[0] += Fold(a00); r0[1] += Fold(a01); r0[2] += Fold(a02); r0[3] += Fold(a03);
+        r1[0] += Fold(a10); r1[1] += Fold(a11); r1[2] += Fold(a12); r1[3] += Fold(a13);
+        r2[0] += Fold(a20); r2[1] += Fold(a21); r2[2] += Fold(a22); r2[3] += Fold(a23);
+        r3[0] += Fold(a30); r3[1] += Fold(a31); r3[2] += Fold(a32); r3[3] += Fold(a33);
     }
 
     /// <summary>
     /// Two channels x two taps of <see cref="GradTile{T}"/> with 256-bit vectors (AVX2). Each (channel, tap) keeps the
     /// two halves of the 512-bit kernel's accumulator as two ymm (even and odd 256-bit steps of q), 8 accumulators in
-    /// all, and folds them as <see cref="Vector512.Sum{T}"/> does on every machine (the sum of the lower half's lanes
-    /// plus the upper half's): the same partial sums, added in the same order, so the same bits as the 512-bit kernel.
+    /// all, and folds them as <see cref="Fold{T}"/> does (the sum of the lower half's lanes plus the upper half's):
+    /// the same partial sums, added in the same order, so the same bits as the 512-bit kernel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void GradQuarter256<T>(int len, T* d0, T* d1, T* s0, T* s1, T* r0, T* r1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -200,6 +200,12 @@ internal static unsafe class ConvDirectKernels
         r0[0] += Vector256.Sum(a00) + Vector256.Sum(a00h); r0[1] += Vector256.Sum(a01) + Vector256.Sum(a01h);
         r1[0] += Vector256.Sum(a10) + Vector256.Sum(a10h); r1[1] += Vector256.Sum(a11) + Vector256.Sum(a11h);
     }
+
+    /// <summary>Σ lanes as the lower half's sum plus the upper half's: the order Vector512.Sum uses on every machine,
+    /// written out so that the 256-bit weight-gradient kernel, which holds the two halves apart, matches it by
+    /// construction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Fold<T>(Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T> => Vector256.Sum(v.GetLower()) + Vector256.Sum(v.GetUpper());
 
     private static void PortableGradTile<T>(int len, T* dy, int ldy, T* src, int* off, T* acc, int lda) where T : unmanaged, IFloatingPointIeee754<T>
     {
