@@ -128,6 +128,35 @@ public class Avx2KernelTests
         finally { CpuIsa.Force256 = saved; }
     }
 
+    /// <summary>The 256-bit Philox rounds (RPAU's noise) give the words of the scalar stream, for batch counts that
+    /// use both the two-block and the one-block step, and the 512-bit rounds' words where those run.</summary>
+    [Test]
+    public void PhiloxLanesGiveTheScalarStream()
+    {
+        var keys = PhiloxLanes.Keys(0x123456789ABCDEFUL);
+        foreach (int batches in new[] { 1, 2, 3, 5, 8 })
+        {
+            var counter = System.Runtime.Intrinsics.Vector512.Create(0UL, 7, 1000, 1UL << 33, 5, 6, ulong.MaxValue - 20, 3);
+            System.Runtime.Intrinsics.Vector512<ulong>[] Run(bool force) => Run256(force, () =>
+            {
+                var words = new System.Runtime.Intrinsics.Vector512<ulong>[4 * batches];
+                PhiloxLanes.Fill(counter, batches, keys, words);
+                return words;
+            });
+            var got = Run(true);
+            for (int b = 0; b < batches; b++)
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    var (w0, w1, w2, w3) = Philox.Block(0x123456789ABCDEFUL, counter[lane] + (ulong)b);
+                    uint[] block = [w0, w1, w2, w3];
+                    for (int w = 0; w < 4; w++)
+                        Assert.That((uint)got[4 * b + w][lane], Is.EqualTo(block[w]), $"batches {batches}, block {b}, lane {lane}, word {w}");
+                }
+            if (Vector512Native)
+                Assert.That(got.Select(v => Enumerable.Range(0, 8).Select(i => (uint)v[i])), Is.EqualTo(Run(false).Select(v => Enumerable.Range(0, 8).Select(i => (uint)v[i]))));
+        }
+    }
+
     private static bool Vector512Native => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
 
     private static T[] Rand<T>(Random rnd, int length) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
