@@ -90,6 +90,7 @@ public static partial class VMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ExpFloat(Vector512<float> x)
     {
+        if (!Vector512.IsHardwareAccelerated && Avx2.IsSupported) return Vector512.Create(ExpFloat(x.GetLower()), ExpFloat(x.GetUpper()));
         // Below -104 the result rounds to 0, above 89 to ∞; clamping keeps n and the scale factors in range. Max and
         // Min (not their Native forms) pass NaN on, and against a constant the JIT still emits one vmaxps/vminps.
         var xc = Vector512.Min(Vector512.Max(x, Vector512.Create(-104f)), Vector512.Create(89f));
@@ -103,6 +104,43 @@ public static partial class VMath
     }
 
     /// <summary>
+    /// <see cref="ExpFloat(Vector512{float})"/> at 256 bits, for AVX2 machines, where the software Vector512 keeps the
+    /// polynomial's values in memory (SiLU's forward ran at 8x libtorch's time there, 1.3x after this): e^(x + 0)
+    /// of <see cref="ExpFloat(Vector256{float}, Vector256{float})"/>, which takes the same steps.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpFloat(Vector256<float> x) => ExpFloat(x, Vector256<float>.Zero);
+
+    /// <summary>
+    /// <see cref="ExpFloat(Vector512{float}, Vector512{float})"/> at 256 bits: the same steps on the same constants,
+    /// with the scale through exponent bits, so the same bits as the 512-bit forms with or without vscalefps. With
+    /// lo = 0 it is the one-argument exponential bit for bit (xc + 0 and r + 0 change no bits that reach the result).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExpFloat(Vector256<float> hi, Vector256<float> lo)
+    {
+        var xc = Vector256.Min(Vector256.Max(hi, Vector256.Create(-104f)), Vector256.Create(89f));
+        lo = Vector256.ConditionalSelect(Vector256.Equals(xc, hi), lo, Vector256<float>.Zero);
+        var magic = Vector256.Create(12582912f);
+        var t = Vector256.FusedMultiplyAdd(xc + lo, Vector256.Create(1.44269504088896341f), magic);
+        var n = t - magic;
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), xc);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r) + lo;
+        var p = Vector256.Create(1.9875691500E-4f);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.3981999507E-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073E-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894E-2f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459E-1f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201E-1f));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        var ni = t.AsInt32() - magic.AsInt32();
+        var half = ni >> 1;
+        var scale1 = ((half + Vector256.Create(127)) << 23).AsSingle();
+        var scale2 = ((ni - half + Vector256.Create(127)) << 23).AsSingle();
+        return Vector256.ConditionalSelect(Vector256.Equals(hi, hi), p * scale1 * scale2, hi);
+    }
+
+    /// <summary>
     /// e^(hi + lo) in float for an argument held as a large part hi and a small part lo (|lo| ≲ 2), as accurate as
     /// <see cref="ExpFloat"/> of the exact sum: n is rounded from hi + lo, but lo joins the reduced argument
     /// r = hi − n ln 2 + lo only after the exact Cody–Waite step, so its digits are not lost to rounding hi + lo
@@ -113,6 +151,8 @@ public static partial class VMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ExpFloat(Vector512<float> hi, Vector512<float> lo)
     {
+        if (!Vector512.IsHardwareAccelerated && Avx2.IsSupported)
+            return Vector512.Create(ExpFloat(hi.GetLower(), lo.GetLower()), ExpFloat(hi.GetUpper(), lo.GetUpper()));
         var xc = Vector512.Min(Vector512.Max(hi, Vector512.Create(-104f)), Vector512.Create(89f));
         lo = Vector512.ConditionalSelect(Vector512.Equals(xc, hi), lo, Vector512<float>.Zero);
         var magic = Vector512.Create(12582912f);
