@@ -5,10 +5,11 @@ namespace Pade.Engine.Cpu;
 
 /// <summary>
 /// Which vector kernels this machine runs. The kernels are written for 512-bit vectors (<see cref="Vector512{T}"/>).
-/// On a machine with AVX2 and FMA but no AVX-512 the JIT runs those as two 256-bit halves, which costs nothing for
-/// streaming loops (a pointwise op, a reduction) but not for register-blocked kernels (the GEMM and direct-conv
-/// tiles keep 16 zmm accumulators, which would be 32 ymm of the 16 there are): those have 256-bit versions of their
-/// own. Only a machine with neither runs the scalar reference loops.
+/// On a machine with AVX2 and FMA but no AVX-512 the JIT runs those in software, as two 256-bit halves: fine for
+/// short streaming loops (ReLU, a reduction), not for kernels that keep many vectors live, which it then keeps in
+/// memory. The register-blocked tiles (GEMM, direct conv: 16 zmm accumulators would be 32 ymm of the 16 there are),
+/// the Philox rounds, the float exponential, the 2x2 max pool and the packing transposes have 256-bit forms of their
+/// own (docs/cpu-backend.md, "Machines without AVX-512"). Only a machine with neither runs the scalar loops.
 /// </summary>
 public static class CpuIsa
 {
