@@ -105,10 +105,10 @@ internal static unsafe class GemmKernel
             pa += MR;
             pb += nr;
         }
-        Store256(c, c00, c01, beta); Store256One(c + 2 * w, c02, beta);
-        Store256(c + ldc, c10, c11, beta); Store256One(c + ldc + 2 * w, c12, beta);
-        Store256(c + 2 * (nint)ldc, c20, c21, beta); Store256One(c + 2 * (nint)ldc + 2 * w, c22, beta);
-        Store256(c + 3 * (nint)ldc, c30, c31, beta); Store256One(c + 3 * (nint)ldc + 2 * w, c32, beta);
+        Store256(c, c00, beta); Store256(c + w, c01, beta); Store256(c + 2 * w, c02, beta);
+        Store256(c + ldc, c10, beta); Store256(c + ldc + w, c11, beta); Store256(c + ldc + 2 * w, c12, beta);
+        Store256(c + 2 * (nint)ldc, c20, beta); Store256(c + 2 * (nint)ldc + w, c21, beta); Store256(c + 2 * (nint)ldc + 2 * w, c22, beta);
+        Store256(c + 3 * (nint)ldc, c30, beta); Store256(c + 3 * (nint)ldc + w, c31, beta); Store256(c + 3 * (nint)ldc + 2 * w, c32, beta);
     }
 
     /// <summary>Rows 0..7 x 1 ymm of columns: 8 accumulators.</summary>
@@ -127,28 +127,17 @@ internal static unsafe class GemmKernel
             pa += MR;
             pb += nr;
         }
-        Store256One(c, c0, beta); Store256One(c + ldc, c1, beta); Store256One(c + 2 * (nint)ldc, c2, beta); Store256One(c + 3 * (nint)ldc, c3, beta);
-        Store256One(c + 4 * (nint)ldc, c4, beta); Store256One(c + 5 * (nint)ldc, c5, beta); Store256One(c + 6 * (nint)ldc, c6, beta); Store256One(c + 7 * (nint)ldc, c7, beta);
+        Store256(c, c0, beta); Store256(c + ldc, c1, beta); Store256(c + 2 * (nint)ldc, c2, beta); Store256(c + 3 * (nint)ldc, c3, beta);
+        Store256(c + 4 * (nint)ldc, c4, beta); Store256(c + 5 * (nint)ldc, c5, beta); Store256(c + 6 * (nint)ldc, c6, beta); Store256(c + 7 * (nint)ldc, c7, beta);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256One<T>(T* c, Vector256<T> v, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Store256<T>(T* c, Vector256<T> v, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (beta == T.Zero) { }
         else if (beta == T.One) v += Vector256.Load(c);
         else v = VMath.Fma(Vector256.Create(beta), Vector256.Load(c), v);
         v.Store(c);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256<T>(T* c, Vector256<T> v0, Vector256<T> v1, T beta) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = Vector256<T>.Count;
-        if (beta == T.Zero) { }
-        else if (beta == T.One) { v0 += Vector256.Load(c); v1 += Vector256.Load(c + w); }
-        else { var vb = Vector256.Create(beta); v0 = VMath.Fma(vb, Vector256.Load(c), v0); v1 = VMath.Fma(vb, Vector256.Load(c + w), v1); }
-        v0.Store(c);
-        v1.Store(c + w);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
