@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Pade.Engine.Functional;
 
 namespace Pade.Engine.Cpu;
@@ -157,6 +158,8 @@ public readonly struct GeluK<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> where
     {
         if (!Single) throw new NotSupportedException("GeluK: the SIMD form is float32 only");
         var v = x.AsSingle();
+        if (!Vector512.IsHardwareAccelerated && Avx2.IsSupported)
+            return Vector512.Create(VMath.GeluFloat(v.GetLower()), VMath.GeluFloat(v.GetUpper())).As<float, T>();
         VMath.HalfSquare(v, out var hi, out var lo);
         return (v * VMath.NormalCdfFloatTail(v, hi, lo)).As<float, T>();
     }
@@ -169,6 +172,9 @@ public readonly struct GeluK<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> where
     {
         if (!Single) throw new NotSupportedException("GeluK: the SIMD form is float32 only");
         var v = x.AsSingle();
+        if (!Vector512.IsHardwareAccelerated && Avx2.IsSupported)
+            return Vector512.Create(VMath.GeluFloatBackward(v.GetLower(), y.AsSingle().GetLower(), dy.AsSingle().GetLower()),
+                                    VMath.GeluFloatBackward(v.GetUpper(), y.AsSingle().GetUpper(), dy.AsSingle().GetUpper())).As<float, T>();
         VMath.HalfSquare(v, out var hi, out var lo);
         var rsqrt2pi = Vector512.Create(0.398942280401432678f);                           // 1/√(2π) = φ(0)
         var pdf = rsqrt2pi * VMath.ExpFloat(-hi, -lo);                                     // φ(x)

@@ -124,4 +124,47 @@ public static partial class VMath
         p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(2.116103532e-01f));
         return t * p * ExpFloat(-hi, -lo);
     }
+
+    // GELU's forward and backward at 256 bits, for AVX2 machines (GeluK): the software Vector512 ran GELU anywhere
+    // from 0.19x to 1.06x of libtorch's speed from one process to the next, as the JIT inlined its kernel or not
+    // (bench/results/2026-12-07-activations-avx2-exp256.md). The same steps as the 512-bit forms above (HalfSquare,
+    // NormalCdfFloatTail, ErfcTail and GeluK's backward), so the same bits (Avx2KernelTests).
+
+    /// <summary>x·Φ(x), Φ as <see cref="NormalCdfFloatTail"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> GeluFloat(Vector256<float> x)
+    {
+        var sq = x * x;
+        var half = Vector256.Create(0.5f);
+        var lo = Vector256.FusedMultiplyAdd(x, x, -sq) * half;
+        var hi = sq * half;
+        var a = Vector256.Abs(x) * Vector256.Create(0.707106781186547524f);
+        var t = Vector256<float>.One / Vector256.FusedMultiplyAdd(a, Vector256.Create(0.375f), Vector256<float>.One);
+        var p = Vector256.Create(6.099672360e-02f);
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-2.847746233e-01f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(4.272759410e-01f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-2.237251026e-01f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(2.699065332e-01f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(1.230879238e-01f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(2.049184080e-01f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(2.107038334e-01f));
+        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(2.116103532e-01f));
+        var c = half * (t * p * ExpFloat(-hi, -lo));
+        return x * Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), Vector256<float>.One - c, c);
+    }
+
+    /// <summary>dy·(Φ(x) + x·φ(x)) with Φ = y/x from the forward's output (½ + x·φ(0) for |x| &lt; 2⁻²⁰), as GeluK.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> GeluFloatBackward(Vector256<float> x, Vector256<float> y, Vector256<float> dy)
+    {
+        var sq = x * x;
+        var half = Vector256.Create(0.5f);
+        var lo = Vector256.FusedMultiplyAdd(x, x, -sq) * half;
+        var hi = sq * half;
+        var rsqrt2pi = Vector256.Create(0.398942280401432678f);
+        var pdf = rsqrt2pi * ExpFloat(-hi, -lo);
+        var tiny = Vector256.LessThan(Vector256.Abs(x), Vector256.Create(9.5367431640625e-7f));
+        var cdf = Vector256.ConditionalSelect(tiny, Vector256.FusedMultiplyAdd(x, rsqrt2pi, half), y / x);
+        return dy * Vector256.FusedMultiplyAdd(x, pdf, cdf);
+    }
 }

@@ -198,6 +198,43 @@ public class Avx2KernelTests
         }
     }
 
+    /// <summary>GELU's 256-bit forward and backward (AVX2 machines) give the bits of the 512-bit kernel, over
+    /// [−12, 12) with ±0, ±∞, NaN and |x| below 2⁻²⁰, and the forward stays within 4e-7·max(1, |gelu(x)|) of float64.</summary>
+    [Test]
+    public void Gelu256GivesTheBitsOf512()
+    {
+        var rng = new Random(13);
+        var k = new GeluK<float>();
+        float[] specials = [0f, -0f, 1e-8f, -3e-7f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 9.5e-7f];
+        var x = new float[16]; var dy = new float[16];
+        for (int round = 0; round < 20000; round++)
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                x[i] = (round + i) % 97 == 0 ? specials[(round / 97 + i) % specials.Length] : (float)(rng.NextDouble() * 24 - 12);
+                dy[i] = (float)(rng.NextDouble() * 2 - 1);
+            }
+            var v = Vector512.Create(x);
+            var g = Vector512.Create(dy);
+            var y = k.Apply(v);
+            var dx = k.Apply(v, y, g);
+            var yl = VMath.GeluFloat(v.GetLower()); var yh = VMath.GeluFloat(v.GetUpper());
+            var dl = VMath.GeluFloatBackward(v.GetLower(), y.GetLower(), g.GetLower());
+            var dh = VMath.GeluFloatBackward(v.GetUpper(), y.GetUpper(), g.GetUpper());
+            for (int i = 0; i < 16; i++)
+            {
+                float y256 = i < 8 ? yl[i] : yh[i - 8], d256 = i < 8 ? dl[i] : dh[i - 8];
+                Assert.That(BitConverter.SingleToInt32Bits(y256), Is.EqualTo(BitConverter.SingleToInt32Bits(y[i])), $"gelu({x[i]:R}): 256-bit {y256:R}, 512-bit {y[i]:R}");
+                Assert.That(BitConverter.SingleToInt32Bits(d256), Is.EqualTo(BitConverter.SingleToInt32Bits(dx[i])), $"gelu'({x[i]:R})·{dy[i]:R}: 256-bit {d256:R}, 512-bit {dx[i]:R}");
+                if (float.IsFinite(x[i]))
+                {
+                    double exact = x[i] * SpecialFunctions.NormalCdf(x[i]);
+                    Assert.That(Math.Abs(y256 - exact), Is.LessThanOrEqualTo(4e-7 * Math.Max(1, Math.Abs(exact))), $"gelu({x[i]:R}) = {exact:R}, got {y256:R}");
+                }
+            }
+        }
+    }
+
     private static bool Vector512Native => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
 
     private static T[] Rand<T>(Random rnd, int length) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
