@@ -158,7 +158,7 @@ public readonly struct GeluK<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> where
     {
         if (!Single) throw new NotSupportedException("GeluK: the SIMD form is float32 only");
         var v = x.AsSingle();
-        if (!Vector512.IsHardwareAccelerated && Avx2.IsSupported)
+        if (!Vector512.IsHardwareAccelerated && Avx2.IsSupported)   // not CpuIsa: see VMath.ExpFloat
             return Vector512.Create(VMath.GeluFloat(v.GetLower()), VMath.GeluFloat(v.GetUpper())).As<float, T>();
         VMath.HalfSquare(v, out var hi, out var lo);
         return (v * VMath.NormalCdfFloatTail(v, hi, lo)).As<float, T>();

@@ -250,7 +250,7 @@ public static unsafe partial class Gemm
         }
     }
 
-    /// <summary>One MR x NR tile: the AVX-512 register kernel, its AVX2 quarters, or a portable loop where neither runs.</summary>
+    /// <summary>One MR x NR tile: the AVX-512 register kernel, its three AVX2 passes, or a portable loop where neither runs.</summary>
     private static void Tile<T>(int kc, T* pa, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (CpuIsa.Avx512) GemmKernel.Tile(kc, pa, pb, c, ldc, beta);

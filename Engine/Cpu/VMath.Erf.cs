@@ -130,14 +130,22 @@ public static partial class VMath
     // (bench/results/2026-12-07-activations-avx2-exp256.md). The same steps as the 512-bit forms above (HalfSquare,
     // NormalCdfFloatTail, ErfcTail and GeluK's backward), so the same bits (Avx2KernelTests).
 
+    /// <summary><see cref="HalfSquare(Vector512{float}, out Vector512{float}, out Vector512{float})"/> for 8 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void HalfSquare(Vector256<float> x, out Vector256<float> hi, out Vector256<float> lo)
+    {
+        var sq = x * x;
+        var half = Vector256.Create(0.5f);
+        lo = Vector256.FusedMultiplyAdd(x, x, -sq) * half;
+        hi = sq * half;
+    }
+
     /// <summary>x·Φ(x), Φ as <see cref="NormalCdfFloatTail"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> GeluFloat(Vector256<float> x)
     {
-        var sq = x * x;
         var half = Vector256.Create(0.5f);
-        var lo = Vector256.FusedMultiplyAdd(x, x, -sq) * half;
-        var hi = sq * half;
+        HalfSquare(x, out var hi, out var lo);
         var a = Vector256.Abs(x) * Vector256.Create(0.707106781186547524f);
         var t = Vector256<float>.One / Vector256.FusedMultiplyAdd(a, Vector256.Create(0.375f), Vector256<float>.One);
         var p = Vector256.Create(6.099672360e-02f);
@@ -157,10 +165,8 @@ public static partial class VMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> GeluFloatBackward(Vector256<float> x, Vector256<float> y, Vector256<float> dy)
     {
-        var sq = x * x;
         var half = Vector256.Create(0.5f);
-        var lo = Vector256.FusedMultiplyAdd(x, x, -sq) * half;
-        var hi = sq * half;
+        HalfSquare(x, out var hi, out var lo);
         var rsqrt2pi = Vector256.Create(0.398942280401432678f);
         var pdf = rsqrt2pi * ExpFloat(-hi, -lo);
         var tiny = Vector256.LessThan(Vector256.Abs(x), Vector256.Create(9.5367431640625e-7f));
