@@ -91,7 +91,7 @@ public static partial class VMath
     public static Vector512<float> ExpFloat(Vector512<float> x)
     {
         // The intrinsics' flags, not CpuIsa: behind one more property the JIT inlined less of SiLU's kernel on an AVX2
-        // host and its forward took 3.6–4.2 ms at 1M instead of 1.2 (activations suite, same session).
+        // host and its forward took 3.6–4.2 ms at 1M instead of 1.2 (bench/results/2026-12-07-silu-dispatch-avx2.md).
         if (!Vector512.IsHardwareAccelerated && Avx2.IsSupported) return Vector512.Create(ExpFloat(x.GetLower()), ExpFloat(x.GetUpper()));
         // Below -104 the result rounds to 0, above 89 to ∞; clamping keeps n and the scale factors in range. Max and
         // Min (not their Native forms) pass NaN on, and against a constant the JIT still emits one vmaxps/vminps.
