@@ -166,13 +166,17 @@ public sealed partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void WinogradWeightsOne<T>(T[] w, int wo, T[] u, int k, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void WinogradWeightsOne<T>(T[] w, int wo, T[] u, int k, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int c = g.C, su = WinogradStride(g.K * g.C);
+        int c = g.C, su = WinogradStride(g.K * g.C), q = k * c, end = (k + 1) * c;
         T half = T.One / (T.One + T.One);
+        if (typeof(T) == typeof(float) && WinogradLanes.Applies && end - q >= WinogradLanes.Width)
+            fixed (T* wp = w, up = u)
+                for (; q + WinogradLanes.Width <= end; q += WinogradLanes.Width)
+                    WinogradLanes.Weights((float*)wp + wo + q * 9, (float*)up + q, su);
         {
             Span<T> e = stackalloc T[12];
-            for (int q = k * c; q < (k + 1) * c; q++)
+            for (; q < end; q++)
             {
                 var f = w.AsSpan(wo + q * 9, 9);
                 // e = G f (4x3): the rows of f combined.
@@ -202,13 +206,17 @@ public sealed partial class CpuBackend
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void WinogradWeightsAdjointOne<T>(T[] du, T[] dw, int dwo, int k, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void WinogradWeightsAdjointOne<T>(T[] du, T[] dw, int dwo, int k, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int c = g.C, su = WinogradStride(g.K * g.C);
+        int c = g.C, su = WinogradStride(g.K * g.C), q = k * c, end = (k + 1) * c;
         T half = T.One / (T.One + T.One);
+        if (typeof(T) == typeof(float) && WinogradLanes.Applies && end - q >= WinogradLanes.Width)
+            fixed (T* dup = du, dwp = dw)
+                for (; q + WinogradLanes.Width <= end; q += WinogradLanes.Width)
+                    WinogradLanes.WeightsAdjoint((float*)dup + q, (float*)dwp + dwo + q * 9, su);
         {
             Span<T> e = stackalloc T[12];
-            for (int q = k * c; q < (k + 1) * c; q++)
+            for (; q < end; q++)
             {
                 // e = dU G (4x3), then dw = Gᵀ e (3x3). Gᵀ maps (t0, t1, t2, t3) to (t0 + (t1 + t2)/2, (t1 − t2)/2, (t1 + t2)/2 + t3).
                 for (int a = 0; a < 4; a++)
@@ -234,39 +242,25 @@ public sealed partial class CpuBackend
         CpuParallel.For(g.C, c => WinogradInputOne(x, xo, s0, ns, v, p, c, g, t), (long)ns * t.PerImage * 64);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void WinogradInputOne<T>(T[] x, int xo, int s0, int ns, T[] v, int p, int c, in Conv2dGeometry g, in WinogradTiles t)
+    private static unsafe void WinogradInputOne<T>(T[] x, int xo, int s0, int ns, T[] v, int p, int c, in Conv2dGeometry g, in WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int hw = g.H * g.W, cp = WinogradStride(g.C * p);
+        int hw = g.H * g.W, cp = WinogradStride(g.C * p), w = t.PadW, half = t.TW + 1, tw = t.TW;
         var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
-        for (int s = 0; s < ns; s++)
-        {
-            Pad<T>(x.AsSpan(xo + ((s0 + s) * g.C + c) * hw, hw), pad, g, t);
-            int col = c * p + s * t.PerImage;
-            for (int ty = 0; ty < t.TH; ty++)
-                for (int tx = 0; tx < t.TW; tx++, col++)
+        fixed (T* pp = pad, vp = v)
+            for (int s = 0; s < ns; s++)
+            {
+                PadSplit<T>(x.AsSpan(xo + ((s0 + s) * g.C + c) * hw, hw), pad, g, t);
+                T* col = vp + c * p + s * t.PerImage;
+                for (int ty = 0; ty < t.TH; ty++, col += tw)
                 {
-                    var d = pad.Slice(2 * ty * t.PadW + 2 * tx);
-                    int w = t.PadW;
-                    // Bᵀ d: the rows combined, column by column; then · B: the columns, row by row.
-                    T a00 = d[0] - d[2 * w], a01 = d[1] - d[2 * w + 1], a02 = d[2] - d[2 * w + 2], a03 = d[3] - d[2 * w + 3];
-                    T a10 = d[w] + d[2 * w], a11 = d[w + 1] + d[2 * w + 1], a12 = d[w + 2] + d[2 * w + 2], a13 = d[w + 3] + d[2 * w + 3];
-                    T a20 = d[2 * w] - d[w], a21 = d[2 * w + 1] - d[w + 1], a22 = d[2 * w + 2] - d[w + 2], a23 = d[2 * w + 3] - d[w + 3];
-                    T a30 = d[w] - d[3 * w], a31 = d[w + 1] - d[3 * w + 1], a32 = d[w + 2] - d[3 * w + 2], a33 = d[w + 3] - d[3 * w + 3];
-                    v[col] = a00 - a02; v[cp + col] = a01 + a02; v[2 * cp + col] = a02 - a01; v[3 * cp + col] = a01 - a03;
-                    v[4 * cp + col] = a10 - a12; v[5 * cp + col] = a11 + a12; v[6 * cp + col] = a12 - a11; v[7 * cp + col] = a11 - a13;
-                    v[8 * cp + col] = a20 - a22; v[9 * cp + col] = a21 + a22; v[10 * cp + col] = a22 - a21; v[11 * cp + col] = a21 - a23;
-                    v[12 * cp + col] = a30 - a32; v[13 * cp + col] = a31 + a32; v[14 * cp + col] = a32 - a31; v[15 * cp + col] = a31 - a33;
+                    T* d = pp + 2 * ty * w;
+                    int tx = 0;
+                    if (WinogradLanes.Applies) tx = WinogradInputRow<T, Lanes512<T>>(d, w, half, col, cp, tx, tw);
+                    if (WinogradLanes.Rows128) tx = WinogradInputRow<T, Lanes128<T>>(d, w, half, col, cp, tx, tw);
+                    WinogradInputRow<T, Lane1<T>>(d, w, half, col, cp, tx, tw);
                 }
-        }
-    }
-
-    /// <summary>The plane x (H x W) into the scratch plane at (PH, PW), zeros around it.</summary>
-    private static void Pad<T>(ReadOnlySpan<T> x, Span<T> pad, in Conv2dGeometry g, in WinogradTiles t) where T : unmanaged
-    {
-        pad.Clear();
-        int rows = Math.Min(g.H, t.PadH - g.PH), cols = Math.Min(g.W, t.PadW - g.PW);
-        for (int h = 0; h < rows; h++) x.Slice(h * g.W, cols).CopyTo(pad.Slice((g.PH + h) * t.PadW + g.PW, cols));
+            }
     }
 
     /// <summary>y[s0 + s, k] tile by tile: Aᵀ M[·, k, p] A (+ b[k]), keeping the outputs inside y.</summary>
@@ -275,34 +269,33 @@ public sealed partial class CpuBackend
         CpuParallel.For(g.K, k => WinogradOutputOne(m, p, y, yo, bias, bo, s0, ns, k, g, t), (long)ns * t.PerImage * 32);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void WinogradOutputOne<T>(T[] m, int p, T[] y, int yo, T[]? bias, int bo, int s0, int ns, int k, in Conv2dGeometry g, in WinogradTiles t)
+    private static unsafe void WinogradOutputOne<T>(T[] m, int p, T[] y, int yo, T[]? bias, int bo, int s0, int ns, int k, in Conv2dGeometry g, in WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ohw = g.OH * g.OW, kp = WinogradStride(g.K * p);
+        int ohw = g.OH * g.OW, kp = WinogradStride(g.K * p), tw = t.TW;
         T b = bias == null ? T.Zero : bias[bo + k];
-        for (int s = 0; s < ns; s++)
-        {
-            var plane = y.AsSpan(yo + ((s0 + s) * g.K + k) * ohw, ohw);
-            int col = k * p + s * t.PerImage;
-            for (int ty = 0; ty < t.TH; ty++)
-                for (int tx = 0; tx < t.TW; tx++, col++)
+        // The two output rows of a tile row, split into their even and odd columns (4 rows of TW).
+        var rows = WinogradScratch<T>.Plane(4 * tw);
+        fixed (T* mp = m, o = rows)
+            for (int s = 0; s < ns; s++)
+            {
+                var plane = y.AsSpan(yo + ((s0 + s) * g.K + k) * ohw, ohw);
+                T* col = mp + k * p + s * t.PerImage;
+                for (int ty = 0; ty < t.TH; ty++, col += tw)
                 {
-                    // Aᵀ M: rows (0 + 1 + 2) and (1 − 2 − 3); then · A: the same on the columns.
-                    T r00 = m[col] + m[4 * kp + col] + m[8 * kp + col], r10 = m[4 * kp + col] - m[8 * kp + col] - m[12 * kp + col];
-                    T r01 = m[kp + col] + m[5 * kp + col] + m[9 * kp + col], r11 = m[5 * kp + col] - m[9 * kp + col] - m[13 * kp + col];
-                    T r02 = m[2 * kp + col] + m[6 * kp + col] + m[10 * kp + col], r12 = m[6 * kp + col] - m[10 * kp + col] - m[14 * kp + col];
-                    T r03 = m[3 * kp + col] + m[7 * kp + col] + m[11 * kp + col], r13 = m[7 * kp + col] - m[11 * kp + col] - m[15 * kp + col];
-                    int oh = 2 * ty, ow = 2 * tx, at = oh * g.OW + ow;
-                    bool right = ow + 1 < g.OW;
-                    plane[at] = r00 + r01 + r02 + b;
-                    if (right) plane[at + 1] = r01 - r02 - r03 + b;
-                    if (oh + 1 < g.OH)
+                    int tx = 0;
+                    if (WinogradLanes.Applies) tx = WinogradOutputRow<T, Lanes512<T>>(col, kp, o, tw, b, tx, tw);
+                    if (WinogradLanes.Rows128) tx = WinogradOutputRow<T, Lanes128<T>>(col, kp, o, tw, b, tx, tw);
+                    WinogradOutputRow<T, Lane1<T>>(col, kp, o, tw, b, tx, tw);
+                    // Interleaved back into y, keeping the outputs inside it (a half tile at an odd edge).
+                    for (int r = 0; r < 2 && 2 * ty + r < g.OH; r++)
                     {
-                        plane[at + g.OW] = r10 + r11 + r12 + b;
-                        if (right) plane[at + g.OW + 1] = r11 - r12 - r13 + b;
+                        var dst = plane.Slice((2 * ty + r) * g.OW, g.OW);
+                        T* src = o + 2 * r * tw;
+                        for (int ow = 0; ow < g.OW; ow++) dst[ow] = src[(ow & 1) * tw + (ow >> 1)];
                     }
                 }
-        }
+            }
     }
 
     /// <summary>Z[·, k, p] = A dY Aᵀ for the 2x2 block of dy[s0 + s, k] under tile p (zeros past dy's edge): the
@@ -312,29 +305,32 @@ public sealed partial class CpuBackend
         CpuParallel.For(g.K, k => WinogradOutputAdjointOne(dy, dyo, z, p, s0, ns, k, g, t), (long)ns * t.PerImage * 32);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void WinogradOutputAdjointOne<T>(T[] dy, int dyo, T[] z, int p, int s0, int ns, int k, in Conv2dGeometry g, in WinogradTiles t)
+    private static unsafe void WinogradOutputAdjointOne<T>(T[] dy, int dyo, T[] z, int p, int s0, int ns, int k, in Conv2dGeometry g, in WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int ohw = g.OH * g.OW, kp = WinogradStride(g.K * p);
-        for (int s = 0; s < ns; s++)
-        {
-            var plane = dy.AsSpan(dyo + ((s0 + s) * g.K + k) * ohw, ohw);
-            int col = k * p + s * t.PerImage;
-            for (int ty = 0; ty < t.TH; ty++)
-                for (int tx = 0; tx < t.TW; tx++, col++)
+        int ohw = g.OH * g.OW, kp = WinogradStride(g.K * p), tw = t.TW;
+        // The two rows of dy under a tile row, split into their even and odd columns (4 rows of TW), zeros past dy.
+        var rows = WinogradScratch<T>.Plane(4 * tw);
+        fixed (T* zp = z, yr = rows)
+            for (int s = 0; s < ns; s++)
+            {
+                var plane = dy.AsSpan(dyo + ((s0 + s) * g.K + k) * ohw, ohw);
+                T* col = zp + k * p + s * t.PerImage;
+                for (int ty = 0; ty < t.TH; ty++, col += tw)
                 {
-                    int oh = 2 * ty, ow = 2 * tx, at = oh * g.OW + ow;
-                    bool right = ow + 1 < g.OW, down = oh + 1 < g.OH;
-                    T y00 = plane[at], y01 = right ? plane[at + 1] : T.Zero;
-                    T y10 = down ? plane[at + g.OW] : T.Zero, y11 = right && down ? plane[at + g.OW + 1] : T.Zero;
-                    // A on the rows: (y0, y0 + y1, y0 − y1, −y1) of each column; then on the columns.
-                    T c00 = y00, c01 = y01, c10 = y00 + y10, c11 = y01 + y11, c20 = y00 - y10, c21 = y01 - y11, c30 = -y10, c31 = -y11;
-                    z[col] = c00; z[kp + col] = c00 + c01; z[2 * kp + col] = c00 - c01; z[3 * kp + col] = -c01;
-                    z[4 * kp + col] = c10; z[5 * kp + col] = c10 + c11; z[6 * kp + col] = c10 - c11; z[7 * kp + col] = -c11;
-                    z[8 * kp + col] = c20; z[9 * kp + col] = c20 + c21; z[10 * kp + col] = c20 - c21; z[11 * kp + col] = -c21;
-                    z[12 * kp + col] = c30; z[13 * kp + col] = c30 + c31; z[14 * kp + col] = c30 - c31; z[15 * kp + col] = -c31;
+                    rows.Clear();
+                    for (int r = 0; r < 2 && 2 * ty + r < g.OH; r++)
+                    {
+                        var src = plane.Slice((2 * ty + r) * g.OW, g.OW);
+                        T* dst = yr + 2 * r * tw;
+                        for (int ow = 0; ow < g.OW; ow++) dst[(ow & 1) * tw + (ow >> 1)] = src[ow];
+                    }
+                    int tx = 0;
+                    if (WinogradLanes.Applies) tx = WinogradOutputAdjointRow<T, Lanes512<T>>(yr, tw, col, kp, tx, tw);
+                    if (WinogradLanes.Rows128) tx = WinogradOutputAdjointRow<T, Lanes128<T>>(yr, tw, col, kp, tx, tw);
+                    WinogradOutputAdjointRow<T, Lane1<T>>(yr, tw, col, kp, tx, tw);
                 }
-        }
+            }
     }
 
     /// <summary>dx[s0 + s, c] = Σ_tiles B dV[·, c, p] Bᵀ added onto each tile's 4x4 patch in the scratch plane, whose
@@ -345,36 +341,36 @@ public sealed partial class CpuBackend
         CpuParallel.For(g.C, c => WinogradInputAdjointOne(dv, p, dx, dxo, s0, ns, c, g, t), (long)ns * t.PerImage * 64);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void WinogradInputAdjointOne<T>(T[] dv, int p, T[] dx, int dxo, int s0, int ns, int c, in Conv2dGeometry g, in WinogradTiles t)
+    private static unsafe void WinogradInputAdjointOne<T>(T[] dv, int p, T[] dx, int dxo, int s0, int ns, int c, in Conv2dGeometry g, in WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int hw = g.H * g.W, cp = WinogradStride(g.C * p);
+        int hw = g.H * g.W, cp = WinogradStride(g.C * p), w = t.PadW, half = t.TW + 1, tw = t.TW;
         var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
-        Span<T> e = stackalloc T[16];
-        for (int s = 0; s < ns; s++)
-        {
-            pad.Clear();
-            int col = c * p + s * t.PerImage, w = t.PadW;
-            for (int ty = 0; ty < t.TH; ty++)
-                for (int tx = 0; tx < t.TW; tx++, col++)
+        fixed (T* pp = pad, vp = dv)
+            for (int s = 0; s < ns; s++)
+            {
+                pad.Clear();
+                T* col = vp + c * p + s * t.PerImage;
+                for (int ty = 0; ty < t.TH; ty++, col += tw)
                 {
-                    // B on the columns (index b of dV[a, b]) row by row, then on the rows, added onto the patch.
-                    var d = pad.Slice(2 * ty * w + 2 * tx);
-                    for (int a = 0; a < 4; a++)
+                    T* d = pp + 2 * ty * w;
+                    int tx = 0;
+                    if (WinogradLanes.Applies) tx = WinogradInputAdjointRow<T, Lanes512<T>>(col, cp, d, w, half, tx, tw);
+                    if (WinogradLanes.Rows128) tx = WinogradInputAdjointRow<T, Lanes128<T>>(col, cp, d, w, half, tx, tw);
+                    WinogradInputAdjointRow<T, Lane1<T>>(col, cp, d, w, half, tx, tw);
+                }
+                // The inside of the split scratch plane is dx's plane; what fell on the padding is dropped.
+                var plane = dx.AsSpan(dxo + ((s0 + s) * g.C + c) * hw, hw);
+                for (int h = 0; h < g.H; h++)
+                {
+                    var dst = plane.Slice(h * g.W, g.W);
+                    var src = pad.Slice((g.PH + h) * w, w);
+                    for (int j = 0; j < g.W; j++)
                     {
-                        T t0 = dv[4 * a * cp + col], t1 = dv[(4 * a + 1) * cp + col], t2 = dv[(4 * a + 2) * cp + col], t3 = dv[(4 * a + 3) * cp + col];
-                        e[4 * a] = t0; e[4 * a + 1] = t1 - t2 + t3; e[4 * a + 2] = t1 + t2 - t0; e[4 * a + 3] = -t3;
-                    }
-                    for (int j = 0; j < 4; j++)
-                    {
-                        T t0 = e[j], t1 = e[4 + j], t2 = e[8 + j], t3 = e[12 + j];
-                        d[j] += t0; d[w + j] += t1 - t2 + t3; d[2 * w + j] += t1 + t2 - t0; d[3 * w + j] -= t3;
+                        int at = g.PW + j;
+                        dst[j] = src[(at & 1) * half + (at >> 1)];
                     }
                 }
-            // The inside of the scratch plane is dx's plane; what fell on the padding is dropped.
-            var plane = dx.AsSpan(dxo + ((s0 + s) * g.C + c) * hw, hw);
-            for (int h = 0; h < g.H; h++)
-                pad.Slice((g.PH + h) * w + g.PW, g.W).CopyTo(plane.Slice(h * g.W, g.W));
-        }
+            }
     }
 }

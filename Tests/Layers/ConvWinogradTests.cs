@@ -146,6 +146,25 @@ public class ConvWinogradTests
         Assert.That(kept[3], Is.EqualTo(again[1]), "dw, second backward");
     }
 
+    /// <summary>The sixteen-lane transforms (WinogradLanes.cs) give the scalar loops' bits, forward and both
+    /// gradients, with channel counts that leave no tail, a tail of one and a tail of fifteen lanes, and padding past
+    /// the kernel's reach. A no-op where 512-bit vectors are not in hardware (both runs take the scalar loops).</summary>
+    [TestCase(2, 16, 5, 6, 6, 1)]
+    [TestCase(1, 17, 3, 5, 7, 0)]
+    [TestCase(3, 47, 20, 9, 8, 3)]
+    [TestCase(2, 64, 33, 8, 8, 1)]
+    public void LanesGiveTheBitsOfTheScalarTransforms(int n, int c, int k, int h, int w, int pad)
+    {
+        var x = Rand([n, c, h, w], 16); var wt = Rand([k, c, 3, 3], 17); var b = Rand([k], 18);
+        var up = Rand([n, k, h + 2 * pad - 2, w + 2 * pad - 2], 19);
+        var lanes = Run(Winograd, x, wt, b, up, pad, DType.Float32);
+        double[][] scalar;
+        try { WinogradLanes.Enabled = false; scalar = Run(Winograd, x, wt, b, up, pad, DType.Float32); }
+        finally { WinogradLanes.Enabled = true; }
+        string[] names = ["y", "dx", "dw", "db"];
+        for (int i = 0; i < 4; i++) Assert.That(lanes[i], Is.EqualTo(scalar[i]), $"{names[i]} of x=[{n}, {c}, {h}, {w}] w=[{k}, {c}, 3, 3] p={pad}");
+    }
+
     /// <summary>Which 3x3 layers take the path by default: ResNet's and VGG's wide ones with enough tiles; not VGG's
     /// first layer (one input channel), not ResNet's 512→512 4x4 at batch 8 (32 tiles), not those the direct path
     /// takes on AVX-512 machines (64 output channels on rows of 32), not strided or grouped ones.</summary>
