@@ -78,13 +78,16 @@ public sealed partial class CpuBackend
         else Conv2dBackward<double>(x, w, dy, dx, dw, db, g, saved);
     }
 
-    /// <summary>Output width from which the direct kernels keep a layer Winograd could take: 32 with AVX-512. On AVX2
-    /// machines the direct tile has to run in three passes and Winograd wins at every width (DenseNet's 128→32 32²
-    /// layer: forward 11.7 against 14.0 ms, backward 32.7 against 37.5; ResNet's 64→64 32²: 7.2 against 10.3 and
-    /// 16.5 against 24.1, batch 8, one thread, Zen 2/3-class EPYC), so the direct kernels never keep one there. Such
-    /// layers then give other last bits on the two kinds of machine; every other path is bit-identical
+    /// <summary>The direct kernels keep a layer Winograd could take on AVX-512 machines when its rows are 32 wide or
+    /// more and it has few channels (C·K below 64·64): DenseNet-like 32→32 32² layers, forward and backward 1.04–1.9x
+    /// faster direct at batch 8. From 64·64 on Winograd wins (ResNet's 64→64 32², batch 8: forward 1.13–1.20x,
+    /// backward 1.36x at 1 and 2 threads; DenseNet's 128→32 32²: 1.27–1.42x backward, 0.90–0.95x forward), since its
+    /// chunks run one per thread (bench/results/2026-12-07-winograd-wide-rows.md). On AVX2 machines the direct tile
+    /// runs in three passes and Winograd wins at every width (ResNet's 64→64 32²: forward 7.2 against 10.3 ms,
+    /// backward 16.5 against 24.1, batch 8, one thread, Zen 2/3-class EPYC), so the direct kernels never keep one
+    /// there. The two kinds of machine then give such layers other last bits; every other path is bit-identical
     /// (docs/cpu-backend.md).</summary>
-    private static int DirectWinogradWidth => CpuIsa.Avx512 ? 32 : int.MaxValue;
+    private static bool DirectKeepsWideRows(in Conv2dGeometry g) => CpuIsa.Avx512 && g.OW >= 32 && (long)g.C * g.K < 64 * 64;
 
     /// <summary>The loops that compute one pass of a convolution on the CPU: im2col + GEMM splits into the offset
     /// table (narrow outputs) and the row slices.</summary>
@@ -104,9 +107,9 @@ public sealed partial class CpuBackend
         // A pointwise convolution is three batched GEMMs on the tensors in place, faster than the direct kernels
         // on every 1x1 layer of the paper's networks (bench/results/2026-12-06-depthwise-pointwise.md).
         if (!dense && PointwiseApplies(g)) return (ConvPath.Pointwise, ConvPath.Pointwise, ConvPath.Pointwise);
-        // Winograd yields to the direct kernels on rows of 32 and more (ResNet's and VGG's 64-channel 32² layers:
-        // about as fast); on narrower rows it wins every pass (DenseNet's 128→32 layers at 16² and 8²: 1.1–2x).
-        if (winograd is { } floor && !dense && (!directForward || g.OW < DirectWinogradWidth) && WinogradApplies(g, floor))
+        // Winograd yields to the direct kernels on rows of 32 and more with few channels; on narrower rows it wins
+        // every pass (DenseNet's 128→32 layers at 16² and 8²: 1.1–2x).
+        if (winograd is { } floor && !dense && (!directForward || !DirectKeepsWideRows(g)) && WinogradApplies(g, floor))
             return (ConvPath.Winograd, ConvPath.Winograd, ConvPath.Winograd);
         var im2col = table && g.OW < Im2ColTableBelow ? ConvPath.Table : ConvPath.Slices;
         var forward = directForward ? ConvPath.Direct : dense ? ConvPath.Dense : im2col;

@@ -91,6 +91,32 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <summary>The chunks of samples go in at most this many parts, each a run of consecutive chunks: the weight
+    /// gradient sums each part's chunks in order into a copy of dU of its own and then the parts in order, so the
+    /// bits depend on the shapes only, never on the thread count.</summary>
+    private const int WinogradParts = 4;
+
+    /// <summary>The parts of <paramref name="chunks"/> chunks: part i holds chunks [start(i), start(i + 1)).</summary>
+    private static int WinogradPartCount(int chunks) => Math.Min(chunks, WinogradParts);
+
+    private static int WinogradPartStart(int part, int parts, int chunks) => (int)((long)part * chunks / parts);
+
+    /// <summary>Whether parts may run one per thread (default); off, every phase is split over the threads. Settable
+    /// for the A/B measurement.</summary>
+    internal static bool WinogradPartThreads { get; set; } = true;
+
+    /// <summary>Runs part(i) for each part: in parallel, one thread per part, when the parts divide evenly over the
+    /// threads (each thread then transforms, multiplies and transforms back its own chunks, which stay in its own
+    /// cache; split phase by phase over the threads, every phase read what the other core had just written, and at
+    /// rows of 32 the second thread gained almost nothing); else one after the other, each phase split over the
+    /// threads.</summary>
+    private static void WinogradRunParts(int parts, Action<int> part)
+    {
+        int threads = CpuParallel.Available;
+        if (WinogradPartThreads && threads > 1 && parts >= threads && parts % threads == 0) CpuParallel.For(parts, part);
+        else for (int i = 0; i < parts; i++) part(i);
+    }
+
     /// <summary>The forward; U goes into <paramref name="keep"/> when given (for the backward), else into a pooled
     /// buffer.</summary>
     private static void WinogradForward<T>(Tensor xt, Tensor wt, Tensor? bt, Tensor yt, Conv2dGeometry g, T[]? keep = null) where T : unmanaged, IFloatingPointIeee754<T>
@@ -101,19 +127,24 @@ public sealed partial class CpuBackend
         T[]? bias = bt == null ? null : Array<T>(bt);
         int bo = bt == null ? 0 : (int)bt.Offset;
         int maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradStride(kc);
-        T[] u = keep ?? BufferPool<T>.Rent(16 * su), v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP)), m = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP));
+        int chunks = (g.N + t.SamplesPerChunk - 1) / t.SamplesPerChunk, parts = WinogradPartCount(chunks);
+        T[] u = keep ?? BufferPool<T>.Rent(16 * su);
         WinogradWeights(Array<T>(wt), (int)wt.Offset, u, g);
-        for (int s0 = 0; s0 < g.N; s0 += t.SamplesPerChunk)
+        WinogradRunParts(parts, part =>
         {
-            int ns = Math.Min(t.SamplesPerChunk, g.N - s0), p = ns * t.PerImage;
-            WinogradInput(x, xo, s0, ns, v, p, g, t);
-            int sv = WinogradStride(g.C * p), sm = WinogradStride(g.K * p);
-            CpuParallel.For(16, xi => Gemm.Multiply(false, false, g.K, p, g.C, u.AsSpan(xi * su, kc),
-                v.AsSpan(xi * sv, g.C * p), m.AsSpan(xi * sm, g.K * p), T.Zero), (long)kc * p);
-            WinogradOutput(m, p, y, yo, bias, bo, s0, ns, g, t);
-        }
+            T[] v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP)), m = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP));
+            for (int ch = WinogradPartStart(part, parts, chunks); ch < WinogradPartStart(part + 1, parts, chunks); ch++)
+            {
+                int s0 = ch * t.SamplesPerChunk, ns = Math.Min(t.SamplesPerChunk, g.N - s0), p = ns * t.PerImage;
+                WinogradInput(x, xo, s0, ns, v, p, g, t);
+                int sv = WinogradStride(g.C * p), sm = WinogradStride(g.K * p);
+                CpuParallel.For(16, xi => Gemm.Multiply(false, false, g.K, p, g.C, u.AsSpan(xi * su, kc),
+                    v.AsSpan(xi * sv, g.C * p), m.AsSpan(xi * sm, g.K * p), T.Zero), (long)kc * p);
+                WinogradOutput(m, p, y, yo, bias, bo, s0, ns, g, t);
+            }
+            BufferPool<T>.Return(v); BufferPool<T>.Return(m);
+        });
         if (keep == null) BufferPool<T>.Return(u);
-        BufferPool<T>.Return(v); BufferPool<T>.Return(m);
     }
 
     /// <summary>The gradients; <paramref name="keptU"/> is the forward's U (from <see cref="Conv2dSaving"/>), or null
@@ -124,7 +155,7 @@ public sealed partial class CpuBackend
         var t = WinogradTiles.Of(g);
         T[] x = Array<T>(xt), dy = Array<T>(dyt);
         int xo = (int)xt.Offset, dyo = (int)dyt.Offset, maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradStride(kc);
-        T[] z = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP)), v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP));
+        int chunks = (g.N + t.SamplesPerChunk - 1) / t.SamplesPerChunk, parts = WinogradPartCount(chunks);
         T[]? u = null, du = null;
         if (dxt != null && keptU != null) u = keptU;
         else if (dxt != null)
@@ -132,28 +163,42 @@ public sealed partial class CpuBackend
             u = BufferPool<T>.Rent(16 * su);
             WinogradWeights(Array<T>(wt), (int)wt.Offset, u, g);
         }
-        if (dwt != null) du = BufferPool<T>.Rent(16 * su);
-        for (int s0 = 0; s0 < g.N; s0 += t.SamplesPerChunk)
+        // One dU per part, 16·su apart.
+        if (dwt != null) du = BufferPool<T>.Rent(parts * 16 * su);
+        WinogradRunParts(parts, part =>
         {
-            int ns = Math.Min(t.SamplesPerChunk, g.N - s0), p = ns * t.PerImage, sv = WinogradStride(g.C * p), sz = WinogradStride(g.K * p);
-            WinogradOutputAdjoint(dy, dyo, z, p, s0, ns, g, t);
-            if (dxt != null)
+            T[] z = BufferPool<T>.Rent(16 * WinogradStride(g.K * maxP)), v = BufferPool<T>.Rent(16 * WinogradStride(g.C * maxP));
+            int first = WinogradPartStart(part, parts, chunks);
+            for (int ch = first; ch < WinogradPartStart(part + 1, parts, chunks); ch++)
             {
-                // dV = Uᵀ · Z into v, then scattered onto dx's patches.
-                CpuParallel.For(16, xi => Gemm.Multiply(true, false, g.C, p, g.K, u.AsSpan(xi * su, kc),
-                    z.AsSpan(xi * sz, g.K * p), v.AsSpan(xi * sv, g.C * p), T.Zero), (long)kc * p);
-                WinogradInputAdjoint(v, p, Array<T>(dxt), (int)dxt.Offset, s0, ns, g, t);
+                int s0 = ch * t.SamplesPerChunk, ns = Math.Min(t.SamplesPerChunk, g.N - s0), p = ns * t.PerImage;
+                int sv = WinogradStride(g.C * p), sz = WinogradStride(g.K * p);
+                WinogradOutputAdjoint(dy, dyo, z, p, s0, ns, g, t);
+                if (dxt != null)
+                {
+                    // dV = Uᵀ · Z into v, then scattered onto dx's patches.
+                    CpuParallel.For(16, xi => Gemm.Multiply(true, false, g.C, p, g.K, u!.AsSpan(xi * su, kc),
+                        z.AsSpan(xi * sz, g.K * p), v.AsSpan(xi * sv, g.C * p), T.Zero), (long)kc * p);
+                    WinogradInputAdjoint(v, p, Array<T>(dxt), (int)dxt.Offset, s0, ns, g, t);
+                }
+                if (dwt != null)
+                {
+                    WinogradInput(x, xo, s0, ns, v, p, g, t);
+                    T beta = ch == first ? T.Zero : T.One;
+                    int at = part * 16 * su;
+                    CpuParallel.For(16, xi => Gemm.Multiply(false, true, g.K, g.C, p, z.AsSpan(xi * sz, g.K * p),
+                        v.AsSpan(xi * sv, g.C * p), du!.AsSpan(at + xi * su, kc), beta), (long)kc * p);
+                }
             }
-            if (dwt != null)
-            {
-                WinogradInput(x, xo, s0, ns, v, p, g, t);
-                T beta = s0 == 0 ? T.Zero : T.One;
-                CpuParallel.For(16, xi => Gemm.Multiply(false, true, g.K, g.C, p, z.AsSpan(xi * sz, g.K * p),
-                    v.AsSpan(xi * sv, g.C * p), du.AsSpan(xi * su, kc), beta), (long)kc * p);
-            }
+            BufferPool<T>.Return(z); BufferPool<T>.Return(v);
+        });
+        if (dwt != null)
+        {
+            // The parts' dU added in order into the first.
+            var sum = du.AsSpan(0, 16 * su);
+            for (int part = 1; part < parts; part++) LayerSimd.Add<T>(du.AsSpan(part * 16 * su, 16 * su), sum);
+            WinogradWeightsAdjoint(du!, Array<T>(dwt), (int)dwt.Offset, g);
         }
-        if (dwt != null) WinogradWeightsAdjoint(du!, Array<T>(dwt), (int)dwt.Offset, g);
-        BufferPool<T>.Return(z); BufferPool<T>.Return(v);
         if (u != null && u != keptU) BufferPool<T>.Return(u);
         if (du != null) BufferPool<T>.Return(du);
     }

@@ -44,6 +44,7 @@ public class ConvWinogradTests
     /// sample), odd outputs (a half tile at the right and bottom), padding 0 and padding 3 (past the kernel).</summary>
     [TestCase(3, 16, 17, 8, 8, 1)]
     [TestCase(3, 16, 16, 40, 40, 1)]
+    [TestCase(5, 16, 17, 36, 36, 1)]
     [TestCase(2, 17, 16, 7, 9, 0)]
     [TestCase(2, 16, 18, 5, 6, 3)]
     [TestCase(1, 20, 16, 4, 3, 2)]
@@ -90,12 +91,15 @@ public class ConvWinogradTests
         }
     }
 
-    /// <summary>The chunking depends on the shapes only and dU sums the chunks in order: the same bits at 1 and 2
-    /// threads (float32, several chunks).</summary>
-    [Test]
-    public void ThreadCountDoesNotChangeTheBits()
+    /// <summary>The chunking and the parts of dU depend on the shapes only and each sums in order: the same bits at
+    /// 1 and 2 threads (float32; two chunks in two parts, four in four, five in four: a part of two, and parts that
+    /// do not divide over two threads, which then run one after the other).</summary>
+    [TestCase(3)]
+    [TestCase(8)]
+    [TestCase(10)]
+    public void ThreadCountDoesNotChangeTheBits(int n)
     {
-        var x = Rand([3, 16, 30, 30], 9); var w = Rand([16, 16, 3, 3], 10); var b = Rand([16], 11); var up = Rand([3, 16, 30, 30], 12);
+        var x = Rand([n, 16, 30, 30], 9); var w = Rand([16, 16, 3, 3], 10); var b = Rand([16], 11); var up = Rand([n, 16, 30, 30], 12);
         int saved = CpuParallel.Threads;
         try
         {
@@ -167,7 +171,7 @@ public class ConvWinogradTests
 
     /// <summary>Which 3x3 layers take the path by default: ResNet's and VGG's wide ones with enough tiles; not VGG's
     /// first layer (one input channel), not ResNet's 512→512 4x4 at batch 8 (32 tiles), not those the direct path
-    /// takes on AVX-512 machines (64 output channels on rows of 32), not strided or grouped ones.</summary>
+    /// takes on AVX-512 machines (few channels on rows of 32), not strided or grouped ones.</summary>
     [Test]
     public void DefaultDispatch()
     {
@@ -178,8 +182,11 @@ public class ConvWinogradTests
         Assert.That(ForwardPath(64, 512, 512, 4, 4, 1, on), Is.EqualTo(ConvPath.Winograd));
         Assert.That(ForwardPath(8, 512, 512, 4, 4, 1, on), Is.Not.EqualTo(ConvPath.Winograd));
         Assert.That(ForwardPath(64, 512, 512, 2, 2, 1, on), Is.Not.EqualTo(ConvPath.Winograd));
-        // Rows of 32 stay with the direct kernels on AVX-512; on AVX2 Winograd wins there too (CpuConv.cs).
-        Assert.That(ForwardPath(8, 64, 64, 32, 32, 1, on), Is.EqualTo(CpuIsa.Avx512 ? ConvPath.Direct : ConvPath.Winograd));
+        // Rows of 32 with few channels stay with the direct kernels on AVX-512; on AVX2 Winograd wins there too, and
+        // from 64·64 channels on both (CpuConv.cs).
+        Assert.That(ForwardPath(8, 64, 64, 32, 32, 1, on), Is.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(8, 128, 32, 32, 32, 1, on), Is.EqualTo(ConvPath.Winograd));
+        Assert.That(ForwardPath(8, 32, 32, 32, 32, 1, on), Is.EqualTo(CpuIsa.Avx512 ? ConvPath.Direct : ConvPath.Winograd));
         Assert.That(ForwardPath(64, 1, 64, 32, 32, 1, on), Is.Not.EqualTo(ConvPath.Winograd));
         var strided = new Conv2dGeometry(8, 64, 16, 16, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8);
         Assert.That(CpuBackend.ConvPaths(strided, true, true, CpuBackend.WinogradMinimum).Forward, Is.Not.EqualTo(ConvPath.Winograd));
