@@ -33,6 +33,10 @@ public sealed partial class CpuBackend
     /// never on the thread count, so results are reproducible bit for bit.</summary>
     private const int ConvWeightPartials = 4;
 
+    /// <summary>Whether a layer whose weights outweigh its batch's columns runs as one chunk (default). Settable for
+    /// the A/B measurement.</summary>
+    internal static bool WeightHeavyOneChunk { get; set; } = true;
+
     private static int ConvSamplesPerChunk(in Conv2dGeometry g)
     {
         int ohw = Math.Max(1, g.OH * g.OW);
@@ -41,7 +45,10 @@ public sealed partial class CpuBackend
         // At least two chunks from four samples on, whatever the columns ask: a deep layer whose small images would
         // fit the whole batch in one chunk still gives two threads a GEMM each. (Shape-only, like the rest: the
         // chunking must not depend on the thread count.)
-        int cap = g.N >= 4 ? (g.N + 1) / 2 : g.N;
+        // Not where the weights outweigh the batch's columns (ResNet's 512→512 4² at batch 8: 2.4M weights against
+        // 128 columns): two chunks would stream the weight matrix twice, one chunk splits its GEMM's rows over the
+        // threads instead.
+        int cap = g.N >= 4 && !(WeightHeavyOneChunk && g.KPerGroup > g.N * ohw) ? (g.N + 1) / 2 : g.N;
         return Math.Clamp(Math.Min(byColumns, byMemory), 1, Math.Max(1, cap));
     }
 

@@ -12,6 +12,43 @@ public class ConvIm2ColTests
 {
     private static Tensor Rand(int[] shape, ulong seed) => Tensor.Rand(shape, -1, 1, DType.Float64, generator: new Generator(seed));
 
+    /// <summary>Layers whose weights outweigh the batch's columns (K/G > N·OH·OW) run as one chunk, the others'
+    /// cap of two chunks off and on: both against the naive reference, strided, grouped and with padding.</summary>
+    [TestCase(4, 6, 70, 4, 4, 1, 1, 1)]
+    [TestCase(5, 3, 50, 6, 5, 2, 1, 1)]
+    [TestCase(6, 4, 120, 4, 4, 2, 1, 2)]
+    public void WeightHeavyLayersMatchNaiveInOneChunkOrTwo(int n, int c, int k, int h, int w, int stride, int pad, int groups)
+    {
+        int[] xs = [n, c * groups, h, w], ws = [k, c, 3, 3];
+        var x = Rand(xs, 44); var wt0 = Rand(ws, 45);
+        var expected = Naive.Conv2d(x.ToArray<double>(), xs, wt0.ToArray<double>(), ws, null, new Size2(stride, stride), new Size2(pad, pad), new Size2(1, 1), groups, out var ys);
+        Assert.That(k / groups, Is.GreaterThan(n * ys[2] * ys[3]), "the case must be weight-heavy");
+        var up = Rand(ys, 46);
+        var (edx, edw, _) = Naive.Conv2dBackward(x.ToArray<double>(), xs, wt0.ToArray<double>(), ws, up.ToArray<double>(), new Size2(stride, stride), new Size2(pad, pad), new Size2(1, 1), groups);
+        bool savedDirect = CpuBackend.DirectConvolution, savedOne = CpuBackend.WeightHeavyOneChunk;
+        try
+        {
+            CpuBackend.DirectConvolution = false;
+            foreach (bool one in new[] { true, false })
+            {
+                CpuBackend.WeightHeavyOneChunk = one;
+                var xt = x.Clone(); xt.RequiresGrad = true;
+                var wt = wt0.Clone(); wt.RequiresGrad = true;
+                var y = F.Conv2d(xt, wt, null, stride, pad, 1, groups);
+                string what = $"{(one ? "one chunk" : "two chunks")} x={string.Join("x", xs)} w={string.Join("x", ws)} s={stride} p={pad} g={groups}";
+                Naive.AssertClose(y.ToArray<double>(), expected, 1e-11, what + " forward");
+                (y * up).Sum().Backward();
+                Naive.AssertClose(xt.Grad!.ToArray<double>(), edx, 1e-11, what + " dx");
+                Naive.AssertClose(wt.Grad!.ToArray<double>(), edw, 1e-11, what + " dw");
+            }
+        }
+        finally
+        {
+            CpuBackend.DirectConvolution = savedDirect;
+            CpuBackend.WeightHeavyOneChunk = savedOne;
+        }
+    }
+
     [FsCheck.NUnit.Property(MaxTest = 30)]
     public void TableAndSlicePathsMatchNaive(int a, int b, int c, int d)
     {
