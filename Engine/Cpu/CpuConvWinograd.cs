@@ -43,6 +43,10 @@ public sealed partial class CpuBackend
     /// <summary>See <see cref="WinogradMinimum"/>.</summary>
     internal readonly record struct WinogradFloor(int Channels, int Tiles);
 
+    /// <summary>Whether a batch of four or more samples is cut into at least two chunks (default). Settable for the
+    /// A/B measurement.</summary>
+    internal static bool WinogradTwoChunks { get; set; } = true;
+
     /// <summary>Tiles (GEMM columns) a chunk aims for.</summary>
     private const int WinogradTargetTiles = 512;
 
@@ -75,7 +79,13 @@ public sealed partial class CpuBackend
             int th = (g.OH + 1) / 2, tw = (g.OW + 1) / 2, per = Math.Max(1, th * tw);
             int byTiles = Math.Max(1, WinogradTargetTiles / per);
             int byMemory = Math.Max(1, WinogradMaxScratch / (16 * Math.Max(g.C, g.K) * per));
-            return new(th, tw, Math.Clamp(Math.Min(byTiles, byMemory), 1, Math.Max(1, g.N)));
+            // Two chunks rather than one where each still has half the target's tiles (shape-only, like the rest),
+            // so two threads can each take a part instead of splitting every phase of one chunk: ResNet's 128→128 16²
+            // at batch 8, 1.11–1.33x at 2 threads. Thinner chunks lose more in their GEMMs than that gains (ResNet's
+            // 256→256 8² at batch 8, 64 tiles: 0.86x; bench/results/2026-12-07-winograd-two-chunks.md).
+            int half = (g.N + 1) / 2;
+            int cap = WinogradTwoChunks && g.N >= 4 && half * per >= WinogradTargetTiles / 2 ? half : g.N;
+            return new(th, tw, Math.Clamp(Math.Min(byTiles, byMemory), 1, Math.Max(1, cap)));
         }
     }
 

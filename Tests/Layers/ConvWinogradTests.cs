@@ -45,6 +45,7 @@ public class ConvWinogradTests
     [TestCase(3, 16, 17, 8, 8, 1)]
     [TestCase(3, 16, 16, 40, 40, 1)]
     [TestCase(5, 16, 17, 36, 36, 1)]
+    [TestCase(4, 16, 16, 24, 23, 1)]
     [TestCase(2, 17, 16, 7, 9, 0)]
     [TestCase(2, 16, 18, 5, 6, 3)]
     [TestCase(1, 20, 16, 4, 3, 2)]
