@@ -23,9 +23,11 @@ namespace Pade.Engine;
 ///   dU[ξ] = Σ_chunks Z[ξ] · V[ξ]ᵀ           dw = Gᵀ dU G
 /// Every transform has entries 0, ±1 and ±½, so the float32 error stays near that of the direct sum (measured
 /// against the float64 result in Tests/Layers/ConvWinogradTests.cs). Each plane is first copied into a zero-padded
-/// scratch plane that covers every tile, so the tile loops never test bounds. Chunks run one after the other, each
-/// spreading its transforms and GEMMs over the threads; the chunking depends on the shapes only and dU sums the
-/// chunks in order, so results are the same for every thread count.
+/// scratch plane, split into its even and odd columns, that covers every tile, so the tile loops never test bounds (the tile transforms themselves run a
+/// row of tiles per vector, CpuConvWinogradRows.cs; the weight transform 16 pairs per vector, WinogradLanes.cs). The
+/// chunks go into at most four parts; a thread runs whole parts where they divide over the threads, else the parts
+/// run one after the other, each phase spread over the threads. The chunking and the parts depend on the shapes only
+/// and dU sums each part's chunks, then the parts, in order, so results are the same for every thread count.
 /// </summary>
 public sealed partial class CpuBackend
 {
