@@ -298,62 +298,10 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T> =>
         CpuParallel.For(g.C, c => WinogradInputOne(x, xo, s0, ns, v, p, c, g, t), (long)ns * t.PerImage * 64);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static unsafe void WinogradInputOne<T>(T[] x, int xo, int s0, int ns, T[] v, int p, int c, in Conv2dGeometry g, in WinogradTiles t)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int hw = g.H * g.W, cp = WinogradStride(g.C * p), w = t.PadW, half = t.TW + 1, tw = t.TW;
-        var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
-        fixed (T* pp = pad, vp = v)
-            for (int s = 0; s < ns; s++)
-            {
-                PadSplit<T>(x.AsSpan(xo + ((s0 + s) * g.C + c) * hw, hw), pad, g, t);
-                T* col = vp + c * p + s * t.PerImage;
-                for (int ty = 0; ty < t.TH; ty++, col += tw)
-                {
-                    T* d = pp + 2 * ty * w;
-                    int tx = 0;
-                    if (WinogradLanes.Applies) tx = WinogradInputRow<T, Lanes512<T>>(d, w, half, col, cp, tx, tw);
-                    if (WinogradLanes.Rows128) tx = WinogradInputRow<T, Lanes128<T>>(d, w, half, col, cp, tx, tw);
-                    WinogradInputRow<T, Lane1<T>>(d, w, half, col, cp, tx, tw);
-                }
-            }
-    }
-
     /// <summary>y[s0 + s, k] tile by tile: Aᵀ M[·, k, p] A (+ b[k]), keeping the outputs inside y.</summary>
     private static void WinogradOutput<T>(T[] m, int p, T[] y, int yo, T[]? bias, int bo, int s0, int ns, Conv2dGeometry g, WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         CpuParallel.For(g.K, k => WinogradOutputOne(m, p, y, yo, bias, bo, s0, ns, k, g, t), (long)ns * t.PerImage * 32);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static unsafe void WinogradOutputOne<T>(T[] m, int p, T[] y, int yo, T[]? bias, int bo, int s0, int ns, int k, in Conv2dGeometry g, in WinogradTiles t)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int ohw = g.OH * g.OW, kp = WinogradStride(g.K * p), tw = t.TW;
-        T b = bias == null ? T.Zero : bias[bo + k];
-        // The two output rows of a tile row, split into their even and odd columns (4 rows of TW).
-        var rows = WinogradScratch<T>.Plane(4 * tw);
-        fixed (T* mp = m, o = rows)
-            for (int s = 0; s < ns; s++)
-            {
-                var plane = y.AsSpan(yo + ((s0 + s) * g.K + k) * ohw, ohw);
-                T* col = mp + k * p + s * t.PerImage;
-                for (int ty = 0; ty < t.TH; ty++, col += tw)
-                {
-                    int tx = 0;
-                    if (WinogradLanes.Applies) tx = WinogradOutputRow<T, Lanes512<T>>(col, kp, o, tw, b, tx, tw);
-                    if (WinogradLanes.Rows128) tx = WinogradOutputRow<T, Lanes128<T>>(col, kp, o, tw, b, tx, tw);
-                    WinogradOutputRow<T, Lane1<T>>(col, kp, o, tw, b, tx, tw);
-                    // Interleaved back into y, keeping the outputs inside it (a half tile at an odd edge).
-                    for (int r = 0; r < 2 && 2 * ty + r < g.OH; r++)
-                    {
-                        var dst = plane.Slice((2 * ty + r) * g.OW, g.OW);
-                        T* src = o + 2 * r * tw;
-                        for (int ow = 0; ow < g.OW; ow++) dst[ow] = src[(ow & 1) * tw + (ow >> 1)];
-                    }
-                }
-            }
-    }
 
     /// <summary>Z[·, k, p] = A dY Aᵀ for the 2x2 block of dy[s0 + s, k] under tile p (zeros past dy's edge): the
     /// adjoint of <see cref="WinogradOutput{T}"/>. A maps (y0, y1) to (y0, y0 + y1, y0 − y1, −y1).</summary>
@@ -361,73 +309,10 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T> =>
         CpuParallel.For(g.K, k => WinogradOutputAdjointOne(dy, dyo, z, p, s0, ns, k, g, t), (long)ns * t.PerImage * 32);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static unsafe void WinogradOutputAdjointOne<T>(T[] dy, int dyo, T[] z, int p, int s0, int ns, int k, in Conv2dGeometry g, in WinogradTiles t)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int ohw = g.OH * g.OW, kp = WinogradStride(g.K * p), tw = t.TW;
-        // The two rows of dy under a tile row, split into their even and odd columns (4 rows of TW), zeros past dy.
-        var rows = WinogradScratch<T>.Plane(4 * tw);
-        fixed (T* zp = z, yr = rows)
-            for (int s = 0; s < ns; s++)
-            {
-                var plane = dy.AsSpan(dyo + ((s0 + s) * g.K + k) * ohw, ohw);
-                T* col = zp + k * p + s * t.PerImage;
-                for (int ty = 0; ty < t.TH; ty++, col += tw)
-                {
-                    rows.Clear();
-                    for (int r = 0; r < 2 && 2 * ty + r < g.OH; r++)
-                    {
-                        var src = plane.Slice((2 * ty + r) * g.OW, g.OW);
-                        T* dst = yr + 2 * r * tw;
-                        for (int ow = 0; ow < g.OW; ow++) dst[(ow & 1) * tw + (ow >> 1)] = src[ow];
-                    }
-                    int tx = 0;
-                    if (WinogradLanes.Applies) tx = WinogradOutputAdjointRow<T, Lanes512<T>>(yr, tw, col, kp, tx, tw);
-                    if (WinogradLanes.Rows128) tx = WinogradOutputAdjointRow<T, Lanes128<T>>(yr, tw, col, kp, tx, tw);
-                    WinogradOutputAdjointRow<T, Lane1<T>>(yr, tw, col, kp, tx, tw);
-                }
-            }
-    }
-
     /// <summary>dx[s0 + s, c] = Σ_tiles B dV[·, c, p] Bᵀ added onto each tile's 4x4 patch in the scratch plane, whose
     /// inside is then dx: the adjoint of <see cref="WinogradInput{T}"/>. B maps (t0, t1, t2, t3) to
     /// (t0, t1 − t2 + t3, −t0 + t1 + t2, −t3).</summary>
     private static void WinogradInputAdjoint<T>(T[] dv, int p, T[] dx, int dxo, int s0, int ns, Conv2dGeometry g, WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         CpuParallel.For(g.C, c => WinogradInputAdjointOne(dv, p, dx, dxo, s0, ns, c, g, t), (long)ns * t.PerImage * 64);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static unsafe void WinogradInputAdjointOne<T>(T[] dv, int p, T[] dx, int dxo, int s0, int ns, int c, in Conv2dGeometry g, in WinogradTiles t)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int hw = g.H * g.W, cp = WinogradStride(g.C * p), w = t.PadW, half = t.TW + 1, tw = t.TW;
-        var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
-        fixed (T* pp = pad, vp = dv)
-            for (int s = 0; s < ns; s++)
-            {
-                pad.Clear();
-                T* col = vp + c * p + s * t.PerImage;
-                for (int ty = 0; ty < t.TH; ty++, col += tw)
-                {
-                    T* d = pp + 2 * ty * w;
-                    int tx = 0;
-                    if (WinogradLanes.Applies) tx = WinogradInputAdjointRow<T, Lanes512<T>>(col, cp, d, w, half, tx, tw);
-                    if (WinogradLanes.Rows128) tx = WinogradInputAdjointRow<T, Lanes128<T>>(col, cp, d, w, half, tx, tw);
-                    WinogradInputAdjointRow<T, Lane1<T>>(col, cp, d, w, half, tx, tw);
-                }
-                // The inside of the split scratch plane is dx's plane; what fell on the padding is dropped.
-                var plane = dx.AsSpan(dxo + ((s0 + s) * g.C + c) * hw, hw);
-                for (int h = 0; h < g.H; h++)
-                {
-                    var dst = plane.Slice(h * g.W, g.W);
-                    var src = pad.Slice((g.PH + h) * w, w);
-                    for (int j = 0; j < g.W; j++)
-                    {
-                        int at = g.PW + j;
-                        dst[j] = src[(at & 1) * half + (at >> 1)];
-                    }
-                }
-            }
-    }
 }

@@ -12,6 +12,19 @@ public class ConvIm2ColTests
 {
     private static Tensor Rand(int[] shape, ulong seed) => Tensor.Rand(shape, -1, 1, DType.Float64, generator: new Generator(seed));
 
+    /// <summary>conv2d(x, w) and its gradients under the current switches against the naive results.</summary>
+    private static void CheckAgainstNaive(Tensor x, Tensor w0, Tensor up, Size2 stride, Size2 pad, Size2 dil, int groups,
+        double[] expected, double[] edx, double[] edw, string what)
+    {
+        var xt = x.Clone(); xt.RequiresGrad = true;
+        var wt = w0.Clone(); wt.RequiresGrad = true;
+        var y = F.Conv2d(xt, wt, null, stride, pad, dil, groups);
+        Naive.AssertClose(y.ToArray<double>(), expected, 1e-11, what + " forward");
+        (y * up).Sum().Backward();
+        Naive.AssertClose(xt.Grad!.ToArray<double>(), edx, 1e-11, what + " dx");
+        Naive.AssertClose(wt.Grad!.ToArray<double>(), edw, 1e-11, what + " dw");
+    }
+
     /// <summary>Layers whose weights outweigh the batch's columns (K/G > N·OH·OW) run as one chunk, the others'
     /// cap of two chunks off and on: both against the naive reference, strided, grouped and with padding.</summary>
     [TestCase(4, 6, 70, 4, 4, 1, 1, 1)]
@@ -32,14 +45,8 @@ public class ConvIm2ColTests
             foreach (bool one in new[] { true, false })
             {
                 CpuBackend.WeightHeavyOneChunk = one;
-                var xt = x.Clone(); xt.RequiresGrad = true;
-                var wt = wt0.Clone(); wt.RequiresGrad = true;
-                var y = F.Conv2d(xt, wt, null, stride, pad, 1, groups);
-                string what = $"{(one ? "one chunk" : "two chunks")} x={string.Join("x", xs)} w={string.Join("x", ws)} s={stride} p={pad} g={groups}";
-                Naive.AssertClose(y.ToArray<double>(), expected, 1e-11, what + " forward");
-                (y * up).Sum().Backward();
-                Naive.AssertClose(xt.Grad!.ToArray<double>(), edx, 1e-11, what + " dx");
-                Naive.AssertClose(wt.Grad!.ToArray<double>(), edw, 1e-11, what + " dw");
+                CheckAgainstNaive(x, wt0, up, new Size2(stride, stride), new Size2(pad, pad), new Size2(1, 1), groups, expected, edx, edw,
+                    $"{(one ? "one chunk" : "two chunks")} x={string.Join("x", xs)} w={string.Join("x", ws)} s={stride} p={pad} g={groups}");
             }
         }
         finally
@@ -72,14 +79,8 @@ public class ConvIm2ColTests
             foreach (bool table in new[] { true, false })
             {
                 CpuBackend.Im2ColTable = table;
-                var xt = x.Clone(); xt.RequiresGrad = true;
-                var wt = wt0.Clone(); wt.RequiresGrad = true;
-                var y = F.Conv2d(xt, wt, null, stride, pad, dil, groups);
-                string what = $"{(table ? "table" : "slices")} x={string.Join("x", xs)} w={string.Join("x", ws)} s={stride} p={pad} d={dil} g={groups}";
-                Naive.AssertClose(y.ToArray<double>(), expected, 1e-11, what + " forward");
-                (y * up).Sum().Backward();
-                Naive.AssertClose(xt.Grad!.ToArray<double>(), edx, 1e-11, what + " dx");
-                Naive.AssertClose(wt.Grad!.ToArray<double>(), edw, 1e-11, what + " dw");
+                CheckAgainstNaive(x, wt0, up, stride, pad, dil, groups, expected, edx, edw,
+                    $"{(table ? "table" : "slices")} x={string.Join("x", xs)} w={string.Join("x", ws)} s={stride} p={pad} d={dil} g={groups}");
             }
         }
         finally
