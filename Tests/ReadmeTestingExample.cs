@@ -25,8 +25,12 @@ public class ReadmeTestingExampleCatches
         var e = Assert.Catch(() => Check.One(Config.QuickThrowOnFailure.WithMaxTest(30).WithQuietOnSuccess(true),
             GradProperty.ForAll(Wrong, lo: -3, hi: 3, minRank: 2, name: "softplus")))!;
         TestContext.Out.WriteLine(e.Message);
-        // Shrinking keeps the failure while it drops dimensions: with rank ≥ 2 required, the smallest is [1, 1].
-        Assert.That(e.Message, Does.Contain("Shrunk").And.Contain("[1, 1] {"));
+        // Shrinking keeps the failure while it drops dimensions: with rank ≥ 2 required, the smallest is [1, 1]. The
+        // smallest case FsCheck reports is the one after "Shrunk", or the original when that was already [1, 1]
+        // ("0 shrinks", about one seed in twelve; asking for "Shrunk" made this test fail on those seeds).
+        int shrunk = e.Message.IndexOf("Shrunk", StringComparison.Ordinal);
+        Assert.That(shrunk >= 0 ? e.Message[shrunk..] : e.Message, Does.Contain("[1, 1] {"));
+        if (shrunk < 0) Assert.That(e.Message, Does.Contain("(0 shrinks)"));
         Assert.That(e.Message, Does.Contain("softplus"));
     }
 
