@@ -94,13 +94,14 @@ public class ConvWinogradTests
 
     /// <summary>The chunking and the parts of dU depend on the shapes only and each sums in order: the same bits at
     /// 1 and 2 threads (float32; two chunks in two parts, four in four, five in four: a part of two, and parts that
-    /// do not divide over two threads, which then run one after the other).</summary>
-    [TestCase(3)]
-    [TestCase(8)]
-    [TestCase(10)]
-    public void ThreadCountDoesNotChangeTheBits(int n)
+    /// do not divide over two threads, which then run one after the other; and one chunk of 132 output channels).</summary>
+    [TestCase(3, 16, 30)]
+    [TestCase(8, 16, 30)]
+    [TestCase(10, 16, 30)]
+    [TestCase(2, 132, 8)]
+    public void ThreadCountDoesNotChangeTheBits(int n, int k, int size)
     {
-        var x = Rand([n, 16, 30, 30], 9); var w = Rand([16, 16, 3, 3], 10); var b = Rand([16], 11); var up = Rand([n, 16, 30, 30], 12);
+        var x = Rand([n, 16, size, size], 9); var w = Rand([k, 16, 3, 3], 10); var b = Rand([k], 11); var up = Rand([n, k, size, size], 12);
         int saved = CpuParallel.Threads;
         try
         {
