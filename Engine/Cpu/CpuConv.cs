@@ -86,10 +86,10 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>The direct kernels keep a layer Winograd could take on AVX-512 machines when its rows are 32 wide or
-    /// more and it has few channels (C·K below 64·64): DenseNet-like 32→32 32² layers, forward and backward 1.04–1.9x
-    /// faster direct at batch 8. From 64·64 on Winograd wins (ResNet's 64→64 32², batch 8: forward 1.13–1.20x,
-    /// backward 1.36x at 1 and 2 threads; DenseNet's 128→32 32²: 1.27–1.42x backward, 0.90–0.95x forward), since its
-    /// chunks run one per thread (bench/results/2026-12-07-winograd-wide-rows.md). On AVX2 machines the direct tile
+    /// more and it has few channels (C·K below 64·64): DenseNet-like 32→32 32² layers, forward and backward 1.15–1.5x
+    /// faster direct at batch 8. From 64·64 on Winograd wins (ResNet's 64→64 32², batch 8: forward 1.21x / 1.01x,
+    /// backward 1.41x / 1.20x at 1 / 2 threads; DenseNet's 128→32 32²: backward 1.35x / 1.17x, forward 0.97x / 0.82x,
+    /// together 1.19x / 1.05x), since its chunks run one per thread (bench/results/2026-12-07-winograd-wide-rows.md). On AVX2 machines the direct tile
     /// runs in three passes and Winograd wins at every width (ResNet's 64→64 32²: forward 7.2 against 10.3 ms,
     /// backward 16.5 against 24.1, batch 8, one thread, Zen 2/3-class EPYC), so the direct kernels never keep one
     /// there. The two kinds of machine then give such layers other last bits; every other path is bit-identical

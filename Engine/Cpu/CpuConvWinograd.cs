@@ -296,23 +296,39 @@ public sealed partial class CpuBackend
     /// <summary>V[ξ, c, p] = (Bᵀ d B)[ξ] for the patch d of tile p of x[s0 .. s0 + ns, c]; P = p's count.</summary>
     private static void WinogradInput<T>(T[] x, int xo, int s0, int ns, T[] v, int p, Conv2dGeometry g, WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        CpuParallel.For(g.C, c => WinogradInputOne(x, xo, s0, ns, v, p, c, g, t), (long)ns * t.PerImage * 64);
+        CpuParallel.For(g.C, c =>
+        {
+            if (WinogradPerTile(t)) WinogradInputTiles(x, xo, s0, ns, v, p, c, g, t);
+            else WinogradInputOne(x, xo, s0, ns, v, p, c, g, t);
+        }, (long)ns * t.PerImage * 64);
 
     /// <summary>y[s0 + s, k] tile by tile: Aᵀ M[·, k, p] A (+ b[k]), keeping the outputs inside y.</summary>
     private static void WinogradOutput<T>(T[] m, int p, T[] y, int yo, T[]? bias, int bo, int s0, int ns, Conv2dGeometry g, WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        CpuParallel.For(g.K, k => WinogradOutputOne(m, p, y, yo, bias, bo, s0, ns, k, g, t), (long)ns * t.PerImage * 32);
+        CpuParallel.For(g.K, k =>
+        {
+            if (WinogradPerTile(t)) WinogradOutputTiles(m, p, y, yo, bias, bo, s0, ns, k, g, t);
+            else WinogradOutputOne(m, p, y, yo, bias, bo, s0, ns, k, g, t);
+        }, (long)ns * t.PerImage * 32);
 
     /// <summary>Z[·, k, p] = A dY Aᵀ for the 2x2 block of dy[s0 + s, k] under tile p (zeros past dy's edge): the
     /// adjoint of <see cref="WinogradOutput{T}"/>. A maps (y0, y1) to (y0, y0 + y1, y0 − y1, −y1).</summary>
     private static void WinogradOutputAdjoint<T>(T[] dy, int dyo, T[] z, int p, int s0, int ns, Conv2dGeometry g, WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        CpuParallel.For(g.K, k => WinogradOutputAdjointOne(dy, dyo, z, p, s0, ns, k, g, t), (long)ns * t.PerImage * 32);
+        CpuParallel.For(g.K, k =>
+        {
+            if (WinogradPerTile(t)) WinogradOutputAdjointTiles(dy, dyo, z, p, s0, ns, k, g, t);
+            else WinogradOutputAdjointOne(dy, dyo, z, p, s0, ns, k, g, t);
+        }, (long)ns * t.PerImage * 32);
 
     /// <summary>dx[s0 + s, c] = Σ_tiles B dV[·, c, p] Bᵀ added onto each tile's 4x4 patch in the scratch plane, whose
     /// inside is then dx: the adjoint of <see cref="WinogradInput{T}"/>. B maps (t0, t1, t2, t3) to
     /// (t0, t1 − t2 + t3, −t0 + t1 + t2, −t3).</summary>
     private static void WinogradInputAdjoint<T>(T[] dv, int p, T[] dx, int dxo, int s0, int ns, Conv2dGeometry g, WinogradTiles t)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        CpuParallel.For(g.C, c => WinogradInputAdjointOne(dv, p, dx, dxo, s0, ns, c, g, t), (long)ns * t.PerImage * 64);
+        CpuParallel.For(g.C, c =>
+        {
+            if (WinogradPerTile(t)) WinogradInputAdjointTiles(dv, p, dx, dxo, s0, ns, c, g, t);
+            else WinogradInputAdjointOne(dv, p, dx, dxo, s0, ns, c, g, t);
+        }, (long)ns * t.PerImage * 64);
 }

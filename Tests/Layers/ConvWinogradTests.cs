@@ -154,11 +154,14 @@ public class ConvWinogradTests
 
     /// <summary>The sixteen-lane transforms (WinogradLanes.cs) give the scalar loops' bits, forward and both
     /// gradients, with channel counts that leave no tail, a tail of one and a tail of fifteen lanes, and padding past
-    /// the kernel's reach. A no-op where 512-bit vectors are not in hardware (both runs take the scalar loops).</summary>
+    /// the kernel's reach; rows of two tiles take the per-tile loops of CpuConvWinogradTiles.cs with the lanes on, so
+    /// those cases compare them with the row kernels' single-element path.</summary>
     [TestCase(2, 16, 5, 6, 6, 1)]
     [TestCase(1, 17, 3, 5, 7, 0)]
     [TestCase(3, 47, 20, 9, 8, 3)]
     [TestCase(2, 64, 33, 8, 8, 1)]
+    [TestCase(3, 20, 9, 4, 4, 1)]
+    [TestCase(2, 16, 5, 5, 6, 0)]
     public void LanesGiveTheBitsOfTheScalarTransforms(int n, int c, int k, int h, int w, int pad)
     {
         var x = Rand([n, c, h, w], 16); var wt = Rand([k, c, 3, 3], 17); var b = Rand([k], 18);
