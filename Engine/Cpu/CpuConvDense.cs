@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Pade.Engine.Cpu;
 using Pade.Engine.Functional;
 
@@ -15,9 +16,11 @@ namespace Pade.Engine;
 /// 3x3 layers on 2x2 images (each output sees 4 of its 9 taps on the image, the rest on padding). im2col would also
 /// copy x into columns and scatter N·K·OH·OW short rows back into y's layout. Where the window is exactly the image,
 /// T is w and is read in place; otherwise building T (and folding dT back into dw) writes and reads K·C·OH·OW·H·W
-/// elements, 16/9 of w for VGG's 2x2 layers, which eats the saving there (bench/results/2026-12-06-conv-paths-profile.md:
-/// no clear gain over im2col on that shape). A GEMM that packed its operand straight from w through the tap map would
-/// keep the whole 2.25x. T is capped at
+/// elements, 16/9 of w for VGG's 2x2 layers. Built by a tight loop over a flat tap map, that costs about a third of
+/// the forward there (VGG-8's 512→512 2² layer: forward 0.77x / 0.71x libtorch's time at 1 / 2 threads, backward
+/// 0.60x / 0.47x, bench/results/2026-12-07-dense-conv-matrix.md; the first builder, a list of pairs walked through
+/// spans, had left no clear gain over im2col). A GEMM that packed its operand straight from w through the tap map
+/// would save the packing copy too. T is capped at
 /// <see cref="DenseMaxElements"/>.
 /// </summary>
 public sealed partial class CpuBackend
@@ -65,25 +68,45 @@ public sealed partial class CpuBackend
         return taps;
     }
 
-    /// <summary>T from w (w from offset wo), one output channel per task: its rows (k, ·) are written input channel
-    /// by input channel, reading w[k] once, front to back.</summary>
+    /// <summary>For output position p and image pixel q, the tap of w that lands on q (map[p·H·W + q]), or −1 where
+    /// none does: T's row (k, p) is then w[k, c, map[p, q]] at column (c, q), for every c.</summary>
+    private static int[] DenseTapMap(in Conv2dGeometry g)
+    {
+        int o = g.OH * g.OW, hw = g.H * g.W;
+        var map = new int[o * hw];
+        System.Array.Fill(map, -1);
+        var taps = DenseTaps(g);
+        for (int p = 0; p < o; p++)
+            foreach (var (tap, pixel) in taps[p]) map[p * hw + pixel] = tap;
+        return map;
+    }
+
+    /// <summary>T from w (w from offset wo), one output channel per task: row (k, p) is written front to back, H·W
+    /// entries per input channel, zeros included (no clearing pass).
+    /// A tight loop over a flat tap map, row by row: 1.4x faster than the first version, a list of (tap, pixel) pairs
+    /// per position walked through spans (bench/results/2026-12-07-dense-conv-matrix.md).</summary>
     private static T[] DenseMatrix<T>(T[] w, int wo, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (rows, cols) = DenseShape(g);
         T[] t = BufferPool<T>.Rent(rows * cols);
         int o = g.OH * g.OW, kk = g.KH * g.KW, hw = g.H * g.W, c = g.C;
-        var taps = DenseTaps(g);
+        int[] map = DenseTapMap(g);
         CpuParallel.For(g.K, k =>
         {
-            var block = t.AsSpan(k * o * cols, o * cols);
-            block.Clear();
-            for (int ci = 0; ci < c; ci++)
+            ref T src = ref w[wo + (long)k * c * kk];
+            for (int p = 0; p < o; p++)
             {
-                var wk = w.AsSpan(wo + (k * c + ci) * kk, kk);
-                for (int p = 0; p < o; p++)
+                ref T row = ref t[((long)k * o + p) * cols];
+                ref int mp = ref map[p * hw];
+                for (int ci = 0; ci < c; ci++)
                 {
-                    var row = block.Slice(p * cols + ci * hw, hw);
-                    foreach (var (tap, pixel) in taps[p]) row[pixel] = wk[tap];
+                    ref T wk = ref Unsafe.Add(ref src, ci * kk);
+                    ref T r = ref Unsafe.Add(ref row, ci * hw);
+                    for (int q = 0; q < hw; q++)
+                    {
+                        int tap = Unsafe.Add(ref mp, q);
+                        Unsafe.Add(ref r, q) = tap >= 0 ? Unsafe.Add(ref wk, tap) : T.Zero;
+                    }
                 }
             }
         }, (long)o * cols);
@@ -133,18 +156,24 @@ public sealed partial class CpuBackend
         // order of the positions (fixed: the result does not depend on the thread count).
         T[] dw = Array<T>(dwt);
         int dwo = (int)dwt.Offset, o = g.OH * g.OW, kk = g.KH * g.KW, hw = g.H * g.W, c = g.C;
-        var taps = DenseTaps(g);
+        int[] map = DenseTapMap(g);
         CpuParallel.For(g.K, k =>
         {
-            var block = dtm.AsSpan(k * o * cols, o * cols);
-            for (int ci = 0; ci < c; ci++)
+            ref T dst = ref dw[dwo + (long)k * c * kk];
+            for (int i = 0; i < c * kk; i++) Unsafe.Add(ref dst, i) = T.Zero;
+            for (int p = 0; p < o; p++)
             {
-                var wk = dw.AsSpan(dwo + (k * c + ci) * kk, kk);
-                wk.Clear();
-                for (int p = 0; p < o; p++)
+                ref T row = ref dtm[((long)k * o + p) * cols];
+                ref int mp = ref map[p * hw];
+                for (int ci = 0; ci < c; ci++)
                 {
-                    var row = block.Slice(p * cols + ci * hw, hw);
-                    foreach (var (tap, pixel) in taps[p]) wk[tap] += row[pixel];
+                    ref T wk = ref Unsafe.Add(ref dst, ci * kk);
+                    ref T r = ref Unsafe.Add(ref row, ci * hw);
+                    for (int q = 0; q < hw; q++)
+                    {
+                        int tap = Unsafe.Add(ref mp, q);
+                        if (tap >= 0) Unsafe.Add(ref wk, tap) += Unsafe.Add(ref r, q);
+                    }
                 }
             }
         }, (long)o * cols);
