@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pade.Engine.Cpu;
 
@@ -9,6 +10,17 @@ namespace Pade.Engine.Cpu;
 /// small products and matrix-vector products.</summary>
 public static unsafe partial class Gemm
 {
+    /// <summary>
+    /// The transposing packers fetch the rows of their next group of rows (A) or next sliver (B) while they work on
+    /// the current one. Each pass over a group reads w (A) or NR (B) rows of kc elements, 1 KiB each at kc = 256:
+    /// too short a stream for the hardware prefetchers, so the loads stalled on memory wherever the operand does
+    /// not fit in cache. Measured (bench/results/2026-12-07-gemm-pack-prefetch.md): 512x128x4608 (ResNet-101's
+    /// 512-channel 3x3 layers at batch 8, 9 MiB of weights) 0.74–0.95 of the time at 1 thread, 0.82–0.88 at 2; the
+    /// transposed B of VGG-8's dense 2x2 layer 0.86–0.90; square 1024 and wide products unchanged. Settable for that
+    /// A/B.
+    /// </summary>
+    internal static bool PackPrefetch { get; set; } = Sse.IsSupported;
+
     /// <summary>
     /// Packs A[ic..ic+mc, pc..pc+kc] (of op(A), M x K) as MR-row slivers, each column-major:
     /// dst[s·MR·kc + p·MR + r] = A(ic + s·MR + r, pc + p), rows past mc zero. Stored [M, K], A's columns follow the
@@ -81,6 +93,8 @@ public static unsafe partial class Gemm
             for (; p0 + w <= len; p0 += w)
             {
                 for (int i = 0; i < w; i++) v[i] = Vector512.Load(rows + (long)i * lda + p0);
+                if (PackPrefetch && i0 + 2 * w <= mc)
+                    for (int i = w; i < 2 * w; i++) Sse.Prefetch0(rows + (long)i * lda + p0);
                 SimdTranspose.Transpose(v);
                 for (int q = 0; q < w; q++)
                 {
@@ -155,7 +169,8 @@ public static unsafe partial class Gemm
         for (int p = pc; p < pc + kc;)
         {
             int len = Math.Min(pc + kc - p, ldk - p % ldk);
-            PackBRows(b + p / ldk * layout.DepthStrideB + (long)j0 * ldk + p % ldk, ldk, len, ncol, dst + (p - pc) * nr);
+            PackBRows(b + p / ldk * layout.DepthStrideB + (long)j0 * ldk + p % ldk, ldk, len, ncol, dst + (p - pc) * nr,
+                PackPrefetch && j0 + 2 * nr <= n);
             p += len;
         }
     }
@@ -163,7 +178,7 @@ public static unsafe partial class Gemm
     /// <summary>Packs len columns of ncol rows of row-major B (row stride ldb, one row per column of the sliver) into
     /// the sliver rows at dst (row stride NR), columns past ncol zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void PackBRows<T>(T* rows, int ldb, int len, int ncol, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void PackBRows<T>(T* rows, int ldb, int len, int ncol, T* dst, bool prefetchNext) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>();
         int p0 = 0;
@@ -176,6 +191,8 @@ public static unsafe partial class Gemm
                 {
                     for (int i = 0; i < w; i++)
                         v[i] = g + i < ncol ? Vector512.Load(rows + (long)(g + i) * ldb + p0) : Vector512<T>.Zero;
+                    if (prefetchNext)
+                        for (int i = 0; i < w; i++) Sse.Prefetch0(rows + (long)(nr + g + i) * ldb + p0);
                     SimdTranspose.Transpose(v);
                     for (int q = 0; q < w; q++) v[q].Store(dst + (p0 + q) * nr + g);
                 }
