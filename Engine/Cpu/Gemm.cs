@@ -136,6 +136,46 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>Elements of a [rows, cols] matrix in the packed layout of <see cref="PackedIndex"/> (rows rounded up to
+    /// whole slivers of MR).</summary>
+    public static long PackedLength(int rows, int cols) => (long)RoundUp(rows, MR) * cols;
+
+    /// <summary>
+    /// Where element (row, col) of a [rows, cols] matrix lies in the packed layout: slivers of MR rows, each
+    /// column-major, one after the other: (row / MR)·MR·cols + col·MR + row mod MR. This is the order in which the
+    /// micro-kernel reads A, whatever the K blocking (a K block of a sliver is a contiguous run of it), so a producer
+    /// that writes A this way (Winograd's weight transform) spares the product its packing copy. Rows past the last
+    /// in the last sliver are read but only reach rows of C that are not written: any values do, zeros are cleanest.
+    /// </summary>
+    public static long PackedIndex(int row, int col, int cols) => (long)(row / MR) * MR * cols + (long)col * MR + row % MR;
+
+    /// <summary>
+    /// C = op(A) B + beta C with A given in the packed layout of <see cref="PackedIndex"/> (B stored [K, N], C [M, N]).
+    /// packed holds op(A) itself, [M, K], when <paramref name="transposed"/> is false: it is read where it lies, with
+    /// no packing at all; or it holds A as stored, [K, M], when true: op(A) = its transpose, repacked block by block
+    /// through 8 x 8 transposes of its slivers. Always the blocked loop nest (no unpacked path for small products):
+    /// the same sums in the same order as <see cref="Multiply{T}(bool, bool, int, int, int, ReadOnlySpan{T},
+    /// ReadOnlySpan{T}, Span{T}, T)"/> on the unpacked matrix wherever that one blocks too (m·n·k ≥ 32³, m and n
+    /// above 1), so the same bits there, for any thread count.
+    /// </summary>
+    public static void MultiplyPacked<T>(bool transposed, int m, int n, int k, ReadOnlySpan<T> packed, ReadOnlySpan<T> b, Span<T> c, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"gemm: negative size m={m}, n={n}, k={k}");
+        long needA = transposed ? PackedLength(k, m) : PackedLength(m, k);
+        if (packed.Length < needA)
+            throw new ArgumentException($"gemm: packed A holds {packed.Length} elements, needs {needA} for a packed [{(transposed ? k : m)}, {(transposed ? m : k)}]", nameof(packed));
+        if (b.Length < (long)k * n) throw new ArgumentException($"gemm: B holds {b.Length} elements, needs k·n = {k}·{n} = {(long)k * n}", nameof(b));
+        if (c.Length < (long)m * n) throw new ArgumentException($"gemm: C holds {c.Length} elements, needs m·n = {m}·{n} = {(long)m * n}", nameof(c));
+        if (m == 0 || n == 0) return;
+        fixed (T* pa = packed, pb = b, pc = c)
+        {
+            if (k == 0) ScaleRows(pc, m, n, n, beta);
+            else Blocked(false, false, m, n, k, pa, pb, pc, beta,
+                BatchLayout.Plain(n, k) with { Packed = transposed ? PackedA.Transposed : PackedA.InPlace });
+        }
+    }
+
     /// <summary>
     /// Cuts C into one rectangle per thread (along the longer of M and N, in whole slivers) and runs the serial
     /// blocked loop on each. Threads share nothing but the read-only inputs: each packs its own A blocks and B
@@ -191,8 +231,14 @@ public static unsafe partial class Gemm
                     for (int ic = r0; ic < r1; ic += mc)
                     {
                         int mcb = Math.Min(mc, r1 - ic);
-                        PackA(transA, m, k, a, ic, mcb, pc, kcb, ap, layout);
-                        Macro(kcb, mcb, ic, jc, nc, slivers, ap, bp, c, layout, betaBlock);
+                        if (layout.Packed == PackedA.InPlace)
+                            Macro(kcb, mcb, ic, jc, nc, slivers, a + (long)ic * k + (long)pc * MR, (long)MR * k, bp, c, layout, betaBlock);
+                        else
+                        {
+                            if (layout.Packed == PackedA.Transposed) PackATransposedPacked(m, k, a, ic, mcb, pc, kcb, ap);
+                            else PackA(transA, m, k, a, ic, mcb, pc, kcb, ap, layout);
+                            Macro(kcb, mcb, ic, jc, nc, slivers, ap, (long)MR * kcb, bp, c, layout, betaBlock);
+                        }
                     }
                 }
             }
@@ -205,11 +251,11 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>The macro-kernel: the B slivers of columns jc .. jc + nc against every MR sliver of the packed A block of
-    /// rows ic .. ic + mc. A tile lying in one column batch of C is written in place; an edge tile (the packed operands
+    /// rows ic .. ic + mc (its slivers aSliver elements apart: MR·kc in a packed block, MR·K in a pre-packed A). A tile lying in one column batch of C is written in place; an edge tile (the packed operands
     /// are zero-padded) or one straddling two batches is computed whole into a scratch tile and only its valid part is
     /// written, run by run of columns in one batch, where the layout puts it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void Macro<T>(int kc, int mc, int ic, int jc, int nc, int slivers, T* ap, T* bp, T* c, BatchLayout layout, T beta)
+    private static void Macro<T>(int kc, int mc, int ic, int jc, int nc, int slivers, T* ap, long aSliver, T* bp, T* c, BatchLayout layout, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>(), ldc = layout.Columns;
@@ -226,10 +272,10 @@ public static unsafe partial class Gemm
                 int nrow = Math.Min(MR, mc - i);
                 T* ct = cs + (long)(ic + i) * ldc;
                 if (nrow == MR && ncol == nr && inPlace)
-                    Tile(kc, ap + (long)i * kc, bs, ct, ldc, beta);
+                    Tile(kc, ap + i / MR * aSliver, bs, ct, ldc, beta);
                 else
                 {
-                    Tile(kc, ap + (long)i * kc, bs, tile, nr, T.Zero);
+                    Tile(kc, ap + i / MR * aSliver, bs, tile, nr, T.Zero);
                     for (int q = 0; q < ncol;)
                     {
                         // A run of the tile's columns that lies in one batch of C.
@@ -308,10 +354,15 @@ public readonly record struct GemmDepthBatches(int Depth, long StrideA, long Str
 /// Columns long, the batches StrideB and StrideC apart. Depth p of A (stored [M, K]) and of B (stored [N, K]):
 /// batch p / Depth, its rows Depth long, the batches DepthStrideA and DepthStrideB apart. A plain product is one
 /// batch of N columns and one of K.</summary>
-internal readonly record struct BatchLayout(int Columns, long StrideB, long StrideC, int Depth, long DepthStrideA, long DepthStrideB)
+internal readonly record struct BatchLayout(int Columns, long StrideB, long StrideC, int Depth, long DepthStrideA, long DepthStrideB,
+    PackedA Packed = PackedA.No)
 {
     public static BatchLayout Plain(int n, int k) => new(n, 0, 0, k, 0, 0);
 }
+
+/// <summary>How A arrives: as a matrix to pack (No), or already in the packed layout of <see cref="Gemm.PackedIndex"/>
+/// as op(A) itself (InPlace: read where it lies) or as its transpose (Transposed: repacked block by block).</summary>
+internal enum PackedA { No, InPlace, Transposed }
 
 /// <summary>Upper bounds of the GEMM blocks along K, M and N (see <see cref="Gemm.Blocking"/>).</summary>
 public readonly record struct GemmBlocking(int Kc, int Mc, int Nc);

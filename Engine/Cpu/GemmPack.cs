@@ -57,6 +57,60 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>
+    /// Packs rows ic .. ic + mc and depth pc .. pc + kc of op(A) = Pᵀ, where a holds P [k, m] (depth by rows of op(A))
+    /// in the packed layout of <see cref="PackedIndex"/>: op(A)(i, p) = P(p, i) = a[(p / MR)·MR·m + i·MR + p mod MR].
+    /// Eight depths of eight rows are then 64 contiguous elements of a, [row][depth], which the sliver wants as
+    /// [depth][row]: an 8 x 8 transpose per block (through registers where the depths are a whole aligned group of
+    /// the source's slivers), element by element at the edges. Rows past m are zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
+    private static void PackATransposedPacked<T>(int m, int k, T* a, int ic, int mc, int pc, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i0 = 0; i0 < mc; i0 += MR)
+        {
+            int rows = Math.Min(MR, Math.Min(mc - i0, m - ic - i0));
+            T* d = dst + (long)i0 * kc;
+            for (int p = pc; p < pc + kc;)
+            {
+                T* src = a + (long)(p / MR) * MR * m + (long)(ic + i0) * MR;
+                if (p % MR == 0 && p + MR <= pc + kc && rows == MR && Transpose8Applies<T>())
+                {
+                    Transpose8Block(src, d + (long)(p - pc) * MR);
+                    p += MR;
+                    continue;
+                }
+                int q = p % MR;
+                T* dp = d + (long)(p - pc) * MR;
+                for (int r = 0; r < MR; r++) dp[r] = r < rows ? src[r * MR + q] : T.Zero;
+                p++;
+            }
+        }
+    }
+
+    private static bool Transpose8Applies<T>() where T : unmanaged =>
+        MR == 8 && (typeof(T) == typeof(float) ? Avx.IsSupported : typeof(T) == typeof(double) && Avx512F.IsSupported);
+
+    /// <summary>dst[j·8 + r] = src[r·8 + j] for an 8 x 8 block of T (float through ymm, double through zmm registers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8Block<T>(T* src, T* dst) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            Vector256<float>* v = stackalloc Vector256<float>[8];
+            for (int r = 0; r < 8; r++) v[r] = Vector256.Load((float*)src + r * 8);
+            SimdTranspose.Transpose8x8(v);
+            for (int r = 0; r < 8; r++) v[r].Store((float*)dst + r * 8);
+        }
+        else
+        {
+            Vector512<double>* v = stackalloc Vector512<double>[8];
+            for (int r = 0; r < 8; r++) v[r] = Vector512.Load((double*)src + r * 8);
+            SimdTranspose.Transpose8(v);
+            for (int r = 0; r < 8; r++) v[r].Store((double*)dst + r * 8);
+        }
+    }
+
     /// <summary>Packs len columns of mc rows of row-major A (row stride lda) into the slivers at dst, whose column
     /// stride is MR and sliver stride MR·kc: w x w blocks through registers, the rest element by element.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier

@@ -46,7 +46,7 @@ internal static unsafe class SimdTranspose
     }
 
     /// <summary>8 x 8 floats in ymm: interleave row pairs, then 64-bit pairs, then 128-bit lanes.</summary>
-    private static void Transpose8x8(Vector256<float>* r)
+    internal static void Transpose8x8(Vector256<float>* r)
     {
         var t0 = Avx.UnpackLow(r[0], r[1]); var t1 = Avx.UnpackHigh(r[0], r[1]);
         var t2 = Avx.UnpackLow(r[2], r[3]); var t3 = Avx.UnpackHigh(r[2], r[3]);
@@ -117,7 +117,7 @@ internal static unsafe class SimdTranspose
     /// <summary>8 x 8 doubles: interleave row pairs (t2i: even columns of rows 2i, 2i+1; t2i+1: odd ones), then
     /// two rounds of 128-bit lane shuffles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8(Vector512<double>* v)
+    internal static void Transpose8(Vector512<double>* v)
     {
         var t0 = Avx512F.UnpackLow(v[0], v[1]); var t1 = Avx512F.UnpackHigh(v[0], v[1]);
         var t2 = Avx512F.UnpackLow(v[2], v[3]); var t3 = Avx512F.UnpackHigh(v[2], v[3]);
