@@ -73,7 +73,7 @@ public sealed partial class CpuBackend
             Conv2d(x, w, b, y, g);
             return null;
         }
-        var u = Tensor.Empty([16 * WinogradStride(g.K * g.C)], x.DType);
+        var u = Tensor.Empty([16 * WinogradUStride(g)], x.DType);
         if (x.DType == DType.Float32) WinogradForward<float>(x, w, b, y, g, Array<float>(u));
         else WinogradForward<double>(x, w, b, y, g, Array<double>(u));
         return u;

@@ -67,6 +67,11 @@ public sealed partial class CpuBackend
     /// transforms up to 12 times slower, bench/results/2026-12-06-conv-paths-profile.md). One 64-byte line past a multiple of 4 KiB puts them into 16 neighbouring sets.</summary>
     private static int WinogradStride(int planeElements) => (planeElements + 1023) / 1024 * 1024 + 16;
 
+    /// <summary>The distance between U's planes: each plane holds U[ξ] [K, C] in the GEMM's packed layout
+    /// (<see cref="Gemm.PackedIndex"/>), so the forward's products read it in place and the input gradient's repack
+    /// its transpose, instead of each product packing U again.</summary>
+    internal static int WinogradUStride(in Conv2dGeometry g) => WinogradStride((int)Gemm.PackedLength(g.K, g.C));
+
     /// <summary>TH x TW tiles per image, and the samples per chunk.</summary>
     private readonly record struct WinogradTiles(int TH, int TW, int SamplesPerChunk)
     {
@@ -138,7 +143,7 @@ public sealed partial class CpuBackend
         int xo = (int)xt.Offset, yo = (int)yt.Offset;
         T[]? bias = bt == null ? null : Array<T>(bt);
         int bo = bt == null ? 0 : (int)bt.Offset;
-        int maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradStride(kc);
+        int maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradUStride(g), packed = (int)Gemm.PackedLength(g.K, g.C);
         int chunks = (g.N + t.SamplesPerChunk - 1) / t.SamplesPerChunk, parts = WinogradPartCount(chunks);
         T[] u = keep ?? BufferPool<T>.Rent(16 * su);
         WinogradWeights(Array<T>(wt), (int)wt.Offset, u, g);
@@ -150,7 +155,7 @@ public sealed partial class CpuBackend
                 int s0 = ch * t.SamplesPerChunk, ns = Math.Min(t.SamplesPerChunk, g.N - s0), p = ns * t.PerImage;
                 WinogradInput(x, xo, s0, ns, v, p, g, t);
                 int sv = WinogradStride(g.C * p), sm = WinogradStride(g.K * p);
-                CpuParallel.For(16, xi => Gemm.Multiply(false, false, g.K, p, g.C, u.AsSpan(xi * su, kc),
+                CpuParallel.For(16, xi => Gemm.MultiplyPacked(false, g.K, p, g.C, u.AsSpan(xi * su, packed),
                     v.AsSpan(xi * sv, g.C * p), m.AsSpan(xi * sm, g.K * p), T.Zero), (long)kc * p);
                 WinogradOutput(m, p, y, yo, bias, bo, s0, ns, g, t);
             }
@@ -168,11 +173,13 @@ public sealed partial class CpuBackend
         T[] x = Array<T>(xt), dy = Array<T>(dyt);
         int xo = (int)xt.Offset, dyo = (int)dyt.Offset, maxP = t.SamplesPerChunk * t.PerImage, kc = g.K * g.C, su = WinogradStride(kc);
         int chunks = (g.N + t.SamplesPerChunk - 1) / t.SamplesPerChunk, parts = WinogradPartCount(chunks);
+        // U in the packed layout (its planes WinogradUStride apart); dU, which a product writes, plain (su apart).
+        int sup = WinogradUStride(g), packed = (int)Gemm.PackedLength(g.K, g.C);
         T[]? u = null, du = null;
         if (dxt != null && keptU != null) u = keptU;
         else if (dxt != null)
         {
-            u = BufferPool<T>.Rent(16 * su);
+            u = BufferPool<T>.Rent(16 * sup);
             WinogradWeights(Array<T>(wt), (int)wt.Offset, u, g);
         }
         // One dU per part, 16·su apart.
@@ -189,7 +196,7 @@ public sealed partial class CpuBackend
                 if (dxt != null)
                 {
                     // dV = Uᵀ · Z into v, then scattered onto dx's patches.
-                    CpuParallel.For(16, xi => Gemm.Multiply(true, false, g.C, p, g.K, u!.AsSpan(xi * su, kc),
+                    CpuParallel.For(16, xi => Gemm.MultiplyPacked(true, g.C, p, g.K, u!.AsSpan(xi * sup, packed),
                         z.AsSpan(xi * sz, g.K * p), v.AsSpan(xi * sv, g.C * p), T.Zero), (long)kc * p);
                     WinogradInputAdjoint(v, p, Array<T>(dxt), (int)dxt.Offset, s0, ns, g, t);
                 }
@@ -215,27 +222,39 @@ public sealed partial class CpuBackend
         if (du != null) BufferPool<T>.Return(du);
     }
 
-    /// <summary>U[ξ, k, c] = (G g Gᵀ)[ξ] for the 3x3 kernel g = w[k, c] (w from offset wo), one k per task.</summary>
+    /// <summary>U[ξ, k, c] = (G g Gᵀ)[ξ] for the 3x3 kernel g = w[k, c] (w from offset wo), each plane in the GEMM's
+    /// packed layout (<see cref="WinogradUStride"/>), one sliver of 8 output channels per task. The sliver's padding rows
+    /// (past K) are zero.</summary>
     private static void WinogradWeights<T>(T[] w, int wo, T[] u, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var geometry = g;
-        CpuParallel.For(g.K, k => WinogradWeightsOne(w, wo, u, k, geometry), (long)g.C * 64);
+        const int mr = GemmKernel.MR;
+        CpuParallel.For((g.K + mr - 1) / mr, s => WinogradWeightsSliver(w, wo, u, s * mr, geometry), (long)g.C * 64 * mr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static unsafe void WinogradWeightsOne<T>(T[] w, int wo, T[] u, int k, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void WinogradWeightsSliver<T>(T[] w, int wo, T[] u, int k0, in Conv2dGeometry g) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int c = g.C, su = WinogradStride(g.K * g.C), q = k * c, end = (k + 1) * c;
-        T half = T.One / (T.One + T.One);
-        if (typeof(T) == typeof(float) && WinogradLanes.Applies && end - q >= WinogradLanes.Width)
+        const int mr = GemmKernel.MR;
+        int c = g.C, K = g.K, su = WinogradUStride(g), rows = Math.Min(mr, K - k0);
+        // Sixteen lanes: rows k0 .. k0 + 7 of channels ci and ci + 1, 16 consecutive elements of the packed plane.
+        int ci = 0;
+        if (typeof(T) == typeof(float) && WinogradLanes.Applies && rows == mr)
             fixed (T* wp = w, up = u)
-                for (; q + WinogradLanes.Width <= end; q += WinogradLanes.Width)
-                    WinogradLanes.Weights((float*)wp + wo + q * 9, (float*)up + q, su);
-        {
-            Span<T> e = stackalloc T[12];
-            for (; q < end; q++)
+                for (; ci + 2 <= c; ci += 2)
+                    WinogradLanes.WeightsSliver((float*)wp + wo + ((long)k0 * c + ci) * 9, c * 9, (float*)up + Gemm.PackedIndex(k0, ci, c), su);
+        T half = T.One / (T.One + T.One);
+        Span<T> e = stackalloc T[12];
+        for (; ci < c; ci++)
+            for (int r = 0; r < mr; r++)
             {
-                var f = w.AsSpan(wo + q * 9, 9);
+                long q = Gemm.PackedIndex(k0 + r, ci, c);
+                if (r >= rows)
+                {
+                    for (int xi = 0; xi < 16; xi++) u[xi * su + q] = T.Zero;
+                    continue;
+                }
+                var f = w.AsSpan(wo + ((k0 + r) * c + ci) * 9, 9);
                 // e = G f (4x3): the rows of f combined.
                 for (int j = 0; j < 3; j++)
                 {
@@ -252,7 +271,6 @@ public sealed partial class CpuBackend
                     u[(4 * a + 3) * su + q] = e2;
                 }
             }
-        }
     }
 
     /// <summary>dw[k, c] = Gᵀ dU[·, k, c] G (dw from offset dwo), the adjoint of <see cref="WinogradWeights{T}"/>.</summary>

@@ -5,8 +5,10 @@ namespace Pade.Engine.Cpu;
 
 /// <summary>
 /// The weight transform of Winograd's F(2x2, 3x3) and its adjoint (CpuConvWinograd.cs) for sixteen (k, c) pairs at
-/// once, one pair per float32 lane. U's sixteen planes ξ hold the pairs q = k·C + c contiguously, so each plane gets
-/// one vector store per sixteen pairs instead of sixteen scattered scalar ones; w keeps a pair's nine taps together,
+/// once, one pair per float32 lane. U's sixteen planes ξ are in the GEMM's packed layout (slivers of 8 rows k,
+/// column-major), so the pairs of 8 rows and 2 channels are contiguous and each plane gets one vector store per
+/// sixteen pairs instead of sixteen scattered scalar ones; the adjoint reads dU, plain [K, C], sixteen consecutive
+/// pairs q = k·C + c at a time. w keeps a pair's nine taps together,
 /// so they are transposed through a small stack block first (a 16 x 9 block, 144 scalar moves: cheaper than the
 /// 16 x 16 scalar stores they replace). Every lane computes exactly the scalar path's expressions in the same order,
 /// so the results are bit for bit those of the scalar loops, which stay the reference (Tests/Layers/ConvWinogradTests.cs).
@@ -25,16 +27,23 @@ internal static unsafe class WinogradLanes
     /// <summary>Tests switch the lanes off to get the scalar reference's bits.</summary>
     internal static bool Enabled { get; set; } = true;
 
-    /// <summary>U[ξ, q0 + i] = (G f_i Gᵀ)[ξ] for the 3x3 kernels f_i = w[9(q0 + i) ..] of the sixteen pairs from q0;
-    /// plane ξ of U starts at u + ξ·su. Row by row, e = G f (4x3), then U = e Gᵀ:
-    ///   G maps (f0, f1, f2) to (f0, (f0 + f1 + f2)/2, (f0 − f1 + f2)/2, f2).</summary>
+    /// <summary>
+    /// U[ξ] for the sixteen (k, c) pairs of one sliver of U's packed layout (<see cref="Gemm.PackedIndex"/>): lane i is
+    /// row k0 + i mod 8 of channel c + i / 8, so the sixteen results are sixteen consecutive elements of each packed
+    /// plane (plane ξ from u + ξ·su). w points at the taps of (k0, c) (w[k, c] = its nine taps); rowStride = 9·C
+    /// elements from one row's kernels to the next. Row by row, e = G f (4x3), then U = e Gᵀ:
+    ///   G maps (f0, f1, f2) to (f0, (f0 + f1 + f2)/2, (f0 − f1 + f2)/2, f2).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Weights(float* w, float* u, int su)
+    public static void WeightsSliver(float* w, int rowStride, float* u, int su)
     {
         // Rows 0..8: the taps of f, transposed; e = G f (4x3) then overwrites them row by row (rows 0..11).
         float* t = stackalloc float[12 * Width];
         for (int i = 0; i < Width; i++)
-            for (int j = 0; j < 9; j++) t[j * Width + i] = w[i * 9 + j];
+        {
+            float* f = w + (i & 7) * rowStride + (i >> 3) * 9;
+            for (int j = 0; j < 9; j++) t[j * Width + i] = f[j];
+        }
         var half = Vector512.Create(0.5f);
         for (int j = 0; j < 3; j++)
         {
