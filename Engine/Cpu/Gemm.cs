@@ -72,7 +72,8 @@ public static unsafe partial class Gemm
         {
             if (k == 0) ScaleRows(pc, m, n, n, beta);
             else if ((long)m * n * k < SmallWork || m == 1 || n == 1) Direct(transA, transB, m, n, k, pa, pb, pc, beta);
-            else Blocked(transA, transB, m, n, k, pa, pb, pc, beta, BatchLayout.Plain(n, k));
+            else Blocked(transA, transB, m, n, k, pa, pb, pc, beta,
+                BatchLayout.Plain(n, k) with { Packed = !transA && UnpackedA(m, n, k) ? PackedA.Strided : PackedA.No });
         }
     }
 
@@ -135,6 +136,21 @@ public static unsafe partial class Gemm
                 BatchLayout.Plain(n, k) with { Depth = D, DepthStrideA = batches.StrideA, DepthStrideB = batches.StrideB });
         }
     }
+
+    /// <summary>
+    /// A row-major A (not transposed) is read where it lies, with no packing, by the AVX-512 kernel
+    /// (<see cref="GemmKernel.TileStridedA{T}"/>) when the product has at most 512 columns: there each A block serves
+    /// at most 16 B slivers, and packing it was a separate pass over memory the kernel could not overlap with its
+    /// arithmetic. Measured (bench/results/2026-12-07-gemm-a-in-place.md): ResNet-101's weight-heavy 512x128x4608
+    /// 0.73–0.85 of the time at 1 thread, 0.80–0.85 at 2; 512 columns 0.91–0.97; wider products (not switched) within
+    /// ±5 %. Same bits: the kernel does the same FMAs in the same order. Settable for that A/B and the tests.
+    /// </summary>
+    internal static bool AInPlace { get; set; } = true;
+
+    /// <summary>Columns up to which <see cref="AInPlace"/> applies.</summary>
+    private const int AInPlaceColumns = 512;
+
+    private static bool UnpackedA(int m, int n, int k) => AInPlace && CpuIsa.Avx512 && n <= AInPlaceColumns;
 
     /// <summary>Elements of a [rows, cols] matrix in the packed layout of <see cref="PackedIndex"/> (rows rounded up to
     /// whole slivers of MR).</summary>
@@ -233,6 +249,8 @@ public static unsafe partial class Gemm
                         int mcb = Math.Min(mc, r1 - ic);
                         if (layout.Packed == PackedA.InPlace)
                             Macro(kcb, mcb, ic, jc, nc, slivers, a + (long)ic * k + (long)pc * MR, (long)MR * k, bp, c, layout, betaBlock);
+                        else if (layout.Packed == PackedA.Strided)
+                            Macro(kcb, mcb, ic, jc, nc, slivers, a + (long)ic * k + pc, (long)MR * k, bp, c, layout, betaBlock, k);
                         else
                         {
                             if (layout.Packed == PackedA.Transposed) PackATransposedPacked(m, k, a, ic, mcb, pc, kcb, ap);
@@ -255,7 +273,8 @@ public static unsafe partial class Gemm
     /// are zero-padded) or one straddling two batches is computed whole into a scratch tile and only its valid part is
     /// written, run by run of columns in one batch, where the layout puts it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
-    private static void Macro<T>(int kc, int mc, int ic, int jc, int nc, int slivers, T* ap, long aSliver, T* bp, T* c, BatchLayout layout, T beta)
+    private static void Macro<T>(int kc, int mc, int ic, int jc, int nc, int slivers, T* ap, long aSliver, T* bp, T* c, BatchLayout layout, T beta,
+        long lda = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>(), ldc = layout.Columns;
@@ -271,11 +290,21 @@ public static unsafe partial class Gemm
             {
                 int nrow = Math.Min(MR, mc - i);
                 T* ct = cs + (long)(ic + i) * ldc;
-                if (nrow == MR && ncol == nr && inPlace)
-                    Tile(kc, ap + i / MR * aSliver, bs, ct, ldc, beta);
-                else
+                if (lda != 0)
                 {
-                    Tile(kc, ap + i / MR * aSliver, bs, tile, nr, T.Zero);
+                    // A read in place: the last sliver's missing rows read row 0 again (their results are not written).
+                    T* ar = ap + i / MR * aSliver;
+                    if (nrow < MR) StridedEdge(kc, ar, lda, nrow, bs, tile);
+                    else if (ncol == nr && inPlace) { GemmKernel.TileStridedA(kc, ar, lda, bs, ct, ldc, beta); continue; }
+                    else GemmKernel.TileStridedA(kc, ar, lda, bs, tile, nr, T.Zero);
+                }
+                else if (nrow == MR && ncol == nr && inPlace)
+                {
+                    Tile(kc, ap + i / MR * aSliver, bs, ct, ldc, beta);
+                    continue;
+                }
+                else Tile(kc, ap + i / MR * aSliver, bs, tile, nr, T.Zero);
+                {
                     for (int q = 0; q < ncol;)
                     {
                         // A run of the tile's columns that lies in one batch of C.
@@ -293,6 +322,23 @@ public static unsafe partial class Gemm
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>The last, partial sliver of an A read in place: its nrow rows packed with zero rows below (rows past M
+    /// must not be read), then the packed kernel into the scratch tile.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StridedEdge<T>(int kc, T* a, long lda, int nrow, T* bs, T* tile) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int length = kc * MR;
+        T[]? heap = length * sizeof(T) > 64 * 1024 ? new T[length] : null;
+        T* packed = stackalloc T[heap == null ? length : 0];
+        fixed (T* h = heap)
+        {
+            T* pa = heap == null ? packed : h;
+            for (int p = 0; p < kc; p++)
+                for (int r = 0; r < MR; r++) pa[p * MR + r] = r < nrow ? a[r * lda + p] : T.Zero;
+            Tile(kc, pa, bs, tile, NR<T>(), T.Zero);
         }
     }
 
@@ -362,7 +408,7 @@ internal readonly record struct BatchLayout(int Columns, long StrideB, long Stri
 
 /// <summary>How A arrives: as a matrix to pack (No), or already in the packed layout of <see cref="Gemm.PackedIndex"/>
 /// as op(A) itself (InPlace: read where it lies) or as its transpose (Transposed: repacked block by block).</summary>
-internal enum PackedA { No, InPlace, Transposed }
+internal enum PackedA { No, InPlace, Transposed, Strided }
 
 /// <summary>Upper bounds of the GEMM blocks along K, M and N (see <see cref="Gemm.Blocking"/>).</summary>
 public readonly record struct GemmBlocking(int Kc, int Mc, int Nc);

@@ -68,6 +68,51 @@ internal static unsafe class GemmKernel
     }
 
     /// <summary>
+    /// <see cref="Tile{T}"/> with A read where it lies instead of from a packed sliver: row r of the tile's A at
+    /// a + r·lda, depth p at a[r·lda + p]. The same FMAs in the same order, so the same bits. For products whose A is
+    /// used by few B slivers (a weight-heavy layer: 9 MiB of weights against 128 columns), where packing A was a
+    /// separate pass over memory that the kernel could not overlap with its arithmetic (see Gemm.AInPlace).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TileStridedA<T>(int kc, T* a, long lda, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default;
+        Vector512<T> c10 = default, c11 = default;
+        Vector512<T> c20 = default, c21 = default;
+        Vector512<T> c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default;
+        Vector512<T> c50 = default, c51 = default;
+        Vector512<T> c60 = default, c61 = default;
+        Vector512<T> c70 = default, c71 = default;
+        Vector512<T> v;
+        T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
+        T* a4 = a + 4 * lda, a5 = a + 5 * lda, a6 = a + 6 * lda, a7 = a + 7 * lda;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(pb);
+            var b1 = Vector512.Load(pb + w);
+            v = Vector512.Create(a0[p]); c00 = VMath.Fma(v, b0, c00); c01 = VMath.Fma(v, b1, c01);
+            v = Vector512.Create(a1[p]); c10 = VMath.Fma(v, b0, c10); c11 = VMath.Fma(v, b1, c11);
+            v = Vector512.Create(a2[p]); c20 = VMath.Fma(v, b0, c20); c21 = VMath.Fma(v, b1, c21);
+            v = Vector512.Create(a3[p]); c30 = VMath.Fma(v, b0, c30); c31 = VMath.Fma(v, b1, c31);
+            v = Vector512.Create(a4[p]); c40 = VMath.Fma(v, b0, c40); c41 = VMath.Fma(v, b1, c41);
+            v = Vector512.Create(a5[p]); c50 = VMath.Fma(v, b0, c50); c51 = VMath.Fma(v, b1, c51);
+            v = Vector512.Create(a6[p]); c60 = VMath.Fma(v, b0, c60); c61 = VMath.Fma(v, b1, c61);
+            v = Vector512.Create(a7[p]); c70 = VMath.Fma(v, b0, c70); c71 = VMath.Fma(v, b1, c71);
+            pb += 2 * w;
+        }
+        Store(c + 0 * (nint)ldc, c00, c01, beta);
+        Store(c + 1 * (nint)ldc, c10, c11, beta);
+        Store(c + 2 * (nint)ldc, c20, c21, beta);
+        Store(c + 3 * (nint)ldc, c30, c31, beta);
+        Store(c + 4 * (nint)ldc, c40, c41, beta);
+        Store(c + 5 * (nint)ldc, c50, c51, beta);
+        Store(c + 6 * (nint)ldc, c60, c61, beta);
+        Store(c + 7 * (nint)ldc, c70, c71, beta);
+    }
+
+    /// <summary>
     /// <see cref="Tile{T}"/> for machines with 256-bit vectors only (AVX2 + FMA): the 2·MR accumulators of a 512-bit
     /// tile would be 4·MR ymm registers of the 16 there are, so the MR x NR tile (8 rows x 4 ymm) runs in three
     /// passes: rows 0..3 and rows 4..7 over the first 3 ymm of columns (12 accumulators, 3 B loads and 4 broadcasts

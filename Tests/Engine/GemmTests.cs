@@ -6,6 +6,7 @@ namespace Pade.Tests.Engine;
 
 /// <summary>The packed GEMM against a naive triple loop: edge sizes around the register tile (MR = 8, NR = 32
 /// floats / 16 doubles) and the K block, all four transpose combinations, beta 0 and 1, float and double.</summary>
+[NonParallelizable]
 public class GemmTests
 {
     /// <summary>(m, n, k): ones, primes, sizes just off multiples of MR, NR and KC, and the direct path.</summary>
@@ -98,6 +99,48 @@ public class GemmTests
         }
         finally { CpuParallel.Threads = saved; }
         Assert.That(c2, Is.EqualTo(c1));
+    }
+
+    /// <summary>A read in place (Gemm.AInPlace: AVX-512, at most 512 columns) gives the bits of packed A: rows off
+    /// multiples of the sliver (the partial last sliver is packed on the fly), K in uneven blocks, both thread counts,
+    /// beta 0 and 1, float and double, and B transposed or not.</summary>
+    [TestCase(257, 130, 300)]
+    [TestCase(512, 128, 600)]
+    [TestCase(9, 512, 40)]
+    [TestCase(33, 33, 1000)]
+    public void AInPlaceGivesTheBitsOfPackedA(int m, int n, int k)
+    {
+        var rnd = new Random(m + n + k);
+        Bits<float>(rnd, m, n, k);
+        Bits<double>(rnd, m, n, k);
+        var saved = Gemm.Blocking;
+        try { Gemm.Blocking = new GemmBlocking(Kc: 37, Mc: 30, Nc: 40); Bits<float>(rnd, m, n, k); }
+        finally { Gemm.Blocking = saved; }
+    }
+
+    private static void Bits<T>(Random rnd, int m, int n, int k) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var a = Random<T>(rnd, m * k); var b = Random<T>(rnd, k * n); var c0 = Random<T>(rnd, m * n);
+        bool savedSwitch = Gemm.AInPlace;
+        int savedThreads = CpuParallel.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+                foreach (bool tb in new[] { false, true })
+                    foreach (T beta in new[] { T.Zero, T.One })
+                    {
+                        CpuParallel.Threads = threads;
+                        var packed = (T[])c0.Clone(); var inPlace = (T[])c0.Clone();
+                        Gemm.AInPlace = false;
+                        Gemm.Multiply(false, tb, m, n, k, a, b, packed, beta);
+                        Gemm.AInPlace = true;
+                        Gemm.Multiply(false, tb, m, n, k, a, b, inPlace, beta);
+                        for (int i = 0; i < m * n; i++)
+                            if (!inPlace[i].Equals(packed[i]))
+                                Assert.Fail($"{typeof(T).Name} {m}x{n}x{k} transB={tb} beta={beta} threads={threads}: A in place gives C[{i / n}, {i % n}] = {inPlace[i]}, packed A {packed[i]}");
+                    }
+        }
+        finally { Gemm.AInPlace = savedSwitch; CpuParallel.Threads = savedThreads; }
     }
 
     /// <summary>a.T and b.T reach the GEMM as transposed operands (no contiguous copy) and agree with the copies.</summary>
