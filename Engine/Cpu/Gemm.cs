@@ -73,7 +73,7 @@ public static unsafe partial class Gemm
             if (k == 0) ScaleRows(pc, m, n, n, beta);
             else if ((long)m * n * k < SmallWork || m == 1 || n == 1) Direct(transA, transB, m, n, k, pa, pb, pc, beta);
             else Blocked(transA, transB, m, n, k, pa, pb, pc, beta,
-                BatchLayout.Plain(n, k) with { Packed = !transA && UnpackedA(m, n, k) ? PackedA.Strided : PackedA.No });
+                BatchLayout.Plain(n, k) with { Packed = !UnpackedA(m, n, k) ? PackedA.No : transA ? PackedA.StridedTransposed : PackedA.Strided });
         }
     }
 
@@ -138,12 +138,13 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// A row-major A (not transposed) is read where it lies, with no packing, by the AVX-512 kernel
-    /// (<see cref="GemmKernel.TileStridedA{T}"/>) when the product has at most 512 columns: there each A block serves
-    /// at most 16 B slivers, and packing it was a separate pass over memory the kernel could not overlap with its
-    /// arithmetic. Measured (bench/results/2026-12-07-gemm-a-in-place.md): ResNet-101's weight-heavy 512x128x4608
-    /// 0.73–0.85 of the time at 1 thread, 0.80–0.85 at 2; 512 columns 0.91–0.97; wider products (not switched) within
-    /// ±5 %. Same bits: the kernel does the same FMAs in the same order. Settable for that A/B and the tests.
+    /// A is read where it lies, with no packing, by the AVX-512 kernels when the product has at most 512 columns: there
+    /// each A block serves at most 16 B slivers, and packing it was a separate pass over memory the kernel could not
+    /// overlap with its arithmetic. Stored [M, K], <see cref="GemmKernel.TileStridedA{T}"/> broadcasts from eight row
+    /// pointers; stored [K, M] (transA), the packed kernel takes the row length as its step between depths. Measured
+    /// (bench/results/2026-12-07-gemm-a-in-place.md): ResNet-101's weight-heavy 512x128x4608 0.66–0.86 of the time,
+    /// its input gradient's 4608x128x512 0.84–0.86; 512 columns 0.91–0.98; wider products (not switched) within ±5 %.
+    /// Same bits: the kernels do the same FMAs in the same order. Settable for that A/B and the tests.
     /// </summary>
     internal static bool AInPlace { get; set; } = true;
 
@@ -250,7 +251,9 @@ public static unsafe partial class Gemm
                         if (layout.Packed == PackedA.InPlace)
                             Macro(kcb, mcb, ic, jc, nc, slivers, a + (long)ic * k + (long)pc * MR, (long)MR * k, bp, c, layout, betaBlock);
                         else if (layout.Packed == PackedA.Strided)
-                            Macro(kcb, mcb, ic, jc, nc, slivers, a + (long)ic * k + pc, (long)MR * k, bp, c, layout, betaBlock, k);
+                            Macro(kcb, mcb, ic, jc, nc, slivers, a + (long)ic * k + pc, (long)MR * k, bp, c, layout, betaBlock, aRow: k, aDepth: 1);
+                        else if (layout.Packed == PackedA.StridedTransposed)
+                            Macro(kcb, mcb, ic, jc, nc, slivers, a + (long)pc * m + ic, MR, bp, c, layout, betaBlock, aRow: 1, aDepth: m);
                         else
                         {
                             if (layout.Packed == PackedA.Transposed) PackATransposedPacked(m, k, a, ic, mcb, pc, kcb, ap);
@@ -274,11 +277,12 @@ public static unsafe partial class Gemm
     /// written, run by run of columns in one batch, where the layout puts it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot loop: skip the slow first tier
     private static void Macro<T>(int kc, int mc, int ic, int jc, int nc, int slivers, T* ap, long aSliver, T* bp, T* c, BatchLayout layout, T beta,
-        long lda = 0)
+        long aRow = 1, long aDepth = MR)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = NR<T>(), ldc = layout.Columns;
         T* tile = stackalloc T[MR * 32];
+        bool packed = aRow == 1 && aDepth == MR;
         for (int s = 0; s < slivers; s++)
         {
             int j = s * nr, ncol = Math.Min(nr, nc - j), col = jc + j;
@@ -290,20 +294,12 @@ public static unsafe partial class Gemm
             {
                 int nrow = Math.Min(MR, mc - i);
                 T* ct = cs + (long)(ic + i) * ldc;
-                if (lda != 0)
-                {
-                    // A read in place: the last sliver's missing rows read row 0 again (their results are not written).
-                    T* ar = ap + i / MR * aSliver;
-                    if (nrow < MR) StridedEdge(kc, ar, lda, nrow, bs, tile);
-                    else if (ncol == nr && inPlace) { GemmKernel.TileStridedA(kc, ar, lda, bs, ct, ldc, beta); continue; }
-                    else GemmKernel.TileStridedA(kc, ar, lda, bs, tile, nr, T.Zero);
-                }
-                else if (nrow == MR && ncol == nr && inPlace)
-                {
-                    Tile(kc, ap + i / MR * aSliver, bs, ct, ldc, beta);
-                    continue;
-                }
-                else Tile(kc, ap + i / MR * aSliver, bs, tile, nr, T.Zero);
+                T* ar = ap + i / MR * aSliver;
+                bool whole = nrow == MR && ncol == nr && inPlace;
+                if (!packed && nrow < MR) InPlaceEdge(kc, ar, aRow, aDepth, nrow, bs, tile);   // rows past M must not be read
+                else if (aRow != 1) GemmKernel.TileStridedA(kc, ar, aRow, bs, whole ? ct : tile, whole ? ldc : nr, whole ? beta : T.Zero);
+                else Tile(kc, ar, aDepth, bs, whole ? ct : tile, whole ? ldc : nr, whole ? beta : T.Zero);
+                if (whole) continue;
                 {
                     for (int q = 0; q < ncol;)
                     {
@@ -325,10 +321,10 @@ public static unsafe partial class Gemm
         }
     }
 
-    /// <summary>The last, partial sliver of an A read in place: its nrow rows packed with zero rows below (rows past M
-    /// must not be read), then the packed kernel into the scratch tile.</summary>
+    /// <summary>The last, partial sliver of an A read in place (row r, depth p at a[r·aRow + p·aDepth]): its nrow rows
+    /// packed with zero rows below (rows past M must not be read), then the packed kernel into the scratch tile.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StridedEdge<T>(int kc, T* a, long lda, int nrow, T* bs, T* tile) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void InPlaceEdge<T>(int kc, T* a, long aRow, long aDepth, int nrow, T* bs, T* tile) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int length = kc * MR;
         T[]? heap = length * sizeof(T) > 64 * 1024 ? new T[length] : null;
@@ -337,15 +333,16 @@ public static unsafe partial class Gemm
         {
             T* pa = heap == null ? packed : h;
             for (int p = 0; p < kc; p++)
-                for (int r = 0; r < MR; r++) pa[p * MR + r] = r < nrow ? a[r * lda + p] : T.Zero;
-            Tile(kc, pa, bs, tile, NR<T>(), T.Zero);
+                for (int r = 0; r < MR; r++) pa[p * MR + r] = r < nrow ? a[r * aRow + p * aDepth] : T.Zero;
+            Tile(kc, pa, MR, bs, tile, NR<T>(), T.Zero);
         }
     }
 
     /// <summary>One MR x NR tile: the AVX-512 register kernel, its three AVX2 passes, or a portable loop where neither runs.</summary>
-    private static void Tile<T>(int kc, T* pa, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Tile<T>(int kc, T* pa, long aDepth, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (CpuIsa.Avx512) GemmKernel.Tile(kc, pa, pb, c, ldc, beta);
+        if (CpuIsa.Avx512) GemmKernel.Tile(kc, pa, pb, c, ldc, beta, (nint)aDepth);
+        else if (aDepth != MR) throw new InvalidOperationException("gemm: A read in place needs the AVX-512 kernel");
         else if (CpuIsa.Avx2) GemmKernel.Tile256(kc, pa, pb, c, ldc, beta);
         else PortableTile(kc, pa, pb, c, ldc, beta);
     }
@@ -406,9 +403,10 @@ internal readonly record struct BatchLayout(int Columns, long StrideB, long Stri
     public static BatchLayout Plain(int n, int k) => new(n, 0, 0, k, 0, 0);
 }
 
-/// <summary>How A arrives: as a matrix to pack (No), or already in the packed layout of <see cref="Gemm.PackedIndex"/>
-/// as op(A) itself (InPlace: read where it lies) or as its transpose (Transposed: repacked block by block).</summary>
-internal enum PackedA { No, InPlace, Transposed, Strided }
+/// <summary>How A arrives: as a matrix to pack (No); already in the packed layout of <see cref="Gemm.PackedIndex"/>
+/// as op(A) itself (InPlace: read where it lies) or as its transpose (Transposed: repacked block by block); or as a
+/// plain matrix read where it lies, stored [M, K] (Strided) or [K, M] (StridedTransposed): see Gemm.AInPlace.</summary>
+internal enum PackedA { No, InPlace, Transposed, Strided, StridedTransposed }
 
 /// <summary>Upper bounds of the GEMM blocks along K, M and N (see <see cref="Gemm.Blocking"/>).</summary>
 public readonly record struct GemmBlocking(int Kc, int Mc, int Nc);

@@ -16,9 +16,10 @@ internal static unsafe class GemmKernel
     public const int MR = 8;
 
     /// <summary>C[0..MR, 0..NR] = Σ_p A[:, p] B[p, :] + beta C (beta 0 overwrites). pa: MR x kc column-major sliver,
-    /// pb: kc x NR row-major sliver, NR = 2 · Vector512&lt;T&gt;.Count.</summary>
+    /// its columns aDepth apart (MR when packed; the stored row length when A, stored [K, M], is read in place, see
+    /// Gemm.AInPlace), pb: kc x NR row-major sliver, NR = 2 · Vector512&lt;T&gt;.Count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<T>(int kc, T* pa, T* pb, T* c, int ldc, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Tile<T>(int kc, T* pa, T* pb, T* c, int ldc, T beta, nint aDepth = MR) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default;
@@ -54,7 +55,7 @@ internal static unsafe class GemmKernel
             a = Vector512.Create(pa[5]); c50 = VMath.Fma(a, b0, c50); c51 = VMath.Fma(a, b1, c51);
             a = Vector512.Create(pa[6]); c60 = VMath.Fma(a, b0, c60); c61 = VMath.Fma(a, b1, c61);
             a = Vector512.Create(pa[7]); c70 = VMath.Fma(a, b0, c70); c71 = VMath.Fma(a, b1, c71);
-            pa += MR;
+            pa += aDepth;
             pb += 2 * w;
         }
         Store(c + 0 * (nint)ldc, c00, c01, beta);

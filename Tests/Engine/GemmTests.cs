@@ -101,9 +101,9 @@ public class GemmTests
         Assert.That(c2, Is.EqualTo(c1));
     }
 
-    /// <summary>A read in place (Gemm.AInPlace: AVX-512, at most 512 columns) gives the bits of packed A: rows off
-    /// multiples of the sliver (the partial last sliver is packed on the fly), K in uneven blocks, both thread counts,
-    /// beta 0 and 1, float and double, and B transposed or not.</summary>
+    /// <summary>A read in place (Gemm.AInPlace: AVX-512, at most 512 columns) gives the bits of packed A: stored
+    /// [M, K] or [K, M] (transA), rows off multiples of the sliver (the partial last sliver is packed on the fly), K
+    /// in uneven blocks, both thread counts, beta 0 and 1, float and double, and B transposed or not.</summary>
     [TestCase(257, 130, 300)]
     [TestCase(512, 128, 600)]
     [TestCase(9, 512, 40)]
@@ -126,18 +126,19 @@ public class GemmTests
         try
         {
             foreach (int threads in new[] { 1, 2 })
+                foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     foreach (T beta in new[] { T.Zero, T.One })
                     {
                         CpuParallel.Threads = threads;
                         var packed = (T[])c0.Clone(); var inPlace = (T[])c0.Clone();
                         Gemm.AInPlace = false;
-                        Gemm.Multiply(false, tb, m, n, k, a, b, packed, beta);
+                        Gemm.Multiply(ta, tb, m, n, k, a, b, packed, beta);
                         Gemm.AInPlace = true;
-                        Gemm.Multiply(false, tb, m, n, k, a, b, inPlace, beta);
+                        Gemm.Multiply(ta, tb, m, n, k, a, b, inPlace, beta);
                         for (int i = 0; i < m * n; i++)
                             if (!inPlace[i].Equals(packed[i]))
-                                Assert.Fail($"{typeof(T).Name} {m}x{n}x{k} transB={tb} beta={beta} threads={threads}: A in place gives C[{i / n}, {i % n}] = {inPlace[i]}, packed A {packed[i]}");
+                                Assert.Fail($"{typeof(T).Name} {m}x{n}x{k} transA={ta} transB={tb} beta={beta} threads={threads}: A in place gives C[{i / n}, {i % n}] = {inPlace[i]}, packed A {packed[i]}");
                     }
         }
         finally { Gemm.AInPlace = savedSwitch; CpuParallel.Threads = savedThreads; }
