@@ -1,5 +1,6 @@
 using Pade.Engine.Functional;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Pade.Engine.Cpu;
 
 namespace Pade.Engine;
@@ -156,8 +157,23 @@ public sealed partial class CpuBackend
                 else
                 {
                     int group = gi;
-                    CpuParallel.For(ns, s => Im2Col<T>(x.AsSpan(xo + ((s0 + s) * g.C + group * cg) * hw, cg * hw), col.AsSpan(0, rows * cols), cols, s * ohw, g),
-                        (long)rows * ohw);
+                    if (typeof(T) == typeof(float) && UsesIm2ColTable(g) && Im2ColLanesApply(g))
+                    {
+                        // One permute per row: split by channels, each part's rows for every sample (split by samples, two
+                        // threads' 16-element runs met in shared cache lines; serial, it waited on lines the GEMM's other
+                        // thread had just read).
+                        int parts = CpuParallel.Available, per = (cg + parts - 1) / parts;
+                        CpuParallel.For(parts, part =>
+                        {
+                            var cs = MemoryMarshal.Cast<T, float>(col.AsSpan(0, rows * cols));
+                            for (int s = 0; s < ns; s++)
+                                Im2ColByLanes(MemoryMarshal.Cast<T, float>(x.AsSpan(xo + ((s0 + s) * g.C + group * cg) * hw, cg * hw)), cs, cols, s * ohw, g,
+                                    Math.Min(cg, part * per), Math.Min(cg, (part + 1) * per));
+                        }, (long)ns * per * g.KH * g.KW * 16);
+                    }
+                    else
+                        CpuParallel.For(ns, s => Im2Col<T>(x.AsSpan(xo + ((s0 + s) * g.C + group * cg) * hw, cg * hw), col.AsSpan(0, rows * cols), cols, s * ohw, g),
+                            (long)rows * ohw);
                     xcol = col.AsSpan(0, rows * cols);
                 }
                 var wg = w.AsSpan(wo + gi * kg * rows, kg * rows);

@@ -89,4 +89,53 @@ public class ConvIm2ColTests
             CpuBackend.DirectConvolution = savedDirect;
         }
     }
+
+    /// <summary>float32 images of at most 16 pixels with 16 output positions take the permute lanes
+    /// (CpuBackend.Im2ColLanes): forward, input and weight gradients must be the table's bits, on ResNet's 4x4 3x3
+    /// geometry, padding wider than the kernel's reach (a 2x2 image read by a 1x1 kernel through padding 1), dilation,
+    /// stride 2 onto a 4x4 output, non-square images and groups; and close to the naive float64 reference.</summary>
+    [TestCase(3, 5, 7, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1)]
+    [TestCase(2, 3, 4, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1)]
+    [TestCase(2, 4, 3, 4, 4, 3, 3, 1, 1, 2, 2, 1, 2)]
+    [TestCase(1, 2, 5, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1)]
+    [TestCase(2, 3, 6, 2, 8, 3, 3, 1, 1, 1, 1, 1, 1)]
+    [TestCase(2, 4, 6, 3, 3, 2, 2, 1, 1, 1, 1, 2, 1)]
+    [TestCase(1, 3, 4, 4, 4, 5, 5, 1, 1, 2, 2, 1, 1)]
+    public void PermuteLanesGiveTheTableBits(int n, int c, int k, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int groups, int d)
+    {
+        int[] xs = [n, c * groups, h, w], ws = [k * groups, c, kh, kw];
+        var x = Rand(xs, 51); var wt0 = Rand(ws, 52);
+        var stride = new Size2(sh, sw); var pad = new Size2(ph, pw); var dil = new Size2(d, d);
+        var expected = Naive.Conv2d(x.ToArray<double>(), xs, wt0.ToArray<double>(), ws, null, stride, pad, dil, groups, out var ys);
+        Assert.That(ys[2] * ys[3], Is.EqualTo(16), "the case must have 16 output positions");
+        var up = Rand(ys, 53);
+        (float[] Y, float[] Dx, float[] Dw) Run(bool lanes)
+        {
+            bool savedLanes = CpuBackend.Im2ColLanes, savedDirect = CpuBackend.DirectConvolution, savedDense = CpuBackend.DenseConvolution;
+            try
+            {
+                CpuBackend.Im2ColLanes = lanes;
+                CpuBackend.DirectConvolution = false;
+                CpuBackend.DenseConvolution = false;
+                var xt = x.To(DType.Float32).Clone(); xt.RequiresGrad = true;
+                var wt = wt0.To(DType.Float32).Clone(); wt.RequiresGrad = true;
+                var y = F.Conv2d(xt, wt, null, stride, pad, dil, groups);
+                (y * up.To(DType.Float32)).Sum().Backward();
+                return (y.ToArray<float>(), xt.Grad!.ToArray<float>(), wt.Grad!.ToArray<float>());
+            }
+            finally
+            {
+                CpuBackend.Im2ColLanes = savedLanes;
+                CpuBackend.DirectConvolution = savedDirect;
+                CpuBackend.DenseConvolution = savedDense;
+            }
+        }
+        var table = Run(false);
+        var lanes = Run(true);
+        string what = $"x={string.Join("x", xs)} w={string.Join("x", ws)} s={stride} p={pad} d={d} g={groups}";
+        Assert.That(lanes.Y, Is.EqualTo(table.Y), what + " forward");
+        Assert.That(lanes.Dx, Is.EqualTo(table.Dx), what + " dx");
+        Assert.That(lanes.Dw, Is.EqualTo(table.Dw), what + " dw");
+        Naive.AssertClose(lanes.Y.Select(v => (double)v).ToArray(), expected, 1e-4, what + " forward against float64");
+    }
 }
