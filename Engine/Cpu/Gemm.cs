@@ -73,7 +73,7 @@ public static unsafe partial class Gemm
             if (k == 0) ScaleRows(pc, m, n, n, beta);
             else if ((long)m * n * k < SmallWork || m == 1 || n == 1) Direct(transA, transB, m, n, k, pa, pb, pc, beta);
             else Blocked(transA, transB, m, n, k, pa, pb, pc, beta,
-                BatchLayout.Plain(n, k) with { Packed = !UnpackedA(m, n, k) ? PackedA.No : transA ? PackedA.StridedTransposed : PackedA.Strided });
+                BatchLayout.Plain(n, k) with { Packed = AReadInPlace(transA, n) });
         }
     }
 
@@ -102,7 +102,8 @@ public static unsafe partial class Gemm
         {
             if (k == 0)
                 for (long s = 0; s < nb; s++) ScaleRows(pc + s * batches.StrideC, m, P, P, beta);
-            else Blocked(transA, false, m, n, k, pa, pb, pc, beta, BatchLayout.Plain(n, k) with { Columns = P, StrideB = batches.StrideB, StrideC = batches.StrideC });
+            else Blocked(transA, false, m, n, k, pa, pb, pc, beta,
+                BatchLayout.Plain(n, k) with { Columns = P, StrideB = batches.StrideB, StrideC = batches.StrideC, Packed = AReadInPlace(transA, n) });
         }
     }
 
@@ -138,7 +139,8 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// A is read where it lies, with no packing, by the AVX-512 kernels when the product has at most 512 columns: there
+    /// A is read where it lies, with no packing, by the AVX-512 kernels when the product has at most 512 columns (128
+    /// for A stored [K, M], <see cref="AInPlaceTransposedColumns"/>), plain or in column batches (1x1 convolutions): there
     /// each A block serves at most 16 B slivers, and packing it was a separate pass over memory the kernel could not
     /// overlap with its arithmetic. Stored [M, K], <see cref="GemmKernel.TileStridedA{T}"/> broadcasts from eight row
     /// pointers; stored [K, M] (transA), the packed kernel takes the row length as its step between depths. Measured
@@ -151,7 +153,16 @@ public static unsafe partial class Gemm
     /// <summary>Columns up to which <see cref="AInPlace"/> applies.</summary>
     private const int AInPlaceColumns = 512;
 
-    private static bool UnpackedA(int m, int n, int k) => AInPlace && CpuIsa.Avx512 && n <= AInPlaceColumns;
+    /// <summary>Columns up to which A stored [K, M] is read in place: its sliver's eight elements per depth use half a
+    /// cache line, so every B sliver brings twice A's lines from L2, and with 16 slivers that cost more than the packing
+    /// (ResNet's 1x1 1024→256 8² input gradient, 1024x512x256: 1.12–1.14x the packed time; at 128 columns 0.84–0.86).</summary>
+    private const int AInPlaceTransposedColumns = 128;
+
+    /// <summary>How a plain A (stored [M, K], or [K, M] when transA) is read: in place where <see cref="AInPlace"/>
+    /// applies, else packed.</summary>
+    private static PackedA AReadInPlace(bool transA, int n) =>
+        !(AInPlace && CpuIsa.Avx512 && n <= (transA ? AInPlaceTransposedColumns : AInPlaceColumns)) ? PackedA.No
+        : transA ? PackedA.StridedTransposed : PackedA.Strided;
 
     /// <summary>Elements of a [rows, cols] matrix in the packed layout of <see cref="PackedIndex"/> (rows rounded up to
     /// whole slivers of MR).</summary>

@@ -118,6 +118,39 @@ public class GemmTests
         finally { Gemm.Blocking = saved; }
     }
 
+    /// <summary>The same for the column-batched product (a 1x1 convolution over NCHW in place), A stored either way,
+    /// batches narrower than a sliver and with gaps between them.</summary>
+    [TestCase(257, 8, 64, 40)]
+    [TestCase(64, 16, 130, 24)]
+    [TestCase(33, 64, 8, 300)]
+    [TestCase(41, 4, 30, 70)]
+    public void AInPlaceGivesTheBitsOfPackedAInColumnBatches(int m, int batches, int P, int k)
+    {
+        var rnd = new Random(m + P + k);
+        int n = batches * P;
+        long strideB = (long)k * P + 5, strideC = (long)m * P + 3;
+        var a = Random<float>(rnd, m * k);
+        var b = Random<float>(rnd, (int)(strideB * batches));
+        var c0 = Random<float>(rnd, (int)(strideC * batches));
+        bool savedSwitch = Gemm.AInPlace;
+        int savedThreads = CpuParallel.Threads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+                foreach (bool ta in new[] { false, true })
+                {
+                    CpuParallel.Threads = threads;
+                    var packed = (float[])c0.Clone(); var inPlace = (float[])c0.Clone();
+                    Gemm.AInPlace = false;
+                    Gemm.Multiply(ta, m, n, k, a, b, packed, 1f, new GemmColumnBatches(P, strideB, strideC));
+                    Gemm.AInPlace = true;
+                    Gemm.Multiply(ta, m, n, k, a, b, inPlace, 1f, new GemmColumnBatches(P, strideB, strideC));
+                    Assert.That(inPlace, Is.EqualTo(packed), $"{m}x{n}x{k} in batches of {P}, transA={ta}, threads={threads}");
+                }
+        }
+        finally { Gemm.AInPlace = savedSwitch; CpuParallel.Threads = savedThreads; }
+    }
+
     private static void Bits<T>(Random rnd, int m, int n, int k) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         var a = Random<T>(rnd, m * k); var b = Random<T>(rnd, k * n); var c0 = Random<T>(rnd, m * n);
