@@ -293,7 +293,8 @@ public static unsafe partial class Gemm
     {
         int nr = NR<T>(), ldc = layout.Columns;
         T* tile = stackalloc T[MR * 32];
-        bool packed = aRow == 1 && aDepth == MR;
+        // A read where it lies (not from a packed block): its last sliver may be partial, and rows past M must not be read.
+        bool inPlaceRows = layout.Packed is PackedA.Strided or PackedA.StridedTransposed;
         for (int s = 0; s < slivers; s++)
         {
             int j = s * nr, ncol = Math.Min(nr, nc - j), col = jc + j;
@@ -307,8 +308,8 @@ public static unsafe partial class Gemm
                 T* ct = cs + (long)(ic + i) * ldc;
                 T* ar = ap + i / MR * aSliver;
                 bool whole = nrow == MR && ncol == nr && inPlace;
-                if (!packed && nrow < MR) InPlaceEdge(kc, ar, aRow, aDepth, nrow, bs, tile);   // rows past M must not be read
-                else if (aRow != 1) GemmKernel.TileStridedA(kc, ar, aRow, bs, whole ? ct : tile, whole ? ldc : nr, whole ? beta : T.Zero);
+                if (inPlaceRows && nrow < MR) InPlaceEdge(kc, ar, aRow, aDepth, nrow, bs, tile);
+                else if (layout.Packed == PackedA.Strided) GemmKernel.TileStridedA(kc, ar, aRow, bs, whole ? ct : tile, whole ? ldc : nr, whole ? beta : T.Zero);
                 else Tile(kc, ar, aDepth, bs, whole ? ct : tile, whole ? ldc : nr, whole ? beta : T.Zero);
                 if (whole) continue;
                 {

@@ -91,28 +91,12 @@ public static unsafe partial class Gemm
     private static bool Transpose8Applies<T>() where T : unmanaged =>
         MR == 8 && (typeof(T) == typeof(float) ? Avx.IsSupported : typeof(T) == typeof(double));
 
-    /// <summary>dst[j·8 + r] = src[r·8 + j] for an 8 x 8 block of T, in registers (float: ymm; double: zmm).</summary>
+    /// <summary>dst[j·8 + r] = src[r·8 + j] for an 8 x 8 block of T (float in registers, double element by element:
+    /// no hot path packs double U).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8Block<T>(T* src, T* dst) where T : unmanaged
     {
-        if (typeof(T) == typeof(float))
-        {
-            float* s = (float*)src, d = (float*)dst;
-            Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + 8), r2 = Avx.LoadVector256(s + 16), r3 = Avx.LoadVector256(s + 24);
-            Vector256<float> r4 = Avx.LoadVector256(s + 32), r5 = Avx.LoadVector256(s + 40), r6 = Avx.LoadVector256(s + 48), r7 = Avx.LoadVector256(s + 56);
-            var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
-            var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
-            var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
-            var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
-            var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
-            var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
-            var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
-            var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-            Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20)); Avx.Store(d + 8, Avx.Permute2x128(u1, u5, 0x20));
-            Avx.Store(d + 16, Avx.Permute2x128(u2, u6, 0x20)); Avx.Store(d + 24, Avx.Permute2x128(u3, u7, 0x20));
-            Avx.Store(d + 32, Avx.Permute2x128(u0, u4, 0x31)); Avx.Store(d + 40, Avx.Permute2x128(u1, u5, 0x31));
-            Avx.Store(d + 48, Avx.Permute2x128(u2, u6, 0x31)); Avx.Store(d + 56, Avx.Permute2x128(u3, u7, 0x31));
-        }
+        if (typeof(T) == typeof(float)) SimdTranspose.Transpose8x8((float*)src, (float*)dst);
         else
         {
             double* s = (double*)src, d = (double*)dst;

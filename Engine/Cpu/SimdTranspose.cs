@@ -45,21 +45,28 @@ internal static unsafe class SimdTranspose
         }
     }
 
-    /// <summary>8 x 8 floats in ymm: interleave row pairs, then 64-bit pairs, then 128-bit lanes.</summary>
-    internal static void Transpose8x8(Vector256<float>* r)
+    /// <summary>8 x 8 floats in ymm, in place: interleave row pairs, then 64-bit pairs, then 128-bit lanes.</summary>
+    private static void Transpose8x8(Vector256<float>* r) => Transpose8x8((float*)r, (float*)r);
+
+    /// <summary>dst[j·8 + i] = src[i·8 + j] for an 8 x 8 block of floats (64 contiguous each; dst may be src): all
+    /// eight rows are loaded into registers before anything is stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8x8(float* src, float* dst)
     {
-        var t0 = Avx.UnpackLow(r[0], r[1]); var t1 = Avx.UnpackHigh(r[0], r[1]);
-        var t2 = Avx.UnpackLow(r[2], r[3]); var t3 = Avx.UnpackHigh(r[2], r[3]);
-        var t4 = Avx.UnpackLow(r[4], r[5]); var t5 = Avx.UnpackHigh(r[4], r[5]);
-        var t6 = Avx.UnpackLow(r[6], r[7]); var t7 = Avx.UnpackHigh(r[6], r[7]);
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + 8), r2 = Avx.LoadVector256(src + 16), r3 = Avx.LoadVector256(src + 24);
+        Vector256<float> r4 = Avx.LoadVector256(src + 32), r5 = Avx.LoadVector256(src + 40), r6 = Avx.LoadVector256(src + 48), r7 = Avx.LoadVector256(src + 56);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
         var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
         var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
         var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
         var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        r[0] = Avx.Permute2x128(u0, u4, 0x20); r[1] = Avx.Permute2x128(u1, u5, 0x20);
-        r[2] = Avx.Permute2x128(u2, u6, 0x20); r[3] = Avx.Permute2x128(u3, u7, 0x20);
-        r[4] = Avx.Permute2x128(u0, u4, 0x31); r[5] = Avx.Permute2x128(u1, u5, 0x31);
-        r[6] = Avx.Permute2x128(u2, u6, 0x31); r[7] = Avx.Permute2x128(u3, u7, 0x31);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20)); Avx.Store(dst + 8, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 16, Avx.Permute2x128(u2, u6, 0x20)); Avx.Store(dst + 24, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 32, Avx.Permute2x128(u0, u4, 0x31)); Avx.Store(dst + 40, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 48, Avx.Permute2x128(u2, u6, 0x31)); Avx.Store(dst + 56, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>4 x 4 doubles in ymm: interleave row pairs, then 128-bit lanes.</summary>
@@ -117,7 +124,7 @@ internal static unsafe class SimdTranspose
     /// <summary>8 x 8 doubles: interleave row pairs (t2i: even columns of rows 2i, 2i+1; t2i+1: odd ones), then
     /// two rounds of 128-bit lane shuffles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Transpose8(Vector512<double>* v)
+    private static void Transpose8(Vector512<double>* v)
     {
         var t0 = Avx512F.UnpackLow(v[0], v[1]); var t1 = Avx512F.UnpackHigh(v[0], v[1]);
         var t2 = Avx512F.UnpackLow(v[2], v[3]); var t3 = Avx512F.UnpackHigh(v[2], v[3]);
