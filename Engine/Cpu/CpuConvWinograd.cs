@@ -24,7 +24,7 @@ namespace Pade.Engine;
 /// Every transform has entries 0, ±1 and ±½, so the float32 error stays near that of the direct sum (measured
 /// against the float64 result in Tests/Layers/ConvWinogradTests.cs). Each plane is first copied into a zero-padded
 /// scratch plane, split into its even and odd columns, that covers every tile, so the tile loops never test bounds (the tile transforms themselves run a
-/// row of tiles per vector, CpuConvWinogradRows.cs; the weight transform 16 pairs per vector, WinogradLanes.cs). The
+/// row of tiles per vector, CpuConvWinogradRows.cs; the weight transform 8 pairs per vector, WinogradLanes.cs). The
 /// chunks go into at most four parts; a thread runs whole parts where they divide over the threads, else the parts
 /// run one after the other, each phase spread over the threads. The chunking and the parts depend on the shapes only
 /// and dU sums each part's chunks, then the parts, in order, so results are the same for every thread count.
@@ -237,12 +237,14 @@ public sealed partial class CpuBackend
     {
         const int mr = GemmKernel.MR;
         int c = g.C, K = g.K, su = WinogradUStride(g), rows = Math.Min(mr, K - k0);
-        // Sixteen lanes: rows k0 .. k0 + 7 of channels ci and ci + 1, 16 consecutive elements of the packed plane.
+        // Eight lanes: rows k0 .. k0 + 7 of one channel, 8 consecutive elements of the packed plane, channels by eights.
         int ci = 0;
-        if (typeof(T) == typeof(float) && WinogradLanes.Applies && rows == mr)
+        if (typeof(T) == typeof(float) && WinogradLanes.Weights8 && rows == mr && c >= 8)
+        {
+            ci = c - c % 8;
             fixed (T* wp = w, up = u)
-                for (; ci + 2 <= c; ci += 2)
-                    WinogradLanes.WeightsSliver((float*)wp + wo + ((long)k0 * c + ci) * 9, c * 9, (float*)up + Gemm.PackedIndex(k0, ci, c), su);
+                WinogradLanes.WeightsRows((float*)wp + wo + (long)k0 * c * 9, c * 9, ci, (float*)up + Gemm.PackedIndex(k0, 0, c), su);
+        }
         T half = T.One / (T.One + T.One);
         Span<T> e = stackalloc T[12];
         for (; ci < c; ci++)
@@ -285,10 +287,10 @@ public sealed partial class CpuBackend
     {
         int c = g.C, su = WinogradStride(g.K * g.C), q = k * c, end = (k + 1) * c;
         T half = T.One / (T.One + T.One);
-        if (typeof(T) == typeof(float) && WinogradLanes.Applies && end - q >= WinogradLanes.Width)
+        if (typeof(T) == typeof(float) && WinogradLanes.Weights8 && end - q >= 8)
             fixed (T* dup = du, dwp = dw)
-                for (; q + WinogradLanes.Width <= end; q += WinogradLanes.Width)
-                    WinogradLanes.WeightsAdjoint((float*)dup + q, (float*)dwp + dwo + q * 9, su);
+                for (; q + 8 <= end; q += 8)
+                    WinogradLanes.WeightsAdjointRow((float*)dup + q, (float*)dwp + dwo + q * 9, su);
         {
             Span<T> e = stackalloc T[12];
             for (; q < end; q++)
