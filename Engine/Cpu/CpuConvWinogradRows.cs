@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Pade.Engine.Cpu;
 using Pade.Engine.Functional;
 
@@ -26,7 +27,7 @@ public sealed partial class CpuBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int hw = g.H * g.W, cp = WinogradStride(g.C * p), w = t.PadW, half = t.TW + 1, tw = t.TW;
-        var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW);
+        var pad = WinogradScratch<T>.Plane(t.PadH * t.PadW + PadSplitSlack);
         fixed (T* pp = pad, vp = v)
             for (int s = 0; s < ns; s++)
             {
@@ -136,12 +137,48 @@ public sealed partial class CpuBackend
             }
     }
 
+    /// <summary>Elements past the split plane that <see cref="PadSplit{T}"/>'s vector rows may write (zeros).</summary>
+    private const int PadSplitSlack = 16;
+
     /// <summary>Plane x (H x W) into the split scratch plane (PadH rows of E | O, each TW + 1 wide) at (PH, PW),
-    /// zeros around it.</summary>
-    private static void PadSplit<T>(ReadOnlySpan<T> x, Span<T> pad, in Conv2dGeometry g, in WinogradTiles t) where T : unmanaged
+    /// zeros around it; <paramref name="pad"/> has <see cref="PadSplitSlack"/> elements to spare.</summary>
+    private static unsafe void PadSplit<T>(ReadOnlySpan<T> x, Span<T> pad, in Conv2dGeometry g, in WinogradTiles t) where T : unmanaged
     {
         pad.Clear();
         int rows = Math.Min(g.H, t.PadH - g.PH), cols = Math.Min(g.W, t.PadW - g.PW), half = t.TW + 1;
+        if (typeof(T) == typeof(float) && Avx512F.IsSupported && WinogradLanes.Enabled && g.W is 4 or 8 or 16 && half <= 16
+            && pad.Length >= t.PadH * t.PadW + PadSplitSlack)
+        {
+            // A row of ResNet's and VGG's planes (4, 8 or 16 wide) in one vector, its halves E and O by one permute
+            // each: lane i of E is column 2i − PW of the row, of O column 2i + 1 − PW, zero where that is no column
+            // (from lane `half` on there is none: 2·half − PW = 2·TW + 2 − PW ≥ W). Each row stores 16 lanes at E
+            // and at O, top to bottom: the lanes past a half are zeros that the next store overwrites or that belong
+            // there (padding).
+            Span<int> e = stackalloc int[16], o = stackalloc int[16];
+            for (int i = 0; i < 16; i++)
+            {
+                int je = 2 * i - g.PW, jo = je + 1;
+                e[i] = je >= 0 && je < cols ? je : -1;
+                o[i] = jo >= 0 && jo < cols ? jo : -1;
+            }
+            var ie = Vector512.Create<int>(e); var io = Vector512.Create<int>(o);
+            var me = Vector512.GreaterThanOrEqual(ie, Vector512<int>.Zero).AsSingle();
+            var mo = Vector512.GreaterThanOrEqual(io, Vector512<int>.Zero).AsSingle();
+            fixed (T* xp = x, pp = pad)
+                for (int h = 0; h < rows; h++)
+                {
+                    float* src = (float*)xp + h * g.W, dst = (float*)pp + (g.PH + h) * t.PadW;
+                    Vector512<float> r = g.W switch
+                    {
+                        4 => Vector512.Create(Vector256.Create(Vector128.Load(src), Vector128<float>.Zero), Vector256<float>.Zero),
+                        8 => Vector512.Create(Vector256.Load(src), Vector256<float>.Zero),
+                        _ => Vector512.Load(src),
+                    };
+                    Vector512.Store(Avx512F.PermuteVar16x32(r, ie) & me, dst);
+                    Vector512.Store(Avx512F.PermuteVar16x32(r, io) & mo, dst + half);
+                }
+            return;
+        }
         for (int h = 0; h < rows; h++)
         {
             var src = x.Slice(h * g.W, cols);

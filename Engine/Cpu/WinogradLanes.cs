@@ -95,6 +95,7 @@ internal static unsafe class WinogradLanes
         SimdTranspose.Transpose8x8(t, 8, dw, 9);
         for (int i = 0; i < 8; i++) dw[i * 9 + 8] = t[64 + i];
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Row(float* du, int su, int a, Vector256<float> half, out Vector256<float> e0, out Vector256<float> e1, out Vector256<float> e2)
         {
             var t0 = Vector256.Load(du + (4 * a) * su);
@@ -105,6 +106,7 @@ internal static unsafe class WinogradLanes
             e0 = t0 + s; e1 = (t1 - t2) * half; e2 = s + t3;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Column(Vector256<float> t0, Vector256<float> t1, Vector256<float> t2, Vector256<float> t3, float* f, int j, Vector256<float> half)
         {
             var s = (t1 + t2) * half;

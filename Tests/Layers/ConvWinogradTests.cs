@@ -152,16 +152,21 @@ public class ConvWinogradTests
         Assert.That(kept[3], Is.EqualTo(again[1]), "dw, second backward");
     }
 
-    /// <summary>The sixteen-lane transforms (WinogradLanes.cs) give the scalar loops' bits, forward and both
-    /// gradients, with channel counts that leave no tail, a tail of one and a tail of fifteen lanes, and padding past
-    /// the kernel's reach; rows of two tiles take the per-tile loops of CpuConvWinogradTiles.cs with the lanes on, so
-    /// those cases compare them with the row kernels' single-element path.</summary>
+    /// <summary>The vector transforms (WinogradLanes.cs, the row kernels, the split of a plane by permutes) give the
+    /// scalar loops' bits, forward and both gradients, with channel counts that leave no tail of the eight-lane weight
+    /// transform, a tail of one and of seven, output channels that leave a partial sliver, planes 4, 8 and 16 wide
+    /// (the permuted split) with padding up to past the kernel's reach, and other widths; rows of two tiles take the
+    /// per-tile loops of CpuConvWinogradTiles.cs with the lanes on, so those cases compare them with the row kernels'
+    /// single-element path.</summary>
     [TestCase(2, 16, 5, 6, 6, 1)]
     [TestCase(1, 17, 3, 5, 7, 0)]
     [TestCase(3, 47, 20, 9, 8, 3)]
     [TestCase(2, 64, 33, 8, 8, 1)]
     [TestCase(3, 20, 9, 4, 4, 1)]
     [TestCase(2, 16, 5, 5, 6, 0)]
+    [TestCase(2, 24, 16, 16, 16, 1)]
+    [TestCase(1, 9, 8, 7, 16, 2)]
+    [TestCase(2, 8, 8, 3, 8, 4)]
     public void LanesGiveTheBitsOfTheScalarTransforms(int n, int c, int k, int h, int w, int pad)
     {
         var x = Rand([n, c, h, w], 16); var wt = Rand([k, c, 3, 3], 17); var b = Rand([k], 18);
