@@ -134,8 +134,9 @@ public sealed partial class CpuBackend
                 for (int i = 0; i < n; i++)
                 {
                     int at = (i * c + ch) * s;
-                    sumDy += double.CreateTruncating(LayerSimd.Sum<T>(dy.AsSpan(dyo + at, s)));
-                    sdx += double.CreateTruncating(LayerSimd.DotCentered<T>(dy.AsSpan(dyo + at, s), x.AsSpan(xo + at, s), mean[ch]));
+                    var (plane, dot) = LayerSimd.SumAndDotCentered<T>(dy.AsSpan(dyo + at, s), x.AsSpan(xo + at, s), mean[ch]);
+                    sumDy += double.CreateTruncating(plane);
+                    sdx += double.CreateTruncating(dot);
                 }
                 sumDyXhat = sdx * double.CreateTruncating(inv[ch]);
                 if (dw != null) dw[dwo + ch] = T.CreateTruncating(sumDyXhat);

@@ -112,23 +112,30 @@ internal static class LayerSimd
         return s;
     }
 
-    /// <summary>Σ a·(b − c), the centred dot product of the batch-norm backward pass.</summary>
-    public static T DotCentered<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, T c) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>(Σ a, Σ a·(b − c)) in one pass, the batch-norm backward's two sums: each accumulator as
+    /// <see cref="Sum{T}"/> would run it, so Σ a has Sum's bits.</summary>
+    public static (T Sum, T Dot) SumAndDotCentered<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, T c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0, n = a.Length;
-        T s = T.Zero;
+        T s = T.Zero, d = T.Zero;
         if (CpuIsa.Vectors && n >= Vector512<T>.Count)
         {
-            var acc = Vector512<T>.Zero;
+            var sum = Vector512<T>.Zero;
+            var dot = Vector512<T>.Zero;
             var vc = Vector512.Create(c);
             ref T ra = ref MemoryMarshal.GetReference(a);
             ref T rb = ref MemoryMarshal.GetReference(b);
             for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
-                acc = VMath.Fma(Vector512.LoadUnsafe(ref ra, (nuint)i), Vector512.LoadUnsafe(ref rb, (nuint)i) - vc, acc);
-            s = Vector512.Sum(acc);
+            {
+                var va = Vector512.LoadUnsafe(ref ra, (nuint)i);
+                sum += va;
+                dot = VMath.Fma(va, Vector512.LoadUnsafe(ref rb, (nuint)i) - vc, dot);
+            }
+            s = Vector512.Sum(sum);
+            d = Vector512.Sum(dot);
         }
-        for (; i < n; i++) s += a[i] * (b[i] - c);
-        return s;
+        for (; i < n; i++) { s += a[i]; d += a[i] * (b[i] - c); }
+        return (s, d);
     }
 
     /// <summary>z = α·x + β·y + γ.</summary>
