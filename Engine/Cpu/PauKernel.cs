@@ -83,7 +83,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Noisy forward of n elements (a multiple of the vector width) starting at element <paramref name="first"/>
     /// of the call (av, bp: this channel's coefficients, the denominator prepared).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void NoisyForwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> av, ReadOnlySpan<T> bp,
         ReadOnlySpan<T> x, Span<T> y, int n) where TQ : IPauDenominator<T>
     {
@@ -100,7 +100,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Noisy backward of n elements (a multiple of the vector width) from element <paramref name="first"/>:
     /// dx, and the coefficient sums (each term times its factor) added to acc.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void NoisyBackwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> av, ReadOnlySpan<T> bp,
         ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> dx, int n, Span<Vector512<T>> acc) where TQ : IPauDenominator<T>
     {
@@ -130,7 +130,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>y = F(x) for n elements (a multiple of the vector width), same coefficients for all.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardLoop<TQ>(ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b, ref T rx, ref T ry, int n)
         where TQ : IPauDenominator<T>
     {
@@ -213,7 +213,7 @@ public static class PauKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>dx and the coefficient sums (added to acc) for n elements, a multiple of the vector width; no noise.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void BackwardLoop<TQ>(ReadOnlySpan<Vector512<T>> a, ReadOnlySpan<Vector512<T>> b, ref T rx, ref T rg, ref T rd, int n,
         Span<Vector512<T>> acc) where TQ : IPauDenominator<T>
     {

@@ -39,8 +39,11 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // The loops are separate methods without calls: coefficients and accumulators then live in registers for the
     // whole loop (with a call in the same method the register allocator spills them on every iteration), and TQ is a
-    // type argument rather than a bool so that the version test is resolved at compile time.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // type argument rather than a bool so that the version test is resolved at compile time. AggressiveOptimization:
+    // compiled fully optimized at the first call; through the tiers, a training run spent its first seconds in the
+    // unoptimized code of these loops and of the helpers they inline (perf on `pade train`: about 4 % of an epoch's
+    // samples with PAU, 5 % with RPAU).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void ForwardLoop<TQ>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T ry, int n) where TQ : IPauDenominator<T>
     {
         bool absolute = typeof(TQ) == typeof(PauDenominatorA<T>);
@@ -83,7 +86,7 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>n elements (a multiple of the vector width): dx, and the coefficient sums added to acc[0..10).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void BackwardLoop<TQ>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T rg, ref T rd, int n, Span<Vector512<T>> acc)
         where TQ : IPauDenominator<T>
     {
@@ -187,7 +190,7 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         public readonly Vector512<T> B1 = Vector512.Create(b[0]), B2 = Vector512.Create(b[1]), B3 = Vector512.Create(b[2]), B4 = Vector512.Create(b[3]);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void NoisyForwardLoop4<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T ry, int n,
         Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
     {
@@ -205,7 +208,7 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void NoisyForwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T ry, int n,
         Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
     {
@@ -254,7 +257,9 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>One vector of the noisy backward: returns dx (lane order of the factors) and adds dy·x^j/Q·f_j and
     /// −dy·(P/Q)/Q·s·u^k·f_{6+k} (the chain rule through c̃ = c·f) to acc.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Too large for the JIT to inline four times into the loop even when asked (it stayed a call), so compiled fully
+    // optimized at once instead of through the slow tiers.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector512<T> NoisyStep<TQ>(Vector512<T> v, Vector512<T> g, ref Vector512<T> fr, in Coefficients co, ref Vector512<T> ac)
         where TQ : IPauDenominator<T>
     {
@@ -285,7 +290,7 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         return pw * VMath.Fma(-q, dq, dp);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void NoisyBackwardLoop4<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T rg,
         ref T rd, int n, Span<Vector512<T>> acc, Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
     {
@@ -309,7 +314,7 @@ public static class PauKernel54<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void NoisyBackwardLoop<TQ>(PauNoiseLanes<T> noise, long first, ReadOnlySpan<T> a, ReadOnlySpan<T> b, ref T rx, ref T rg,
         ref T rd, int n, Span<Vector512<T>> acc, Span<Vector512<ulong>> words, Span<Vector512<T>> f) where TQ : IPauDenominator<T>
     {

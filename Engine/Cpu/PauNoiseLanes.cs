@@ -57,6 +57,7 @@ public sealed class PauNoiseLanes<T> where T : unmanaged, IFloatingPointIeee754<
     /// factors[k] = the factors of coefficient k for the elements first .. first + W − 1 (W = Vector512&lt;T&gt;.Count),
     /// lanes in the order of <see cref="In"/>. <paramref name="words"/>: scratch of <see cref="WordVectors"/> vectors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot: skip the slow first tiers (see PauKernel54)
     public void Factors(long first, Span<Vector512<ulong>> words, Span<Vector512<T>> factors)
     {
         int K = _k, L = 2 * K;
@@ -104,6 +105,7 @@ public sealed class PauNoiseLanes<T> where T : unmanaged, IFloatingPointIeee754<
     /// Philox instructions per element than four calls of <see cref="Factors"/>. Virtual vector v holds (float)
     /// elements 8l + 2v in lanes l &lt; 8 and 8(l − 8) + 2v + 1 in the others; (double) element 4l + v in lane l.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot: skip the slow first tiers (see PauKernel54)
     public void Factors4(long first, Span<Vector512<ulong>> words, Span<Vector512<T>> factors)
     {
         int K = _k, L = 8 * K;

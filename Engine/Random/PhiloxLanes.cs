@@ -44,6 +44,7 @@ public static class PhiloxLanes
     /// counter[j] + b goes to the low half of lane j of words[4b + w]. With consecutive words, words[p] lane j is
     /// therefore word 4·counter[j] + p of the stream.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // hot: skip the slow first tiers
     public static void Fill(Vector512<ulong> counter, int batches, ReadOnlySpan<Vector512<ulong>> keys, Span<Vector512<ulong>> words)
     {
         if (keys.Length < KeyVectors) throw new ArgumentException($"PhiloxLanes: a key schedule has {KeyVectors} vectors, got {keys.Length}");
