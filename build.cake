@@ -99,12 +99,15 @@ Task("Bench")
 
 // Every public op, layer, loss and optimizer against libtorch (TorchSharp-cpu) in float64, values and gradients,
 // on seeded random configurations; prints pass counts and the worst error per family and writes
-// bench/results/<date>-oracle.md. Not part of Test: it restores libtorch (bench/ is its own solution).
+// bench/results/<date>-oracle.md. Then the same cases with Pade in float32 (its fast paths) against libtorch in
+// float64: bench/results/<date>-oracle-float32.md. Not part of Test: it restores libtorch (bench/ is its own solution).
 Task("Oracle")
     .Does(() =>
 {
     DotNetBuild("bench/Bench.sln", new DotNetBuildSettings { Configuration = "Release" });
     DotNetRun("bench/Pade.Bench/Pade.Bench.csproj", new ProcessArgumentBuilder().Append("oracle"),
+        new DotNetRunSettings { Configuration = "Release", NoBuild = true });
+    DotNetRun("bench/Pade.Bench/Pade.Bench.csproj", new ProcessArgumentBuilder().Append("oracle").Append("--dtype").Append("float32"),
         new DotNetRunSettings { Configuration = "Release", NoBuild = true });
 });
 

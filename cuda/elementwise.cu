@@ -3,7 +3,7 @@
 // unary_<t>(op, x, y, n, alpha, beta)             y[i] = f_op(x[i])                  (contiguous x, y; x == y allowed)
 //     Neg -x · Exp e^x · Log ln x · Sqrt √x · Abs |x| · Sign sign(x) ∈ {-1, 0, 1}, NaN stays NaN ·
 //     Pow x^alpha · Clamp min(max(x, alpha), beta) · Square x² · Reciprocal 1/x · AddScalar x + alpha ·
-//     MulScalar alpha·x · Sigmoid 1/(1 + e^-x) · Tanh tanh x · Relu max(0, x).
+//     MulScalar alpha·x · Sigmoid 1/(1 + e^-x) · Tanh tanh x · Relu max(0, x) (NaN stays NaN).
 //     Mirrors CpuBackend.Unary (the functors of Engine/Cpu/UnaryFunctors.cs).
 //
 // unary_backward_<t>(op, x, y, dy, dx, n, alpha, beta)   dx[i] = dy[i] · f_op'(x[i]), y = f_op(x)
@@ -11,7 +11,7 @@
 //     Mirrors CpuBackend.UnaryBackward. (The other ops' gradients are composed from ops by the Engine.)
 //
 // binary_<t>(op, a, b, y, n, ndim, shape, sa, sb, sy)    y[i] = a[i] op b[i] over broadcast strided views
-//     Add, Sub, Mul, Div, Maximum (a >= b ? a : b), Minimum (a <= b ? a : b), and the comparisons Greater,
+//     Add, Sub, Mul, Div, Maximum (a >= b ? a : b), Minimum (a <= b ? a : b) (a NaN in either gives NaN), and the comparisons Greater,
 //     GreaterEqual, Equal, Less giving 1 or 0. Mirrors CpuBackend.Binary (the IBinaryKernel structs).
 //
 // where_<t>(cond, a, b, y, n, ndim, shape, sc, sa, sb, sy)   y[i] = cond[i] != 0 ? a[i] : b[i]
@@ -60,7 +60,7 @@ __device__ inline T unary_value(int op, T x, T a, T b)
     case U_MulScalar: return x * a;
     case U_Sigmoid: return T(1) / (T(1) + m_exp(-x));
     case U_Tanh: return m_tanh(x);
-    case U_Relu: return x > T(0) ? x : T(0);
+    case U_Relu: return (x > T(0) || x != x) ? x : T(0);  // NaN stays NaN, as PyTorch
     default: return x;  // unreachable: the host only launches codes listed above
     }
 }
@@ -116,8 +116,8 @@ __device__ inline T binary_value(int op, T a, T b)
     case B_Sub: return a - b;
     case B_Mul: return a * b;
     case B_Div: return a / b;
-    case B_Maximum: return a >= b ? a : b;
-    case B_Minimum: return a <= b ? a : b;
+    case B_Maximum: return (a >= b || a != a) ? a : b;  // a NaN in either gives NaN, as torch.maximum
+    case B_Minimum: return (a <= b || a != a) ? a : b;
     case B_Greater: return a > b ? T(1) : T(0);
     case B_GreaterEqual: return a >= b ? T(1) : T(0);
     case B_Equal: return a == b ? T(1) : T(0);

@@ -305,10 +305,13 @@ public readonly struct MulB<T> : IBinaryKernel<T> where T : unmanaged, IFloating
 { public T Apply(T a, T b) => a * b; public Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => a * b; }
 public readonly struct DivB<T> : IBinaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 { public T Apply(T a, T b) => a / b; public Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => a / b; }
+/// <summary>torch.maximum: a NaN in either operand gives NaN (a ≥ b fails for a NaN a, so a NaN a is picked
+/// explicitly; a NaN b is what the comparison picks).</summary>
 public readonly struct MaxB<T> : IBinaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
-{ public T Apply(T a, T b) => a >= b ? a : b; public Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, b), a, b); }
+{ public T Apply(T a, T b) => a >= b || T.IsNaN(a) ? a : b; public Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(a, b) | ~Vector512.Equals(a, a), a, b); }
+/// <summary>torch.minimum, NaN as <see cref="MaxB{T}"/>.</summary>
 public readonly struct MinB<T> : IBinaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
-{ public T Apply(T a, T b) => a <= b ? a : b; public Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(a, b), a, b); }
+{ public T Apply(T a, T b) => a <= b || T.IsNaN(a) ? a : b; public Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => Vector512.ConditionalSelect(Vector512.LessThanOrEqual(a, b) | ~Vector512.Equals(a, a), a, b); }
 public readonly struct GtB<T> : IBinaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 { public T Apply(T a, T b) => a > b ? T.One : T.Zero; public Vector512<T> Apply(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThan(a, b) & Vector512<T>.One; }
 public readonly struct GeB<T> : IBinaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>

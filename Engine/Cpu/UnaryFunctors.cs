@@ -111,11 +111,12 @@ public readonly struct TanhK<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> where
     public Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy) => dy * (Vector512<T>.One - y * y);
 }
 
-/// <summary>relu(x) = max(0, x); relu'(x) = 1 for x > 0, else 0 (0 at the kink, as PyTorch).</summary>
+/// <summary>relu(x) = max(0, x), NaN staying NaN (as PyTorch, and as Vector512.Max); relu'(x) = 1 for x > 0, else 0
+/// (0 at the kink, as PyTorch).</summary>
 public readonly struct ReluK<T> : IUnaryKernel<T>, IUnaryBackwardKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public bool HasVector => true;
-    public T Apply(T x) => x > T.Zero ? x : T.Zero;
+    public T Apply(T x) => x > T.Zero || T.IsNaN(x) ? x : T.Zero;
     public Vector512<T> Apply(Vector512<T> x) => Vector512.Max(x, Vector512<T>.Zero);
     public T Apply(T x, T y, T dy) => x > T.Zero ? dy : T.Zero;
     public Vector512<T> Apply(Vector512<T> x, Vector512<T> y, Vector512<T> dy) =>

@@ -53,10 +53,14 @@ public static partial class F
     ///   dL/db[k]            = Σ_{n, oh, ow} G[n, k, oh, ow]
     /// On the CPU these are GEMMs on im2col matrices (and col2im for dL/dx), or direct loops for depthwise convs.
     /// </summary>
+    /// <param name="input">[N, C, H, W], or one unbatched image [C, H, W] (as PyTorch: the result is then [K, OH, OW]).</param>
     /// <param name="layer">Names the calling layer in error messages (e.g. "Conv2d 'features.0'").</param>
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, Size2? stride = null, Size2? padding = null,
         Size2? dilation = null, int groups = 1, string layer = "conv2d")
     {
+        // An unbatched image (other rank-3 inputs fall through to the shape check, whose message names them).
+        if (input.Rank == 3 && weight.Rank == 4 && input.Size(0) == weight.Size(1) * groups)
+            return Conv2d(input.Unsqueeze(0), weight, bias, stride, padding, dilation, groups, layer).Squeeze(0);
         var g = Conv2dShape(layer, input, weight, bias, stride ?? 1, padding ?? 0, dilation ?? 1, groups);
         var x = input.Contiguous();
         var w = weight.Contiguous();
@@ -99,7 +103,7 @@ public static partial class F
         int c = cg * groups;
         if (input.Rank != 4 || input.Size(1) != c)
             throw new ArgumentException(
-                $"{layer}: expected input [N, {c}, H, W] ({c} channels), got {Shapes.Format(input.Shape)}" +
+                $"{layer}: expected input [N, {c}, H, W] or [{c}, H, W] ({c} channels), got {Shapes.Format(input.Shape)}" +
                 (input.Rank == 4 ? $" with {input.Size(1)} channels" : $" of rank {input.Rank}"));
         if (bias != null && (bias.Rank != 1 || bias.Size(0) != k))
             throw new ArgumentException($"{layer}: bias must be [{k}], got {Shapes.Format(bias.Shape)}");

@@ -30,7 +30,7 @@ public static partial class F
         var d = dilation ?? 1;
         Ops.CheckFloating(layer, input);
         if (input.Rank != 4)
-            throw new ArgumentException($"{layer}: expected input [N, C, H, W], got {Shapes.Format(input.Shape)} of rank {input.Rank}");
+            throw new ArgumentException($"{layer}: expected input [N, C, H, W] or [C, H, W], got {Shapes.Format(input.Shape)} of rank {input.Rank}");
         if (kernel.H < 1 || kernel.W < 1 || stride.H < 1 || stride.W < 1)
             throw new ArgumentException($"{layer}: kernel size {kernel} and stride {stride} must be positive");
         if (d.H < 1 || d.W < 1) throw new ArgumentException($"{layer}: dilation {d} must be positive");
@@ -62,6 +62,7 @@ public static partial class F
     public static Tensor MaxPool2d(Tensor input, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
         Size2? dilation = null, bool ceilMode = false, string layer = "max_pool2d")
     {
+        if (input.Rank == 3) return MaxPool2d(input.Unsqueeze(0), kernelSize, stride, padding, dilation, ceilMode, layer).Squeeze(0);
         var g = Pool2dShape(layer, input, kernelSize, stride ?? kernelSize, padding ?? 0, dilation ?? 1, ceilMode);
         var x = input.Contiguous();
         var y = Tensor.Empty([g.N, g.C, g.OH, g.OW], x.DType, x.Device);
@@ -85,6 +86,7 @@ public static partial class F
         bool ceilMode = false, bool countIncludePad = true, int? divisorOverride = null, string layer = "avg_pool2d")
     {
         if (divisorOverride == 0) throw new ArgumentException($"{layer}: divisor_override must not be zero");
+        if (input.Rank == 3) return AvgPool2d(input.Unsqueeze(0), kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride, layer).Squeeze(0);
         var g = Pool2dShape(layer, input, kernelSize, stride ?? kernelSize, padding ?? 0, 1, ceilMode);
         int divisor = divisorOverride ?? 0;
         var x = input.Contiguous();
@@ -106,8 +108,9 @@ public static partial class F
     public static Tensor AdaptiveAvgPool2d(Tensor input, Size2 outputSize, string layer = "adaptive_avg_pool2d")
     {
         Ops.CheckFloating(layer, input);
+        if (input.Rank == 3) return AdaptiveAvgPool2d(input.Unsqueeze(0), outputSize, layer).Squeeze(0);
         if (input.Rank != 4)
-            throw new ArgumentException($"{layer}: expected input [N, C, H, W], got {Shapes.Format(input.Shape)} of rank {input.Rank}");
+            throw new ArgumentException($"{layer}: expected input [N, C, H, W] or [C, H, W], got {Shapes.Format(input.Shape)} of rank {input.Rank}");
         if (outputSize.H < 1 || outputSize.W < 1)
             throw new ArgumentException($"{layer}: output size {outputSize} must be positive");
         if (input.Size(2) < 1 || input.Size(3) < 1)

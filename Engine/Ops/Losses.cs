@@ -62,25 +62,27 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Mean squared error, PyTorch's <c>F.mse_loss</c>: lᵢ = (aᵢ - bᵢ)², reduced by <paramref name="reduction"/>
-    /// (the mean of no elements is NaN, as in PyTorch). dL/da = 2(a - b)·g (g/N for the mean), dL/db = -dL/da.
+    /// (the mean of no elements is NaN, as in PyTorch). Shapes that differ broadcast against each other, as PyTorch
+    /// does (with a warning there: usually a mistake such as [N, 1] against [N]), and the mean is over the broadcast
+    /// shape. dL/da = 2(a - b)·g (g/N for the mean), dL/db = -dL/da, each summed back to its operand's shape.
     /// </summary>
     public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
     {
         Ops.CheckPair("mse_loss", input, target);
-        if (!Shapes.SameShape(input._shape, target._shape))
-            throw new ArgumentException($"mse_loss: input of shape {Shapes.Format(input._shape)} and target of shape {Shapes.Format(target._shape)} differ");
+        Shapes.Broadcast("mse_loss", input._shape, target._shape);
         Tensor diff, loss;
         using (NoGrad())
         {
             diff = input - target;
             var sq = diff.Square();
-            loss = reduction switch { Reduction.None => sq, Reduction.Sum => sq.Sum(), _ => MeanOf(sq.Sum(), input.Numel) };
+            loss = reduction switch { Reduction.None => sq, Reduction.Sum => sq.Sum(), _ => MeanOf(sq.Sum(), diff.Numel) };
         }
-        double scale = reduction == Reduction.Mean ? 2.0 / input.Numel : 2.0;
+        double scale = reduction == Reduction.Mean ? 2.0 / diff.Numel : 2.0;
+        int[] inShape = input._shape, targetShape = target._shape;
         return Graph.Record(loss, "mse_loss", [input, target], g =>
         {
             var da = diff * (g * scale);
-            return [da, -da];
+            return [da.SumTo(inShape), (-da).SumTo(targetShape)];
         }, input, target);
     }
 

@@ -50,11 +50,16 @@ public sealed partial class Tensor
     /// <summary>y = min of x over axes, gradient as for max.</summary>
     public Tensor Min(int[]? axes = null, bool keepDim = false) => Extreme(ReduceOp.Min, "min", axes, keepDim);
 
+    public Tensor Min(int axis, bool keepDim = false) => Min([axis], keepDim);
+
     private Tensor Extreme(ReduceOp op, string name, int[]? axes, bool keepDim)
     {
         Ops.CheckFloating(name, this);
-        if (Numel == 0) throw new InvalidOperationException($"{name}: reduction of an empty tensor of shape {Shapes.Format(_shape)}");
         var ax = Shapes.NormalizeAxes(name, axes, Rank);
+        // An empty tensor reduces to an empty result over axes that have elements (as in PyTorch); over an axis of
+        // size 0 the extreme of no elements is undefined.
+        if (ax.FirstOrDefault(a => _shape[a] == 0, -1) is var empty and >= 0)
+            throw new InvalidOperationException($"{name}: reduction over axis {empty} of size 0 of a tensor of shape {Shapes.Format(_shape)}: the {name} of no elements is undefined");
         var kept = ReduceForward(op, ax);
         var y = keepDim ? kept : kept.Detach().Reshape(DropAxes(ax));
         var keptShape = kept.ShapeCopy();
@@ -70,10 +75,12 @@ public sealed partial class Tensor
     public Tensor ArgMax(int axis = -1, bool keepDim = false)
     {
         int a = Shapes.NormalizeAxis("argmax", axis, Rank);
+        if (_shape[a] == 0)
+            throw new InvalidOperationException($"argmax: axis {a} of a tensor of shape {Shapes.Format(_shape)} has size 0: the argmax of no elements is undefined");
         var shape = ShapeCopy();
         shape[a] = 1;
         var y = Empty(shape, DType.Int32, Device);
-        Backend.ArgMax(Contiguous(), a, y);
+        if (y.Numel > 0) Backend.ArgMax(Contiguous(), a, y);
         return keepDim ? y : y.Reshape(DropAxes([a]));
     }
 }

@@ -48,13 +48,14 @@ public sealed partial class Tensor
 
     /// <summary>
     /// Constant padding as torch.nn.functional.pad: pads holds (before, after) pairs starting from the LAST axis.
-    /// Negative padding is not supported (use Narrow). The gradient is the un-padded slice of the output's.
+    /// A negative entry removes that many elements from its side (the input is narrowed first, as PyTorch does).
+    /// The gradient is the un-padded slice of the output's.
     /// </summary>
     public Tensor Pad(int[] pads, double value = 0)
     {
         if (pads.Length % 2 != 0 || pads.Length / 2 > Rank)
             throw new ArgumentException($"pad: {pads.Length} values for a tensor of rank {Rank}: need (before, after) pairs for at most {Rank} axes");
-        if (pads.Any(p => p < 0)) throw new ArgumentException($"pad: negative padding [{string.Join(", ", pads)}] is not supported");
+        if (pads.Any(p => p < 0)) return Crop(pads).Pad(pads.Select(p => Math.Max(p, 0)).ToArray(), value);
         var shape = ShapeCopy();
         for (int i = 0; i < pads.Length / 2; i++) shape[Rank - 1 - i] += pads[2 * i] + pads[2 * i + 1];
         var y = Full(shape, value, DType, Device);
@@ -69,6 +70,25 @@ public sealed partial class Tensor
             for (int i = 0; i < pads.Length / 2; i++) r = r.Narrow(rank - 1 - i, pads[2 * i], inShape[rank - 1 - i]);
             return [r];
         });
+    }
+
+    /// <summary>The negative entries of <see cref="Pad"/>'s pads, as narrowing views.</summary>
+    private Tensor Crop(int[] pads)
+    {
+        var t = this;
+        for (int i = 0; i < pads.Length / 2; i++)
+        {
+            int axis = Rank - 1 - i, size = _shape[axis], before = pads[2 * i], after = pads[2 * i + 1];
+            if (size + before + after < 0)
+                throw new ArgumentException($"pad: axis {axis} of size {size} with padding ({before}, {after}) of [{string.Join(", ", pads)}] " +
+                                            $"would have a negative size, for a tensor of shape {Shapes.Format(_shape)}");
+            int from = Math.Max(-before, 0), to = size - Math.Max(-after, 0);
+            if (from > to)
+                throw new ArgumentException($"pad: axis {axis} of size {size} cannot lose {from} elements before and {size - to} after " +
+                                            $"(padding [{string.Join(", ", pads)}] of a tensor of shape {Shapes.Format(_shape)})");
+            t = t.Narrow(axis, from, to - from);
+        }
+        return t;
     }
 
     /// <summary>Writes src into a (possibly strided) view of a fresh output, without recording.</summary>

@@ -82,6 +82,8 @@ public sealed partial class Tensor
     public Tensor Narrow(int axis, int start, int length)
     {
         int a = Shapes.NormalizeAxis("narrow", axis, Rank);
+        // A negative start counts from the end of the axis, as in torch.narrow.
+        if (start < 0 && start >= -_shape[a]) start += _shape[a];
         if (start < 0 || length < 0 || start + length > _shape[a])
             throw new ArgumentOutOfRangeException(nameof(start), $"narrow: [{start}, {start + length}) is outside axis {a} of size {_shape[a]}");
         var shape = ShapeCopy();
@@ -116,10 +118,11 @@ public sealed partial class Tensor
         return Narrow(a, index, 1).Squeeze(a);
     }
 
-    /// <summary>The element at a full multi-index, as a rank-0 view.</summary>
+    /// <summary>x[i, j, ...] as in PyTorch: the view at a multi-index over the leading axes (the element, as a rank-0
+    /// view, when the index is full). Negative entries count from the end of their axis.</summary>
     public Tensor Index(params int[] index)
     {
-        if (index.Length != Rank) throw new ArgumentException($"index has {index.Length} entries for a tensor of rank {Rank}");
+        if (index.Length > Rank) throw new ArgumentException($"index has {index.Length} entries for a tensor of rank {Rank}");
         var t = this;
         for (int i = 0; i < index.Length; i++) t = t.Select(0, index[i]);
         return t;

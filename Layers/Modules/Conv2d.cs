@@ -43,9 +43,10 @@ public sealed partial class Conv2d : Module
     public override Tensor Forward(Tensor input)
     {
         // A quick check first: only a bad input pays for building the layer's name for the message.
-        bool ok = input.Rank == 4 && input.Size(1) == InChannels
-            && input.Size(2) + 2 * Padding.H >= Dilation.H * (KernelSize.H - 1) + 1
-            && input.Size(3) + 2 * Padding.W >= Dilation.W * (KernelSize.W - 1) + 1;
+        int lead = input.Rank - 3;   // [N, C, H, W] or one image [C, H, W]
+        bool ok = (lead == 1 || lead == 0) && input.Size(lead) == InChannels
+            && input.Size(lead + 1) + 2 * Padding.H >= Dilation.H * (KernelSize.H - 1) + 1
+            && input.Size(lead + 2) + 2 * Padding.W >= Dilation.W * (KernelSize.W - 1) + 1;
         return F.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups, ok ? "conv2d" : Describe());
     }
 

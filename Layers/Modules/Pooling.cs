@@ -23,8 +23,8 @@ public sealed partial class MaxPool2d(Size2 kernelSize, Size2? stride = null, Si
 
     /// <summary>The input has a non-empty output: errors then name the op; otherwise they name the layer.</summary>
     internal static bool PoolInputOk(Tensor x, Size2 k, Size2 s, Size2 p, Size2 d, bool ceil) =>
-        x.Rank == 4 && k.H > 0 && k.W > 0 && s.H > 0 && s.W > 0 && d.H > 0 && d.W > 0 &&
-        F.PoolOutputSize(x.Size(2), k.H, s.H, p.H, d.H, ceil) >= 1 && F.PoolOutputSize(x.Size(3), k.W, s.W, p.W, d.W, ceil) >= 1;
+        x.Rank is 3 or 4 && k.H > 0 && k.W > 0 && s.H > 0 && s.W > 0 && d.H > 0 && d.W > 0 &&
+        F.PoolOutputSize(x.Size(-2), k.H, s.H, p.H, d.H, ceil) >= 1 && F.PoolOutputSize(x.Size(-1), k.W, s.W, p.W, d.W, ceil) >= 1;
 }
 
 /// <summary>Average pooling as torch.nn.AvgPool2d(kernel_size, stride=kernel_size, padding=0, ceil_mode=False,
@@ -67,7 +67,7 @@ public sealed partial class AdaptiveAvgPool2d(Size2 outputSize) : Module
     public Size2 OutputSize { get; } = outputSize;
 
     public override Tensor Forward(Tensor input) =>
-        F.AdaptiveAvgPool2d(input, OutputSize, input.Rank == 4 ? "adaptive_avg_pool2d" : Describe());
+        F.AdaptiveAvgPool2d(input, OutputSize, input.Rank is 3 or 4 ? "adaptive_avg_pool2d" : Describe());
 
     public override string ExtraRepr() => $"output_size={OutputSize}";
 }

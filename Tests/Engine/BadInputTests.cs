@@ -57,6 +57,7 @@ public class BadInputTests
     {
         var x = Tensor.Zeros(2, 3);
         Throws<ArgumentOutOfRangeException>(() => x.Narrow(1, 2, 2), "narrow", "[2, 4)", "size 3");
+        Throws<ArgumentOutOfRangeException>(() => x.Narrow(1, -4, 1), "narrow", "[-4, -3)", "size 3");
         Throws<ArgumentOutOfRangeException>(() => x.Select(0, 2), "select", "index 2", "size 2");
     }
 
@@ -157,6 +158,12 @@ public class BadInputTests
         Throws<ArgumentException>(() => Tensor.Concat([Tensor.Zeros(2, 3), Tensor.Zeros(3, 3)], 1), "concat", "[2, 3]", "[3, 3]");
         Throws<ArgumentException>(() => Tensor.Stack([Tensor.Zeros(2), Tensor.Zeros(3)]), "stack", "[2]", "[3]");
         Throws<ArgumentException>(() => Tensor.Zeros(2).Pad([1]), "pad", "pairs");
+        Throws<ArgumentException>(() => Tensor.Zeros(2, 3).Pad([-2, -2]), "pad", "axis 1 of size 3", "negative size");
+        Throws<ArgumentException>(() => Tensor.Zeros(2, 3).Pad([-4, 5]), "pad", "axis 1 of size 3", "lose 4");
+        Throws<InvalidOperationException>(() => Tensor.Zeros(2, 0).Max(1), "max", "axis 1 of size 0", "[2, 0]");
+        Throws<InvalidOperationException>(() => Tensor.Zeros(0, 3).Min(), "min", "axis 0 of size 0");
+        Throws<InvalidOperationException>(() => Tensor.Zeros(2, 0).ArgMax(1), "argmax", "axis 1", "size 0");
+        Throws<ArgumentException>(() => Tensor.Zeros(2, 3).Index(0, 1, 2), "index", "3 entries", "rank 2");
         Throws<ArgumentException>(() => Tensor.Zeros(2).Clamp(1, 0), "clamp", "min 1", "max 0");
         Throws<ArgumentException>(() => Tensor.FromArray([1, 2]).Exp(), "exp", "int32");
     }

@@ -86,4 +86,28 @@ public class ElementwiseProperties
         NUnit.Framework.Assert.That(x32.Grad!.DType, NUnit.Framework.Is.EqualTo(DType.Float32));
         Expect.Exact(x32.Grad, new Nd(c.X.Shape, Enumerable.Repeat(2.0, c.X.Numel).ToArray()), "to_dtype gradient");
     }
+
+    /// <summary>A NaN stays NaN through relu, maximum and minimum (either operand), as in PyTorch, in the vector body
+    /// and in the scalar tail (37 elements: two vectors of float32 and a tail of 5).</summary>
+    [NUnit.Framework.TestCase(DType.Float32)]
+    [NUnit.Framework.TestCase(DType.Float64)]
+    public void NaNPropagatesThroughReluMaximumAndMinimum(DType dtype)
+    {
+        const int n = 37;
+        var a = Tensor.FromArray(Enumerable.Range(0, n).Select(i => i % 3 == 0 ? double.NaN : i - 10.0).ToArray()).To(dtype);
+        var b = Tensor.FromArray(Enumerable.Range(0, n).Select(i => i % 4 == 1 ? double.NaN : 10.0 - i).ToArray()).To(dtype);
+        double[] av = a.ToArray<double>(), bv = b.ToArray<double>();
+        void Check(string op, Tensor y, Func<int, double> expected)
+        {
+            var v = y.ToArray<double>();
+            for (int i = 0; i < n; i++)
+                if (!(v[i].Equals(expected(i))))
+                    NUnit.Framework.Assert.Fail($"{op} {dtype} element {i}: got {v[i]}, expected {expected(i)}");
+        }
+        Check("relu", a.Relu(), i => double.IsNaN(av[i]) ? double.NaN : Math.Max(av[i], 0));
+        Check("maximum(a, b)", Tensor.Maximum(a, b), i => Math.Max(av[i], bv[i]));
+        Check("maximum(b, a)", Tensor.Maximum(b, a), i => Math.Max(av[i], bv[i]));
+        Check("minimum(a, b)", Tensor.Minimum(a, b), i => Math.Min(av[i], bv[i]));
+        Check("minimum(b, a)", Tensor.Minimum(b, a), i => Math.Min(av[i], bv[i]));
+    }
 }

@@ -65,9 +65,10 @@ public class LossProperties
     [FsCheck.NUnit.Property]
     public void MseLoss(MseCase c)
     {
-        var a = Nd.Of(c.Input);
-        var b = Nd.Of(c.Target);
-        var perElement = Nd.Build(a.Shape, i => (a[i] - b[i]) * (a[i] - b[i]));
+        var shape = Nd.BroadcastShape(c.Input.Shape, c.Target.Shape);
+        var a = Nd.Of(c.Input).BroadcastTo(shape);
+        var b = Nd.Of(c.Target).BroadcastTo(shape);
+        var perElement = Nd.Build(shape, i => (a[i] - b[i]) * (a[i] - b[i]));
         Expect.Close(Tensor.MseLoss(c.Input.Tensor(), c.Target.Tensor(), c.Reduction), Reduced(perElement, c.Reduction, perElement.Data.Length), 1e-12, 1e-12, "mse_loss");
         Expect.Grad($"mse_loss {c.Reduction}", xs => Tensor.MseLoss(xs[0], xs[1], c.Reduction), c.Seed, c.Input.Tensor(), c.Target.Tensor());
     }

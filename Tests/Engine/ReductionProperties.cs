@@ -93,4 +93,18 @@ public class ReductionProperties
         x.Max().Backward();
         Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new[] { 0, 0.5, 0.5, 0 }));
     }
+
+    /// <summary>As in PyTorch, an empty tensor reduces over axes that have elements to an empty result (the max of
+    /// each of no rows); BadInputTests has the reductions over an axis of size 0, which are errors.</summary>
+    [Test]
+    public void EmptyTensorsReduceOverAxesThatHaveElements()
+    {
+        var x = Tensor.Zeros([2, 0], DType.Float64);
+        x.RequiresGrad = true;
+        Assert.That(x.Max(0).ShapeCopy(), Is.EqualTo(new[] { 0 }));
+        Assert.That(x.Min(0, keepDim: true).ShapeCopy(), Is.EqualTo(new[] { 1, 0 }));
+        Assert.That(x.ArgMax(0).ShapeCopy(), Is.EqualTo(new[] { 0 }));
+        x.Max(0).Sum().Backward();
+        Assert.That(x.Grad!.ShapeCopy(), Is.EqualTo(new[] { 2, 0 }));
+    }
 }

@@ -94,12 +94,22 @@ public class ViewProperties
         int n = c.X.Shape[Nd.Axis(c.Axis, c.X.Rank)];
         int start = r.Next(n), length = r.Next(n - start + 1);
         View($"narrow({c.Axis}, {start}, {length})", c.X, c.Seed, x => x.Narrow(c.Axis, start, length), x => x.Narrow(c.Axis, start, length));
+        // A negative start counts from the end (torch.narrow): start - n is the same range.
+        View($"narrow({c.Axis}, {start - n}, {length})", c.X, c.Seed, x => x.Narrow(c.Axis, start - n, length), x => x.Narrow(c.Axis, start, length));
         // Python-style slice with negative bounds: [start - n, end - n) is the same range.
         int end = start + length;
         View($"slice({c.Axis}, {start - n}, {end - n})", c.X, c.Seed, x => x.Slice(c.Axis, start - n, end == n ? n : end - n), x => x.Narrow(c.Axis, start, length));
         int index = r.Next(n);
         View($"select({c.Axis}, {index})", c.X, c.Seed, x => x.Select(c.Axis, index), x => x.Select(c.Axis, index));
         View($"select({c.Axis}, {index - n})", c.X, c.Seed, x => x.Select(c.Axis, index - n), x => x.Select(c.Axis, index));
+        // x[i] and x[i, j] as in PyTorch: an index over the leading axes only.
+        int i0 = r.Next(c.X.Shape[0]);
+        View($"index({i0})", c.X, c.Seed, x => x.Index(i0), x => x.Select(0, i0));
+        if (c.X.Rank > 1)
+        {
+            int i1 = r.Next(c.X.Shape[1]) - c.X.Shape[1];
+            View($"index({i0}, {i1})", c.X, c.Seed, x => x.Index(i0, i1), x => x.Select(0, i0).Select(0, i1 + c.X.Shape[1]));
+        }
         var t = c.X.Tensor();
         Assert.That(t.Narrow(c.Axis, start, length).Storage, Is.SameAs(t.Storage));
     }

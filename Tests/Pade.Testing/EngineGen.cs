@@ -215,10 +215,24 @@ public static class EngineGen
         from s in Shape(minRank: 1)
         from x in Values(s, Uniform(-2, 2))
         from axes in Gen.Choose(1, s.Length)
-        from pads in Gen.ArrayOf(Gen.Choose(0, 2), 2 * axes)
+        from raw in Gen.ArrayOf(Gen.Frequency((3, Gen.Choose(0, 2)), (1, Gen.Choose(-3, -1))), 2 * axes)
         from value in Gen.Elements(0.0, 1.5)
         from seed in Seed
-        select new PadCase(x, pads, value, seed);
+        select new PadCase(x, Croppable(raw, s), value, seed);
+
+    /// <summary>Negative pads (crops) limited to what each axis holds: the "before" crop first, then the "after" one
+    /// of what is left, down to an empty axis.</summary>
+    private static int[] Croppable(int[] pads, int[] shape)
+    {
+        var r = (int[])pads.Clone();
+        for (int i = 0; i < r.Length / 2; i++)
+        {
+            int size = shape[shape.Length - 1 - i];
+            r[2 * i] = Math.Max(r[2 * i], -size);
+            r[2 * i + 1] = Math.Max(r[2 * i + 1], -(size - Math.Max(-r[2 * i], 0)));
+        }
+        return r;
+    }
 }
 
 /// <summary>Registers the generators for FsCheck: <c>[FsCheck.NUnit.Property(Arbitrary = [typeof(EngineArbitraries)])]</c>.</summary>

@@ -94,10 +94,11 @@ public static class LossGen
         from seed in EngineGen.Seed
         select new ProbabilityLossCase(logits, probabilities, weight, reduction, smoothing, seed);
 
+    /// <summary>Equal shapes three times in four, else shapes that broadcast against each other (as PyTorch allows).</summary>
     public static readonly Gen<MseCase> Mse =
-        from shape in EngineGen.Shape()
-        from input in EngineGen.Values(shape, EngineGen.Uniform(-2, 2))
-        from target in EngineGen.Values(shape, EngineGen.Uniform(-2, 2))
+        from shapes in Gen.Frequency((3, EngineGen.Shape().Select(s => (A: s, B: s))), (1, EngineGen.BroadcastShapes))
+        from input in EngineGen.Values(shapes.A, EngineGen.Uniform(-2, 2))
+        from target in EngineGen.Values(shapes.B, EngineGen.Uniform(-2, 2))
         from reduction in AnyReduction
         from seed in EngineGen.Seed
         select new MseCase(input, target, reduction, seed);

@@ -84,10 +84,14 @@ public static class Program
         if (o.Suite == "oracle")
         {
             // Not a measurement: every public op, layer, loss and optimizer against libtorch in float64.
-            var md = Path.Combine(o.OutDir, $"{DateTime.UtcNow:yyyy-MM-dd}-oracle.md");
+            bool single = o.OracleDType == Pade.Engine.DType.Float32;
+            var md = Path.Combine(o.OutDir, $"{DateTime.UtcNow:yyyy-MM-dd}-oracle{(single ? "-float32" : "")}.md");
             int seed = o.Seed == 0 ? 7 : o.Seed;
-            return Oracle.OracleRunner.RunAll(Oracle.OracleCases.All(seed), md,
-                $"dotnet cake --target=Oracle (bench/Pade.Bench oracle --seed {seed})");
+            var cases = Oracle.OracleCases.All(seed).Where(c => o.FilterTexts is not { } texts
+                || texts.Any(t => $"{c.Family} {c.Config}".Contains(t, StringComparison.OrdinalIgnoreCase))).ToList();
+            return Oracle.OracleRunner.RunAll(cases, md,
+                single ? $"dotnet cake --target=Oracle (bench/Pade.Bench oracle --dtype float32 --seed {seed})"
+                       : $"dotnet cake --target=Oracle (bench/Pade.Bench oracle --seed {seed})", o.OracleDType);
         }
 
         if (all || o.Suite == "gemm")
@@ -216,7 +220,7 @@ public static class Program
     sealed record Options(string Suite, IReadOnlyList<int>? Threads, bool Quick, string OutDir, string? Topic,
         string MnistDir, int? Epochs, int Seed, bool SystemMalloc,
         IReadOnlyList<string>? Nets = null, IReadOnlyList<string>? Acts = null, string? Filter = null, int? Reps = null,
-        bool NoWinograd = false)
+        bool NoWinograd = false, Pade.Engine.DType OracleDType = Pade.Engine.DType.Float64)
     {
         /// <summary>--filter's texts, comma-separated (null without --filter).</summary>
         public IReadOnlyList<string>? FilterTexts =>
@@ -236,6 +240,7 @@ public static class Program
             "       --only is the same option; in layers it skips the profiles and memory table\n" +
             "       unless TEXT is 'profile' or 'memory')]\n" +
             "       [--no-winograd (Pade's 3x3 convolutions without the Winograd path, for before/after rows)]\n" +
+            "       oracle: [--dtype float64|float32 (Pade's side; libtorch always runs in float64)]\n" +
             "       profile: [--net resnet101,vgg8,mobilenetv2,densenet121] [--act relu,pau] [--reps N (default 10)]\n" +
             "       (PADE_PROFILE_STEPS=1 prints each step's time, loss, collections and buffer-pool counters)";
 
@@ -255,6 +260,7 @@ public static class Program
             string? filter = null;
             int? reps = null;
             bool noWinograd = false;
+            var oracleDType = Pade.Engine.DType.Float64;
             for (int i = 1; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -262,6 +268,14 @@ public static class Program
                 {
                     case "--quick": quick = true; break;
                     case "--no-winograd": noWinograd = true; break;
+                    case "--dtype":
+                        oracleDType = Value() switch
+                        {
+                            "float64" => Pade.Engine.DType.Float64,
+                            "float32" => Pade.Engine.DType.Float32,
+                            var v => throw new ArgumentException($"--dtype '{v}': expected float64 or float32"),
+                        };
+                        break;
                     case "--only":   // the name it had in the gemm, elementwise and activations suites
                     case "--filter":
                         filter = Value();
@@ -289,7 +303,7 @@ public static class Program
                 }
             }
             return new Options(suite, threads, quick, outDir ?? DefaultResultsDir(), topic, mnist ?? DefaultMnistDir(),
-                epochs, seed, systemMalloc, nets, acts, filter, reps, noWinograd);
+                epochs, seed, systemMalloc, nets, acts, filter, reps, noWinograd, oracleDType);
         }
 
         static List<int> ParseThreads(string text) =>

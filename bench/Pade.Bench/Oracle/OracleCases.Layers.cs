@@ -18,6 +18,7 @@ public static partial class OracleCases
         AddOps(cases, g, perFamily);
         AddLayers(cases, g, perFamily);
         AddOptimizers(cases, g, perFamily);
+        AddFastPaths(cases, g, perFamily);
         return cases;
     }
 

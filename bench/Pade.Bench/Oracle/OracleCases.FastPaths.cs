@@ -1,0 +1,181 @@
+using Pade.Engine;
+using Pade.Engine.Functional;
+using static Pade.Bench.Oracle.OracleGen;
+using static TorchSharp.torch;
+using TF = TorchSharp.torch.nn.functional;
+using PTensor = Pade.Engine.Tensor;
+
+namespace Pade.Bench.Oracle;
+
+/// <summary>
+/// Geometries large enough to take Pade's fast paths, which the small cases above never reach: Winograd and the direct
+/// 3x3 kernels (8+ channels), the 1x1 GEMM path, the depthwise kernel, 2x2 max pooling, the SIMD loops of batch norm,
+/// softmax and the pointwise ops with their vector tails, GEMM tiles and their edges, and the structure ops the networks
+/// use (DenseNet's concatenation, views). Run with <c>--dtype float32</c> they check the float32 kernels users run by
+/// default against libtorch in float64.
+/// </summary>
+public static partial class OracleCases
+{
+    private static void AddFastPaths(List<OracleCase> cases, OracleGen g, int perFamily)
+    {
+        int[] planes = [1, 3, 4, 5, 7, 8, 9, 13, 16, 17, 20];
+        for (int i = 0; i < perFamily * 2; i++)
+        {
+            // 3x3, stride 1: the direct kernels and im2col on small batches; paddings 0..2, channel counts off the
+            // vector width.
+            int c = g.Pick(8, 13, 16, 24, 32, 40), k = g.Pick(8, 16, 19, 32, 40), pad = g.Pick(1, 1, 0, 2);
+            int h = g.Pick(planes), w = g.Pick(planes);
+            if (h + 2 * pad < 3 || w + 2 * pad < 3) { i--; continue; }
+            cases.Add(ConvLarge(g, g.Int(1, 4), c, h, w, k, 1, 3, 3, (1, 1), (pad, pad), g.Coin()));
+            // Winograd's size: 16+ channels both ways and 128+ output tiles of 2x2 over the batch (its tiles, the
+            // odd edges, the plane widths its lanes special-case, one and two chunks of samples).
+            int n = g.Int(2, 8), hw = g.Pick(4, 8, 16, g.Int(5, 20)), ww = g.Coin(0.7) ? hw : g.Int(5, 20);
+            pad = g.Pick(1, 1, 1, 0, 2);
+            if ((long)n * ((hw + 2 * pad - 1) / 2) * ((ww + 2 * pad - 1) / 2) < 128) n = 8;
+            cases.Add(ConvLarge(g, n, g.Pick(16, 19, 32, 48), hw, ww, g.Pick(16, 24, 32, 64), 1, 3, 3, (1, 1), (pad, pad), g.Coin()));
+        }
+        for (int i = 0; i < perFamily; i++)
+        {
+            // Strided 3x3 (ResNet's downsampling), 1x1 at stride 1 and 2 (bottlenecks, projections), depthwise 3x3
+            // (MobileNetV2), the 7x7 stem and LeNet's 5x5.
+            int n = g.Int(1, 3), h = g.Pick(planes), w = g.Pick(planes);
+            int c = g.Pick(8, 16, 24, 33), k = g.Pick(8, 16, 32, 48);
+            if (h >= 2 && w >= 2) cases.Add(ConvLarge(g, n, c, h, w, k, 1, 3, 3, (2, 2), (1, 1), g.Coin()));
+            cases.Add(ConvLarge(g, n, g.Pick(16, 32, 64, 67), h, w, g.Pick(16, 24, 64), 1, 1, 1, g.Pick((1, 1), (2, 2)), (0, 0), g.Coin()));
+            int dw = g.Pick(8, 16, 24, 32, 48);
+            cases.Add(ConvLarge(g, n, dw, h, w, dw, dw, 3, 3, g.Pick((1, 1), (2, 2)), (1, 1), g.Coin()));
+            int hs = g.Int(7, 24), ws = g.Int(7, 24);
+            cases.Add(ConvLarge(g, n, 3, hs, ws, g.Pick(8, 16), 1, 7, 7, (2, 2), (3, 3), false));
+            cases.Add(ConvLarge(g, n, g.Pick(1, 6), g.Int(5, 28), g.Int(5, 28), g.Pick(6, 16), 1, 5, 5, (1, 1), g.Pick((0, 0), (2, 2)), true));
+        }
+
+        for (int i = 0; i < perFamily; i++)
+        {
+            int n = g.Int(1, 4), c = g.Pick(1, 6, 16, 33, 64), h = g.Int(1, 17), w = g.Int(1, 17);
+            int[] shape = [n, c, h, w];
+            long numel = shape.Aggregate(1L, (a, b) => a * b);
+            if (h >= 2 && w >= 2)
+                cases.Add(new("max_pool2d large", $"{Fmt(shape)} k2 s2", [new OracleInput("x", shape, g.Distinct(numel))],
+                    x => F.MaxPool2d(x[0], (2, 2), (2, 2), (0, 0), (1, 1), false), x => TF.max_pool2d(x[0], [2, 2], [2, 2])));
+            bool ceil = g.Coin();
+            cases.Add(new("max_pool2d large", $"{Fmt(shape)} k3 s2 p1 ceil_mode {ceil}", [new OracleInput("x", shape, g.Distinct(numel))],
+                x => F.MaxPool2d(x[0], (3, 3), (2, 2), (1, 1), (1, 1), ceil), x => TF.max_pool2d(x[0], [3, 3], [2, 2], [1, 1], [1, 1], ceil)));
+            if (h >= 2 && w >= 2)
+                cases.Add(new("avg_pool2d large", $"{Fmt(shape)} k2 s2", [g.Input("x", shape)],
+                    x => F.AvgPool2d(x[0], (2, 2), (2, 2), (0, 0), false, true, null), x => TF.avg_pool2d(x[0], [2, 2], [2, 2])));
+            cases.Add(new("adaptive_avg_pool2d large", $"{Fmt(shape)} -> 1x1", [g.Input("x", shape)],
+                x => F.AdaptiveAvgPool2d(x[0], new Size2(1, 1)), x => TF.adaptive_avg_pool2d(x[0], [1, 1])));
+
+            bool training = g.Coin(0.7);
+            cases.Add(new("batch_norm large", $"{Fmt(shape)} training {training}",
+                [g.Input("x", shape, -3, 5), g.Input("weight", [c]), g.Input("bias", [c]),
+                 new OracleInput("running_mean", [c], g.Values(c, -0.5, 0.5), Grad: false), new OracleInput("running_var", [c], g.Values(c, 0.5, 2), Grad: false)],
+                x => F.BatchNorm(x[0], x[3].Clone(), x[4].Clone(), x[1], x[2], training, 0.1, 1e-5),
+                x => TF.batch_norm(x[0], x[3].clone(), x[4].clone(), x[1], x[2], training, 0.1, 1e-5),
+                Tolerance32: 3e-4));
+        }
+
+        for (int i = 0; i < perFamily; i++)
+        {
+            int n = g.Int(1, 64), classes = g.Pick(2, 10, 17, 100, 130);
+            cases.Add(new("softmax large", $"softmax [{n},{classes}]", [g.Input("x", [n, classes], -6, 6)], x => x[0].Softmax(-1), x => TF.softmax(x[0], -1)));
+            cases.Add(new("softmax large", $"log_softmax [{n},{classes}]", [g.Input("x", [n, classes], -6, 6)], x => x[0].LogSoftmax(-1), x => TF.log_softmax(x[0], -1)));
+            double smoothing = g.Pick(0.0, 0.1);
+            cases.Add(new("cross_entropy large", $"[{n},{classes}] label_smoothing {smoothing}", [g.Input("logits", [n, classes], -6, 6), g.Classes("target", [n], classes)],
+                x => PTensor.CrossEntropy(x[0], x[1], labelSmoothing: smoothing), x => TF.cross_entropy(x[0], x[1], label_smoothing: smoothing)));
+
+            int m = g.Int(1, 150), kk = g.Int(1, 150), nn = g.Int(1, 150);
+            bool ta = g.Coin(), tb = g.Coin();
+            int[] sa = ta ? [kk, m] : [m, kk], sb = tb ? [nn, kk] : [kk, nn];
+            cases.Add(new("matmul large", $"{Fmt(sa)}{(ta ? "ᵀ" : "")} · {Fmt(sb)}{(tb ? "ᵀ" : "")}", [g.Input("a", sa), g.Input("b", sb)],
+                x => PTensor.MatMul(ta ? x[0].Transpose(-1, -2) : x[0], tb ? x[1].Transpose(-1, -2) : x[1]),
+                x => matmul(ta ? x[0].transpose(-1, -2) : x[0], tb ? x[1].transpose(-1, -2) : x[1]), Tolerance32: 2e-4));
+            int fin = g.Int(1, 400), fout = g.Int(1, 130), batch = g.Int(1, 64);
+            cases.Add(new("linear large", $"[{batch},{fin}] -> {fout}", [g.Input("x", [batch, fin]), g.Input("weight", [fout, fin]), g.Input("bias", [fout])],
+                x => F.Linear(x[0], x[1], x[2]), x => TF.linear(x[0], x[1], x[2]), Tolerance32: 2e-4));
+        }
+
+        foreach (var (name, pade, torchOp, lo, hi) in Unary)
+            for (int i = 0; i < Math.Max(1, perFamily / 4); i++)
+            {
+                // Lengths past one and several vectors, with tails; a strided view as input half of the time.
+                int[] shape = g.Pick<int[]>([g.Int(1, 1000)], [g.Int(1, 4), g.Int(1, 40), g.Int(1, 33)]);
+                bool transposed = shape.Length > 1 && g.Coin();
+                var input = g.Input("x", shape, lo, hi, avoid: 0.01);
+                string? wrong = name == "hardtanh" ? HardtanhBinding : null;
+                cases.Add(new("pointwise large", $"{name} {Fmt(shape)}{(transposed ? " transposed view" : "")}", [input],
+                    x => pade(transposed ? x[0].Transpose(-1, -2) : x[0]), x => torchOp(transposed ? x[0].transpose(-1, -2) : x[0]),
+                    OracleWrong: wrong));
+            }
+
+        AddStructure(cases, g, perFamily);
+    }
+
+    /// <summary>Broadcasting as the layers use it, reductions over large tensors, and the structure ops.</summary>
+    private static void AddStructure(List<OracleCase> cases, OracleGen g, int perFamily)
+    {
+        for (int i = 0; i < perFamily; i++)
+        {
+            int n = g.Int(1, 4), c = g.Pick(3, 16, 33), h = g.Int(1, 12), w = g.Int(1, 12);
+            int[] x = [n, c, h, w];
+            cases.Add(new("broadcast large", $"{Fmt(x)} + [{c},1,1]", [g.Input("a", x), g.Input("b", [c, 1, 1])], t => t[0] + t[1], t => t[0] + t[1]));
+            cases.Add(new("broadcast large", $"{Fmt(x)} * [{n},{c},1,1]", [g.Input("a", x), g.Input("b", [n, c, 1, 1])], t => t[0] * t[1], t => t[0] * t[1]));
+            cases.Add(new("broadcast large", $"{Fmt(x)} - [{w}]", [g.Input("a", x), g.Input("b", [w])], t => t[0] - t[1], t => t[0] - t[1]));
+            cases.Add(new("broadcast large", $"[{n},1,{h},{w}] / {Fmt(x)}", [g.Input("a", [n, 1, h, w]), g.Input("b", x, 0.3, 2)], t => t[0] / t[1], t => t[0] / t[1]));
+
+            var axes = Enumerable.Range(0, 4).Where(_ => g.Coin()).ToArray();
+            if (axes.Length == 0) axes = [g.Int(0, 3)];
+            bool keep = g.Coin();
+            var ta = axes.Select(a => (long)a).ToArray();
+            string label = $"{Fmt(x)} axes {Fmt(axes)} keepdim {keep}";
+            cases.Add(new("reduce large", "sum " + label, [g.Input("x", x)], t => t[0].Sum(axes, keep), t => t[0].sum(ta, keep)));
+            cases.Add(new("reduce large", "mean " + label, [g.Input("x", x)], t => t[0].Mean(axes, keep), t => t[0].mean(ta, keep)));
+            var distinct = new OracleInput("x", x, g.Distinct(x.Aggregate(1L, (p, q) => p * q)));
+            cases.Add(new("reduce large", "max " + label, [distinct], t => t[0].Max(axes, keep), t => t[0].amax(ta, keep)));
+
+            // DenseNet's concatenation along channels, and stack.
+            int parts = g.Int(1, 4);
+            var widths = Enumerable.Range(0, parts).Select(_ => g.Pick(1, 3, 16, 32)).ToArray();
+            int axis = g.Pick(1, 1, 0, 3, -1);
+            var inputs = widths.Select((cw, j) => g.Input($"p{j}", axis switch
+            {
+                1 => [n, cw, h, w],
+                0 => [cw, c, h, w],
+                _ => [n, c, h, cw],
+            })).ToArray();
+            cases.Add(new("structure", $"concat {string.Join(" ", inputs.Select(p => Fmt(p.Shape)))} axis {axis}", inputs,
+                t => PTensor.Concat(t, axis), t => cat(t, axis)));
+            var same = Enumerable.Range(0, parts).Select(j => g.Input($"p{j}", [n, c, h])).ToArray();
+            int sAxis = g.Int(-4, 3);
+            cases.Add(new("structure", $"stack {parts}x[{n},{c},{h}] axis {sAxis}", same, t => PTensor.Stack(t, sAxis), t => stack(t, sAxis)));
+
+            // Views then arithmetic (non-contiguous inputs to the kernels), narrow and slice, constant padding.
+            var perm = Enumerable.Range(0, 4).OrderBy(_ => g.Int(0, 1000)).ToArray();
+            var tp = perm.Select(p => (long)p).ToArray();
+            cases.Add(new("structure", $"permute {Fmt(x)} {Fmt(perm)} then exp", [g.Input("x", x)],
+                t => t[0].Permute(perm).Exp(), t => t[0].permute(tp).exp()));
+            cases.Add(new("structure", $"permute {Fmt(x)} {Fmt(perm)} contiguous then view", [g.Input("x", x)],
+                t => t[0].Permute(perm).Contiguous().Reshape(-1), t => t[0].permute(tp).contiguous().reshape(-1)));
+            int nAxis = g.Int(0, 3), start = g.Int(0, x[nAxis] - 1), length = g.Int(0, x[nAxis] - start);
+            cases.Add(new("structure", $"narrow {Fmt(x)} axis {nAxis} start {start} length {length}", [g.Input("x", x)],
+                t => t[0].Narrow(nAxis, start, length) * 2, t => t[0].narrow(nAxis, start, length) * 2));
+            int[] pads = Enumerable.Range(0, 2 * g.Int(1, 4)).Select(_ => g.Int(0, 3)).ToArray();
+            double value = g.Pick(0.0, -1.5);
+            cases.Add(new("structure", $"pad {Fmt(x)} {Fmt(pads)} value {value}", [g.Input("x", x)],
+                t => t[0].Pad(pads, value), t => TF.pad(t[0], pads.Select(p => (long)p).ToArray(), value: value)));
+            cases.Add(new("structure", $"expand [{c},1] -> [{n},{c},{w}] then mul", [g.Input("a", [c, 1]), g.Input("b", [n, c, w])],
+                t => t[0].Expand(n, c, w) * t[1], t => t[0].expand(n, c, w) * t[1]));
+        }
+    }
+
+    /// <summary>A convolution case whose float32 tolerance grows with the length of its sums: the fan-in (forward and
+    /// input gradient) and N·OH·OW (weight gradient).</summary>
+    private static OracleCase ConvLarge(OracleGen g, int n, int c, int h, int w, int k, int groups, int kh, int kw,
+        (int H, int W) stride, (int H, int W) pad, bool bias)
+    {
+        var conv = Conv(g, n, c, h, w, k, groups, kh, kw, stride, pad, (1, 1), bias);
+        int oh = (h + 2 * pad.H - kh) / stride.H + 1, ow = (w + 2 * pad.W - kw) / stride.W + 1;
+        double terms = Math.Max(c / groups * kh * kw, n * oh * ow);
+        return conv with { Family = "conv2d large", Tolerance32 = 2e-5 * Math.Sqrt(terms) + 1e-4 };
+    }
+}
