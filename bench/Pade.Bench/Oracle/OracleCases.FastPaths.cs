@@ -102,10 +102,13 @@ public static partial class OracleCases
                 int[] shape = g.Pick<int[]>([g.Int(1, 1000)], [g.Int(1, 4), g.Int(1, 40), g.Int(1, 33)]);
                 bool transposed = shape.Length > 1 && g.Coin();
                 var input = g.Input("x", shape, lo, hi, avoid: 0.01);
-                string? wrong = name == "hardtanh" ? HardtanhBinding : null;
-                cases.Add(new("pointwise large", $"{name} {Fmt(shape)}{(transposed ? " transposed view" : "")}", [input],
-                    x => pade(transposed ? x[0].Transpose(-1, -2) : x[0]), x => torchOp(transposed ? x[0].transpose(-1, -2) : x[0]),
-                    OracleWrong: wrong));
+                string? wrong = name switch { "hardtanh" => HardtanhBinding, "celu" => CeluGradient, _ => null };
+                string label = $"{name} {Fmt(shape)}{(transposed ? " transposed view" : "")}";
+                Func<PTensor[], PTensor> p = x => pade(transposed ? x[0].Transpose(-1, -2) : x[0]);
+                Func<TorchSharp.torch.Tensor[], TorchSharp.torch.Tensor> t = x => torchOp(transposed ? x[0].transpose(-1, -2) : x[0]);
+                // CELU: the forward is compared alone, the gradient is listed apart (see CeluGradient).
+                if (name == "celu") cases.Add(new("pointwise large", label + " forward", [input], p, t, Differentiable: false));
+                cases.Add(new("pointwise large", label + (name == "celu" ? " gradient" : ""), [input], p, t, OracleWrong: wrong));
             }
 
         AddStructure(cases, g, perFamily);
@@ -165,6 +168,26 @@ public static partial class OracleCases
                 t => t[0].Pad(pads, value), t => TF.pad(t[0], pads.Select(p => (long)p).ToArray(), value: value)));
             cases.Add(new("structure", $"expand [{c},1] -> [{n},{c},{w}] then mul", [g.Input("a", [c, 1]), g.Input("b", [n, c, w])],
                 t => t[0].Expand(n, c, w) * t[1], t => t[0].expand(n, c, w) * t[1]));
+
+            // What PyTorch also accepts: negative padding (a crop), a negative start, one image without a batch axis,
+            // and mse_loss between shapes that broadcast.
+            int[] crop = [-g.Int(0, w - 1), g.Int(-1, 2), g.Int(0, 2), -g.Int(0, h - 1)];
+            if (w + crop[0] + Math.Min(crop[1], 0) < 0) crop[1] = 0;
+            cases.Add(new("pytorch edge cases", $"pad {Fmt(x)} {Fmt(crop)}", [g.Input("x", x)],
+                t => t[0].Pad(crop, 0.5), t => TF.pad(t[0], crop.Select(p => (long)p).ToArray(), value: 0.5)));
+            int back = g.Int(1, x[nAxis]), len = g.Int(0, back);
+            cases.Add(new("pytorch edge cases", $"narrow {Fmt(x)} axis {nAxis} start {-back} length {len}", [g.Input("x", x)],
+                t => t[0].Narrow(nAxis, -back, len) * 2, t => t[0].narrow(nAxis, -back, len) * 2));
+            int k = g.Pick(2, 5);
+            cases.Add(new("pytorch edge cases", $"conv2d one image [{c},{h},{w}] w [{k},{c},3,3] padding 1",
+                [g.Input("x", [c, h, w]), g.Input("weight", [k, c, 3, 3]), g.Input("bias", [k])],
+                t => F.Conv2d(t[0], t[1], t[2], null, new Size2(1, 1)), t => TF.conv2d(t[0], t[1], t[2], padding: [1, 1])));
+            if (h >= 2 && w >= 2)
+                cases.Add(new("pytorch edge cases", $"max_pool2d one image [{c},{h},{w}] k2", [new OracleInput("x", [c, h, w], g.Distinct((long)c * h * w))],
+                    t => F.MaxPool2d(t[0], (2, 2)), t => TF.max_pool2d(t[0], [2, 2])));
+            var reduction = g.Pick(Reduction.Mean, Reduction.Sum, Reduction.None);
+            cases.Add(new("pytorch edge cases", $"mse_loss [{n},{c},1] vs [{w}] reduction {reduction}", [g.Input("a", [n, c, 1]), g.Input("b", [w])],
+                t => PTensor.MseLoss(t[0], t[1], reduction), t => TF.mse_loss(t[0], t[1], Torch(reduction))));
         }
     }
 
