@@ -25,7 +25,8 @@ public static partial class F
         }
         var x = input.Contiguous();
         var w = weight.Contiguous();
-        int rows = (int)(x.Numel / inF);
+        int rows = 1;   // the leading dims' product (not numel / in, which has no answer when in_features is 0)
+        for (int i = 0; i < x.Rank - 1; i++) rows *= x.Size(i);
         var shape = x.ShapeCopy();
         shape[^1] = outF;
         var y = Tensor.Empty(shape, x.DType, x.Device);

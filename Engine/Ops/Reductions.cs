@@ -32,12 +32,12 @@ public sealed partial class Tensor
 
     public Tensor Sum(int axis, bool keepDim = false) => Sum([axis], keepDim);
 
-    /// <summary>y = mean of x over axes. dy/dx = 1/count.</summary>
+    /// <summary>y = mean of x over axes. dy/dx = 1/count. The mean of no elements is NaN, as in PyTorch.</summary>
     public Tensor Mean(int[]? axes = null, bool keepDim = false)
     {
         var ax = Shapes.NormalizeAxes("mean", axes, Rank);
         long count = ax.Aggregate(1L, (c, a) => c * _shape[a]);
-        return Sum(ax, keepDim).MulScalar(1.0 / Math.Max(count, 1));
+        return Sum(ax, keepDim).MulScalar(count == 0 ? double.NaN : 1.0 / count);
     }
 
     public Tensor Mean(int axis, bool keepDim = false) => Mean([axis], keepDim);

@@ -106,5 +106,10 @@ public class ReductionProperties
         Assert.That(x.ArgMax(0).ShapeCopy(), Is.EqualTo(new[] { 0 }));
         x.Max(0).Sum().Backward();
         Assert.That(x.Grad!.ShapeCopy(), Is.EqualTo(new[] { 2, 0 }));
+        // The mean of no elements is NaN (a sum of 0 over a count of 0), the sum 0.
+        Assert.That(x.Mean(1).ToArray<double>(), Is.All.NaN);
+        Assert.That(x.Mean().Item(), Is.NaN);
+        Assert.That(x.Sum(1).ToArray<double>(), Is.All.EqualTo(0.0));
+        Assert.That(x.Mean(0).ShapeCopy(), Is.EqualTo(new[] { 0 }));
     }
 }

@@ -38,4 +38,23 @@ public class LinearTests
         var e = Assert.Throws<ArgumentException>(() => m.Call(Tensor.Zeros(2, 4)));
         Assert.That(e!.Message, Does.Contain("Linear '1'").And.Contain("[..., 5]").And.Contain("[2, 3]"));
     }
+
+    /// <summary>No input features (PyTorch accepts it): y is the bias on every row, and the bias gets the row count
+    /// of each output's gradient. It used to divide by zero finding the rows.</summary>
+    [TestCase(DType.Float32)]
+    [TestCase(DType.Float64)]
+    public void NoInputFeaturesGiveTheBias(DType dtype)
+    {
+        var x = Tensor.Zeros([2, 4, 0], dtype);
+        var w = Tensor.Zeros([3, 0], dtype);
+        var b = Tensor.FromArray([0.5, -1.0, 2.0]).To(dtype);
+        x.RequiresGrad = true; w.RequiresGrad = true; b.RequiresGrad = true;
+        var y = F.Linear(x, w, b);
+        Assert.That(y.ShapeCopy(), Is.EqualTo(new[] { 2, 4, 3 }));
+        Assert.That(y.To(DType.Float64).ToArray<double>(), Is.EqualTo(Enumerable.Repeat(new[] { 0.5, -1.0, 2.0 }, 8).SelectMany(r => r).ToArray()));
+        y.Sum().Backward();
+        Assert.That(b.Grad!.To(DType.Float64).ToArray<double>(), Is.EqualTo(new[] { 8.0, 8.0, 8.0 }));
+        Assert.That(x.Grad!.ShapeCopy(), Is.EqualTo(new[] { 2, 4, 0 }));
+        Assert.That(F.Linear(Tensor.Zeros([5, 0], dtype), w).To(DType.Float64).ToArray<double>(), Is.All.EqualTo(0.0));
+    }
 }
