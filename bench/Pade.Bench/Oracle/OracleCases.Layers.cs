@@ -19,6 +19,7 @@ public static partial class OracleCases
         AddLayers(cases, g, perFamily);
         AddOptimizers(cases, g, perFamily);
         AddFastPaths(cases, g, perFamily);
+        AddPau(cases, g, perFamily);
         return cases;
     }
 
