@@ -20,6 +20,7 @@ public static partial class OracleCases
         AddOptimizers(cases, g, perFamily);
         AddFastPaths(cases, g, perFamily);
         AddPau(cases, g, perFamily);
+        AddLearnableActivations(cases, g, perFamily);
         return cases;
     }
 
