@@ -100,12 +100,37 @@ public sealed partial class Tensor
         });
     }
 
-    /// <summary>Python-style slice [start:end) along an axis, negative indices from the end.</summary>
-    public Tensor Slice(int axis, int start, int end)
+    /// <summary>Python-style slice [start:end:step) along an axis, negative indices from the end, bounds clipped to
+    /// the axis; step ≥ 1 (PyTorch has no negative steps). A view.</summary>
+    public Tensor Slice(int axis, int start, int end, int step = 1)
     {
         int a = Shapes.NormalizeAxis("slice", axis, Rank), n = _shape[a];
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"slice: step must be positive, got {step}");
         int s = Math.Clamp(start < 0 ? start + n : start, 0, n), e = Math.Clamp(end < 0 ? end + n : end, 0, n);
-        return Narrow(a, s, Math.Max(0, e - s));
+        var range = Narrow(a, s, Math.Max(0, e - s));
+        return step == 1 ? range : range.Every(a, step);
+    }
+
+    /// <summary>Every step-th element along axis a from the first: the same storage with the axis' stride times step.
+    /// The gradient spreads g back, each element followed by step − 1 zeros, cut to the axis (views and padding,
+    /// so it has a gradient too).</summary>
+    private Tensor Every(int a, int step)
+    {
+        int n = _shape[a], count = (n + step - 1) / step;
+        var shape = ShapeCopy();
+        shape[a] = count;
+        var strides = (int[])_strides.Clone();
+        strides[a] *= step;
+        var y = View(shape, strides, Offset);
+        int rank = Rank;
+        var spreadShape = ShapeCopy();
+        spreadShape[a] = count * step;
+        return Graph.Record(y, "slice", [this], g =>
+        {
+            var pads = new int[2 * (rank - a)];
+            pads[2 * (rank - 1 - a) + 1] = step - 1;   // after each element, on the axis Unsqueeze adds behind a
+            return [g.Unsqueeze(a + 1).Pad(pads).Reshape(spreadShape).Narrow(a, 0, n)];
+        });
     }
 
     /// <summary>The sub-tensor at index i of an axis (that axis removed).</summary>

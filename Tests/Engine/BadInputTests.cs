@@ -58,6 +58,7 @@ public class BadInputTests
         var x = Tensor.Zeros(2, 3);
         Throws<ArgumentOutOfRangeException>(() => x.Narrow(1, 2, 2), "narrow", "[2, 4)", "size 3");
         Throws<ArgumentOutOfRangeException>(() => x.Narrow(1, -4, 1), "narrow", "[-4, -3)", "size 3");
+        Throws<ArgumentOutOfRangeException>(() => x.Slice(1, 0, 3, 0), "slice", "step", "0");
         Throws<ArgumentOutOfRangeException>(() => x.Select(0, 2), "select", "index 2", "size 2");
     }
 

@@ -99,6 +99,11 @@ public class ViewProperties
         // Python-style slice with negative bounds: [start - n, end - n) is the same range.
         int end = start + length;
         View($"slice({c.Axis}, {start - n}, {end - n})", c.X, c.Seed, x => x.Slice(c.Axis, start - n, end == n ? n : end - n), x => x.Narrow(c.Axis, start, length));
+        // With a step: every step-th element of [start, end), as x[start:end:step] in PyTorch.
+        int step = r.Next(1, 4);
+        var picks = Enumerable.Range(0, length).Where(i => i % step == 0).Select(i => start + i).ToArray();
+        View($"slice({c.Axis}, {start}, {end}, {step})", c.X, c.Seed, x => x.Slice(c.Axis, start, end, step),
+            x => Nd.Concat(picks.Select(p => x.Narrow(c.Axis, p, 1)).DefaultIfEmpty(x.Narrow(c.Axis, start, 0)).ToArray(), c.Axis));
         int index = r.Next(n);
         View($"select({c.Axis}, {index})", c.X, c.Seed, x => x.Select(c.Axis, index), x => x.Select(c.Axis, index));
         View($"select({c.Axis}, {index - n})", c.X, c.Seed, x => x.Select(c.Axis, index - n), x => x.Select(c.Axis, index));
@@ -112,6 +117,7 @@ public class ViewProperties
         }
         var t = c.X.Tensor();
         Assert.That(t.Narrow(c.Axis, start, length).Storage, Is.SameAs(t.Storage));
+        Assert.That(t.Slice(c.Axis, start, end, step).Storage, Is.SameAs(t.Storage));
     }
 
     [FsCheck.NUnit.Property]

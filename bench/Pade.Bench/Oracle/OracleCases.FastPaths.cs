@@ -162,6 +162,9 @@ public static partial class OracleCases
             int nAxis = g.Int(0, 3), start = g.Int(0, x[nAxis] - 1), length = g.Int(0, x[nAxis] - start);
             cases.Add(new("structure", $"narrow {Fmt(x)} axis {nAxis} start {start} length {length}", [g.Input("x", x)],
                 t => t[0].Narrow(nAxis, start, length) * 2, t => t[0].narrow(nAxis, start, length) * 2));
+            int sStart = g.Int(0, x[nAxis] - 1), sEnd = g.Int(sStart, x[nAxis]), sStep = g.Int(1, 3);
+            cases.Add(new("structure", $"slice {Fmt(x)} axis {nAxis} [{sStart}:{sEnd}:{sStep}] then square", [g.Input("x", x)],
+                t => t[0].Slice(nAxis, sStart, sEnd, sStep).Square(), t => t[0].slice(nAxis, sStart, sEnd, sStep).square()));
             int[] pads = Enumerable.Range(0, 2 * g.Int(1, 4)).Select(_ => g.Int(0, 3)).ToArray();
             double value = g.Pick(0.0, -1.5);
             cases.Add(new("structure", $"pad {Fmt(x)} {Fmt(pads)} value {value}", [g.Input("x", x)],
