@@ -73,6 +73,25 @@ public static partial class OracleCases
                 x => F.BatchNorm(x[0], x[3].Clone(), x[4].Clone(), x[1], x[2], training, 0.1, 1e-5),
                 x => TF.batch_norm(x[0], x[3].clone(), x[4].clone(), x[1], x[2], training, 0.1, 1e-5),
                 Tolerance32: 3e-4));
+            // The running statistics a training step leaves (PyTorch: the batch mean, and the unbiased variance).
+            double momentum = g.Pick(0.1, 0.3);
+            if (n * h * w > 1)
+                cases.Add(new("batch_norm large", $"{Fmt(shape)} running statistics after a training step, momentum {momentum}",
+                    [g.Input("x", shape, -3, 5), new OracleInput("running_mean", [c], g.Values(c, -0.5, 0.5), Grad: false),
+                     new OracleInput("running_var", [c], g.Values(c, 0.5, 2), Grad: false)],
+                    x =>
+                    {
+                        PTensor mean = x[1].Clone(), variance = x[2].Clone();
+                        F.BatchNorm(x[0], mean, variance, null, null, true, momentum, 1e-5);
+                        return PTensor.Concat([mean, variance]);
+                    },
+                    x =>
+                    {
+                        TorchSharp.torch.Tensor mean = x[1].clone(), variance = x[2].clone();
+                        TF.batch_norm(x[0], mean, variance, null, null, true, momentum, 1e-5);
+                        return cat([mean, variance]);
+                    },
+                    Differentiable: false));
         }
 
         for (int i = 0; i < perFamily; i++)
