@@ -48,6 +48,22 @@ public sealed partial class Tensor
         }, y);
     }
 
+    /// <summary>
+    /// PyTorch's type promotion for the arithmetic ops: operands of different dtypes are converted (by differentiable
+    /// casts, so each leaf's gradient comes back in its own dtype) to the result type: the floating one of an integer
+    /// and a floating operand; of float32 and float64, a dimensioned tensor's dtype over a 0-d tensor's, else float64.
+    /// </summary>
+    internal static (Tensor A, Tensor B) Promote(Tensor a, Tensor b)
+    {
+        if (a.DType == b.DType) return (a, b);
+        bool fa = a.DType.IsFloating(), fb = b.DType.IsFloating();
+        DType to = fa != fb ? (fa ? a.DType : b.DType)
+            : !fa ? a.DType   // two integer types: left to the dtype check
+            : (a.Rank == 0) != (b.Rank == 0) ? (a.Rank == 0 ? b.DType : a.DType)
+            : DType.Float64;
+        return (a.DType == to ? a : a.To(to), b.DType == to ? b : b.To(to));
+    }
+
     private static Tensor BinaryForward(BinaryOp op, Tensor a, Tensor b)
     {
         var name = op.ToString().ToLowerInvariant();
@@ -60,20 +76,30 @@ public sealed partial class Tensor
     }
 
     /// <summary>y = a + b. dy/da = 1, dy/db = 1.</summary>
-    public static Tensor Add(Tensor a, Tensor b) =>
-        Graph.Record(BinaryForward(BinaryOp.Add, a, b), "add", [a, b], g => [g, g]);
+    public static Tensor Add(Tensor a, Tensor b)
+    {
+        (a, b) = Promote(a, b);
+        return Graph.Record(BinaryForward(BinaryOp.Add, a, b), "add", [a, b], g => [g, g]);
+    }
 
     /// <summary>y = a - b. dy/da = 1, dy/db = -1.</summary>
-    public static Tensor Sub(Tensor a, Tensor b) =>
-        Graph.Record(BinaryForward(BinaryOp.Sub, a, b), "sub", [a, b], g => [g, -g]);
+    public static Tensor Sub(Tensor a, Tensor b)
+    {
+        (a, b) = Promote(a, b);
+        return Graph.Record(BinaryForward(BinaryOp.Sub, a, b), "sub", [a, b], g => [g, -g]);
+    }
 
     /// <summary>y = a * b. dy/da = b, dy/db = a.</summary>
-    public static Tensor Mul(Tensor a, Tensor b) =>
-        Graph.Record(BinaryForward(BinaryOp.Mul, a, b), "mul", [a, b], g => [g * b, g * a], a, b);
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        (a, b) = Promote(a, b);
+        return Graph.Record(BinaryForward(BinaryOp.Mul, a, b), "mul", [a, b], g => [g * b, g * a], a, b);
+    }
 
     /// <summary>y = a / b. dy/da = 1/b, dy/db = -a/b² = -y/b.</summary>
     public static Tensor Div(Tensor a, Tensor b)
     {
+        (a, b) = Promote(a, b);
         var y = BinaryForward(BinaryOp.Div, a, b);
         return Graph.Record(y, "div", [a, b], g => [g / b, -(g * y) / b], b, y);
     }
@@ -86,6 +112,7 @@ public sealed partial class Tensor
 
     private static Tensor MaxMin(BinaryOp op, Tensor a, Tensor b)
     {
+        (a, b) = Promote(a, b);
         var y = BinaryForward(op, a, b);
         return Graph.Record(y, op == BinaryOp.Maximum ? "maximum" : "minimum", [a, b], g =>
         {
@@ -100,6 +127,7 @@ public sealed partial class Tensor
     public static Tensor Compare(BinaryOp op, Tensor a, Tensor b)
     {
         using var _ = NoGrad();
+        (a, b) = Promote(a, b);
         return BinaryForward(op, a, b);
     }
 
@@ -115,6 +143,7 @@ public sealed partial class Tensor
     /// <summary>y = cond ? a : b (cond nonzero), broadcasting all three. Gradient flows to the chosen side.</summary>
     public static Tensor Where(Tensor cond, Tensor a, Tensor b)
     {
+        (a, b) = Promote(a, b);
         Ops.CheckPair("where", a, b);
         Ops.CheckSameDevice("where", cond, a);
         var shape = Shapes.Broadcast("where", Shapes.Broadcast("where", cond._shape, a._shape), b._shape);

@@ -110,4 +110,32 @@ public class ElementwiseProperties
         Check("minimum(a, b)", Tensor.Minimum(a, b), i => Math.Min(av[i], bv[i]));
         Check("minimum(b, a)", Tensor.Minimum(b, a), i => Math.Min(av[i], bv[i]));
     }
+
+    /// <summary>Operands of different dtypes meet in PyTorch's result type: float64 over float32, except that a
+    /// dimensioned tensor's dtype wins over a 0-d tensor's; the floating one of int32 and a float. Each leaf's gradient
+    /// comes back in its own dtype.</summary>
+    [NUnit.Framework.Test]
+    public void ArithmeticPromotesAsPyTorch()
+    {
+        var f32 = Tensor.FromArray([1f, -2f, 3f]);
+        var f64 = Tensor.FromArray([0.5, 4.0, -1.0]);
+        f32.RequiresGrad = true; f64.RequiresGrad = true;
+        var y = f32 * f64 + Tensor.Maximum(f64, f32) - f32 / f64;
+        NUnit.Framework.Assert.That(y.DType, NUnit.Framework.Is.EqualTo(DType.Float64));
+        NUnit.Framework.Assert.That(y.ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { 0.5 - 2.0 + 1.0, -8.0 + 4.0 + 0.5, -3.0 + 3.0 + 3.0 }));
+        y.Sum().Backward();
+        NUnit.Framework.Assert.That(f32.Grad!.DType, NUnit.Framework.Is.EqualTo(DType.Float32));
+        NUnit.Framework.Assert.That(f64.Grad!.DType, NUnit.Framework.Is.EqualTo(DType.Float64));
+        // d/df32 = f64 + 1[f32 > f64] - 1/f64; d/df64 = f32 + 1[f64 > f32] + f32/f64².
+        NUnit.Framework.Assert.That(f32.Grad.To(DType.Float64).ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { 0.5 + 1 - 2.0, 4.0 + 0 - 0.25, -1.0 + 1 + 1.0 }));
+        NUnit.Framework.Assert.That(f64.Grad.ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { 1.0 + 0 + 4.0, -2.0 + 1 - 0.125, 3.0 + 0 + 3.0 }));
+
+        NUnit.Framework.Assert.That((f32 + Tensor.Scalar(2.0).To(DType.Float64)).DType, NUnit.Framework.Is.EqualTo(DType.Float32), "0-d float64 with float32");
+        NUnit.Framework.Assert.That((Tensor.Scalar(2f) + f64).DType, NUnit.Framework.Is.EqualTo(DType.Float64), "0-d float32 with float64");
+        NUnit.Framework.Assert.That((Tensor.Scalar(2f) - Tensor.Scalar(1.0).To(DType.Float64)).DType, NUnit.Framework.Is.EqualTo(DType.Float64), "both 0-d");
+        var ints = Tensor.FromArray([1, 2, 3]);
+        NUnit.Framework.Assert.That((ints * f32).DType, NUnit.Framework.Is.EqualTo(DType.Float32), "int32 with float32");
+        NUnit.Framework.Assert.That((f64 - ints).ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { -0.5, 2.0, -4.0 }), "float64 with int32");
+        NUnit.Framework.Assert.That(Tensor.Where(f32.Gt(f64), f32, f64).ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { 1.0, 4.0, 3.0 }), "where");
+    }
 }

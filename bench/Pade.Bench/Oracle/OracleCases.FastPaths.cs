@@ -207,6 +207,9 @@ public static partial class OracleCases
             if (h >= 2 && w >= 2)
                 cases.Add(new("pytorch edge cases", $"max_pool2d one image [{c},{h},{w}] k2", [new OracleInput("x", [c, h, w], g.Distinct((long)c * h * w))],
                     t => F.MaxPool2d(t[0], (2, 2)), t => TF.max_pool2d(t[0], [2, 2])));
+            cases.Add(new("pytorch edge cases", $"type promotion: float32 {Fmt(x)} * [{w}] + 0-d", [g.Input("a", x), g.Input("b", [w]), g.Input("s", [])],
+                t => t[0].To(DType.Float32) * t[1] + t[2].To(DType.Float32),
+                t => t[0].to_type(ScalarType.Float32) * t[1] + t[2].to_type(ScalarType.Float32), Tolerance: 1e-6));
             var reduction = g.Pick(Reduction.Mean, Reduction.Sum, Reduction.None);
             cases.Add(new("pytorch edge cases", $"mse_loss [{n},{c},1] vs [{w}] reduction {reduction}", [g.Input("a", [n, c, 1]), g.Input("b", [w])],
                 t => PTensor.MseLoss(t[0], t[1], reduction), t => TF.mse_loss(t[0], t[1], Torch(reduction))));
