@@ -26,12 +26,40 @@ public static partial class OracleCases
             int channels = perChannel ? shape[1] : 1;
             int[] aShape = perChannel ? [channels, m + 1] : [m + 1], bShape = perChannel ? [channels, nb] : [nb];
             long numel = shape.Aggregate(1L, (p, q) => p * q);
-            var inputs = new[] { g.Input("x", shape, -3, 3, avoid: 0.01), g.Input("a", aShape, -1, 1, avoid: 0.05), g.Input("b", bShape, -1, 1, avoid: 0.05) };
+            var b = g.Input("b", bShape, -1, 1, avoid: 0.05);
+            var inputs = new[] { OffTheKink(g, shape, b.Values, version, perChannel ? channels : 1), g.Input("a", aShape, -1, 1, avoid: 0.05), b };
             cases.Add(new("pau", $"version {version} (m, n) = ({m}, {n}) x {Fmt(shape)}{(perChannel ? " per channel" : "")}", inputs,
                 x => x[0].Pau(x[1], x[2], version), x => ComposedPau(x[0], x[1], x[2], version, perChannel, shape.Length),
                 // The coefficient gradients sum over every element of x.
                 Tolerance32: 1e-4 + 2e-5 * Math.Sqrt(numel)));
         }
+    }
+
+    /// <summary>
+    /// x in [−3, 3] off the kinks of Q: |x| ≥ 0.01 (version A's |x|), and for B and C |A(x)| ≥ 0.05, where the
+    /// gradient of |A| changes sign. An element that float32 puts on the other side of such a kink than float64 gets
+    /// a coefficient gradient of the other sign (for C up to 2·|P|/0.01·|x|^k): a difference of the two evaluations,
+    /// not of the two libraries, which the float32 run would otherwise report now and then.
+    /// </summary>
+    private static OracleInput OffTheKink(OracleGen g, int[] shape, double[] b, PauVersion version, int channels)
+    {
+        long numel = shape.Aggregate(1L, (p, q) => p * q), inner = numel / Math.Max(1, shape[0]) / channels;
+        int nb = b.Length / channels, first = version == PauVersion.C ? 0 : 1;
+        var x = new double[numel];
+        for (long i = 0; i < numel; i++)
+        {
+            int c = channels == 1 ? 0 : (int)(i / inner % channels);
+            double v, a;
+            do
+            {
+                v = g.Values(1, -3, 3, avoid: 0.01)[0];
+                a = 0;
+                for (int k = nb - 1; k >= 0; k--) a = a * v + b[c * nb + k];
+                if (first == 1) a *= v;
+            } while (version != PauVersion.A && Math.Abs(a) < 0.05);
+            x[i] = v;
+        }
+        return new OracleInput("x", shape, x);
     }
 
     /// <summary>P(x)/Q(x) by Horner's rule in torch ops; per-channel coefficients broadcast along axis 1.</summary>
