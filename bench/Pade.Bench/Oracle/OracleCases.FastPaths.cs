@@ -145,15 +145,7 @@ public static partial class OracleCases
             cases.Add(new("broadcast large", $"{Fmt(x)} - [{w}]", [g.Input("a", x), g.Input("b", [w])], t => t[0] - t[1], t => t[0] - t[1]));
             cases.Add(new("broadcast large", $"[{n},1,{h},{w}] / {Fmt(x)}", [g.Input("a", [n, 1, h, w]), g.Input("b", x, 0.3, 2)], t => t[0] / t[1], t => t[0] / t[1]));
 
-            var axes = Enumerable.Range(0, 4).Where(_ => g.Coin()).ToArray();
-            if (axes.Length == 0) axes = [g.Int(0, 3)];
-            bool keep = g.Coin();
-            var ta = axes.Select(a => (long)a).ToArray();
-            string label = $"{Fmt(x)} axes {Fmt(axes)} keepdim {keep}";
-            cases.Add(new("reduce large", "sum " + label, [g.Input("x", x)], t => t[0].Sum(axes, keep), t => t[0].sum(ta, keep)));
-            cases.Add(new("reduce large", "mean " + label, [g.Input("x", x)], t => t[0].Mean(axes, keep), t => t[0].mean(ta, keep)));
-            var distinct = new OracleInput("x", x, g.Distinct(x.Aggregate(1L, (p, q) => p * q)));
-            cases.Add(new("reduce large", "max " + label, [distinct], t => t[0].Max(axes, keep), t => t[0].amax(ta, keep)));
+            AddReductions(cases, g, "reduce large", x);
 
             // DenseNet's concatenation along channels, and stack.
             int parts = g.Int(1, 4);

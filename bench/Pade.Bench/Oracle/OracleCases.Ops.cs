@@ -92,20 +92,7 @@ public static partial class OracleCases
                 cases.Add(new("binary", $"{name} {Fmt(a)} {Fmt(b)}", [ia, ib], x => pade(x[0], x[1]), x => torchOp(x[0], x[1])));
             }
 
-        for (int i = 0; i < perFamily * 2; i++)
-        {
-            var shape = g.Shape(1, 4, 6);
-            var axes = Enumerable.Range(0, shape.Length).Where(_ => g.Coin()).ToArray();
-            if (axes.Length == 0) axes = [g.Int(0, shape.Length - 1)];
-            bool keep = g.Coin();
-            var t = axes.Select(a => (long)a).ToArray();
-            var label = $"{Fmt(shape)} axes {Fmt(axes)} keepdim {keep}";
-            cases.Add(new("reduce", "sum " + label, [g.Input("x", shape)], x => x[0].Sum(axes, keep), x => x[0].sum(t, keep)));
-            cases.Add(new("reduce", "mean " + label, [g.Input("x", shape)], x => x[0].Mean(axes, keep), x => x[0].mean(t, keep)));
-            var distinct = new OracleInput("x", shape, g.Distinct(shape.Aggregate(1L, (p, q) => p * q)));
-            cases.Add(new("reduce", "max " + label, [distinct], x => x[0].Max(axes, keep), x => x[0].amax(t, keep)));
-            cases.Add(new("reduce", "min " + label, [distinct], x => x[0].Min(axes, keep), x => x[0].amin(t, keep)));
-        }
+        for (int i = 0; i < perFamily * 2; i++) AddReductions(cases, g, "reduce", g.Shape(1, 4, 6));
 
         for (int i = 0; i < perFamily * 2; i++)
         {
@@ -176,6 +163,22 @@ public static partial class OracleCases
                 x => PTensor.NllLoss(x[0], x[1], weighted ? x[2] : null, reduction: reduction),
                 x => TF.nll_loss(x[0], x[1], weighted ? x[2] : null, reduction: Torch(reduction))));
         }
+    }
+
+    /// <summary>sum, mean, max and min over a random set of axes (at least one), with or without keepdim; max and min
+    /// on distinct values (no ties, whose gradient the two libraries may route differently).</summary>
+    private static void AddReductions(List<OracleCase> cases, OracleGen g, string family, int[] shape)
+    {
+        var axes = Enumerable.Range(0, shape.Length).Where(_ => g.Coin()).ToArray();
+        if (axes.Length == 0) axes = [g.Int(0, shape.Length - 1)];
+        bool keep = g.Coin();
+        var t = axes.Select(a => (long)a).ToArray();
+        var label = $"{Fmt(shape)} axes {Fmt(axes)} keepdim {keep}";
+        cases.Add(new(family, "sum " + label, [g.Input("x", shape)], x => x[0].Sum(axes, keep), x => x[0].sum(t, keep)));
+        cases.Add(new(family, "mean " + label, [g.Input("x", shape)], x => x[0].Mean(axes, keep), x => x[0].mean(t, keep)));
+        var distinct = new OracleInput("x", shape, g.Distinct(shape.Aggregate(1L, (p, q) => p * q)));
+        cases.Add(new(family, "max " + label, [distinct], x => x[0].Max(axes, keep), x => x[0].amax(t, keep)));
+        cases.Add(new(family, "min " + label, [distinct], x => x[0].Min(axes, keep), x => x[0].amin(t, keep)));
     }
 
     private static nn.Reduction Torch(Reduction r) => r switch
