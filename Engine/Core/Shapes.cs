@@ -45,9 +45,15 @@ public static class Shapes
         return a;
     }
 
+    /// <summary>PyTorch lets an op with an axis take a 0-d tensor with axis 0 or −1, as if it had one element along
+    /// one axis: the ops that take an axis check this first (a reduction then reduces nothing, softmax sees one
+    /// element).</summary>
+    public static bool IsScalarAxis(int axis, int rank) => rank == 0 && axis is 0 or -1;
+
     public static int[] NormalizeAxes(string op, int[]? axes, int rank)
     {
         if (axes == null || axes.Length == 0) return Enumerable.Range(0, rank).ToArray();
+        if (axes.Length == 1 && IsScalarAxis(axes[0], rank)) return [];
         var r = axes.Select(a => NormalizeAxis(op, a, rank)).Distinct().Order().ToArray();
         if (r.Length != axes.Length) throw new ArgumentException($"{op}: repeated axis in [{string.Join(", ", axes)}]");
         return r;

@@ -32,6 +32,7 @@ public sealed partial class Tensor
     /// <summary>sᵢ = e^(xᵢ - max x) / Σⱼ e^(xⱼ - max x). Backward: dx = s ⊙ (g - Σ g ⊙ s).</summary>
     public Tensor Softmax(int axis = -1)
     {
+        if (Shapes.IsScalarAxis(axis, Rank)) return Reshape(1).Softmax(0).Reshape();
         Tensor s;
         using (NoGrad()) s = SoftmaxForward(axis, log: false);
         return Graph.Record(s, "softmax", [this], g => [s * (g - (g * s).Sum(axis, keepDim: true))], s);
@@ -40,6 +41,7 @@ public sealed partial class Tensor
     /// <summary>lᵢ = xᵢ - max x - log Σⱼ e^(xⱼ - max x). Backward: dx = g - softmax(x) Σ g.</summary>
     public Tensor LogSoftmax(int axis = -1)
     {
+        if (Shapes.IsScalarAxis(axis, Rank)) return Reshape(1).LogSoftmax(0).Reshape();
         Tensor l;
         using (NoGrad()) l = SoftmaxForward(axis, log: true);
         return Graph.Record(l, "log_softmax", [this], g => [g - l.Exp() * g.Sum(axis, keepDim: true)], l);

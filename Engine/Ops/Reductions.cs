@@ -74,6 +74,7 @@ public sealed partial class Tensor
     /// <summary>Index of the (first) maximum along an axis, as an Int32 tensor. Not differentiable.</summary>
     public Tensor ArgMax(int axis = -1, bool keepDim = false)
     {
+        if (Shapes.IsScalarAxis(axis, Rank)) return Zeros([], DType.Int32, Device);
         int a = Shapes.NormalizeAxis("argmax", axis, Rank);
         if (_shape[a] == 0)
             throw new InvalidOperationException($"argmax: axis {a} of a tensor of shape {Shapes.Format(_shape)} has size 0: the argmax of no elements is undefined");

@@ -69,6 +69,7 @@ public sealed partial class Tensor
 
     public Tensor Transpose(int dim0, int dim1)
     {
+        if (Shapes.IsScalarAxis(dim0, Rank) && Shapes.IsScalarAxis(dim1, Rank)) return this;
         var p = Enumerable.Range(0, Rank).ToArray();
         int a = Shapes.NormalizeAxis("transpose", dim0, Rank), b = Shapes.NormalizeAxis("transpose", dim1, Rank);
         (p[a], p[b]) = (p[b], p[a]);
@@ -158,6 +159,7 @@ public sealed partial class Tensor
     {
         if (axis is int ax)
         {
+            if (Shapes.IsScalarAxis(ax, Rank)) return this;
             int a = Shapes.NormalizeAxis("squeeze", ax, Rank);
             if (_shape[a] != 1) return this;
             return Reshape(_shape.Where((_, i) => i != a).ToArray());

@@ -112,4 +112,29 @@ public class ReductionProperties
         Assert.That(x.Sum(1).ToArray<double>(), Is.All.EqualTo(0.0));
         Assert.That(x.Mean(0).ShapeCopy(), Is.EqualTo(new[] { 0 }));
     }
+
+    /// <summary>A 0-d tensor takes axis 0 or −1, as in PyTorch: reductions return it, softmax gives 1 (log-softmax 0)
+    /// with a zero gradient, argmax 0, transpose and squeeze return it; other axes are still errors.</summary>
+    [Test]
+    public void ScalarTensorsTakeAxisZeroAndMinusOne()
+    {
+        var x = Tensor.Scalar(2.5).To(DType.Float64);
+        x.RequiresGrad = true;
+        foreach (int axis in new[] { 0, -1 })
+        {
+            Assert.That(x.Sum(axis).Item(), Is.EqualTo(2.5));
+            Assert.That(x.Mean(axis, keepDim: true).Item(), Is.EqualTo(2.5));
+            Assert.That(x.Max(axis).Item(), Is.EqualTo(2.5));
+            Assert.That(x.Min([axis]).ShapeCopy(), Is.Empty);
+            Assert.That(x.Softmax(axis).Item(), Is.EqualTo(1.0));
+            Assert.That(x.LogSoftmax(axis).Item(), Is.EqualTo(0.0));
+            Assert.That(x.ArgMax(axis).Item(), Is.EqualTo(0.0));
+            Assert.That(x.Transpose(axis, 0).Item(), Is.EqualTo(2.5));
+            Assert.That(x.Squeeze(axis).ShapeCopy(), Is.Empty);
+        }
+        (x.Sum(0) * 3.0 + x.Softmax(-1)).Backward();
+        Assert.That(x.Grad!.Item(), Is.EqualTo(3.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Sum(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => x.Softmax(-2));
+    }
 }
