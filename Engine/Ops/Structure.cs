@@ -5,10 +5,16 @@ namespace Pade.Engine;
 /// <summary>Ops that assemble tensors: concatenation, stacking, constant padding.</summary>
 public sealed partial class Tensor
 {
-    /// <summary>Joins tensors along an existing axis. The gradient of each part is its slice of the output's.</summary>
+    /// <summary>Joins tensors along an existing axis. The gradient of each part is its slice of the output's. Parts of
+    /// different dtypes meet in PyTorch's result type (float64 over float32 over int32), by differentiable casts.</summary>
     public static Tensor Concat(Tensor[] parts, int axis = 0)
     {
         if (parts.Length == 0) throw new ArgumentException("concat: no tensors given");
+        if (parts.Any(p => p.DType != parts[0].DType))
+        {
+            var to = parts.Any(p => p.DType == DType.Float64) ? DType.Float64 : parts.Any(p => p.DType == DType.Float32) ? DType.Float32 : parts[0].DType;
+            parts = parts.Select(p => p.To(to)).ToArray();
+        }
         var first = parts[0];
         int a = Shapes.NormalizeAxis("concat", axis, first.Rank);
         var shape = first.ShapeCopy();

@@ -137,5 +137,12 @@ public class ElementwiseProperties
         NUnit.Framework.Assert.That((ints * f32).DType, NUnit.Framework.Is.EqualTo(DType.Float32), "int32 with float32");
         NUnit.Framework.Assert.That((f64 - ints).ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { -0.5, 2.0, -4.0 }), "float64 with int32");
         NUnit.Framework.Assert.That(Tensor.Where(f32.Gt(f64), f32, f64).ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { 1.0, 4.0, 3.0 }), "where");
+        f32.ZeroGrad(); f64.ZeroGrad();
+        var joined = Tensor.Concat([f32, f64]);
+        NUnit.Framework.Assert.That(joined.DType, NUnit.Framework.Is.EqualTo(DType.Float64), "concat");
+        (joined * Tensor.FromArray([1.0, 2, 3, 4, 5, 6])).Sum().Backward();
+        NUnit.Framework.Assert.That(f32.Grad!.DType, NUnit.Framework.Is.EqualTo(DType.Float32));
+        NUnit.Framework.Assert.That(f32.Grad.To(DType.Float64).ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { 1.0, 2, 3 }));
+        NUnit.Framework.Assert.That(f64.Grad!.ToArray<double>(), NUnit.Framework.Is.EqualTo(new[] { 4.0, 5, 6 }));
     }
 }
