@@ -202,6 +202,12 @@ public static partial class OracleCases
             cases.Add(new("pytorch edge cases", $"type promotion: float32 {Fmt(x)} * [{w}] + 0-d", [g.Input("a", x), g.Input("b", [w]), g.Input("s", [])],
                 t => t[0].To(DType.Float32) * t[1] + t[2].To(DType.Float32),
                 t => t[0].to_type(ScalarType.Float32) * t[1] + t[2].to_type(ScalarType.Float32), Tolerance: 1e-6));
+            cases.Add(new("pytorch edge cases", $"type promotion: concat float32 {Fmt(x)} with {Fmt(x)} on axis 1", [g.Input("a", x), g.Input("b", x)],
+                t => PTensor.Concat([t[0].To(DType.Float32), t[1]], 1),
+                t => cat([t[0].to_type(ScalarType.Float32), t[1]], 1), Tolerance: 1e-6));
+            cases.Add(new("pytorch edge cases", "0-d tensor with axis 0 and -1: softmax + log_softmax + sum + max", [g.Input("s", [])],
+                t => t[0].Softmax(0) + t[0].LogSoftmax(-1) + t[0].Sum(0) + t[0].Max(-1),
+                t => TF.softmax(t[0], 0) + TF.log_softmax(t[0], -1) + t[0].sum([0L]) + t[0].amax([-1L])));
             var reduction = g.Pick(Reduction.Mean, Reduction.Sum, Reduction.None);
             cases.Add(new("pytorch edge cases", $"mse_loss [{n},{c},1] vs [{w}] reduction {reduction}", [g.Input("a", [n, c, 1]), g.Input("b", [w])],
                 t => PTensor.MseLoss(t[0], t[1], reduction), t => TF.mse_loss(t[0], t[1], Torch(reduction))));
