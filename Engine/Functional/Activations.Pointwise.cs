@@ -73,7 +73,8 @@ public static partial class F
     public static Tensor Softplus(this Tensor x, double beta = 1.0, double threshold = 20.0)
     {
         CheckFinite("softplus", "beta", beta);
-        if (beta <= 0) throw new ArgumentException($"softplus: beta must be positive, got {beta}");
+        // A negative β is allowed, as in PyTorch (the same formula); 0 would divide by zero.
+        if (beta == 0) throw new ArgumentException("softplus: beta must not be zero (the formula divides by it)");
         if (double.IsNaN(threshold)) throw new ArgumentException("softplus: threshold is NaN");
         return Pointwise(x, UnaryOp.Softplus, beta, threshold);
     }

@@ -113,7 +113,7 @@ public sealed partial class Softplus : Module
 {
     public Softplus(double beta = 1.0, double threshold = 20.0)
     {
-        if (!(beta > 0)) throw new ArgumentException($"Softplus: beta must be positive, got {beta}");
+        if (beta == 0 || !double.IsFinite(beta)) throw new ArgumentException($"Softplus: beta must be finite and not zero, got {beta}");
         Beta = beta;
         Threshold = threshold;
     }

@@ -33,6 +33,7 @@ public class FixedActivationProperties
         ("celu(0.7)", x => F.Celu(x, 0.7), x => x > 0 ? x : 0.7 * (Math.Exp(x / 0.7) - 1), -5, 3, [0]),
         ("softplus", x => F.Softplus(x), x => SoftplusRef(x, 1, 20), -8, 8, []),
         ("softplus(2, 3)", x => F.Softplus(x, 2, 3), x => SoftplusRef(x, 2, 3), -4, 4, [1.5]),
+        ("softplus(-1.5, 2)", x => F.Softplus(x, -1.5, 2), x => SoftplusRef(x, -1.5, 2), -4, 4, [-4.0 / 3]),
         ("silu", x => F.Silu(x), x => x * Sig(x), -6, 6, []),
         ("swish(1.7)", x => F.Swish(x, 1.7), x => x * Sig(1.7 * x), -6, 6, []),
         ("gelu", x => F.Gelu(x), x => x * 0.5 * (1 + ErfReference.Erf(x / Math.Sqrt(2))), -6, 6, []),
@@ -120,7 +121,7 @@ public class FixedActivationProperties
     {
         var x = Tensor.Zeros(3);
         Assert.That(() => F.Celu(x, 0), Throws.ArgumentException.With.Message.Contains("alpha must not be zero"));
-        Assert.That(() => F.Softplus(x, -1), Throws.ArgumentException.With.Message.Contains("beta must be positive"));
+        Assert.That(() => F.Softplus(x, 0), Throws.ArgumentException.With.Message.Contains("beta must not be zero"));
         Assert.That(() => F.RRelu(x, 0.5, 0.1), Throws.ArgumentException.With.Message.Contains("lower bound 0.5 is greater than upper bound 0.1"));
         Assert.That(() => F.LeakyRelu(x, double.NaN), Throws.ArgumentException.With.Message.Contains("negative slope must be finite"));
         Assert.That(() => F.Relu6(Tensor.Zeros([3], DType.Int32)), Throws.ArgumentException.With.Message.Contains("floating-point"));

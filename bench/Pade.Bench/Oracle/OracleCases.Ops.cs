@@ -30,6 +30,7 @@ public static partial class OracleCases
         ("elu", x => x.Elu(0.8), x => TF.elu(x, 0.8), -3, 2),
         ("celu", x => x.Celu(0.6), x => TF.celu(x, 0.6), -3, 2),
         ("softplus", x => x.Softplus(1.5, 3), x => TF.softplus(x, 1.5, 3), -4, 4),
+        ("softplus beta -1.5", x => x.Softplus(-1.5, 3), x => TF.softplus(x, -1.5, 3), -4, 4),
         ("silu", x => x.Silu(), x => TF.silu(x), -4, 4),
         ("gelu", x => x.Gelu(), x => TF.gelu(x), -4, 4),
         ("gelu tanh", x => x.Gelu(GeluApproximation.Tanh), x => TF.gelu(x, TorchSharp.Modules.GELU.Approximate.tanh), -4, 4),
