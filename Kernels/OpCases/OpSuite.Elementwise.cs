@@ -49,6 +49,8 @@ public static partial class OpSuite
             new("Mish", x => x.Mish(), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
             // On the coarse grid some inputs sit on both kinks: 0 there, as PyTorch, on every device.
             new("Hardtanh -0.5 2", x => x.Hardtanh(-0.5, 2), -4, 4, exact, true, [ActK, ActBackwardK]),
+            // A negative β, as PyTorch allows: the same formula, the threshold's switch on the other side.
+            new("Softplus -1.5 3", x => x.Softplus(-1.5, 3), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
         ];
         // Three geometries in turn: an odd count (scalar tail, no 16-byte pack fits the end), a multiple of 4 at an
         // aligned address (the packed path), a view at element offset 1 (an unaligned pointer: scalar only).
@@ -106,6 +108,18 @@ public static partial class OpSuite
                 Kernels = [BinaryK],
             });
         }
+
+        // A NaN stays NaN through relu, maximum and minimum, in either operand, as in PyTorch: (x / x)·x is x, and
+        // NaN where the coarse grid has a zero, in a and in b at other places.
+        cases.Add(new("nan propagation", "relu, maximum, minimum [37]", [Coarse("a", [37], -1, 1) with { Grad = false }, Coarse("b", [37], -1, 1) with { Grad = false }],
+            (_, x) =>
+            {
+                Tensor a = x[0] / x[0] * x[0], b = x[1] / x[1] * x[1];
+                return One(Tensor.Concat([a.Relu(), Tensor.Maximum(a, b), Tensor.Maximum(b, a), Tensor.Minimum(a, b), Tensor.Minimum(b, a)]));
+            })
+        {
+            Backward = false, Tol = Tolerance.Exact, Kernels = [UnaryK, BinaryK],
+        });
 
         // where(cond, a, b), all three broadcast; the condition as a float tensor and as int32 (converted first).
         foreach (bool intCond in (bool[])[false, true])
