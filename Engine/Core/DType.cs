@@ -10,6 +10,10 @@ public static class DTypeExtensions
 
     public static bool IsFloating(this DType d) => d is DType.Float32 or DType.Float64;
 
+    /// <summary>PyTorch's result type of two dtypes: float64 over float32 over int32.</summary>
+    public static DType Promote(this DType a, DType b) =>
+        a == DType.Float64 || b == DType.Float64 ? DType.Float64 : a == DType.Float32 || b == DType.Float32 ? DType.Float32 : a;
+
     /// <summary>PyTorch's spelling, used in ToString and error messages.</summary>
     public static string TorchName(this DType d) => d switch
     {

@@ -50,17 +50,15 @@ public sealed partial class Tensor
 
     /// <summary>
     /// PyTorch's type promotion for the arithmetic ops: operands of different dtypes are converted (by differentiable
-    /// casts, so each leaf's gradient comes back in its own dtype) to the result type: the floating one of an integer
-    /// and a floating operand; of float32 and float64, a dimensioned tensor's dtype over a 0-d tensor's, else float64.
+    /// casts, so each leaf's gradient comes back in its own dtype) to the result type (<see cref="DTypeExtensions.Promote"/>),
+    /// except that of float32 and float64 a dimensioned tensor's dtype wins over a 0-d tensor's.
     /// </summary>
     internal static (Tensor A, Tensor B) Promote(Tensor a, Tensor b)
     {
         if (a.DType == b.DType) return (a, b);
-        bool fa = a.DType.IsFloating(), fb = b.DType.IsFloating();
-        DType to = fa != fb ? (fa ? a.DType : b.DType)
-            : !fa ? a.DType   // two integer types: left to the dtype check
-            : (a.Rank == 0) != (b.Rank == 0) ? (a.Rank == 0 ? b.DType : a.DType)
-            : DType.Float64;
+        DType to = a.DType.IsFloating() && b.DType.IsFloating() && (a.Rank == 0) != (b.Rank == 0)
+            ? (a.Rank == 0 ? b.DType : a.DType)
+            : a.DType.Promote(b.DType);
         return (a.DType == to ? a : a.To(to), b.DType == to ? b : b.To(to));
     }
 

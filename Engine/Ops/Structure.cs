@@ -12,7 +12,7 @@ public sealed partial class Tensor
         if (parts.Length == 0) throw new ArgumentException("concat: no tensors given");
         if (parts.Any(p => p.DType != parts[0].DType))
         {
-            var to = parts.Any(p => p.DType == DType.Float64) ? DType.Float64 : parts.Any(p => p.DType == DType.Float32) ? DType.Float32 : parts[0].DType;
+            var to = parts.Select(p => p.DType).Aggregate(DTypeExtensions.Promote);
             parts = parts.Select(p => p.To(to)).ToArray();
         }
         var first = parts[0];
