@@ -103,7 +103,8 @@ public static partial class F
     /// <summary>
     /// Adaptive average pooling as torch.nn.functional.adaptive_avg_pool2d: output (OH, OW) whatever the input
     /// size; output row oh averages input rows ⌊oh·H/OH⌋ .. ⌈(oh+1)·H/OH⌉ − 1 (columns likewise), so windows may
-    /// differ in size and overlap. Output 1x1 is the global average pool.
+    /// differ in size and overlap. Output 1x1 is the global average pool; an output size of 0 gives an empty result
+    /// (and a zero gradient), as in PyTorch, which also rejects an input image with no rows or columns.
     /// </summary>
     public static Tensor AdaptiveAvgPool2d(Tensor input, Size2 outputSize, string layer = "adaptive_avg_pool2d")
     {
@@ -111,8 +112,8 @@ public static partial class F
         if (input.Rank == 3) return AdaptiveAvgPool2d(input.Unsqueeze(0), outputSize, layer).Squeeze(0);
         if (input.Rank != 4)
             throw new ArgumentException($"{layer}: expected input [N, C, H, W] or [C, H, W], got {Shapes.Format(input.Shape)} of rank {input.Rank}");
-        if (outputSize.H < 1 || outputSize.W < 1)
-            throw new ArgumentException($"{layer}: output size {outputSize} must be positive");
+        if (outputSize.H < 0 || outputSize.W < 0)
+            throw new ArgumentException($"{layer}: output size {outputSize} must not be negative");
         if (input.Size(2) < 1 || input.Size(3) < 1)
             throw new ArgumentException($"{layer}: input {Shapes.Format(input.Shape)} has an empty image");
         var x = input.Contiguous();

@@ -11,7 +11,7 @@ public class ConvTests
     private static Tensor Rand(int[] shape, ulong seed) => Tensor.Rand(shape, -1, 1, DType.Float64, generator: new Generator(seed));
 
     /// <summary>A random small configuration; a and b pick the sizes, the rest the geometry.</summary>
-    private static (int[] Xs, int[] Ws, Size2 S, Size2 P, Size2 D, int G) Config(int a, int b, int c, int d, int e, int f, int maxImage)
+    internal static (int[] Xs, int[] Ws, Size2 S, Size2 P, Size2 D, int G) Config(int a, int b, int c, int d, int e, int f, int maxImage)
     {
         var r = new Naive.Picker(a, b, c, d, e, f);
         int groups = r.Next(1, 3), cg = r.Next(1, 2), kg = r.Next(1, 2);

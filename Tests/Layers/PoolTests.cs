@@ -166,6 +166,8 @@ public class PoolTests
         Throws(() => F.AvgPool2d(x, 5, 1, ceilMode: true), "[1, 1, 4, 4] is too small", "ceil_mode", "[N, C, 5, 5]");
         Throws(() => F.AvgPool2d(x, 2, divisorOverride: 0), "divisor_override must not be zero");
         Throws(() => new AvgPool2d(2, divisorOverride: 0), "divisor_override must not be zero");
+        Throws(() => F.AdaptiveAvgPool2d(x, (-1, 2)), "output size (-1, 2) must not be negative");
+        Throws(() => F.AdaptiveAvgPool2d(Tensor.Zeros(1, 1, 0, 4), (1, 1)), "[1, 1, 0, 4] has an empty image");
         // Ceil mode accepts an image narrower than the kernel when one window fits its first position (PyTorch: 1x1).
         Assert.That(F.MaxPool2d(Tensor.Zeros(1, 1, 2, 2), 3, 2, ceilMode: true).ShapeCopy(), Is.EqualTo(new[] { 1, 1, 1, 1 }));
     }
@@ -182,16 +184,23 @@ public class PoolTests
         Assert.That(ap.Call(x).ToArray<double>(), Is.EqualTo(F.AvgPool2d(x, 2, 2, 0, true, false, 3).ToArray<double>()));
     }
 
-    [FsCheck.NUnit.Property(MaxTest = 30)]
+    /// <summary>Random images and output sizes, an output size of 0 (empty result, zero gradient) and empty batches or
+    /// channel sets among them, and one image without the batch axis a quarter of the time.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 40)]
     public void AdaptiveAvgPoolForwardAndGradient(int a)
     {
         var r = new Naive.Picker(a);
-        int h = r.Next(1, 9), w = r.Next(1, 9), oh = r.Next(1, 4), ow = r.Next(1, 4);
-        var x = Tensor.Randn([2, 2, h, w], dtype: DType.Float64, generator: new Generator((ulong)(uint)a));
+        int h = r.Next(1, 9), w = r.Next(1, 9), oh = r.Next(0, 4), ow = r.Next(0, 4), n = r.Next(0, 2), c = r.Next(0, 2);
+        bool unbatched = r.Next(0, 3) == 0;
+        if (unbatched) n = 1;
+        int planes = n * c;
+        int[] shape = unbatched ? [c, h, w] : [n, c, h, w];
+        var x = Tensor.Randn(shape, dtype: DType.Float64, generator: new Generator((ulong)(uint)a));
         var y = F.AdaptiveAvgPool2d(x, (oh, ow));
+        Assert.That(y.ShapeCopy(), Is.EqualTo(unbatched ? new[] { c, oh, ow } : new[] { n, c, oh, ow }));
         var xv = x.ToArray<double>();
         var yv = y.ToArray<double>();
-        for (int pl = 0; pl < 4; pl++)
+        for (int pl = 0; pl < planes; pl++)
             for (int i = 0; i < oh; i++)
                 for (int j = 0; j < ow; j++)
                 {
@@ -202,6 +211,12 @@ public class PoolTests
                     Assert.That(yv[(pl * oh + i) * ow + j], Is.EqualTo(sum / ((h1 - h0) * (w1 - w0))).Within(1e-12));
                 }
         GradCheck.Assert("adaptive_avg_pool2d", t => F.AdaptiveAvgPool2d(t[0], (oh, ow)), [x]);
+        if (y.Numel == 0 && x.Numel > 0)
+        {
+            var xt = x.Clone(); xt.RequiresGrad = true;
+            F.AdaptiveAvgPool2d(xt, (oh, ow)).Sum().Backward();
+            Assert.That(xt.Grad!.ToArray<double>(), Is.All.EqualTo(0.0), "an empty output passes no gradient");
+        }
     }
 
     [Test]

@@ -37,6 +37,56 @@ public class UnbatchedInputTests
         Expect.Grad(name, op, 5, args);
     }
 
+    /// <summary>Random geometries (those of the batched properties, batch 1): an image's result and gradients against
+    /// the naive loops of <see cref="Naive"/> and <see cref="NaivePool"/>, so the unbatched path is held to an
+    /// independent reference, not only to the batched op it calls.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 40)]
+    public void AnImageMatchesTheNaiveReference(int a, int b, int c, int d, int e, int f, bool bias)
+    {
+        var (xs, ws, s, p, dil, groups) = ConvTests.Config(a, b, c, d, e, f, 12);
+        int[] image = xs[1..];
+        var x = Tensor.Rand(image, -1, 1, DType.Float64, generator: new Generator((ulong)(uint)a)); x.RequiresGrad = true;
+        var w = Tensor.Rand(ws, -1, 1, DType.Float64, generator: new Generator((ulong)(uint)b)); w.RequiresGrad = true;
+        var bt = bias ? Tensor.Rand([ws[0]], -1, 1, DType.Float64, generator: new Generator(3)) : null;
+        if (bt != null) bt.RequiresGrad = true;
+        string what = $"conv2d x={Shapes.Format(image)} w={Shapes.Format(ws)} s={s} p={p} d={dil} g={groups} bias={bias}";
+        var y = F.Conv2d(x, w, bt, s, p, dil, groups);
+        var ey = Naive.Conv2d(x.ToArray<double>(), [1, .. image], w.ToArray<double>(), ws, bt?.ToArray<double>(), s, p, dil, groups, out var ys);
+        Assert.That(y.ShapeCopy(), Is.EqualTo(ys[1..]), what);
+        Naive.AssertClose(y.ToArray<double>(), ey, 1e-12, what);
+        var up = Tensor.Rand(y.ShapeCopy(), -1, 1, DType.Float64, generator: new Generator(4));
+        (y * up).Sum().Backward();
+        var (dx, dw, db) = Naive.Conv2dBackward(x.ToArray<double>(), [1, .. image], w.ToArray<double>(), ws, up.ToArray<double>(), s, p, dil, groups);
+        Naive.AssertClose(x.Grad!.ToArray<double>(), dx, 1e-12, what + " dx");
+        Naive.AssertClose(w.Grad!.ToArray<double>(), dw, 1e-12, what + " dw");
+        if (bt != null) Naive.AssertClose(bt.Grad!.ToArray<double>(), db, 1e-12, what + " db");
+
+        // Pooling on the same kind of image: max (dilated), average (count_include_pad off), adaptive.
+        var (ps, k, st, pad, dl, ceil) = PoolTests.Config(a, b, dilated: true);
+        int[] pimage = ps[1..];
+        var px = Tensor.Rand(pimage, -1, 1, DType.Float64, generator: new Generator((ulong)(uint)c)); px.RequiresGrad = true;
+        var my = F.MaxPool2d(px, k, st, pad, dl, ceil);
+        var pup = Tensor.Rand(my.ShapeCopy(), -1, 1, DType.Float64, generator: new Generator(5));
+        var (emy, emdx) = NaivePool.Max(px.ToArray<double>(), [1, .. pimage], pup.ToArray<double>(), k, st, pad, dl, ceil, out var mys);
+        string pwhat = $"x={Shapes.Format(pimage)} k={k} s={st} p={pad} d={dl} ceil={ceil}";
+        Assert.That(my.ShapeCopy(), Is.EqualTo(mys[1..]), "max_pool2d " + pwhat);
+        Assert.That(my.ToArray<double>(), Is.EqualTo(emy), "max_pool2d " + pwhat);
+        (my * pup).Sum().Backward();
+        Assert.That(px.Grad!.ToArray<double>(), Is.EqualTo(emdx), "max_pool2d dx " + pwhat);
+
+        var (axs, ak, ast, apad, _, aceil) = PoolTests.Config(a, b, dilated: false);
+        int[] aimage = axs[1..];
+        var ax = Tensor.Rand(aimage, -1, 1, DType.Float64, generator: new Generator((ulong)(uint)d)); ax.RequiresGrad = true;
+        var ay = F.AvgPool2d(ax, ak, ast, apad, aceil, countIncludePad: false);
+        var aup = Tensor.Rand(ay.ShapeCopy(), -1, 1, DType.Float64, generator: new Generator(6));
+        var (eay, eadx) = NaivePool.Avg(ax.ToArray<double>(), [1, .. aimage], aup.ToArray<double>(), ak, ast, apad, aceil, false, null, out var ays);
+        string awhat = $"avg_pool2d x={Shapes.Format(aimage)} k={ak} s={ast} p={apad} ceil={aceil}";
+        Assert.That(ay.ShapeCopy(), Is.EqualTo(ays[1..]), awhat);
+        Naive.AssertClose(ay.ToArray<double>(), eay, 1e-12, awhat);
+        (ay * aup).Sum().Backward();
+        Naive.AssertClose(ax.Grad!.ToArray<double>(), eadx, 1e-12, awhat + " dx");
+    }
+
     [Test]
     public void LayersTakeAnImageToo()
     {

@@ -212,6 +212,11 @@ public static partial class OracleCases
             cases.Add(new("pytorch edge cases", $"mse_loss [{n},{c},1] vs [{w}] reduction {reduction}", [g.Input("a", [n, c, 1]), g.Input("b", [w])],
                 t => PTensor.MseLoss(t[0], t[1], reduction), t => TF.mse_loss(t[0], t[1], Torch(reduction))));
         }
+        // Adaptive pooling to an empty output (batched and one image): an empty result. Forward only: libtorch's
+        // backward refuses the empty gradient ("Expected grad_output to have non-zero size"); Pade's is zero.
+        foreach (var (shape, oh, ow) in new[] { (new[] { 2, 3, 5, 4 }, 0, 2), (new[] { 3, 5, 4 }, 2, 0) })
+            cases.Add(new("pytorch edge cases", $"adaptive_avg_pool2d {Fmt(shape)} -> {oh}x{ow} (forward)", [g.Input("x", shape)],
+                t => F.AdaptiveAvgPool2d(t[0], new Size2(oh, ow)), t => TF.adaptive_avg_pool2d(t[0], [oh, ow]), Differentiable: false));
     }
 
     /// <summary>A convolution case whose float32 tolerance grows with the length of its sums: the fan-in (forward and
