@@ -12,6 +12,31 @@ public readonly record struct Size2(int H, int W)
 }
 
 /// <summary>
+/// A convolution's padding as PyTorch takes it: sizes (an int, an (h, w) pair or a <see cref="Size2"/>), or the
+/// strings "valid" (none) and "same" (the output keeps the input's size; stride 1 only). "same" depends on the kernel,
+/// so it is resolved by <see cref="Resolve"/>: an odd total D·(K − 1) puts its extra row and column after the image.
+/// </summary>
+public readonly record struct ConvPadding(Size2 Size, string? Mode)
+{
+    public static implicit operator ConvPadding(int v) => new(v, null);
+    public static implicit operator ConvPadding((int H, int W) t) => new(t, null);
+    public static implicit operator ConvPadding(Size2 s) => new(s, null);
+    public static implicit operator ConvPadding(string mode) => new(0, mode);
+
+    /// <summary>The padding before each axis (both sides for sizes) and the extra after it ("same" only).</summary>
+    public (Size2 Begin, Size2 Extra) Resolve(string layer, Size2 kernel, Size2 stride, Size2 dilation) => Mode switch
+    {
+        null => (Size, new Size2(0, 0)),
+        "valid" => (0, new Size2(0, 0)),
+        "same" when stride == new Size2(1, 1) => F.SamePadding(kernel, dilation),
+        "same" => throw new ArgumentException($"{layer}: padding=\"same\" is not supported for strided convolutions (stride {stride})"),
+        _ => throw new ArgumentException($"{layer}: padding must be \"valid\", \"same\" or sizes, got \"{Mode}\""),
+    };
+
+    public override string ToString() => Mode ?? Size.ToString();
+}
+
+/// <summary>
 /// Everything a 2-D convolution kernel needs to know, computed once by <see cref="F.Conv2d"/>:
 /// input x [N, C, H, W], weight [K, C/Groups, KH, KW], output y [N, K, OH, OW] with
 ///   OH = ⌊(H + 2 PH − DH (KH − 1) − 1) / SH⌋ + 1   (and OW likewise), and
@@ -55,13 +80,22 @@ public static partial class F
     /// </summary>
     /// <param name="input">[N, C, H, W], or one unbatched image [C, H, W] (as PyTorch: the result is then [K, OH, OW]).</param>
     /// <param name="layer">Names the calling layer in error messages (e.g. "Conv2d 'features.0'").</param>
-    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, Size2? stride = null, Size2? padding = null,
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, Size2? stride = null, ConvPadding? padding = null,
         Size2? dilation = null, int groups = 1, string layer = "conv2d")
     {
+        if (padding is { Mode: not null } mode)
+        {
+            if (weight.Rank != 4)
+                throw new ArgumentException($"{layer}: weight must be [out_channels, in_channels/groups, kH, kW], got {Shapes.Format(weight.Shape)}");
+            var (begin, extra) = mode.Resolve(layer, new Size2(weight.Size(2), weight.Size(3)), stride ?? 1, dilation ?? 1);
+            // The extra row and column of "same" go on the bottom and right (pads start from the last axis).
+            var padded = extra == new Size2(0, 0) ? input : input.Pad([0, extra.W, 0, extra.H]);
+            return Conv2d(padded, weight, bias, stride, begin, dilation, groups, layer);
+        }
         // An unbatched image (other rank-3 inputs fall through to the shape check, whose message names them).
         if (input.Rank == 3 && weight.Rank == 4 && input.Size(0) == weight.Size(1) * groups)
             return Conv2d(input.Unsqueeze(0), weight, bias, stride, padding, dilation, groups, layer).Squeeze(0);
-        var g = Conv2dShape(layer, input, weight, bias, stride ?? 1, padding ?? 0, dilation ?? 1, groups);
+        var g = Conv2dShape(layer, input, weight, bias, stride ?? 1, padding?.Size ?? 0, dilation ?? 1, groups);
         var x = input.Contiguous();
         var w = weight.Contiguous();
         var b = bias?.Contiguous();
@@ -82,6 +116,14 @@ public static partial class F
             x.Backend.Conv2dBackward(x, w, gy, dx, dw, db, g, kept);
             return b == null ? [dx, dw] : [dx, dw, db];
         }, kept == null ? [x, w] : [x, w, kept]);
+    }
+
+    /// <summary>padding="same": the padding before each axis, ⌊D·(K − 1)/2⌋, and the one extra row or column after it
+    /// when D·(K − 1) is odd.</summary>
+    public static (Size2 Begin, Size2 Extra) SamePadding(Size2 kernel, Size2 dilation)
+    {
+        int th = dilation.H * (kernel.H - 1), tw = dilation.W * (kernel.W - 1);
+        return (new Size2(th / 2, tw / 2), new Size2(th % 2, tw % 2));
     }
 
     /// <summary>Checks a convolution's arguments and computes its geometry; every message names the layer and the

@@ -10,7 +10,9 @@ namespace Pade.Layers;
 /// </summary>
 public sealed partial class Conv2d : Module
 {
-    public Conv2d(int inChannels, int outChannels, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
+    /// <param name="padding">Sizes, or "valid" (none) or "same" (the output keeps the input's size; stride 1 only; an odd
+    /// total D·(K − 1) pads one more row and column at the bottom and right, as PyTorch).</param>
+    public Conv2d(int inChannels, int outChannels, Size2 kernelSize, Size2? stride = null, ConvPadding? padding = null,
         Size2? dilation = null, int groups = 1, bool bias = true, Generator? generator = null)
     {
         if (inChannels < 1 || outChannels < 1 || groups < 1)
@@ -22,13 +24,21 @@ public sealed partial class Conv2d : Module
         OutChannels = outChannels;
         KernelSize = kernelSize;
         Stride = stride ?? 1;
-        Padding = padding ?? 0;
+        (Padding, PaddingExtra) = (padding ?? 0).Resolve("Conv2d", kernelSize, Stride, dilation ?? 1);
+        PaddingMode = padding?.Mode;
         Dilation = dilation ?? 1;
         Groups = groups;
         int fanIn = inChannels / groups * kernelSize.H * kernelSize.W;
         RegisterParameter("weight", Init.DefaultUniform([outChannels, inChannels / groups, kernelSize.H, kernelSize.W], fanIn, generator));
         RegisterParameter("bias", bias ? Init.DefaultUniform([outChannels], fanIn, generator) : null);
     }
+
+    /// <summary>"same" or "valid" when the layer was built with a string padding, else null.</summary>
+    public string? PaddingMode { get; }
+
+    /// <summary>The extra row and column of padding="same" after the image (bottom, right): (0, 0) but for an odd
+    /// dilated kernel reach D·(K − 1).</summary>
+    public Size2 PaddingExtra { get; }
 
     public int InChannels { get; }
     public int OutChannels { get; }
@@ -47,13 +57,16 @@ public sealed partial class Conv2d : Module
         bool ok = (lead == 1 || lead == 0) && input.Size(lead) == InChannels
             && input.Size(lead + 1) + 2 * Padding.H >= Dilation.H * (KernelSize.H - 1) + 1
             && input.Size(lead + 2) + 2 * Padding.W >= Dilation.W * (KernelSize.W - 1) + 1;
+        // padding="same" with an even reach: the extra bottom row and right column first (pads start from the last axis).
+        if (PaddingExtra != new Size2(0, 0) && input.Rank is 3 or 4) input = input.Pad([0, PaddingExtra.W, 0, PaddingExtra.H]);
         return F.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups, ok ? "conv2d" : Describe());
     }
 
     public override string ExtraRepr()
     {
         var s = $"{InChannels}, {OutChannels}, kernel_size={KernelSize}, stride={Stride}";
-        if (Padding != new Size2(0, 0)) s += $", padding={Padding}";
+        if (PaddingMode != null) s += $", padding={PaddingMode}";
+        else if (Padding != new Size2(0, 0)) s += $", padding={Padding}";
         if (Dilation != new Size2(1, 1)) s += $", dilation={Dilation}";
         if (Groups != 1) s += $", groups={Groups}";
         if (Bias == null) s += ", bias=False";

@@ -20,6 +20,7 @@ public class OnnxLayerTests
         yield return Case("Conv_groups2_dilation2_stride2_pad3", () => new Conv2d(4, 6, (3, 2), stride: (2, 1), padding: (3, 1), dilation: (2, 3), groups: 2), 2, 4, 11, 9);
         yield return Case("Conv_depthwise_nobias", () => new Conv2d(5, 5, 3, stride: 2, padding: 1, groups: 5, bias: false), 2, 5, 8, 7);
         yield return Case("Conv_1x1_stride2", () => new Conv2d(3, 8, 1, stride: 2), 1, 3, 9, 9);
+        yield return Case("Conv_same_even_kernel", () => new Conv2d(3, 4, (2, 3), padding: "same", dilation: (3, 1)), 2, 3, 7, 6);
         yield return Case("MaxPool_pad1_dilation2", () => new MaxPool2d(3, stride: 2, padding: 1, dilation: 2), 2, 3, 10, 9);
         yield return Case("MaxPool_ceil", () => new MaxPool2d(2, ceilMode: true), 2, 3, 7, 9);
         yield return Case("AvgPool_pad_excludePad", () => new AvgPool2d(3, stride: 2, padding: 1, countIncludePad: false), 2, 3, 9, 8);

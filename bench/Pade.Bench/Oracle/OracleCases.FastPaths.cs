@@ -212,6 +212,15 @@ public static partial class OracleCases
             cases.Add(new("pytorch edge cases", $"mse_loss [{n},{c},1] vs [{w}] reduction {reduction}", [g.Input("a", [n, c, 1]), g.Input("b", [w])],
                 t => PTensor.MseLoss(t[0], t[1], reduction), t => TF.mse_loss(t[0], t[1], Torch(reduction))));
         }
+        // padding="same" with even and odd kernels and dilations (the extra row and column after the image), one image too.
+        foreach (var (xs, kh, kw, dil) in new[] { (new[] { 2, 3, 7, 6 }, 2, 3, (3, 1)), (new[] { 3, 5, 4 }, 4, 1, (1, 1)), (new[] { 1, 2, 5, 5 }, 3, 3, (2, 2)) })
+        {
+            int cin = xs[^3];
+            cases.Add(new("pytorch edge cases", $"conv2d padding same {Fmt(xs)} k {kh}x{kw} dilation {dil}",
+                [g.Input("x", xs), g.Input("weight", [4, cin, kh, kw]), g.Input("bias", [4])],
+                t => F.Conv2d(t[0], t[1], t[2], padding: "same", dilation: dil),
+                t => TF.conv2d_padding(t[0], t[1], t[2], [1L, 1L], TorchSharp.Padding.Same, [dil.Item1, dil.Item2], 1)));
+        }
         // Adaptive pooling to an empty output (batched and one image): an empty result. Forward only: libtorch's
         // backward refuses the empty gradient ("Expected grad_output to have non-zero size"); Pade's is zero.
         foreach (var (shape, oh, ow) in new[] { (new[] { 2, 3, 5, 4 }, 0, 2), (new[] { 3, 5, 4 }, 2, 0) })
