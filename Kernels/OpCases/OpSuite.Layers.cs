@@ -49,6 +49,16 @@ public static partial class OpSuite
             });
         }
 
+        // padding="same" with an even kernel: the extra bottom row and right column are padded first (a copy into
+        // zeros), then the convolution pads 0 rows above and 1 column left.
+        cases.Add(new("conv2d", "[2, 3, 6, 7] k2x3 padding same", [In("x", [2, 3, 6, 7]), In("w", [4, 3, 2, 3]), In("b", [4])],
+            (_, x) => One(F.Conv2d(x[0], x[1], x[2], padding: "same")))
+        {
+            Tol = Tolerance.Sum(3 * 2 * 3 + 1),
+            GradTols = [Tolerance.Sum(4 * 2 * 3), Tolerance.Sum(2 * 6 * 7), Tolerance.Sum(2 * 6 * 7)],
+            Kernels = [Conv + "im2col_{t}", Conv + "conv_output_{t}", Conv + "conv_gather_dy_{t}", Conv + "col2im_{t}", GemmNN, GemmNT, GemmTN],
+        });
+
         // Pooling: window, stride, padding, dilation (max only), ceil mode; max pooling on a 1/4 grid (ties: the first
         // maximum takes the gradient).
         (string Label, int[] X, Size2 K, Size2 S, Size2 P, Size2 D, bool Ceil)[] pools =
