@@ -132,9 +132,12 @@ public sealed partial class Tensor
     public Tensor Gt(Tensor other) => Compare(BinaryOp.Greater, this, other);
     public Tensor Ge(Tensor other) => Compare(BinaryOp.GreaterEqual, this, other);
     public Tensor Lt(Tensor other) => Compare(BinaryOp.Less, this, other);
+    public Tensor Le(Tensor other) => Compare(BinaryOp.GreaterEqual, other, this);
     public Tensor Eq(Tensor other) => Compare(BinaryOp.Equal, this, other);
     public Tensor Gt(double v) => Gt(FullLikeScalar(v));
+    public Tensor Ge(double v) => Ge(FullLikeScalar(v));
     public Tensor Lt(double v) => Lt(FullLikeScalar(v));
+    public Tensor Le(double v) => Le(FullLikeScalar(v));
 
     private Tensor FullLikeScalar(double v) => Full([], v, DType, Device);
 
@@ -204,12 +207,13 @@ public sealed partial class Tensor
         return Graph.Record(y, "reciprocal", [this], g => [-(g * y.Square())], y);
     }
 
-    /// <summary>y = min(max(x, lo), hi). dy/dx = 1 strictly inside [lo, hi], else 0.</summary>
+    /// <summary>y = min(max(x, lo), hi), as torch.clamp: with lo &gt; hi every element is hi. dy/dx = 1 on the closed
+    /// interval lo ≤ x ≤ hi, else 0: PyTorch's subgradient 1 at the bounds (so clamp(relu(x), 0, 6) passes the gradient
+    /// of an exact 0 on to relu), and 0 everywhere when lo &gt; hi.</summary>
     public Tensor Clamp(double lo, double hi)
     {
-        if (lo > hi) throw new ArgumentException($"clamp: min {lo} is greater than max {hi}");
         var y = UnaryForward(UnaryOp.Clamp, lo, hi);
-        return Graph.Record(y, "clamp", [this], g => [g * (Gt(lo) * Lt(hi))], this);
+        return Graph.Record(y, "clamp", [this], g => [g * (Ge(lo) * Le(hi))], this);
     }
 
     // The activations that have a fused backward kernel (UnaryOp.Sigmoid/Tanh/Relu in the CPU backend) had no

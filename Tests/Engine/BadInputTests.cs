@@ -166,7 +166,6 @@ public class BadInputTests
         Throws<InvalidOperationException>(() => Tensor.Zeros(0, 3).Min(), "min", "axis 0 of size 0");
         Throws<InvalidOperationException>(() => Tensor.Zeros(2, 0).ArgMax(1), "argmax", "axis 1", "size 0");
         Throws<ArgumentException>(() => Tensor.Zeros(2, 3).Index(0, 1, 2), "index", "3 entries", "rank 2");
-        Throws<ArgumentException>(() => Tensor.Zeros(2).Clamp(1, 0), "clamp", "min 1", "max 0");
         Throws<ArgumentException>(() => Tensor.FromArray([1, 2]).Exp(), "exp", "int32");
     }
 

@@ -1,3 +1,4 @@
+using NUnit.Framework;
 using Pade.Engine;
 using Pade.Testing;
 
@@ -59,6 +60,23 @@ public class ElementwiseProperties
 
     [FsCheck.NUnit.Property]
     public void Clamp(ClampCase c) => Unary($"clamp [{c.Lo}, {c.Hi}]", c.X, c.Seed, x => x.Clamp(c.Lo, c.Hi), x => Math.Min(Math.Max(x, c.Lo), c.Hi));
+
+    /// <summary>At the bounds themselves the gradient is PyTorch's subgradient 1 (central differences cannot see it:
+    /// the kink is there); outside it is 0, and with min &gt; max it is 0 everywhere while every value is max.</summary>
+    [Test]
+    public void ClampPassesTheGradientAtItsBoundsAsPyTorch()
+    {
+        var x = Tensor.FromArray(new double[] { -1, 2, 0.5, -3, 4 });
+        x.RequiresGrad = true;
+        x.Clamp(-1, 2).Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 1, 1, 1, 0, 0 }));
+        var z = Tensor.FromArray(new double[] { -1, 2, 0.5, -3, 4 });
+        z.RequiresGrad = true;
+        var y = z.Clamp(2, -1);
+        Assert.That(y.ToArray<double>(), Is.All.EqualTo(-1.0), "min > max: every element is max");
+        y.Sum().Backward();
+        Assert.That(z.Grad!.ToArray<double>(), Is.All.EqualTo(0.0));
+    }
 
     /// <summary>sign is piecewise constant: values from the reference, and a gradient that is exactly zero
     /// (GradCheck agrees: the finite differences of a step function away from its step are 0).</summary>

@@ -129,9 +129,10 @@ public static class EngineGen
         from seed in Seed
         select new PowCase(x, p, seed);
 
+    /// <summary>lo &lt; hi four times in five, else lo &gt; hi (PyTorch: every element is hi).</summary>
     public static readonly Gen<ClampCase> Clamp =
         from lo in Uniform(-1.5, 0.5)
-        from width in Uniform(0.3, 2)
+        from width in Gen.Frequency((4, Uniform(0.3, 2)), (1, Uniform(-1.5, -0.3)))
         from s in Shape()
         from x in Values(s, Uniform(-2, 2.5).Where(v => Math.Abs(v - lo) > 0.05 && Math.Abs(v - (lo + width)) > 0.05))
         from seed in Seed

@@ -221,6 +221,11 @@ public static partial class OracleCases
                 t => F.Conv2d(t[0], t[1], t[2], padding: "same", dilation: dil),
                 t => TF.conv2d_padding(t[0], t[1], t[2], [1L, 1L], TorchSharp.Padding.Same, [dil.Item1, dil.Item2], 1)));
         }
+        // clamp exactly at its bounds (x − x.detach() + c is c with gradient 1: PyTorch's subgradient there is 1) and
+        // with min > max (every value is max, no gradient).
+        cases.Add(new("pytorch edge cases", "clamp at its bounds [3, 4]", [g.Input("x", [3, 4])],
+            t => (t[0] - t[0].Detach() + 0.5).Clamp(0.5, 2) + (t[0] - t[0].Detach() - 1).Clamp(-3, -1) + t[0].Clamp(0.3, -0.2),
+            t => (t[0] - t[0].detach() + 0.5).clamp(0.5, 2) + (t[0] - t[0].detach() - 1).clamp(-3, -1) + t[0].clamp(0.3, -0.2)));
         // Adaptive pooling to an empty output (batched and one image): an empty result. Forward only: libtorch's
         // backward refuses the empty gradient ("Expected grad_output to have non-zero size"); Pade's is zero.
         foreach (var (shape, oh, ow) in new[] { (new[] { 2, 3, 5, 4 }, 0, 2), (new[] { 3, 5, 4 }, 2, 0) })
