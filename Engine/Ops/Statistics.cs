@@ -51,7 +51,7 @@ public sealed partial class Tensor
         Tensor? nanOrInf = null;
         using (NoGrad())
         {
-            // Two passes, as PyTorch's Welford kernel is accurate: the mean, then the squares of the deviations
+            // Two passes, as accurate as PyTorch's Welford kernel: the mean, then the squares of the deviations
             // (Σx² − N x̄² would cancel catastrophically when the spread is small against the mean).
             var mean = Mean(ax, keepDim: true);
             centered = this - mean;
