@@ -45,6 +45,8 @@ public static partial class OpSuite
             });
         }
 
+        AddStatisticsCases(cases);
+
         // argmax: the first maximum wins among ties.
         foreach (var (shape, axis) in new[] { (new[] { 17, 31 }, 1), (new[] { 9, 7, 5 }, 1), (new[] { 1000 }, 0), (new[] { 6, 1 }, 0) })
             cases.Add(new("argmax", $"{Fmt(shape)} axis {axis}", [Coarse("x", shape, -4, 4)], (_, x) => One(x[0].ArgMax(axis)))
@@ -82,6 +84,77 @@ public static partial class OpSuite
 
         cases.Add(new("one_hot", "[37] x 10", [Indices("i", [37], 10)], (e, x) => One(Tensor.OneHot(x[0], 10, e.DType)))
             { Backward = false, Tol = Tolerance.Exact, Kernels = ["softmax.cu:one_hot_{t}"] });
+    }
+
+    /// <summary>var, std and logsumexp: compositions of the reductions above and elementwise kernels (no kernel of
+    /// their own), so these cases check the composition on each device, rows and strided passes alike.</summary>
+    private static void AddStatisticsCases(List<OpCase> cases)
+    {
+        // (op, shape, axes, correction, keepDim, kernels of the reductions).
+        (string Op, int[] Shape, int[] Axes, double Correction, bool KeepDim, string[] Reductions)[] moments =
+        [
+            ("var", [37, 29], [1], 1, false, [RowsK]),
+            ("var", [29, 37], [0], 0, true, [StridedK]),
+            ("var", [5, 6, 7], [0, 2], 2, false, [RowsK, StridedK]),
+            ("std", [37, 29], [-1], 1, false, [RowsK]),
+            ("std", [6, 7, 8], [0, 2], 0.5, true, [RowsK, StridedK]),
+            ("std", [9, 1], [1], 0, false, []),           // one element: s = 0, PyTorch's zero gradient (a copy, no reduction)
+        ];
+        foreach (var (op, shape, axes, correction, keepDim, reductions) in moments)
+        {
+            long len = axes.Aggregate(1L, (n, a) => n * shape[a < 0 ? shape.Length + a : a]);
+            cases.Add(new(op, $"{Fmt(shape)} axes {Fmt(axes)} correction {correction}{(keepDim ? " keepdim" : "")}", [In("x", shape)],
+                (_, x) => One(op == "var" ? x[0].Var(axes, correction, keepDim) : x[0].Std(axes, correction, keepDim)))
+            {
+                // The mean (len terms), then len squares of deviations up to 2; the gradient 2(x − x̄)/(N − correction)
+                // (divided by 2s for std) carries the mean's rounding, a few ulps of the deviations.
+                Tol = Tolerance.Sum(len, 4),
+                GradTol = Tolerance.Sum(len),
+                // mean and var's scaling, square, sqrt (unary); x − x̄, the backward's products (binary); std's
+                // backward picks 0 where s = 0 (where).
+                Kernels = [.. reductions, UnaryK, BinaryK, .. op == "std" ? [WhereK] : Array.Empty<string>()],
+            });
+        }
+
+        // logsumexp of values in [-8, 8], and of values with -inf and +inf among them: rows of 2 where x < -0.5
+        // becomes -inf (all -inf in about one row in 16: -inf) and x > 0.9 becomes +inf (+inf), so the max kernels
+        // meet infinities and the max is replaced by 0 there, on the device.
+        (int[] Shape, int[] Axes, bool KeepDim, bool Infinite, string[] Reductions)[] lses =
+        [
+            ([37, 29], [1], false, false, [RowsK]),
+            ([29, 37], [0], true, false, [StridedK]),
+            ([5, 6, 7], [0, -1], false, false, [RowsK, StridedK]),
+            ([40, 2], [1], false, true, [RowsK]),
+        ];
+        foreach (var (shape, axes, keepDim, infinite, reductions) in lses)
+        {
+            long len = axes.Aggregate(1L, (n, a) => n * shape[a < 0 ? shape.Length + a : a]);
+            cases.Add(new("logsumexp", $"{Fmt(shape)} axes {Fmt(axes)}{(keepDim ? " keepdim" : "")}{(infinite ? " with infinities" : "")}",
+                [In("x", shape, infinite ? -1 : -8, infinite ? 1 : 8)], (e, x) =>
+                {
+                    var v = x[0];
+                    if (infinite)
+                    {
+                        var ninf = Tensor.Full([], double.NegativeInfinity, e.DType, e.Device);
+                        var pinf = Tensor.Full([], double.PositiveInfinity, e.DType, e.Device);
+                        v = Tensor.Where(v.Lt(-0.5), ninf, Tensor.Where(v.Gt(0.9), pinf, v * 8));
+                    }
+                    return One(v.LogSumExp(axes, keepDim));
+                })
+            {
+                // As log-softmax: e^(x − m) ≤ 1 summed over len terms, its log, plus m up to 8; the gradient e^(x − y).
+                Tol = new Tolerance(8, 4 * len + 8 * 16),
+                GradTol = Tolerance.Sum(len),
+                // max, sum (reductions); |m|, exp, log (unary); the infinity test, x − m, + m (binary); m → 0 (where).
+                Kernels = [.. reductions, UnaryK, BinaryK, WhereK],
+                // The inputs drawn for this case do reach both edges.
+                Property = infinite ? (_, y) =>
+                {
+                    var v = y[0].To(DType.Float64).ToArray<double>();
+                    return v.Contains(double.NegativeInfinity) && v.Contains(double.PositiveInfinity) ? null : "no row of -inf or none with +inf";
+                } : null,
+            });
+        }
     }
 
     private static void AddLinearCases(List<OpCase> cases)

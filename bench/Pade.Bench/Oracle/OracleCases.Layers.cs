@@ -21,6 +21,7 @@ public static partial class OracleCases
         AddFastPaths(cases, g, perFamily);
         AddPau(cases, g, perFamily);
         AddLearnableActivations(cases, g, perFamily);
+        AddStatistics(cases, seed, perFamily);
         return cases;
     }
 
