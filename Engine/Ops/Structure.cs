@@ -15,6 +15,9 @@ public sealed partial class Tensor
             var to = parts.Select(p => p.DType).Aggregate(DTypeExtensions.Promote);
             parts = parts.Select(p => p.To(to)).ToArray();
         }
+        // PyTorch's legacy rule: a 1-D empty tensor [0] joins anything and is skipped, so code that starts from an
+        // empty accumulator works. It has taken part in the promotion above, as in torch.cat; it has no gradient.
+        if (parts.Any(p => p.Rank != 1) && parts.Any(IsLegacyEmpty)) parts = parts.Where(p => !IsLegacyEmpty(p)).ToArray();
         var first = parts[0];
         int a = Shapes.NormalizeAxis("concat", axis, first.Rank);
         var shape = first.ShapeCopy();
@@ -40,6 +43,8 @@ public sealed partial class Tensor
         }
         return Graph.Record(y, "concat", parts, g => parts.Select((p, i) => (Tensor?)g.Narrow(a, offsets[i], p._shape[a])).ToArray());
     }
+
+    private static bool IsLegacyEmpty(Tensor t) => t.Rank == 1 && t._shape[0] == 0;
 
     /// <summary>Joins equally shaped tensors along a new axis.</summary>
     public static Tensor Stack(Tensor[] parts, int axis = 0)

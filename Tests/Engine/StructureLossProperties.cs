@@ -16,6 +16,20 @@ public class StructureLossProperties
         Expect.Grad("concat", xs => Tensor.Concat(xs, c.Axis), c.Seed, c.Parts.Select(p => p.Tensor()).ToArray());
     }
 
+    /// <summary>torch.cat's legacy rule: a 1-D empty tensor joins parts of any rank (skipped), here among random parts
+    /// at random places; it still promotes the result's dtype, as torch.cat does.</summary>
+    [FsCheck.NUnit.Property]
+    public void ConcatSkipsOneDimensionalEmptyTensors(JoinCase c, int where, bool wide)
+    {
+        if (c.Parts[0].Rank == 1) return;   // among 1-D parts [0] is an ordinary part
+        var parts = c.Parts.Select(p => p.Tensor()).ToList();
+        parts.Insert((int)((uint)where % (parts.Count + 1)), Tensor.Zeros(0).To(wide ? DType.Float64 : DType.Float32));
+        var y = Tensor.Concat(parts.ToArray(), c.Axis);
+        Expect.Exact(y, Nd.Concat(c.Parts.Select(Nd.Of).ToArray(), c.Axis), "concat with [0]");
+        Assert.That(y.DType, Is.EqualTo(DType.Float64));
+        Expect.Grad("concat with [0]", xs => Tensor.Concat([Tensor.Zeros(0).To(DType.Float64), .. xs], c.Axis), c.Seed, c.Parts.Select(p => p.Tensor()).ToArray());
+    }
+
     [FsCheck.NUnit.Property]
     public void Stack(StackCase c)
     {
