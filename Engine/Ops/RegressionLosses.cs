@@ -65,7 +65,8 @@ public sealed partial class Tensor
     /// The logs are clamped at −100 as in PyTorch, so p = 0 or 1 gives a finite loss (100 where the label disagrees)
     /// instead of ∞ or 0·∞. w = <paramref name="weight"/> broadcasts to p's shape (ones without it).
     /// Values of p or y outside [0, 1] are an error, as in PyTorch (checked on the values: one synchronisation).
-    /// dL/dp = w·g·(p − y) / max(p(1 − p), 10⁻¹²) (PyTorch's backward; the floor keeps it finite at p = 0 and 1),
+    /// dL/dp = w·g·(p − y) / max(p(1 − p), ε), ε = 10⁻¹² (PyTorch's backward and its float constant; the floor keeps
+    /// it finite at p = 0 and 1),
     /// dL/dy = w·g·(max(log(1 − p), −100) − max(log p, −100)), dL/dw = g·lᵢ/wᵢ (the unweighted loss) summed back to
     /// w's shape; g is divided by the element count for the mean.
     /// </summary>
@@ -88,7 +89,7 @@ public sealed partial class Tensor
             var ge = PerElementGrad(g, reduction, n);
             var gw = weight == null ? ge : ge * weight;
             Tensor? dp = null, dy = null, dw = null;
-            if (needP) dp = gw * (input - target) / (input * (1.0 - input)).Clamp(1e-12, double.PositiveInfinity);
+            if (needP) dp = gw * (input - target) / (input * (1.0 - input)).Clamp(BceEpsilon, double.PositiveInfinity);
             if (needY) dy = gw * (ClampedLog(1.0 - input) - ClampedLog(input));
             if (needW) dw = (ge * BceUnweighted(input, target)).SumTo(weight!._shape);
             return weight == null ? [dp, dy] : [dp, dy, dw];
@@ -199,6 +200,10 @@ public sealed partial class Tensor
         // Counting the elements outside: a sum of zeros and ones is positive exactly when one is 1, at any rounding.
         if ((1.0 - inside).Sum().Item() > 0) throw new ArgumentException($"{op}: all elements of {name} should be between 0 and 1");
     }
+
+    /// <summary>The floor of p(1 − p) in binary cross-entropy's backward: PyTorch's EPSILON, a float 1e-12 (so
+    /// 9.99999996e-13 in float64, as libtorch's float64 backward uses it).</summary>
+    private const double BceEpsilon = 1e-12f;
 
     /// <summary>max(log x, −100): PyTorch's clamp, finite at x = 0.</summary>
     private static Tensor ClampedLog(Tensor x) => x.Log().Clamp(-100, double.PositiveInfinity);

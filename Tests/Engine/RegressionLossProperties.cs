@@ -60,7 +60,7 @@ public class RegressionLossProperties
 
     /// <summary>
     /// p = 0 and p = 1 exactly: the logs are clamped at −100 (PyTorch gives 100 for p = 0, y = 1), and the gradient
-    /// stays finite: dL/dp = (p − y)/max(p(1 − p), 10⁻¹²), dL/dy = max(log(1 − p), −100) − max(log p, −100).
+    /// stays finite: dL/dp = (p − y)/max(p(1 − p), ε) with PyTorch's ε, a float 1e-12, dL/dy = max(log(1 − p), −100) − max(log p, −100).
     /// </summary>
     [Test]
     public void BinaryCrossEntropyAtZeroAndOne()
@@ -74,7 +74,7 @@ public class RegressionLossProperties
         Assert.That(l.ToArray<double>()[..4], Is.EqualTo(new double[] { 100, 0, 100, 0 }));
         l.Sum().Backward();
         double Log(double v) => Math.Max(Math.Log(v), -100);
-        Close(p.Grad!, new Nd([ps.Length], ps.Select((v, i) => (v - ys[i]) / Math.Max(v * (1 - v), 1e-12)).ToArray()), 1e-12, "dL/dp");
+        Close(p.Grad!, new Nd([ps.Length], ps.Select((v, i) => (v - ys[i]) / Math.Max(v * (1 - v), (double)1e-12f)).ToArray()), 1e-12, "dL/dp");
         Close(y.Grad!, new Nd([ps.Length], ps.Select(v => Log(1 - v) - Log(v)).ToArray()), 1e-12, "dL/dy");
         Assert.That(p.Grad!.ToArray<double>().Concat(y.Grad!.ToArray<double>()), Is.All.Matches<double>(double.IsFinite));
     }
