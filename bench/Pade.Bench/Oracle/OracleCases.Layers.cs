@@ -21,6 +21,8 @@ public static partial class OracleCases
         AddFastPaths(cases, g, perFamily);
         AddPau(cases, g, perFamily);
         AddLearnableActivations(cases, g, perFamily);
+        // Last, so that the random configurations of the families above stay as they were.
+        AddRegressionLosses(cases, g, perFamily);
         return cases;
     }
 
