@@ -97,6 +97,51 @@ public static partial class OpSuite
                 Tol = Tolerance.Sum(407, 4), GradTol = Tolerance.Ulps(8),
                 Kernels = [BinaryK],
             });
+
+        // L1, smooth L1 and Huber: d = a − b, its abs (and a where for the two branches), reduced; the backward is
+        // sign(d), clamp(d/β, −1, 1) or clamp(d, −δ, δ) times g, summed back to a broadcast target's shape.
+        cases.Add(new("l1_loss", "[37, 11] [11] Mean", [In("a", [37, 11]), In("b", [11])],
+            (_, x) => One(Tensor.L1Loss(x[0], x[1], Reduction.Mean)))
+        {
+            // |d| up to 2 over 407 elements; db sums 37 shares of g/407.
+            Tol = Tolerance.Sum(407, 2), GradTols = [Tolerance.Ulps(4), Tolerance.Sum(37)],
+            Kernels = [UnaryK, BinaryK, RowsK, StridedK],
+        });
+        cases.Add(new("smooth_l1_loss", "[37, 11] Sum beta 0.5", [In("a", [37, 11]), In("b", [37, 11])],
+            (_, x) => One(Tensor.SmoothL1Loss(x[0], x[1], Reduction.Sum, beta: 0.5)))
+        {
+            Tol = Tolerance.Sum(407, 2), GradTol = Tolerance.Ulps(4),
+            Kernels = [UnaryK, BinaryK, WhereK, RowsK],
+        });
+        cases.Add(new("huber_loss", "[6, 5, 7] None delta 0.7", [In("a", [6, 5, 7], -2, 2), In("b", [6, 5, 7], -2, 2)],
+            (_, x) => One(Tensor.HuberLoss(x[0], x[1], Reduction.None, delta: 0.7)))
+        {
+            // δ(|d| − δ/2) and ½d², a few roundings each.
+            Tol = Tolerance.Ulps(8), GradTol = Tolerance.Ulps(4),
+            Kernels = [UnaryK, BinaryK, WhereK],
+        });
+
+        // Binary cross-entropy on probabilities in [0.05, 0.95] (the [0, 1] check is a comparison and a sum), a
+        // weight per column with its gradient (the unweighted loss summed over the rows).
+        cases.Add(new("binary_cross_entropy", "[23, 9] weight [9] Mean", [In("p", [23, 9], 0.05, 0.95), In("y", [23, 9], 0, 1), In("weight", [9], 0.2, 2)],
+            (_, x) => One(Tensor.BinaryCrossEntropy(x[0], x[1], x[2], Reduction.Mean)))
+        {
+            // −log p up to 3, weighted up to 2, over 207 elements; dp = w(p − y)/(p(1 − p)) up to 40; dw sums 23 rows.
+            Tol = Tolerance.Sum(207, 6), GradTols = [Tolerance.Ulps(16), Tolerance.Ulps(16), Tolerance.Sum(23, 3)],
+            Kernels = [UnaryK, BinaryK, RowsK, StridedK],
+        });
+
+        // On logits: the stable softplus(−x) = log(1 + e^(−|x|)) + max(−x, 0), σ(x) in the backward; a weight per
+        // row and a pos_weight per column, both with gradients.
+        cases.Add(new("binary_cross_entropy_with_logits", "[17, 6] weight [17, 1] pos_weight [6] Sum",
+            [In("x", [17, 6], -4, 4), In("y", [17, 6], 0, 1), In("weight", [17, 1], 0.2, 2), In("pos_weight", [6], 0.5, 2)],
+            (_, x) => One(Tensor.BinaryCrossEntropyWithLogits(x[0], x[1], x[2], x[3], Reduction.Sum)))
+        {
+            // Terms up to about 16 over 102 elements; dy = w(−x + (pw − 1)·softplus(−x)) may cancel (absolute bound);
+            // dw sums 6 columns, dpw 17 rows.
+            Tol = Tolerance.Sum(102, 16), GradTols = [Tolerance.Ulps(16), Tolerance.Sum(4, 8), Tolerance.Sum(6, 16), Tolerance.Sum(17, 16)],
+            Kernels = [UnaryK, BinaryK, RowsK, StridedK],
+        });
     }
 
     private static int[] Without(int[] shape, int axis) => shape.Where((_, i) => i != axis).ToArray();

@@ -129,6 +129,40 @@ public class BadInputTests
     }
 
     [Test]
+    public void ElementwiseLossArguments()
+    {
+        var (a, b) = (Tensor.Zeros(2), Tensor.Zeros(3));
+        Throws<ArgumentException>(() => Tensor.L1Loss(a, b), "l1_loss", "[2]", "[3]");
+        Throws<ArgumentException>(() => Tensor.SmoothL1Loss(a, b), "smooth_l1_loss", "[2]", "[3]");
+        Throws<ArgumentException>(() => Tensor.HuberLoss(a, b), "huber_loss", "[2]", "[3]");
+        Throws<ArgumentException>(() => Tensor.L1Loss(a, Tensor.Zeros([2], DType.Float64)), "l1_loss", "float32", "float64");
+        // β = 0 is L1; PyTorch rejects a negative β and a δ that is not positive.
+        Throws<ArgumentException>(() => Tensor.SmoothL1Loss(a, a, beta: -0.5), "smooth_l1_loss", "beta", "-0.5");
+        Throws<ArgumentException>(() => Tensor.SmoothL1Loss(a, a, beta: double.NaN), "smooth_l1_loss", "beta", "NaN");
+        Throws<ArgumentException>(() => Tensor.HuberLoss(a, a, delta: 0), "huber_loss", "delta", "0");
+        Throws<ArgumentException>(() => Tensor.HuberLoss(a, a, delta: -2), "huber_loss", "delta", "-2");
+    }
+
+    [Test]
+    public void BinaryCrossEntropyArguments()
+    {
+        var p = Tensor.FromArray([0.5, 0.25]);
+        // Probabilities outside [0, 1] (NaN too), checked on the values with PyTorch's messages.
+        foreach (var bad in new[] { 1.5, -0.1, double.NaN })
+        {
+            Throws<ArgumentException>(() => Tensor.BinaryCrossEntropy(Tensor.FromArray([0.5, bad]), p), "binary_cross_entropy", "all elements of input should be between 0 and 1");
+            Throws<ArgumentException>(() => Tensor.BinaryCrossEntropy(p, Tensor.FromArray([bad, 0.5])), "binary_cross_entropy", "all elements of target should be between 0 and 1");
+        }
+        // The target must have the input's shape (PyTorch raises rather than broadcasting); weights broadcast to it.
+        Throws<ArgumentException>(() => Tensor.BinaryCrossEntropy(Tensor.Zeros(2, 3), Tensor.Zeros(3)), "binary_cross_entropy", "[3]", "[2, 3]");
+        Throws<ArgumentException>(() => Tensor.BinaryCrossEntropy(Tensor.Zeros(2, 1), Tensor.Zeros(2)), "binary_cross_entropy", "[2]", "[2, 1]");
+        Throws<ArgumentException>(() => Tensor.BinaryCrossEntropyWithLogits(Tensor.Zeros(2, 3), Tensor.Zeros(3, 2)), "binary_cross_entropy_with_logits", "[3, 2]", "[2, 3]");
+        Throws<ArgumentException>(() => Tensor.BinaryCrossEntropy(Tensor.Zeros(2, 3), Tensor.Zeros(2, 3), weight: Tensor.Ones(1, 2, 3)), "binary_cross_entropy", "weight", "[1, 2, 3]", "[2, 3]");
+        Throws<ArgumentException>(() => Tensor.BinaryCrossEntropyWithLogits(Tensor.Zeros(2, 3), Tensor.Zeros(2, 3), posWeight: Tensor.Ones(2)), "binary_cross_entropy_with_logits", "[2]", "[2, 3]");
+        Throws<ArgumentException>(() => Tensor.BinaryCrossEntropyWithLogits(Tensor.Zeros(2, 3), Tensor.Zeros(2, 3), posWeight: Tensor.Ones([3], DType.Float64)), "binary_cross_entropy_with_logits", "float32", "float64");
+    }
+
+    [Test]
     public void ClassIndicesOutOfRangeAreNamedWithTheirPosition()
     {
         var t = new int[10];

@@ -50,7 +50,11 @@ public sealed class Nd(int[] shape, double[] data)
         int rank = shapes.Max(s => s.Length);
         var r = new int[rank];
         for (int i = 0; i < rank; i++)
-            r[i] = shapes.Select(s => i - (rank - s.Length) is var j && j >= 0 ? s[j] : 1).Max();
+        {
+            // The dim that is not 1 (0 included: [0] against [1] is empty), or 1.
+            var dims = shapes.Select(s => i - (rank - s.Length) is var j && j >= 0 ? s[j] : 1).ToArray();
+            r[i] = dims.FirstOrDefault(d => d != 1, 1);
+        }
         return r;
     }
 

@@ -21,7 +21,10 @@ public static partial class OracleCases
         AddFastPaths(cases, g, perFamily);
         AddPau(cases, g, perFamily);
         AddLearnableActivations(cases, g, perFamily);
+        // Last, so that the random configurations of the families above stay as they were (the statistics draw from
+        // a generator of their own).
         AddStatistics(cases, seed, perFamily);
+        AddRegressionLosses(cases, g, perFamily);
         return cases;
     }
 

@@ -137,6 +137,53 @@ public static partial class OracleCases
         AddWeightedLosses(cases, g, perFamily);
     }
 
+    /// <summary>
+    /// L1, smooth L1 (β = 0 included: PyTorch's L1) and Huber, with targets of the input's shape or of a shape that
+    /// broadcasts to it (PyTorch warns, and broadcasts); binary cross-entropy on probabilities in [0.03, 0.97] and on
+    /// logits, weighted or not, pos_weight per class (the last axis). Weights take no gradient here: libtorch raises
+    /// for a weight or pos_weight that requires grad ("not differentiable with respect to argument 'weight'"); Pade
+    /// differentiates both (Tests/Engine/RegressionLossProperties checks them against central differences).
+    /// </summary>
+    private static void AddRegressionLosses(List<OracleCase> cases, OracleGen g, int perFamily)
+    {
+        for (int i = 0; i < perFamily * 2; i++)
+        {
+            var shape = g.Shape();
+            var other = g.Coin(0.3) ? shape.Select(d => g.Coin(0.4) ? 1 : d).Skip(g.Int(0, 1)).ToArray() : shape;
+            var reduction = g.Pick(Reduction.Mean, Reduction.None, Reduction.Sum);
+            double beta = g.Pick(0.0, 0.3, 1.0, 1.7), delta = g.Pick(0.3, 1.0, 1.6);
+            string pair = $"{Fmt(shape)} {Fmt(other)} reduction {reduction}";
+            cases.Add(new("l1_loss", pair, [g.Input("a", shape), g.Input("b", other)],
+                x => PTensor.L1Loss(x[0], x[1], reduction), x => TF.l1_loss(x[0], x[1], Torch(reduction))));
+            cases.Add(new("smooth_l1_loss", $"{pair} beta {beta}", [g.Input("a", shape), g.Input("b", other)],
+                x => PTensor.SmoothL1Loss(x[0], x[1], reduction, beta), x => TF.smooth_l1_loss(x[0], x[1], Torch(reduction), beta)));
+            cases.Add(new("huber_loss", $"{pair} delta {delta}", [g.Input("a", shape), g.Input("b", other)],
+                x => PTensor.HuberLoss(x[0], x[1], reduction, delta), x => TF.huber_loss(x[0], x[1], delta, Torch(reduction))));
+
+            bool weighted = g.Coin(0.6), positive = g.Coin(0.6);
+            int[] weightShape = g.Coin() ? shape : [shape[^1]];
+            string config = $"{Fmt(shape)}{(weighted ? $" weight {Fmt(weightShape)}" : "")} reduction {reduction}";
+            var weight = g.Input("weight", weightShape, 0.2, 2, grad: false);
+            cases.Add(new("binary_cross_entropy", config, [g.Input("p", shape, 0.03, 0.97), g.Input("y", shape, 0, 1), weight],
+                x => PTensor.BinaryCrossEntropy(x[0], x[1], weighted ? x[2] : null, reduction),
+                x => TF.binary_cross_entropy(x[0], x[1], weighted ? x[2] : null, Torch(reduction))));
+            var posWeight = g.Input("pos_weight", [shape[^1]], 0.2, 3, grad: false);
+            cases.Add(new("binary_cross_entropy_with_logits", config + (positive ? $" pos_weight [{shape[^1]}]" : ""),
+                [g.Input("x", shape, -6, 6), g.Input("y", shape, 0, 1), weight, posWeight],
+                x => PTensor.BinaryCrossEntropyWithLogits(x[0], x[1], weighted ? x[2] : null, positive ? x[3] : null, reduction),
+                x => TF.binary_cross_entropy_with_logits(x[0], x[1], weighted ? x[2] : null, Torch(reduction), positive ? x[3] : null)));
+        }
+
+        // p = 0 and 1 exactly: the logs clamped at −100 (a loss of 100 where the label disagrees) and dL/dp with
+        // PyTorch's floor p(1 − p) ≥ 1e-12. The target takes no gradient here: libtorch's is −logit(p), ±∞ at the
+        // ends, where Pade differentiates the clamped forward (finite).
+        foreach (var reduction in new[] { Reduction.None, Reduction.Sum })
+            cases.Add(new("binary_cross_entropy", $"p at 0 and 1 reduction {reduction}",
+                [new OracleInput("p", [7], [0, 0, 1, 1, 0, 1, 0.5]), new OracleInput("y", [7], [1, 0, 0, 1, 0.25, 0.75, 1], Grad: false)],
+                x => PTensor.BinaryCrossEntropy(x[0], x[1], reduction: reduction),
+                x => TF.binary_cross_entropy(x[0], x[1], reduction: Torch(reduction))));
+    }
+
     /// <summary>The PyTorch arguments of the class losses: weight, ignore_index (a class in range, so some targets
     /// are ignored), reduction, [N, C, d] inputs, and cross-entropy's probability targets.</summary>
     private static void AddWeightedLosses(List<OracleCase> cases, OracleGen g, int perFamily)
