@@ -247,10 +247,15 @@ public static class Expect
         for (int i = 0; i < v.Length; i++)
         {
             double e = expected.Data[i];
-            if (Math.Abs(v[i] - e) > atol + rtol * Math.Abs(e))
+            if (!Expect.Near(v[i], e, atol + rtol * Math.Abs(e)))
                 Assert.Fail($"{what} element [{string.Join(", ", Nd.Unravel(i, expected.Shape))}]: got {v[i]:R}, expected {e:R}\nactual   {Nd.Of(actual)}\nexpected {expected}");
         }
     }
+
+    /// <summary>|actual − expected| ≤ bound, where NaN matches only NaN and an infinity only itself (a plain
+    /// comparison with a NaN is false, so a wrong NaN would pass a "differs by more than" test).</summary>
+    public static bool Near(double actual, double expected, double bound) =>
+        double.IsFinite(expected) ? double.IsFinite(actual) && Math.Abs(actual - expected) <= bound : actual.Equals(expected);
 
     /// <summary>Values equal bit for bit (views and copies must not change a single value).</summary>
     public static void Exact(Tensor actual, Nd expected, string what = "") => Close(actual, expected, 0, 0, what);

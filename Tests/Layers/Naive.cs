@@ -87,7 +87,7 @@ internal static class Naive
     {
         NUnit.Framework.Assert.That(actual.Length, NUnit.Framework.Is.EqualTo(expected.Length), what);
         for (int i = 0; i < actual.Length; i++)
-            if (Math.Abs(actual[i] - expected[i]) > tol * (1 + Math.Abs(expected[i])))
+            if (!Pade.Tests.Engine.Expect.Near(actual[i], expected[i], tol * (1 + Math.Abs(expected[i]))))
                 NUnit.Framework.Assert.Fail($"{what}: element {i} is {actual[i]}, expected {expected[i]}");
     }
 }
