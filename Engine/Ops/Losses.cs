@@ -68,25 +68,8 @@ public sealed partial class Tensor
     /// does (with a warning there: usually a mistake such as [N, 1] against [N]), and the mean is over the broadcast
     /// shape. dL/da = 2(a - b)·g (g/N for the mean), dL/db = -dL/da, each summed back to its operand's shape.
     /// </summary>
-    public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
-    {
-        Ops.CheckPair("mse_loss", input, target);
-        Shapes.Broadcast("mse_loss", input._shape, target._shape);
-        Tensor diff, loss;
-        using (NoGrad())
-        {
-            diff = input - target;
-            var sq = diff.Square();
-            loss = reduction switch { Reduction.None => sq, Reduction.Sum => sq.Sum(), _ => MeanOf(sq.Sum(), diff.Numel) };
-        }
-        double scale = reduction == Reduction.Mean ? 2.0 / diff.Numel : 2.0;
-        int[] inShape = input._shape, targetShape = target._shape;
-        return Graph.Record(loss, "mse_loss", [input, target], g =>
-        {
-            var da = diff * (g * scale);
-            return [da.SumTo(inShape), (-da).SumTo(targetShape)];
-        }, input, target);
-    }
+    public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) =>
+        DifferenceLoss("mse_loss", input, target, reduction, d => d.Square(), d => d.MulScalar(2));
 
     /// <summary>A sum divided by a count, NaN for no elements (PyTorch's mean of an empty loss).</summary>
     private static Tensor MeanOf(Tensor sum, double count) => sum.MulScalar(1.0 / count);
