@@ -64,7 +64,7 @@ public class Avx2KernelTests
                 for (int p = 0; p < k; p++)
                     s += double.CreateTruncating(ta ? a[p * m + i] : a[i * k + p]) * double.CreateTruncating(tb ? b[j * k + p] : b[p * n + j]);
                 double got = double.CreateTruncating(c256[i * n + j]);
-                if (Math.Abs(got - s) > bound) Assert.Fail($"{what}: C[{i}, {j}] = {got}, naive {s}");
+                if (!Expect.Near(got, s, bound)) Assert.Fail($"{what}: C[{i}, {j}] = {got}, naive {s}");
             }
     }
 

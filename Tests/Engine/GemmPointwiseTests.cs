@@ -78,7 +78,7 @@ public class PointwiseKernelTests
         for (int i = 0; i < Large; i++)
         {
             float e = MathF.Exp(xv[i]);
-            if (Math.Abs(y[i] - e) > 1e-6f * e) Assert.Fail($"exp({xv[i]}) = {y[i]}, expected {e}");
+            if (!Expect.Near(y[i], e, 1e-6f * e)) Assert.Fail($"exp({xv[i]}) = {y[i]}, expected {e}");
         }
     }
 

@@ -299,7 +299,7 @@ public class GemmTests
                     double e = beta == 0 ? 0 : beta * double.CreateTruncating(before[at]);
                     for (int p = 0; p < k; p++)
                         e += double.CreateTruncating(transA ? a[p * m + i] : a[i * k + p]) * double.CreateTruncating(b[s * sb + (long)p * P + j]);
-                    if (Math.Abs(double.CreateTruncating(c[at]) - e) > bound)
+                    if (!Expect.Near(double.CreateTruncating(c[at]), e, bound))
                         Assert.Fail($"{typeof(T).Name} column batches P={P} m={m} k={k} transA={transA} beta={beta}: C[batch {s}][{i}, {j}] = {c[at]}, expected {e}");
                 }
         for (int s = 0; s < batches; s++)
@@ -325,7 +325,7 @@ public class GemmTests
                 for (int s = 0; s < batches; s++)
                     for (int p = 0; p < D; p++)
                         e += double.CreateTruncating(a[s * sa + (long)i * D + p]) * double.CreateTruncating(b[s * sb + (long)j * D + p]);
-                if (Math.Abs(double.CreateTruncating(c[i * n + j]) - e) > bound)
+                if (!Expect.Near(double.CreateTruncating(c[i * n + j]), e, bound))
                     Assert.Fail($"{typeof(T).Name} depth batches D={D} m={m} n={n} beta={beta}: C[{i}, {j}] = {c[i * n + j]}, expected {e}");
             }
     }
@@ -353,7 +353,7 @@ public class GemmTests
         // Inputs lie in [-1, 1): the error bound grows like k · eps.
         double bound = tol * Math.Max(1, k / 16.0);
         for (int i = 0; i < m * n; i++)
-            if (Math.Abs(double.CreateTruncating(c[i]) - expected[i]) > bound)
+            if (!Expect.Near(double.CreateTruncating(c[i]), expected[i], bound))
                 Assert.Fail($"{typeof(T).Name} gemm {m}x{n}x{k} transA={transA} transB={transB} beta={beta}: " +
                             $"C[{i / n}, {i % n}] = {c[i]}, expected {expected[i]}");
     }
