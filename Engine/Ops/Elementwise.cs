@@ -7,6 +7,8 @@ public sealed partial class Tensor
 {
     internal Tensor UnaryForward(UnaryOp op, double alpha = 0, double beta = 0)
     {
+        if (DType == DType.Int32 && IntegerUnary(op) is DType to)
+            return to == DType.Int32 ? To(DType.Float64).UnaryForward(op, alpha, beta).To(DType.Int32) : To(to).UnaryForward(op, alpha, beta);
         Ops.CheckFloating(op.ToString().ToLowerInvariant(), this);
         var x = Contiguous();
         var y = x.EmptyLike();
@@ -62,8 +64,27 @@ public sealed partial class Tensor
         return (a.DType == to ? a : a.To(to), b.DType == to ? b : b.To(to));
     }
 
+    /// <summary>
+    /// Integer tensors (int32: labels, argmax results, counts) take PyTorch's arithmetic by going through float64,
+    /// which holds every int32 exactly, so no kernel is written twice: +, −, ×, maximum, minimum, the comparisons (1
+    /// or 0 as int32), neg, abs, sign, square and relu stay int32; true division and the functions that leave the
+    /// integers (exp, log, sqrt, pow, reciprocal, sigmoid, tanh, clamp, and adding or multiplying by a scalar, which
+    /// here is always a float, as a Python float is) give float32, PyTorch's default dtype. A result outside int32
+    /// saturates (PyTorch's int32 wraps around). The other activations still ask for a floating-point tensor.
+    /// </summary>
+    private static DType? IntegerUnary(UnaryOp op) => op switch
+    {
+        UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Sign or UnaryOp.Square or UnaryOp.Relu => DType.Int32,
+        UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Pow or UnaryOp.Reciprocal or UnaryOp.Sigmoid or UnaryOp.Tanh
+            or UnaryOp.Clamp or UnaryOp.AddScalar or UnaryOp.MulScalar => DType.Float32,
+        _ => null,
+    };
+
     private static Tensor BinaryForward(BinaryOp op, Tensor a, Tensor b)
     {
+        // Two int32 operands (promotion has made a mixed pair floating): through float64, see IntegerUnary.
+        if (a.DType == DType.Int32 && b.DType == DType.Int32)
+            return BinaryForward(op, a.To(DType.Float64), b.To(DType.Float64)).To(op == BinaryOp.Div ? DType.Float32 : DType.Int32);
         var name = op.ToString().ToLowerInvariant();
         Ops.CheckPair(name, a, b);
         Ops.CheckFloating(name, a);
@@ -145,6 +166,9 @@ public sealed partial class Tensor
     public static Tensor Where(Tensor cond, Tensor a, Tensor b)
     {
         (a, b) = Promote(a, b);
+        // int32 operands through float64 (see IntegerUnary); a condition of another dtype is read as nonzero.
+        if (a.DType == DType.Int32) return Where(cond, a.To(DType.Float64), b.To(DType.Float64)).To(DType.Int32);
+        if (cond.DType != a.DType) cond = NonZero(cond, a.DType);
         Ops.CheckPair("where", a, b);
         Ops.CheckSameDevice("where", cond, a);
         var shape = Shapes.Broadcast("where", Shapes.Broadcast("where", cond._shape, a._shape), b._shape);
@@ -156,6 +180,12 @@ public sealed partial class Tensor
             return [Where(cond, g, zero), Where(cond, zero, g)];
         }, cond);
     }
+
+    /// <summary>A condition of another dtype in <paramref name="dtype"/>, nonzero where it is: int32 converts exactly; a
+    /// float is compared with 0 first, so a value too small for the other dtype (or a NaN) stays nonzero.</summary>
+    private static Tensor NonZero(Tensor cond, DType dtype) => cond.DType == DType.Int32
+        ? cond.To(dtype)
+        : Compare(BinaryOp.Equal, cond, Zeros([], cond.DType, cond.Device)).To(dtype).Neg().AddScalar(1);
 
     /// <summary>y = -x. dy/dx = -1.</summary>
     public Tensor Neg() => Graph.Record(UnaryForward(UnaryOp.Neg), "neg", [this], g => [-g]);

@@ -21,6 +21,8 @@ public sealed partial class Tensor
     /// <summary>y = Σ x over axes (all by default). dy/dx = 1: the gradient is broadcast back.</summary>
     public Tensor Sum(int[]? axes = null, bool keepDim = false)
     {
+        // int32 sums go through float64 (exact below 2⁵³) and stay int32 (PyTorch's are int64; Pade has no int64).
+        if (DType == DType.Int32) return To(DType.Float64).Sum(axes, keepDim).To(DType.Int32);
         Ops.CheckFloating("sum", this);
         var ax = Shapes.NormalizeAxes("sum", axes, Rank);
         var kept = ReduceForward(ReduceOp.Sum, ax);
@@ -54,6 +56,7 @@ public sealed partial class Tensor
 
     private Tensor Extreme(ReduceOp op, string name, int[]? axes, bool keepDim)
     {
+        if (DType == DType.Int32) return To(DType.Float64).Extreme(op, name, axes, keepDim).To(DType.Int32);
         Ops.CheckFloating(name, this);
         var ax = Shapes.NormalizeAxes(name, axes, Rank);
         // An empty tensor reduces to an empty result over axes that have elements (as in PyTorch); over an axis of
@@ -74,6 +77,7 @@ public sealed partial class Tensor
     /// <summary>Index of the (first) maximum along an axis, as an Int32 tensor. Not differentiable.</summary>
     public Tensor ArgMax(int axis = -1, bool keepDim = false)
     {
+        if (DType == DType.Int32) return To(DType.Float64).ArgMax(axis, keepDim);
         if (Shapes.IsScalarAxis(axis, Rank)) return Zeros([], DType.Int32, Device);
         int a = Shapes.NormalizeAxis("argmax", axis, Rank);
         if (_shape[a] == 0)

@@ -121,6 +121,20 @@ public static partial class OpSuite
             Backward = false, Tol = Tolerance.Exact, Kernels = [UnaryK, BinaryK],
         });
 
+        // int32 arithmetic goes through float64 (Tensor.IntegerUnary): the conversions both ways around the float64
+        // kernels, a comparison count, where, max, and true division to float32. b is in [1, 20): no division by 0.
+        cases.Add(new("integer arithmetic", "[7, 9] with [9]",
+            [new OpInput("a", [7, 9], InputKind.Index, -20, 20), new OpInput("b", [9], InputKind.Index, 1, 20)],
+            (_, x) =>
+            [
+                (x[0] + x[1]) * x[0] - Tensor.Maximum(x[0], x[1]), x[0].Gt(x[1]).Sum(0),
+                Tensor.Where(x[0].Lt(x[1]), x[0], -x[1]).Max(1), x[0] / x[1], (-x[0]).Abs().ArgMax(1),
+            ])
+        {
+            // The dtype under test does not enter: the integers always go through float64's kernels.
+            Backward = false, Tol = Tolerance.Exact, DTypes = [DType.Float64], Kernels = [BinaryK, WhereK],
+        });
+
         // where(cond, a, b), all three broadcast; the condition as a float tensor and as int32 (converted first).
         foreach (bool intCond in (bool[])[false, true])
         {
