@@ -164,3 +164,44 @@ public sealed partial class Sequential : IOnnxExportable
         return x;
     }
 }
+
+public sealed partial class LayerNorm : IOnnxExportable
+{
+    /// <summary>LayerNormalization (opset 17) over the last D axes, with Scale = weight (ones when not affine) and
+    /// B = bias when there is one. The batch axis stays symbolic (−1), so it never matches a normalised size.</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        int d = NormalizedShape.Length;
+        if (x.Rank < d || !x.Shape[(x.Rank - d)..].SequenceEqual(NormalizedShape))
+            throw OnnxEmitter.Error(this, $"expected input [*, {string.Join(", ", NormalizedShape)}], got {x}");
+        var scale = onnx.Parameter(this, "weight", Weight ?? Tensor.Ones(NormalizedShape, DType.Float32));
+        OnnxValue[] inputs = Bias is Tensor b ? [x, scale, onnx.Parameter(this, "bias", b)] : [x, scale];
+        return onnx.Op("LayerNormalization", inputs, x.Shape,
+            OnnxAttribute.Int("axis", x.Rank - d), OnnxAttribute.Float("epsilon", Eps));
+    }
+}
+
+public sealed partial class GroupNorm : IOnnxExportable
+{
+    /// <summary>
+    /// Composed (GroupNormalization is an opset 18 op, and its scale was per group until opset 21): x reshaped to
+    /// [N, G, C/G·positions], (x − μ)/√(σ² + ε) with ReduceMean over the last axis (μ, then the biased σ² of the
+    /// deviations), reshaped back, then times weight and plus bias laid out [C, 1, ...] per channel.
+    /// </summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        if (x.Rank < 2 || x.Channels != NumChannels)
+            throw OnnxEmitter.Error(this, $"expected input [N, {NumChannels}, *], got {x}");
+        int rest = NumChannels / NumGroups * x.Shape[2..].Aggregate(1, (a, b) => a * b);
+        var grouped = onnx.Reshape(x, [x.Shape[0], NumGroups, rest]);
+        int[] kept = [x.Shape[0], NumGroups, 1];
+        var mean = onnx.Op("ReduceMean", [grouped], kept, OnnxAttribute.Ints("axes", 2), OnnxAttribute.Int("keepdims", 1));
+        var centered = onnx.Sub(grouped, mean);
+        var variance = onnx.Op("ReduceMean", [onnx.Mul(centered, centered)], kept, OnnxAttribute.Ints("axes", 2), OnnxAttribute.Int("keepdims", 1));
+        var normalized = onnx.Div(centered, onnx.Unary("Sqrt", onnx.Add(variance, onnx.Scalar(Eps))));
+        var y = onnx.Reshape(normalized, x.Shape);
+        if (Weight is Tensor w) y = onnx.Mul(y, onnx.ChannelVector(this, "weight", w, x));
+        if (Bias is Tensor b) y = onnx.Add(y, onnx.ChannelVector(this, "bias", b, x));
+        return y;
+    }
+}

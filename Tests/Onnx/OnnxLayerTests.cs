@@ -34,6 +34,13 @@ public class OnnxLayerTests
         yield return Case("Linear_rank3", () => new Linear(4, 5), 2, 3, 4);
         yield return Case("Flatten_2_3", () => new Flatten(2, 3), 2, 3, 4, 5);
         yield return Case("Identity", () => new Identity(), 2, 3);
+        yield return Case("LayerNorm_last2", () => new LayerNorm([4, 5]), 2, 3, 4, 5);
+        yield return Case("LayerNorm_noBias_eps1e-3", () => new LayerNorm(6, eps: 1e-3, bias: false), 2, 3, 6);
+        yield return Case("LayerNorm_notAffine", () => new LayerNorm(7, elementwiseAffine: false), 3, 7);
+        yield return Case("GroupNorm_3groups", () => new GroupNorm(3, 6), 2, 6, 4, 5);
+        yield return Case("GroupNorm_notAffine_rank3", () => new GroupNorm(2, 4, eps: 1e-3, affine: false), 2, 4, 7);
+        yield return Case("GroupNorm_1group_rank2", () => new GroupNorm(1, 5), 3, 5);
+        yield return Case("Conv_GroupNorm_LayerNorm", () => new Sequential(new Conv2d(3, 4, 3), new GroupNorm(2, 4), new LayerNorm([4, 4])), 2, 3, 6, 6);
     }
 
     [TestCaseSource(nameof(Layers))]
@@ -81,6 +88,10 @@ public class OnnxLayerTests
             Does.Contain("uneven"));
         Assert.That(Assert.Throws<OnnxExportException>(() => new BatchNorm2d(2, trackRunningStats: false).ToOnnx(2, 5, 5))!.Message,
             Does.Contain("running statistics"));
+        Assert.That(Assert.Throws<OnnxExportException>(() => new Sequential(new LayerNorm([3, 4])).ToOnnx(2, 4))!.Message,
+            Does.Contain("LayerNorm '0'").And.Contain("[*, 3, 4]"));
+        Assert.That(Assert.Throws<OnnxExportException>(() => new GroupNorm(2, 4).ToOnnx(3, 5))!.Message,
+            Does.Contain("GroupNorm").And.Contain("[N, 4, *]"));
         Assert.Throws<ArgumentException>(() => new Identity().ToOnnx());
     }
 
