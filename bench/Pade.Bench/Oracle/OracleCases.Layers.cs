@@ -7,7 +7,8 @@ using PTensor = Pade.Engine.Tensor;
 
 namespace Pade.Bench.Oracle;
 
-/// <summary>Convolution, pooling, batch norm and linear layers through the functional API.</summary>
+/// <summary>Convolution, pooling, batch norm and linear layers through the functional API (layer and group norm:
+/// OracleCases.Normalization.cs).</summary>
 public static partial class OracleCases
 {
     /// <summary>Every case, in a fixed order for a seed.</summary>
@@ -25,6 +26,7 @@ public static partial class OracleCases
         // a generator of their own).
         AddStatistics(cases, seed, perFamily);
         AddRegressionLosses(cases, g, perFamily);
+        AddNormalization(cases, seed, perFamily);
         return cases;
     }
 
