@@ -3,8 +3,9 @@ using Pade.Engine.Functional;
 
 namespace Pade.Kernels.OpCases;
 
-/// <summary>Convolution (cuda/conv.cu: im2col + GEMM, direct depthwise kernels), pooling (cuda/pool.cu) and batch
-/// normalisation (cuda/batchnorm.cu) through F.*.</summary>
+/// <summary>Convolution (cuda/conv.cu: im2col + GEMM, direct depthwise kernels), pooling (cuda/pool.cu), batch
+/// normalisation (cuda/batchnorm.cu), and layer and group normalisation (compositions: reduce.cu and
+/// elementwise.cu) through F.*.</summary>
 public static partial class OpSuite
 {
     private const string Conv = "conv.cu:", Pool = "pool.cu:", Bn = "batchnorm.cu:";
@@ -131,5 +132,41 @@ public static partial class OpSuite
                         : [Bn + "batch_norm_forward_{t}", Bn + "batch_norm_backward_sums_{t}", Bn + "batch_norm_backward_dx_{t}"],
                 });
             }
+
+        // Layer norm and group norm: compositions of reductions and elementwise kernels (no kernel of their own), the
+        // statistics over the trailing dims of x (group norm: of x viewed as [N, G, C/G·positions]).
+        // (label, x, normalized shape or null for group norm, groups, weight, bias, kernels).
+        (string Label, int[] X, int[]? Normalized, int Groups, bool Weight, bool Bias, string[] Kernels)[] norms =
+        [
+            ("[4, 3, 5] normalized [5]", [4, 3, 5], [5], 0, true, true, [RowsK, StridedK, UnaryK, BinaryK]),
+            ("[6, 2, 3, 4] normalized [3, 4] weight only", [6, 2, 3, 4], [3, 4], 0, true, false, [RowsK, StridedK, UnaryK, BinaryK]),
+            ("[7, 37] normalized [37] no affine", [7, 37], [37], 0, false, false, [RowsK, UnaryK, BinaryK]),
+            ("[5, 2, 3] normalized [2, 3] bias only", [5, 2, 3], [2, 3], 0, false, true, [RowsK, StridedK, UnaryK, BinaryK]),
+            ("[2, 6, 4, 5] groups 3", [2, 6, 4, 5], null, 3, true, true, [RowsK, StridedK, UnaryK, BinaryK]),
+            ("[3, 4, 7] groups 2 no affine", [3, 4, 7], null, 2, false, false, [RowsK, UnaryK, BinaryK]),
+            ("[4, 6] groups 6 weight only (one element per group)", [4, 6], null, 6, true, false, [RowsK, StridedK, UnaryK, BinaryK]),
+        ];
+        foreach (var (label, shape, normalized, groups, weight, bias, kernels) in norms)
+        {
+            int[] affine = normalized ?? [shape[1]];
+            long total = shape.Aggregate(1L, (a, d) => a * d);
+            long m = normalized != null ? normalized.Aggregate(1L, (a, d) => a * d) : total / shape[0] / groups;
+            long batch = total / affine.Aggregate(1L, (a, d) => a * d);
+            var inputs = new List<OpInput> { In("x", shape, -2, 3) };
+            if (weight) inputs.Add(In("weight", affine, 0.5, 1.5));
+            if (bias) inputs.Add(In("bias", affine, -0.5, 0.5));
+            cases.Add(new(normalized != null ? "layer_norm" : "group_norm", label, inputs.ToArray(), (_, x) =>
+            {
+                Tensor? w = weight ? x[1] : null, b = bias ? x[weight ? 2 : 1] : null;
+                return One(normalized != null ? F.LayerNorm(x[0], normalized, w, b) : F.GroupNorm(x[0], groups, w, b));
+            })
+            {
+                // As batch norm: the mean and variance sum M values up to 3 (squares up to 9), x̂ reaches about 4;
+                // dx sums M terms per normalisation (g·γ·x̂ up to 6), dγ and dβ sum the batch (g·x̂ up to 4).
+                Tol = Tolerance.Sum(m, 9),
+                GradTols = [Tolerance.Sum(m, 6), .. weight ? [Tolerance.Sum(batch, 4)] : Array.Empty<Tolerance>(), .. bias ? [Tolerance.Sum(batch, 4)] : Array.Empty<Tolerance>()],
+                Kernels = kernels,
+            });
+        }
     }
 }
