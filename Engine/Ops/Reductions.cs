@@ -37,6 +37,9 @@ public sealed partial class Tensor
     /// <summary>y = mean of x over axes. dy/dx = 1/count. The mean of no elements is NaN, as in PyTorch.</summary>
     public Tensor Mean(int[]? axes = null, bool keepDim = false)
     {
+        // As PyTorch's mean(): an integer tensor has no mean dtype to infer (count with Sum, or convert first).
+        if (DType == DType.Int32)
+            throw new ArgumentException("mean: could not infer the output dtype of int32; convert first, e.g. x.To(DType.Float32).Mean()");
         var ax = Shapes.NormalizeAxes("mean", axes, Rank);
         long count = ax.Aggregate(1L, (c, a) => c * _shape[a]);
         return Sum(ax, keepDim).MulScalar(count == 0 ? double.NaN : 1.0 / count);

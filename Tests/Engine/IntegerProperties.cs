@@ -88,6 +88,7 @@ public class IntegerProperties
         var labels = Tensor.FromArray(new[] { 0, 1, 1 });
         var correct = logits.ArgMax(1).Eq(labels);
         Assert.That(correct.Sum().Item(), Is.EqualTo(2));
-        Assert.That(correct.Mean().Item(), Is.EqualTo(2.0 / 3).Within(1e-7));
+        Assert.That(correct.To(DType.Float32).Mean().Item(), Is.EqualTo(2.0 / 3).Within(1e-7));
+        Assert.That(() => correct.Mean(), Throws.ArgumentException.With.Message.Contains("mean").And.Message.Contains("int32"), "as PyTorch's mean()");
     }
 }
