@@ -49,16 +49,6 @@ enum ActivationOpCode
     U_GeluTanh = 22, U_Mish = 23, U_Hardtanh = 24,
 };
 
-// log(1 + v) by Goldberg's trick, as ActMath.Log1p.
-template <typename T>
-__device__ inline T log1p_g(T v)
-{
-    T u = T(1) + v;
-    if (u == T(1)) return v;
-    if (u > T(0) && u - u != T(0)) return u;  // +∞
-    return m_log(u) * v / (u - T(1));
-}
-
 template <typename T> __device__ inline T sigmoid(T z) { return T(1) / (T(1) + m_exp(-z)); }
 
 __device__ inline double normal_cdf(double x) { return 0.5 * erfc(-x * 0.7071067811865476); }

@@ -22,4 +22,25 @@ __device__ inline double m_pow(double x, double p) { return pow(x, p); }
 __device__ inline float m_tanh(float x) { return tanhf(x); }
 __device__ inline double m_tanh(double x) { return tanh(x); }
 
+// log(1 + v) by Goldberg's trick, as ActMath.Log1p (the same formula as the CPU, rather than CUDA's log1p).
+template <typename T>
+__device__ inline T log1p_g(T v)
+{
+    T u = T(1) + v;
+    if (u == T(1)) return v;
+    if (u > T(0) && u - u != T(0)) return u;  // +∞
+    return m_log(u) * v / (u - T(1));
+}
+
+// e^v − 1 by Kahan's trick, as ActMath.Expm1.
+template <typename T>
+__device__ inline T expm1_k(T v)
+{
+    T u = m_exp(v);
+    if (u == T(1)) return v;
+    T um1 = u - T(1);
+    if (um1 == T(-1) || (u > T(0) && u - u != T(0))) return um1;  // −1, or +∞
+    return um1 * v / m_log(u);
+}
+
 #endif  // PADE_MATH_CUH

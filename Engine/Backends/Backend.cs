@@ -24,6 +24,11 @@ public enum UnaryOp
     Mish,
     /// <summary>alpha = min_val, beta = max_val.</summary>
     Hardtanh,
+    // Core functions added after the activations, so that the codes the .cu files share stay as they were:
+    /// <summary>log(1 + x), accurate for small x.</summary>
+    Log1p,
+    /// <summary>eˣ − 1, accurate for small x.</summary>
+    Expm1,
 }
 
 /// <summary>Elementwise functions of two broadcast inputs; comparisons give 1 or 0 in the inputs' dtype.</summary>

@@ -261,6 +261,17 @@ public static class ActMath
         return T.Log(u) * v / (u - T.One);
     }
 
+    /// <summary>eᵛ − 1 without the cancellation of e^v − 1 for small v (Kahan's trick: with u = e^v rounded,
+    /// (u − 1)·v/log(u) is accurate to a few ulps; u = 1 means v, u − 1 = −1 means −1, and u = ∞ stays ∞).</summary>
+    public static T Expm1<T>(T v) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T u = T.Exp(v);
+        if (u == T.One) return v;
+        T um1 = u - T.One;
+        if (um1 == -T.One || T.IsPositiveInfinity(u)) return um1;
+        return um1 * v / T.Log(u);
+    }
+
     /// <summary>Lane-wise <see cref="Log1p{T}(T)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Log1p<T>(Vector512<T> v) where T : unmanaged, IFloatingPointIeee754<T>

@@ -77,6 +77,8 @@ public sealed partial class CpuBackend : Backend
             case UnaryOp.Sigmoid: Pointwise.Map(x, y, new SigmoidK<T>()); break;
             case UnaryOp.Tanh: Pointwise.Map(x, y, new TanhK<T>()); break;
             case UnaryOp.Relu: Pointwise.Map(x, y, new ReluK<T>()); break;
+            case UnaryOp.Log1p: Pointwise.Map(x, y, new Log1pK<T>()); break;
+            case UnaryOp.Expm1: Pointwise.Map(x, y, new Expm1K<T>()); break;
             default: UnaryExtension<T>(op, x, y, a, b); break;
         }
     }

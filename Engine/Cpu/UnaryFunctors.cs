@@ -27,6 +27,21 @@ public readonly struct LogK<T> : IUnaryKernel<T> where T : unmanaged, IFloatingP
     public Vector512<T> Apply(Vector512<T> x) => VMath.Log(x);
 }
 
+public readonly struct Log1pK<T> : IUnaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public bool HasVector => true;
+    public T Apply(T x) => ActMath.Log1p(x);
+    public Vector512<T> Apply(Vector512<T> x) => ActMath.Log1p(x);
+}
+
+/// <summary>Scalar only: expm1 is not on a network's hot path.</summary>
+public readonly struct Expm1K<T> : IUnaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public bool HasVector => false;
+    public T Apply(T x) => ActMath.Expm1(x);
+    public Vector512<T> Apply(Vector512<T> x) => throw new NotSupportedException();
+}
+
 public readonly struct SqrtK<T> : IUnaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public bool HasVector => true;

@@ -75,7 +75,7 @@ public sealed partial class Tensor
     private static DType? IntegerUnary(UnaryOp op) => op switch
     {
         UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Sign or UnaryOp.Square or UnaryOp.Relu => DType.Int32,
-        UnaryOp.Exp or UnaryOp.Log or UnaryOp.Sqrt or UnaryOp.Pow or UnaryOp.Reciprocal or UnaryOp.Sigmoid or UnaryOp.Tanh
+        UnaryOp.Exp or UnaryOp.Log or UnaryOp.Log1p or UnaryOp.Expm1 or UnaryOp.Sqrt or UnaryOp.Pow or UnaryOp.Reciprocal or UnaryOp.Sigmoid or UnaryOp.Tanh
             or UnaryOp.Clamp or UnaryOp.AddScalar or UnaryOp.MulScalar => DType.Float32,
         _ => null,
     };
@@ -205,6 +205,16 @@ public sealed partial class Tensor
 
     /// <summary>y = ln x. dy/dx = 1/x.</summary>
     public Tensor Log() => Graph.Record(UnaryForward(UnaryOp.Log), "log", [this], g => [g / this], this);
+
+    /// <summary>y = log(1 + x), accurate where x is small (torch.log1p). dy/dx = 1/(1 + x).</summary>
+    public Tensor Log1p() => Graph.Record(UnaryForward(UnaryOp.Log1p), "log1p", [this], g => [g / AddScalar(1)], this);
+
+    /// <summary>y = eˣ − 1, accurate where x is small (torch.expm1). dy/dx = eˣ = y + 1.</summary>
+    public Tensor Expm1()
+    {
+        var y = UnaryForward(UnaryOp.Expm1);
+        return Graph.Record(y, "expm1", [this], g => [g * y.AddScalar(1)], y);
+    }
 
     /// <summary>y = √x. dy/dx = 1/(2y).</summary>
     public Tensor Sqrt()

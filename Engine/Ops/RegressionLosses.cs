@@ -213,7 +213,7 @@ public sealed partial class Tensor
 
     /// <summary>softplus(−x) = log(1 + e^(−x)) = log(1 + e^(−|x|)) + max(−x, 0): the exponent is never positive.</summary>
     private static Tensor SoftplusOfNegative(Tensor x) =>
-        x.Abs().Neg().Exp().AddScalar(1).Log() + x.Neg().Clamp(0, double.PositiveInfinity);
+        x.Abs().Neg().Exp().Log1p() + x.Neg().Clamp(0, double.PositiveInfinity);
 
     /// <summary>lw = 1 + (pw − 1)·y, the factor of the log-sigmoid term.</summary>
     private static Tensor PosLogWeight(Tensor posWeight, Tensor y) => ((posWeight - 1.0) * y).AddScalar(1);

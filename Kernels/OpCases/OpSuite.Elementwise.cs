@@ -51,6 +51,11 @@ public static partial class OpSuite
             new("Hardtanh -0.5 2", x => x.Hardtanh(-0.5, 2), -4, 4, exact, true, [ActK, ActBackwardK]),
             // A negative β, as PyTorch allows: the same formula, the threshold's switch on the other side.
             new("Softplus -1.5 3", x => x.Softplus(-1.5, 3), -8, 8, Transcendental(8), false, [ActK, ActBackwardK]),
+            // log1p and expm1 on a wide range and near 0, where they beat log(1 + x) and eˣ − 1.
+            new("Log1p", x => x.Log1p(), -0.9, 5, Transcendental(4), false, [UnaryK, BinaryK]),
+            new("Log1p near 0", x => x.Log1p(), -1e-5, 1e-5, Transcendental(4), false, [UnaryK, BinaryK]),
+            new("Expm1", x => x.Expm1(), -6, 6, Transcendental(8), false, [UnaryK, BinaryK]),
+            new("Expm1 near 0", x => x.Expm1(), -1e-5, 1e-5, Transcendental(4), false, [UnaryK, BinaryK]),
         ];
         // Three geometries in turn: an odd count (scalar tail, no 16-byte pack fits the end), a multiple of 4 at an
         // aligned address (the packed path), a view at element offset 1 (an unaligned pointer: scalar only).

@@ -17,9 +17,9 @@ public class ElementwiseProperties
         Expect.Grad(op, xs => f(xs[0], xs[1]), seed, a.Tensor(), b.Tensor());
     }
 
-    private static void Unary(string op, Spec x, ulong seed, Func<Tensor, Tensor> f, Func<double, double> reference, double rtol = 1e-12)
+    private static void Unary(string op, Spec x, ulong seed, Func<Tensor, Tensor> f, Func<double, double> reference, double rtol = 1e-12, double atol = 1e-12)
     {
-        Expect.Close(f(x.Tensor()), Nd.Of(x).Map(reference), atol: 1e-12, rtol: rtol, what: op);
+        Expect.Close(f(x.Tensor()), Nd.Of(x).Map(reference), atol: atol, rtol: rtol, what: op);
         Expect.Grad(op, xs => f(xs[0]), seed, x.Tensor());
     }
 
@@ -43,6 +43,33 @@ public class ElementwiseProperties
     [FsCheck.NUnit.Property] public void Neg(Smooth c) => Unary("neg", c.X, c.Seed, x => -x, x => -x);
     [FsCheck.NUnit.Property] public void Exp(Smooth c) => Unary("exp", c.X, c.Seed, x => x.Exp(), Math.Exp, rtol: 1e-14);
     [FsCheck.NUnit.Property] public void Log(Positive c) => Unary("log", c.X, c.Seed, x => x.Log(), Math.Log, rtol: 1e-14);
+
+    /// <summary>log1p and expm1 on ±10^e, e in [−8, 1] (log1p: above −1), where log(1 + x) and eˣ − 1 lose the digits
+    /// of a small x; the reference is their Taylor series there (|x| &lt; 10⁻³, terms to x⁷) and the plain formula above.</summary>
+    [FsCheck.NUnit.Property]
+    public void Log1p(Wide c)
+    {
+        var x = new Spec(c.X.Shape, c.X.Values.Select(v => v < -0.5 ? -0.5 * Math.Abs(v) / (1 + Math.Abs(v)) - 0.3 : v).ToArray());
+        Unary("log1p", x, c.Seed, t => t.Log1p(), v => Math.Abs(v) < 1e-3 ? Series(v, k => (k % 2 == 1 ? 1.0 : -1.0) / k) : Math.Log(1 + v), rtol: 1e-13, atol: 0);
+    }
+
+    [FsCheck.NUnit.Property]
+    public void Expm1(Wide c) =>
+        Unary("expm1", c.X, c.Seed, t => t.Expm1(), v => Math.Abs(v) < 1e-3 ? Series(v, k => 1.0 / Factorial(k)) : Math.Exp(v) - 1, rtol: 1e-13, atol: 0);
+
+    private static double Series(double v, Func<int, double> coefficient) =>
+        Enumerable.Range(1, 7).Sum(k => coefficient(k) * Math.Pow(v, k));
+
+    private static double Factorial(int k) => Enumerable.Range(1, k).Aggregate(1.0, (a, b) => a * b);
+
+    [Test]
+    public void Log1pAndExpm1AtTheirEdges()
+    {
+        var x = Tensor.FromArray(new double[] { -1, 1e-300, -1e-300, double.PositiveInfinity, -2, double.NaN });
+        Assert.That(x.Log1p().ToArray<double>(), Is.EqualTo(new[] { double.NegativeInfinity, 1e-300, -1e-300, double.PositiveInfinity, double.NaN, double.NaN }));
+        var z = Tensor.FromArray(new double[] { -800, 1e-300, 800, double.NegativeInfinity, double.NaN, 0 });
+        Assert.That(z.Expm1().ToArray<double>(), Is.EqualTo(new[] { -1, 1e-300, double.PositiveInfinity, -1, double.NaN, 0 }));
+    }
     [FsCheck.NUnit.Property] public void Sqrt(Positive c) => Unary("sqrt", c.X, c.Seed, x => x.Sqrt(), Math.Sqrt);
     [FsCheck.NUnit.Property] public void Abs(NonZero c) => Unary("abs", c.X, c.Seed, x => x.Abs(), Math.Abs);
     [FsCheck.NUnit.Property] public void Square(Smooth c) => Unary("square", c.X, c.Seed, x => x.Square(), x => x * x);

@@ -38,6 +38,8 @@ public static partial class OracleCases
         ("hardtanh", x => x.Hardtanh(-0.6, 1.3), x => TF.hardtanh(x, -0.6, 1.3), -2, 2),
         // TorchSharp's own binding, checked against libtorch's clamp (the same function off the kinks).
         ("hardtanh (as clamp)", x => x.Hardtanh(-0.6, 1.3), x => x.clamp(-0.6, 1.3), -2, 2),
+        ("log1p", x => x.Log1p(), x => x.log1p(), -0.9, 3),
+        ("expm1", x => x.Expm1(), x => x.expm1(), -3, 3),
     ];
 
     /// <summary>
