@@ -151,3 +151,61 @@ public sealed partial class Mish : Module
 {
     public override Tensor Forward(Tensor input) => F.Mish(input);
 }
+
+/// <summary>nn.SELU: scale·(max(0, x) + min(0, α(eˣ − 1))) with torch's α and scale.</summary>
+public sealed partial class SELU : Module
+{
+    public override Tensor Forward(Tensor input) => F.Selu(input);
+}
+
+/// <summary>nn.Hardsigmoid: relu6(x + 3)/6.</summary>
+public sealed partial class Hardsigmoid : Module
+{
+    public override Tensor Forward(Tensor input) => F.Hardsigmoid(input);
+}
+
+/// <summary>nn.Hardswish: x·relu6(x + 3)/6.</summary>
+public sealed partial class Hardswish : Module
+{
+    public override Tensor Forward(Tensor input) => F.Hardswish(input);
+}
+
+/// <summary>nn.Softsign: x/(1 + |x|).</summary>
+public sealed partial class Softsign : Module
+{
+    public override Tensor Forward(Tensor input) => F.Softsign(input);
+}
+
+/// <summary>nn.LogSigmoid: log σ(x).</summary>
+public sealed partial class LogSigmoid : Module
+{
+    public override Tensor Forward(Tensor input) => F.LogSigmoid(input);
+}
+
+/// <summary>nn.Tanhshrink: x − tanh x.</summary>
+public sealed partial class Tanhshrink : Module
+{
+    public override Tensor Forward(Tensor input) => F.Tanhshrink(input);
+}
+
+/// <summary>nn.Softshrink: x − λ for x &gt; λ, x + λ for x &lt; −λ, else 0; λ ≥ 0.</summary>
+public sealed partial class Softshrink : Module
+{
+    public Softshrink(double lambd = 0.5)
+    {
+        if (!double.IsFinite(lambd) || lambd < 0) throw new ArgumentException($"Softshrink: lambd must be finite and at least 0, got {lambd}");
+        Lambd = lambd;
+    }
+
+    public double Lambd { get; }
+    public override Tensor Forward(Tensor input) => F.Softshrink(input, Lambd);
+    public override string ExtraRepr() => Fmt.G(Lambd);
+}
+
+/// <summary>nn.Hardshrink: x where |x| &gt; λ, else 0.</summary>
+public sealed partial class Hardshrink(double lambd = 0.5) : Module
+{
+    public double Lambd { get; } = lambd;
+    public override Tensor Forward(Tensor input) => F.Hardshrink(input, Lambd);
+    public override string ExtraRepr() => Fmt.G(Lambd);
+}

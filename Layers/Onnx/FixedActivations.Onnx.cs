@@ -101,3 +101,51 @@ public sealed partial class Mish : IOnnxExportable
     /// <summary>x·tanh(softplus(x)) (Mish came in opset 18).</summary>
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Mul(x, onnx.Unary("Tanh", onnx.Unary("Softplus", x)));
 }
+
+public sealed partial class SELU : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) =>
+        onnx.Unary("Selu", x, OnnxAttribute.Float("alpha", F.SeluAlpha), OnnxAttribute.Float("gamma", F.SeluScale));
+}
+
+public sealed partial class Hardsigmoid : IOnnxExportable
+{
+    /// <summary>ONNX's HardSigmoid max(0, min(1, αx + β)) with α = 1/6, β = ½.</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) =>
+        onnx.Unary("HardSigmoid", x, OnnxAttribute.Float("alpha", 1.0 / 6), OnnxAttribute.Float("beta", 0.5));
+}
+
+public sealed partial class Hardswish : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("HardSwish", x);
+}
+
+public sealed partial class Softsign : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("Softsign", x);
+}
+
+public sealed partial class LogSigmoid : IOnnxExportable
+{
+    /// <summary>−Softplus(−x) (no ONNX op of its own).</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Unary("Neg", onnx.Unary("Softplus", onnx.Unary("Neg", x)));
+}
+
+public sealed partial class Tanhshrink : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) => onnx.Sub(x, onnx.Unary("Tanh", x));
+}
+
+public sealed partial class Softshrink : IOnnxExportable
+{
+    /// <summary>Shrink with bias = lambd = λ.</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) =>
+        onnx.Unary("Shrink", x, OnnxAttribute.Float("bias", Lambd), OnnxAttribute.Float("lambd", Lambd));
+}
+
+public sealed partial class Hardshrink : IOnnxExportable
+{
+    /// <summary>Shrink with bias 0 (a negative λ, the identity, works too: Shrink compares x &lt; −λ and x &gt; λ).</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x) =>
+        onnx.Unary("Shrink", x, OnnxAttribute.Float("bias", 0), OnnxAttribute.Float("lambd", Lambd));
+}

@@ -41,7 +41,20 @@ public class FixedActivationProperties
             x => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))), -6, 6, []),
         ("mish", x => F.Mish(x), x => x * Math.Tanh(Math.Log(1 + Math.Exp(x))), -6, 6, []),
         ("rrelu(eval)", x => F.RRelu(x, 0.1, 0.3), x => x > 0 ? x : 0.2 * x, -3, 3, [0]),
+        ("selu", x => F.Selu(x), x => SeluScale * (x > 0 ? x : SeluAlpha * (Math.Exp(x) - 1)), -5, 3, [0]),
+        ("hardsigmoid", x => F.Hardsigmoid(x), x => Math.Min(Math.Max(x + 3, 0), 6) / 6, -5, 5, [-3, 3]),
+        ("hardswish", x => F.Hardswish(x), x => x * Math.Min(Math.Max(x + 3, 0), 6) / 6, -5, 5, [-3, 3]),
+        ("softsign", x => F.Softsign(x), x => x / (1 + Math.Abs(x)), -6, 6, [0]),
+        ("logsigmoid", x => F.LogSigmoid(x), x => Math.Log(Sig(x)), -8, 8, []),
+        ("tanhshrink", x => F.Tanhshrink(x), x => x - Math.Tanh(x), -4, 4, []),
+        ("softshrink", x => F.Softshrink(x), x => x > 0.5 ? x - 0.5 : x < -0.5 ? x + 0.5 : 0, -3, 3, [-0.5, 0.5]),
+        ("softshrink(1.5)", x => F.Softshrink(x, 1.5), x => x > 1.5 ? x - 1.5 : x < -1.5 ? x + 1.5 : 0, -4, 4, [-1.5, 1.5]),
+        ("hardshrink", x => F.Hardshrink(x), x => Math.Abs(x) > 0.5 ? x : 0, -3, 3, [-0.5, 0.5]),
+        ("hardshrink(2)", x => F.Hardshrink(x, 2), x => Math.Abs(x) > 2 ? x : 0, -4, 4, [-2, 2]),
     ];
+
+    private const double SeluAlpha = 1.6732632423543772848170429916717;
+    private const double SeluScale = 1.0507009873554804934193349852946;
 
     private static IEnumerable<TestCaseData> Names() => Cases.Select((c, i) => new TestCaseData(i).SetArgDisplayNames(c.Name));
 
@@ -103,6 +116,50 @@ public class FixedActivationProperties
             Assert.That(h.Grad!.To(DType.Float64).ToArray<double>().Take(5), Is.EqualTo(new[] { 0.0, 0.0, 0.0, 1.0, 0.0 }), $"hardtanh' {dtype}");
         }
         Assert.That(F.Hardtanh(Tensor.FromArray([double.NaN], 1)).ToArray<double>()[0], Is.NaN, "hardtanh(NaN) = NaN");
+    }
+
+    /// <summary>The gradient of the new composed activations at their kinks, in float64 and float32, as PyTorch's
+    /// backward formulas give it.</summary>
+    [Test]
+    public void ComposedActivationKinksFollowPyTorch([Values(DType.Float64, DType.Float32)] DType dtype)
+    {
+        double[] GradAt(Func<Tensor, Tensor> f, params double[] xs)
+        {
+            var x = Tensor.FromArray(xs, xs.Length).To(dtype);
+            x.RequiresGrad = true;
+            f(x).Sum().Backward();
+            return x.Grad!.To(DType.Float64).ToArray<double>();
+        }
+        Assert.That(GradAt(x => F.Hardsigmoid(x), -3, 3, 0), Is.EqualTo(new[] { 0.0, 0.0, 1.0 / 6 }).Within(1e-7), "hardsigmoid'(±3) = 0");
+        Assert.That(GradAt(x => F.Hardswish(x), -3, 3, -3.5, 3.5), Is.EqualTo(new[] { -0.5, 1.5, 0, 1 }).Within(1e-7), "hardswish'(−3) = −0.5, hardswish'(3) = 1.5");
+        Assert.That(GradAt(x => F.Softshrink(x), -0.5, 0.5, 0.6, -0.6), Is.EqualTo(new[] { 0.0, 0, 1, 1 }), "softshrink'(±λ) = 0");
+        Assert.That(GradAt(x => F.Softshrink(x, 2), -2, 2, 0), Is.EqualTo(new[] { 0.0, 0, 0 }), "softshrink(2)'(±λ) = 0");
+        Assert.That(GradAt(x => F.Hardshrink(x), -0.5, 0.5, 0.6, -0.6), Is.EqualTo(new[] { 0.0, 0, 1, 1 }), "hardshrink'(±λ) = 0");
+        Assert.That(GradAt(x => F.Hardshrink(x, 2), -2, 2, 0), Is.EqualTo(new[] { 0.0, 0, 0 }), "hardshrink(2)'(±λ) = 0");
+        Assert.That(GradAt(x => F.Selu(x), 0), Is.EqualTo(new[] { SeluScale * SeluAlpha }).Within(1e-6), "selu'(0) = scale·α (the x ≤ 0 branch)");
+        Assert.That(GradAt(x => F.Softsign(x), 0), Is.EqualTo(new[] { 1.0 }), "softsign'(0) = 1");
+        // Values at the kinks: hardshrink(±λ) = 0, softshrink(±λ) = 0.
+        var k = Tensor.FromArray([-0.5, 0.5], 2).To(dtype);
+        Assert.That(F.Hardshrink(k).To(DType.Float64).ToArray<double>(), Is.EqualTo(new[] { 0.0, 0.0 }));
+        Assert.That(F.Softshrink(k).To(DType.Float64).ToArray<double>(), Is.EqualTo(new[] { 0.0, 0.0 }));
+    }
+
+    [Test]
+    public void ComposedActivationTailsAndModules()
+    {
+        // logsigmoid neither overflows nor rounds its tail to 0.
+        var ls = F.LogSigmoid(Tensor.FromArray([-800.0, 40.0, 800.0], 3)).ToArray<double>();
+        Assert.That(ls[0], Is.EqualTo(-800.0));
+        Assert.That(ls[1], Is.EqualTo(-Math.Exp(-40)).Within(1e-12).Percent);
+        Assert.That(ls[2], Is.EqualTo(0.0));
+        Assert.That(F.Selu(Tensor.FromArray([-800.0, 800.0], 2)).ToArray<double>(), Is.EqualTo(new[] { -SeluScale * SeluAlpha, SeluScale * 800 }).Within(1e-12));
+        Assert.That(() => F.Softshrink(Tensor.Zeros(3), -0.1), Throws.ArgumentException.With.Message.Contains("lambda must be greater or equal to 0"));
+        Assert.That(() => new Pade.Layers.Activations.Softshrink(-1), Throws.ArgumentException);
+        Assert.That(F.Hardshrink(Tensor.FromArray([-0.1, 0.0, 0.2], 3), -1).ToArray<double>(), Is.EqualTo(new[] { -0.1, 0.0, 0.2 }), "hardshrink with λ < 0 is the identity");
+        Assert.That(() => F.Hardswish(Tensor.Zeros([3], DType.Int32)), Throws.ArgumentException.With.Message.Contains("floating-point"));
+        Assert.That(new Pade.Layers.Activations.Softshrink().ToString(), Is.EqualTo("Softshrink(0.5)"), "PyTorch's repr");
+        Assert.That(new Pade.Layers.Activations.Hardshrink(2).ToString(), Is.EqualTo("Hardshrink(2)"));
+        Assert.That(new Pade.Layers.Activations.SELU().ToString(), Is.EqualTo("SELU()"));
     }
 
     [Test]

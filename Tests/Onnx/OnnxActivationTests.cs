@@ -36,6 +36,7 @@ public class OnnxActivationTests
     [
         "identity", "sigmoid", "tanh", "relu", "relu6", "hardtanh", "hardtanh:-2/0.5", "lrelu", "lrelu:0.2", "rrelu", "rrelu:0.1/0.4",
         "elu", "elu:0.5", "celu", "celu:2", "softplus", "softplus:2", "swish", "swish:1.5", "silu", "gelu", "gelu-tanh", "mish",
+        "selu", "hardsigmoid", "hardswish", "softsign", "logsigmoid", "tanhshrink", "softshrink", "softshrink:2", "hardshrink", "hardshrink:3",
     ];
 
     [Test]
