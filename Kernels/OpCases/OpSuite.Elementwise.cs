@@ -56,6 +56,16 @@ public static partial class OpSuite
             new("Log1p near 0", x => x.Log1p(), -1e-5, 1e-5, Transcendental(4), false, [UnaryK, BinaryK]),
             new("Expm1", x => x.Expm1(), -6, 6, Transcendental(8), false, [UnaryK, BinaryK]),
             new("Expm1 near 0", x => x.Expm1(), -1e-5, 1e-5, Transcendental(4), false, [UnaryK, BinaryK]),
+            // The activations composed from the ops above (Engine/Functional/Activations.More.cs), with one recorded
+            // backward each; the piecewise ones on the coarse grid, which hits their kinks (±3, ±0.5) exactly.
+            new("Selu", x => x.Selu(), -8, 8, Transcendental(8), false, [ActK, UnaryK, BinaryK, WhereK]),
+            new("Hardsigmoid", x => x.Hardsigmoid(), -5, 5, Tolerance.Ulps(2), true, [UnaryK, ActK, BinaryK]),
+            new("Hardswish", x => x.Hardswish(), -5, 5, Tolerance.Ulps(4), true, [UnaryK, ActK, BinaryK, WhereK]),
+            new("Softsign", x => x.Softsign(), -8, 8, Tolerance.Ulps(4), false, [UnaryK, BinaryK]),
+            new("LogSigmoid", x => x.LogSigmoid(), -8, 8, Transcendental(8), false, [UnaryK, BinaryK]),
+            new("Tanhshrink", x => x.Tanhshrink(), -5, 5, Transcendental(5), false, [UnaryK, BinaryK]),
+            new("Softshrink 0.5", x => x.Softshrink(0.5), -3, 3, Tolerance.Ulps(1), true, [UnaryK, BinaryK, WhereK]),
+            new("Hardshrink 0.5", x => x.Hardshrink(0.5), -3, 3, exact, true, [BinaryK, WhereK]),
         ];
         // Three geometries in turn: an odd count (scalar tail, no 16-byte pack fits the end), a multiple of 4 at an
         // aligned address (the packed path), a view at element offset 1 (an unaligned pointer: scalar only).
