@@ -121,13 +121,14 @@ public static partial class OracleCases
                 int[] shape = g.Pick<int[]>([g.Int(1, 1000)], [g.Int(1, 4), g.Int(1, 40), g.Int(1, 33)]);
                 bool transposed = shape.Length > 1 && g.Coin();
                 var input = g.Input("x", shape, lo, hi, avoid: 0.01);
-                string? wrong = name switch { "hardtanh" => HardtanhBinding, "celu" => CeluGradient, _ => null };
+                string? wrong = name switch { "hardtanh" => HardtanhBinding, "celu" => CeluGradient, "hardsigmoid" => HardsigmoidGradient, _ => null };
+                bool apart = name is "celu" or "hardsigmoid";
                 string label = $"{name} {Fmt(shape)}{(transposed ? " transposed view" : "")}";
                 Func<PTensor[], PTensor> p = x => pade(transposed ? x[0].Transpose(-1, -2) : x[0]);
                 Func<TorchSharp.torch.Tensor[], TorchSharp.torch.Tensor> t = x => torchOp(transposed ? x[0].transpose(-1, -2) : x[0]);
-                // CELU: the forward is compared alone, the gradient is listed apart (see CeluGradient).
-                if (name == "celu") cases.Add(new("pointwise large", label + " forward", [input], p, t, Differentiable: false));
-                cases.Add(new("pointwise large", label + (name == "celu" ? " gradient" : ""), [input], p, t, OracleWrong: wrong));
+                // CELU, hardsigmoid: the forward is compared alone, the gradient is listed apart (CeluGradient, HardsigmoidGradient).
+                if (apart) cases.Add(new("pointwise large", label + " forward", [input], p, t, Differentiable: false));
+                cases.Add(new("pointwise large", label + (apart ? " gradient" : ""), [input], p, t, OracleWrong: wrong));
             }
 
         AddStructure(cases, g, perFamily);
