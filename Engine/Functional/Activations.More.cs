@@ -14,8 +14,6 @@ public static partial class F
     /// <summary>SELU's scale (torch.nn.SELU).</summary>
     public const double SeluScale = 1.0507009873554804934193349852946;
 
-    private static Tensor Scalar(Tensor like, double v) => Tensor.Full([], v, like.DType, like.Device);
-
     /// <summary>
     /// selu(x) = scale·(max(0, x) + min(0, α(eˣ − 1))) (Klambauer et al. 2017), α and scale as torch's
     /// (<see cref="SeluAlpha"/>, <see cref="SeluScale"/>). Derivative (PyTorch's elu_backward): scale for x &gt; 0,
@@ -27,7 +25,7 @@ public static partial class F
         Tensor y;
         using (Tensor.NoGrad()) y = x.Elu(SeluAlpha).MulScalar(SeluScale);
         return Graph.Record(y, "selu", [x], g =>
-            [g * Tensor.Where(x.Gt(0), Scalar(x, SeluScale), x.Exp().MulScalar(SeluScale * SeluAlpha))], x);
+            [g * Tensor.Where(x.Gt(0), x.FullLikeScalar(SeluScale), x.Exp().MulScalar(SeluScale * SeluAlpha))], x);
     }
 
     /// <summary>
@@ -52,7 +50,7 @@ public static partial class F
         Tensor y;
         using (Tensor.NoGrad()) y = (x * x.AddScalar(3).Relu6()).MulScalar(1.0 / 6);
         return Graph.Record(y, "hardswish", [x], g =>
-            [g * Tensor.Where(x.Lt(-3), Scalar(x, 0), Tensor.Where(x.Le(3), x.MulScalar(1.0 / 3).AddScalar(0.5), Scalar(x, 1)))], x);
+            [g * Tensor.Where(x.Lt(-3), x.FullLikeScalar(0), Tensor.Where(x.Le(3), x.MulScalar(1.0 / 3).AddScalar(0.5), x.FullLikeScalar(1)))], x);
     }
 
     /// <summary>softsign(x) = x/(1 + |x|). Derivative 1/(1 + |x|)² (what autograd gives for PyTorch's composed
@@ -101,7 +99,7 @@ public static partial class F
         Ops.CheckFloating("softshrink", x);
         Tensor y;
         using (Tensor.NoGrad()) y = x - x.Clamp(-lambd, lambd);
-        return Graph.Record(y, "softshrink", [x], g => [Tensor.Where(ShrinkInside(x, lambd), Scalar(g, 0), g)], x);
+        return Graph.Record(y, "softshrink", [x], g => [Tensor.Where(ShrinkInside(x, lambd), g.FullLikeScalar(0), g)], x);
     }
 
     /// <summary>
@@ -113,7 +111,7 @@ public static partial class F
         if (double.IsNaN(lambd)) throw new ArgumentException("hardshrink: lambd is NaN");
         Ops.CheckFloating("hardshrink", x);
         Tensor y;
-        using (Tensor.NoGrad()) y = Tensor.Where(ShrinkInside(x, lambd), Scalar(x, 0), x);
-        return Graph.Record(y, "hardshrink", [x], g => [Tensor.Where(ShrinkInside(x, lambd), Scalar(g, 0), g)], x);
+        using (Tensor.NoGrad()) y = Tensor.Where(ShrinkInside(x, lambd), x.FullLikeScalar(0), x);
+        return Graph.Record(y, "hardshrink", [x], g => [Tensor.Where(ShrinkInside(x, lambd), g.FullLikeScalar(0), g)], x);
     }
 }

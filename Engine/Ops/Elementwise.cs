@@ -160,7 +160,8 @@ public sealed partial class Tensor
     public Tensor Lt(double v) => Lt(FullLikeScalar(v));
     public Tensor Le(double v) => Le(FullLikeScalar(v));
 
-    private Tensor FullLikeScalar(double v) => Full([], v, DType, Device);
+    /// <summary>A 0-d tensor of value v in this tensor's dtype and device (it broadcasts against this one).</summary>
+    internal Tensor FullLikeScalar(double v) => Full([], v, DType, Device);
 
     /// <summary>y = cond ? a : b (cond nonzero), broadcasting all three. Gradient flows to the chosen side.</summary>
     public static Tensor Where(Tensor cond, Tensor a, Tensor b)
@@ -185,7 +186,7 @@ public sealed partial class Tensor
     /// float is compared with 0 first, so a value too small for the other dtype (or a NaN) stays nonzero.</summary>
     private static Tensor NonZero(Tensor cond, DType dtype) => cond.DType == DType.Int32
         ? cond.To(dtype)
-        : Compare(BinaryOp.Equal, cond, Zeros([], cond.DType, cond.Device)).To(dtype).Neg().AddScalar(1);
+        : Compare(BinaryOp.Equal, cond, cond.FullLikeScalar(0)).To(dtype).Neg().AddScalar(1);
 
     /// <summary>y = -x. dy/dx = -1.</summary>
     public Tensor Neg() => Graph.Record(UnaryForward(UnaryOp.Neg), "neg", [this], g => [-g]);

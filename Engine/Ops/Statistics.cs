@@ -59,7 +59,7 @@ public sealed partial class Tensor
             if (root) kept = kept.Sqrt();
             y = keepDim ? kept : kept.Reshape(DropAxes(ax));
             if (whole && dof <= 0)
-                nanOrInf = Where(Compare(BinaryOp.Equal, this, mean), Full([], double.NaN, DType, Device), Full([], double.PositiveInfinity, DType, Device));
+                nanOrInf = Where(Compare(BinaryOp.Equal, this, mean), FullLikeScalar(double.NaN), FullLikeScalar(double.PositiveInfinity));
         }
 
         return Graph.Record(y, op, [this], g =>
@@ -68,7 +68,7 @@ public sealed partial class Tensor
             if (root)
             {
                 // ∂s/∂x = ∂s²/∂x / (2s), and 0 where s = 0 (PyTorch's masked_fill of std_backward).
-                var zero = Full([], 0.0, kept.DType, kept.Device);
+                var zero = kept.FullLikeScalar(0);
                 gk = Where(Compare(BinaryOp.Equal, kept, zero), zero, gk / kept.MulScalar(2));
             }
             return [nanOrInf != null ? gk * nanOrInf : (gk * centered).MulScalar(2.0 / dof)];
@@ -93,7 +93,7 @@ public sealed partial class Tensor
             else
             {
                 var m = Max(ax, keepDim: true);
-                m = Where(Compare(BinaryOp.Equal, m.Abs(), Full([], double.PositiveInfinity, DType, Device)), Full([], 0.0, DType, Device), m);
+                m = Where(Compare(BinaryOp.Equal, m.Abs(), FullLikeScalar(double.PositiveInfinity)), FullLikeScalar(0), m);
                 lse = (this - m).Exp().Sum(ax, keepDim: true).Log() + m;
             }
             y = keepDim ? lse : lse.Reshape(DropAxes(ax));
