@@ -33,6 +33,31 @@ public sealed partial class CudaBackend
             Scalar(t, weightDecay), Scalar(t, 1 - lr * weightDecay), decoupled ? 1 : 0, maximize ? 1 : 0);
     }
 
+    public override void RmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor? gradAvg, Tensor? buf, double lr, double alpha, double eps,
+                                     double weightDecay, double momentum, bool maximize)
+    {
+        CheckOptimizerState("RmspropStep", p, g, squareAvg, gradAvg, buf);
+        long n = p.Numel;
+        if (n == 0) return;
+        var t = p.DType;
+        // lerp's weight and its complement in double, as the CPU kernel (PyTorch passes Python floats).
+        double w = 1 - alpha;
+        OptimKernels.RmspropStep[t].LaunchOver(CudaDevice, n, PointerOf(p, "RmspropStep"), PointerOf(g, "RmspropStep"), PointerOf(squareAvg, "RmspropStep"),
+            gradAvg == null ? default : PointerOf(gradAvg, "RmspropStep"), buf == null ? default : PointerOf(buf, "RmspropStep"), n,
+            Scalar(t, lr), Scalar(t, alpha), Scalar(t, 1 - alpha), Scalar(t, w), Scalar(t, 1 - w), w < 0.5 ? 1 : 0, Scalar(t, eps),
+            Scalar(t, weightDecay), weightDecay != 0 ? 1 : 0, Scalar(t, momentum), maximize ? 1 : 0);
+    }
+
+    public override void AdagradStep(Tensor p, Tensor g, Tensor sum, double clr, double eps, double weightDecay, bool maximize)
+    {
+        CheckOptimizerState("AdagradStep", p, g, sum);
+        long n = p.Numel;
+        if (n == 0) return;
+        var t = p.DType;
+        OptimKernels.AdagradStep[t].LaunchOver(CudaDevice, n, PointerOf(p, "AdagradStep"), PointerOf(g, "AdagradStep"), PointerOf(sum, "AdagradStep"), n,
+            Scalar(t, clr), Scalar(t, eps), Scalar(t, weightDecay), weightDecay != 0 ? 1 : 0, maximize ? 1 : 0);
+    }
+
     private static void CheckOptimizerState(string op, Tensor p, params Tensor?[] state)
     {
         RequireFloating(op, p);

@@ -23,4 +23,25 @@ public abstract partial class Backend
     public virtual void AdamStep(Tensor p, Tensor g, Tensor m, Tensor v, Tensor? maxV, double lr, double beta1, double beta2, double eps,
                                  double weightDecay, bool decoupled, bool maximize, int step) =>
         throw new NotSupportedException($"{Device} backend has no kernel AdamStep");
+
+    /// <summary>
+    /// RMSprop (Hinton), in place on contiguous p, g, squareAvg (and gradAvg when centered, buf when momentum &gt; 0),
+    /// as torch.optim.RMSprop:
+    ///   g' = maximize ? -g : g;  g' += wd·p (only when wd ≠ 0, as PyTorch: 0·∞ would be NaN);
+    ///   squareAvg = α·squareAvg + (1-α)·g'²;
+    ///   centered (gradAvg given): gradAvg = lerp(gradAvg, g', 1-α), avg = √(squareAvg - gradAvg²) + eps; else avg = √squareAvg + eps;
+    ///   momentum (buf given): buf = momentum·buf + g'/avg, p -= lr·buf; else p -= lr·(g'/avg).
+    /// lerp is torch.lerp's: a + w·(b - a) for w &lt; 0.5, b - (b - a)·(1 - w) otherwise.
+    /// </summary>
+    public virtual void RmspropStep(Tensor p, Tensor g, Tensor squareAvg, Tensor? gradAvg, Tensor? buf, double lr, double alpha, double eps,
+                                    double weightDecay, double momentum, bool maximize) =>
+        throw new NotSupportedException($"{Device} backend has no kernel RmspropStep");
+
+    /// <summary>
+    /// Adagrad (Duchi et al.), in place on contiguous p, g, sum, as torch.optim.Adagrad with the step's learning rate
+    /// clr = lr / (1 + (t - 1)·lr_decay) computed by the caller:
+    ///   g' = maximize ? -g : g;  g' += wd·p (only when wd ≠ 0);  sum += g'²;  p -= clr·(g' / (√sum + eps)).
+    /// </summary>
+    public virtual void AdagradStep(Tensor p, Tensor g, Tensor sum, double clr, double eps, double weightDecay, bool maximize) =>
+        throw new NotSupportedException($"{Device} backend has no kernel AdagradStep");
 }

@@ -13,6 +13,13 @@ public static class OptimKernels
     public static readonly FloatKernel AdamStep = File.PerFloat("adam_step", T =>
         [Ptr("p"), Ptr("g"), Ptr("m"), Ptr("v"), Ptr("max_v"), I64("n"), T("b1"), T("b2"), T("step_size"), T("sqrt_bc2"), T("eps"),
          T("wd"), T("decay"), I32("decoupled"), I32("maximize")]);
+
+    public static readonly FloatKernel RmspropStep = File.PerFloat("rmsprop_step", T =>
+        [Ptr("p"), Ptr("g"), Ptr("square_avg"), Ptr("grad_avg"), Ptr("buf"), I64("n"), T("lr"), T("alpha"), T("one_minus_alpha"), T("w"),
+         T("one_minus_w"), I32("lerp_low"), T("eps"), T("wd"), I32("decay"), T("momentum"), I32("maximize")]);
+
+    public static readonly FloatKernel AdagradStep = File.PerFloat("adagrad_step", T =>
+        [Ptr("p"), Ptr("g"), Ptr("sum"), I64("n"), T("clr"), T("eps"), T("wd"), I32("decay"), I32("maximize")]);
 }
 
 /// <summary>cuda/random.cu: uniform, normal and Bernoulli tensors (codes: <see cref="Engine.Distribution"/>).</summary>

@@ -84,14 +84,7 @@ public sealed class Adam : Optimizer
             Tensor? maxV = null;
             if (AmsGrad && !state.TryGetValue($"{i}.max_exp_avg_sq", out maxV))
                 throw new ArgumentException($"Adam (amsgrad): the state of parameter {i} ('{p.Name}') has no max_exp_avg_sq: it was saved by an optimizer without amsgrad");
-            int step = stepCount;
-            if (state.TryGetValue($"{i}.step", out var st))
-            {
-                double value = st.Item();
-                if (!(value >= 0 && value <= int.MaxValue && value == Math.Floor(value)))
-                    throw new ArgumentException($"Adam: the step of parameter {i} ('{p.Name}') is {value}, not a step count");
-                step = (int)value;
-            }
+            int step = ReadStep(state, i, p, stepCount, "Adam");
             loaded[i] = new State(Restore(m, p, i, "exp_avg"), Restore(v, p, i, "exp_avg_sq"), maxV == null ? null : Restore(maxV, p, i, "max_exp_avg_sq"), step);
         }
         StepCount = stepCount;

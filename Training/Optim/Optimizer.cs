@@ -78,6 +78,30 @@ public abstract class Optimizer
         return saved.To(p.DType).To(p.Device).Clone();
     }
 
+    /// <summary>
+    /// A parameter's own step count from "i.step" (a float64 scalar, as PyTorch keeps it as a tensor); state written
+    /// before Pade kept per-parameter counts has none, and then <paramref name="fallback"/> (the optimizer's count,
+    /// which was every parameter's) is used.
+    /// </summary>
+    protected static int ReadStep(IReadOnlyDictionary<string, Tensor> state, int index, Tensor p, int fallback, string optimizer)
+    {
+        if (!state.TryGetValue($"{index}.step", out var st)) return fallback;
+        double value = st.Item();
+        if (!(value >= 0 && value <= int.MaxValue && value == Math.Floor(value)))
+            throw new ArgumentException($"{optimizer}: the step of parameter {index} ('{p.Name}') is {value}, not a step count");
+        return (int)value;
+    }
+
+    /// <summary>PyTorch's checks of a group's learning rate and weight decay ("Invalid learning rate: -1").</summary>
+    protected void CheckGroups(string optimizer)
+    {
+        foreach (var g in Groups)
+        {
+            if (!(g.Lr >= 0)) throw new ArgumentException($"{optimizer}: invalid learning rate {g.Lr} in group '{g.Name}' (must be ≥ 0)");
+            if (!(g.WeightDecay >= 0)) throw new ArgumentException($"{optimizer}: invalid weight_decay {g.WeightDecay} in group '{g.Name}' (must be ≥ 0)");
+        }
+    }
+
     protected IEnumerable<(int Index, Tensor Param)> IndexedParameters() =>
         Groups.SelectMany(g => g.Parameters).Select((p, i) => (i, p));
 }
