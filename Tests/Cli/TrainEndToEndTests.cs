@@ -1,6 +1,7 @@
 using System.Globalization;
 using NUnit.Framework;
 using Pade.Tests.Training;
+using Pade.Training.Checkpoints;
 using Pade.Training.Runs;
 using static Pade.Tests.Cli.CliTests;
 
@@ -39,6 +40,24 @@ public class TrainEndToEndTests
         var (rcode, _, rerr) = RunPade("plot", "run", dir);
         Assert.That(rcode, Is.EqualTo(0), rerr);
         Assert.That(File.Exists(Path.Combine(dir, "loss.png")), Is.True);
+    }
+
+    /// <summary>`--opt rmsprop` and `--opt adagrad` train with PyTorch's defaults (lr 0.01, RMSprop's momentum 0)
+    /// and checkpoint their state under PyTorch's names; `--momentum` reaches RMSprop.</summary>
+    [TestCase("rmsprop", null, "square_avg", 0.0)]
+    [TestCase("rmsprop", "0.5", "momentum_buffer", 0.5)]
+    [TestCase("adagrad", null, "sum", 0.0)]
+    public void RmspropAndAdagradTrainWithPyTorchDefaults(string opt, string? momentum, string state, double expectedMomentum)
+    {
+        string dir = Path.Combine(TrainingFixtures.TempDir("cli-" + opt), "run");
+        string[] args = ["train", "--opt", opt, "--limit", "300", "--epochs", "1", "--batch", "100", "--out", dir];
+        var (code, _, err) = RunPade(momentum == null ? args : [.. args, "--momentum", momentum]);
+        Assert.That(code, Is.EqualTo(0), err);
+        var ck = Checkpoint.Load(dir);
+        Assert.That(ck.State.Config.Opt, Is.EqualTo(opt));
+        Assert.That(ck.State.Config.Lr, Is.EqualTo(0.01), "PyTorch's default learning rate");
+        Assert.That(ck.State.Config.Momentum, Is.EqualTo(expectedMomentum));
+        Assert.That(ck.Optimizer.Keys, Does.Contain($"0.{state}").And.Contain("0.step"));
     }
 
     [Test]

@@ -12,6 +12,8 @@ public class ResumeTests
 
     [TestCase("adam")]
     [TestCase("sgd")]
+    [TestCase("rmsprop")]
+    [TestCase("adagrad")]
     public void ResumingAfterOneEpochEqualsTwoEpochsStraight(string opt)
     {
         string straight = TrainingFixtures.TempDir("straight"), resumed = TrainingFixtures.TempDir("resumed");

@@ -8,8 +8,9 @@ namespace Pade.Training.Runs;
 /// it, and to report it. Stored as JSON inside every checkpoint (<c>state.json</c>, key <c>config</c>) and in
 /// <c>summary.json</c>.
 /// </summary>
-/// <remarks>Null <see cref="Lr"/> / <see cref="PauLr"/> mean "the optimizer's default" (Adam 1e-3, SGD 0.01; the
-/// PAU rate defaults to the main rate); <see cref="Resolve"/> fills them in before a run starts.</remarks>
+/// <remarks>Null <see cref="Lr"/> / <see cref="PauLr"/> / <see cref="Momentum"/> mean "the optimizer's default" (Adam
+/// 1e-3, SGD, RMSprop and Adagrad 0.01; the PAU rate defaults to the main rate; momentum 0.9 for SGD, PyTorch's 0 for
+/// RMSprop); <see cref="Resolve"/> fills them in before a run starts.</remarks>
 public sealed record RunConfig
 {
     public string Model { get; init; } = "lenet";
@@ -22,7 +23,7 @@ public sealed record RunConfig
     public string Opt { get; init; } = "adam";
     public double? Lr { get; init; }
     public double? PauLr { get; init; }
-    public double Momentum { get; init; } = 0.9;
+    public double? Momentum { get; init; }
     public double WeightDecay { get; init; }
     /// <summary>Cosine annealing over the run by default: with LeNet-PAU on MNIST it is what lifts 3 epochs of Adam
     /// above 98.5% test accuracy across seeds (98.3% with a constant 1e-3).</summary>
@@ -36,9 +37,15 @@ public sealed record RunConfig
     /// <summary>Random crop + flip; null means "on for CIFAR-10, off otherwise".</summary>
     public bool? Augment { get; init; }
 
-    /// <summary>The learning rate the optimizer starts with: SGD 0.01; Adam 1e-3 (PyTorch's default), except
-    /// LeNet, whose small, shallow network takes 4e-3 under the cosine schedule and converges in 3 epochs.</summary>
-    public double EffectiveLr => Lr ?? (IsSgd ? 0.01 : Model.Equals("lenet", StringComparison.OrdinalIgnoreCase) ? 4e-3 : 1e-3);
+    /// <summary>The learning rate the optimizer starts with: SGD 0.01; RMSprop and Adagrad 0.01 (PyTorch's defaults);
+    /// Adam 1e-3 (PyTorch's default), except LeNet, whose small, shallow network takes 4e-3 under the cosine schedule
+    /// and converges in 3 epochs.</summary>
+    public double EffectiveLr => Lr ?? (Opt.Trim().ToLowerInvariant() is "sgd" or "rmsprop" or "adagrad" ? 0.01
+        : Model.Equals("lenet", StringComparison.OrdinalIgnoreCase) ? 4e-3 : 1e-3);
+
+    /// <summary>The momentum of SGD (0.9 unless given) and RMSprop (PyTorch's 0 unless given); the other optimizers
+    /// have none.</summary>
+    public double EffectiveMomentum => Momentum ?? (IsSgd ? 0.9 : 0);
 
     /// <summary>The learning rate of the activation parameters (PAU coefficients).</summary>
     public double EffectivePauLr => PauLr ?? EffectiveLr;
@@ -56,6 +63,7 @@ public sealed record RunConfig
         Opt = Opt.Trim().ToLowerInvariant(),
         Lr = EffectiveLr,
         PauLr = EffectivePauLr,
+        Momentum = EffectiveMomentum,
         Augment = EffectiveAugment,
     };
 
@@ -75,7 +83,7 @@ public sealed record RunConfig
         w.WriteString("opt", Opt);
         WriteNullable(w, "lr", Lr);
         WriteNullable(w, "pau_lr", PauLr);
-        w.WriteNumber("momentum", Momentum);
+        WriteNullable(w, "momentum", Momentum);
         w.WriteNumber("weight_decay", WeightDecay);
         w.WriteString("schedule", Schedule);
         WriteNullable(w, "clip_grad", ClipGrad);
@@ -128,7 +136,7 @@ public sealed record RunConfig
             Opt = Json.String(e, "opt", source) ?? c.Opt,
             Lr = Json.Double(e, "lr", source),
             PauLr = Json.Double(e, "pau_lr", source),
-            Momentum = Json.Double(e, "momentum", source) ?? c.Momentum,
+            Momentum = Json.Double(e, "momentum", source),
             WeightDecay = Json.Double(e, "weight_decay", source) ?? c.WeightDecay,
             Schedule = Json.String(e, "schedule", source) ?? c.Schedule,
             ClipGrad = Json.Double(e, "clip_grad", source),

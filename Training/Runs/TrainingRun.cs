@@ -125,7 +125,9 @@ public sealed class TrainingRun
         if (!(c.EffectivePauLr >= 0)) throw new ArgumentException($"--pau-lr must be non-negative, got {c.EffectivePauLr}");
         if (c.ClipGrad is double clip && !(clip > 0)) throw new ArgumentException($"--clip-grad must be positive, got {clip}");
         if (c.WeightDecay < 0) throw new ArgumentException($"--weight-decay must be non-negative, got {c.WeightDecay}");
-        if (c.Opt is not ("sgd" or "adam" or "adamw")) throw new ArgumentException($"unknown optimizer '{c.Opt}'; expected sgd, adam or adamw");
+        if (c.Opt is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad"))
+            throw new ArgumentException($"unknown optimizer '{c.Opt}'; expected sgd, adam, adamw, rmsprop or adagrad");
+        if (!(c.EffectiveMomentum >= 0)) throw new ArgumentException($"--momentum must be non-negative, got {c.EffectiveMomentum}");
         if (!ModelZoo.Models.Contains(c.Model)) throw new ArgumentException($"unknown model '{c.Model}'; expected one of {string.Join(", ", ModelZoo.Models)}");
         LrSchedule.Parse(c.Schedule, c.Epochs);
         ModelZoo.ValidateActivation(c.Act);
@@ -158,7 +160,10 @@ public sealed class TrainingRun
         if (acts.Count > 0) groups.Add(new ParamGroup(acts, c.EffectivePauLr, 0, ActivationGroup));
         return c.Opt switch
         {
-            "sgd" => new Sgd(groups, c.Momentum),
+            "sgd" => new Sgd(groups, c.EffectiveMomentum),
+            // PyTorch's defaults for everything the command line does not set.
+            "rmsprop" => new RMSprop(groups, momentum: c.EffectiveMomentum),
+            "adagrad" => new Adagrad(groups),
             "adamw" => new Adam(groups, decoupled: true),
             _ => new Adam(groups),
         };
