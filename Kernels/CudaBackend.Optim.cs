@@ -58,6 +58,21 @@ public sealed partial class CudaBackend
             Scalar(t, clr), Scalar(t, eps), Scalar(t, weightDecay), weightDecay != 0 ? 1 : 0, maximize ? 1 : 0);
     }
 
+    public override void AdamaxStep(Tensor p, Tensor g, Tensor expAvg, Tensor expInf, double lr, double beta1, double beta2, double eps,
+                                    double weightDecay, bool maximize, int step)
+    {
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"AdamaxStep: step {step} must be ≥ 1 (the bias correction divides by 1 - β1ᵗ)");
+        CheckOptimizerState("AdamaxStep", p, g, expAvg, expInf);
+        long n = p.Numel;
+        if (n == 0) return;
+        var t = p.DType;
+        // clr and lerp's weights in double, as the CPU kernel.
+        double w = 1 - beta1;
+        OptimKernels.AdamaxStep[t].LaunchOver(CudaDevice, n, PointerOf(p, "AdamaxStep"), PointerOf(g, "AdamaxStep"), PointerOf(expAvg, "AdamaxStep"),
+            PointerOf(expInf, "AdamaxStep"), n, Scalar(t, lr / (1 - Math.Pow(beta1, step))), Scalar(t, w), Scalar(t, 1 - w), w < 0.5 ? 1 : 0,
+            Scalar(t, beta2), Scalar(t, eps), Scalar(t, weightDecay), weightDecay != 0 ? 1 : 0, maximize ? 1 : 0);
+    }
+
     private static void CheckOptimizerState(string op, Tensor p, params Tensor?[] state)
     {
         RequireFloating(op, p);

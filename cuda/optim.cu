@@ -30,6 +30,12 @@
 //     sum += g'·g';  p -= clr·(g' / (√sum + eps)),   clr = lr / (1 + (t - 1)·lr_decay) computed on the host in double
 //     torch.optim.Adagrad's rule. Mirrors CpuBackend.AdagradStep.
 //
+// adamax_step_<t>(p, g, m, u, n, clr, w, one_minus_w, lerp_low, b2, eps, wd, decay, maximize)
+//     g' = maximize ? -g : g;  decay (wd ≠ 0): g' += wd·p
+//     m = lerp(m, g', w = 1 - b1) (torch.lerp's two forms, as in rmsprop_step);  u = max(b2·u, |g'| + eps) (NaN kept)
+//     p -= clr·(m / u),   clr = lr / (1 - b1^t) computed on the host in double
+//     torch.optim.Adamax's rule. Mirrors CpuBackend.AdamaxStep.
+//
 // Shared code: math.cuh (m_sqrt). NVRTC gets cuda/*.cuh as in-memory headers; no system headers.
 
 #include "math.cuh"
@@ -132,6 +138,24 @@ __device__ void adagrad_step(T* __restrict__ p, const T* __restrict__ g, T* __re
     }
 }
 
+template <typename T>
+__device__ void adamax_step(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ u, long long n, T clr,
+                            T w, T one_minus_w, int lerp_low, T b2, T eps, T wd, int decay, int maximize)
+{
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
+    {
+        T gi = maximize ? -g[i] : g[i];
+        if (decay) gi += wd * p[i];
+        T mi = m[i];
+        mi = lerp_low ? mi + w * (gi - mi) : gi - (gi - mi) * one_minus_w;
+        m[i] = mi;
+        T ui = max_nan(b2 * u[i], (gi < T(0) ? -gi : gi) + eps);
+        u[i] = ui;
+        p[i] -= clr * (mi / ui);
+    }
+}
+
 #define PADE_OPTIM(SUFFIX, T)                                                                                 \
     extern "C" __global__ void sgd_step_##SUFFIX(T* p, const T* g, T* buf, long long n, T lr, T momentum,    \
                                                  T dampening, T wd, int nesterov, int maximize, int first)    \
@@ -156,6 +180,12 @@ __device__ void adagrad_step(T* __restrict__ p, const T* __restrict__ g, T* __re
                                                      T wd, int decay, int maximize)                           \
     {                                                                                                         \
         adagrad_step<T>(p, g, sum, n, clr, eps, wd, decay, maximize);                                         \
+    }                                                                                                         \
+    extern "C" __global__ void adamax_step_##SUFFIX(T* p, const T* g, T* m, T* u, long long n, T clr, T w,    \
+                                                    T one_minus_w, int lerp_low, T b2, T eps, T wd, int decay, \
+                                                    int maximize)                                             \
+    {                                                                                                         \
+        adamax_step<T>(p, g, m, u, n, clr, w, one_minus_w, lerp_low, b2, eps, wd, decay, maximize);           \
     }
 
 PADE_OPTIM(f32, float)

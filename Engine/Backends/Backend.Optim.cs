@@ -44,4 +44,15 @@ public abstract partial class Backend
     /// </summary>
     public virtual void AdagradStep(Tensor p, Tensor g, Tensor sum, double clr, double eps, double weightDecay, bool maximize) =>
         throw new NotSupportedException($"{Device} backend has no kernel AdagradStep");
+
+    /// <summary>
+    /// Adamax (Kingma and Ba, the infinity-norm Adam), in place on contiguous p, g, expAvg, expInf at the parameter's
+    /// step t ≥ 1, as torch.optim.Adamax:
+    ///   g' = maximize ? -g : g;  g' += wd·p (only when wd ≠ 0);
+    ///   expAvg = lerp(expAvg, g', 1 - β1);  expInf = max(β2·expInf, |g'| + eps) (NaN propagates, as torch.maximum);
+    ///   p -= clr·(expAvg / expInf),  clr = lr / (1 - β1ᵗ).
+    /// </summary>
+    public virtual void AdamaxStep(Tensor p, Tensor g, Tensor expAvg, Tensor expInf, double lr, double beta1, double beta2, double eps,
+                                   double weightDecay, bool maximize, int step) =>
+        throw new NotSupportedException($"{Device} backend has no kernel AdamaxStep");
 }

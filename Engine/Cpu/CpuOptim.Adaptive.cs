@@ -5,7 +5,7 @@ using Pade.Engine.Cpu;
 namespace Pade.Engine;
 
 /// <summary>
-/// RMSprop and Adagrad, one fused pass over each parameter, as SGD and Adam in CpuOptim.cs: a Vector512 of elements
+/// RMSprop, Adagrad and Adamax, one fused pass over each parameter, as SGD and Adam in CpuOptim.cs: a Vector512 of elements
 /// at a time and the tail through the same formula in scalars, the same IEEE operations in the same order (no FMA
 /// contraction), so an element's result does not depend on where the vector boundaries fall. The operations follow
 /// torch.optim's tensor calls one for one (addcmul's value·a·b, addcdiv's value·(a/b), lerp's two branches), so
@@ -152,6 +152,72 @@ public sealed partial class CpuBackend
             T s = sum[i] + g * g;
             sum[i] = s;
             p[i] -= r.Clr * (g / (T.Sqrt(s) + r.Eps));
+        }
+    }
+
+    public override void AdamaxStep(Tensor p, Tensor g, Tensor expAvg, Tensor expInf, double lr, double beta1, double beta2, double eps,
+                                    double weightDecay, bool maximize, int step)
+    {
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), $"AdamaxStep: step {step} must be ≥ 1 (the bias correction divides by 1 - β1ᵗ)");
+        if (p.DType == DType.Float32) Adamax<float>(p, g, expAvg, expInf, lr, beta1, beta2, eps, weightDecay, maximize, step);
+        else Adamax<double>(p, g, expAvg, expInf, lr, beta1, beta2, eps, weightDecay, maximize, step);
+        GC.KeepAlive(p); GC.KeepAlive(g); GC.KeepAlive(expAvg); GC.KeepAlive(expInf);
+    }
+
+    /// <summary>Adamax's constants for one call: clr = lr / (1 − β1ᵗ) and lerp's weight 1 − β1 with its complement,
+    /// in double.</summary>
+    private readonly record struct AdamaxRule<T>(T Clr, T W, T OneMinusW, bool LerpLow, T Beta2, T Eps, T WeightDecay, bool Decay, bool Maximize)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    private static void Adamax<T>(Tensor pt, Tensor gt, Tensor mt, Tensor ut, double lr, double beta1, double beta2, double eps,
+                                  double weightDecay, bool maximize, int step) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var pa = Array<T>(pt); var ga = Array<T>(gt); var ma = Array<T>(mt); var ua = Array<T>(ut);
+        int po = (int)pt.Offset, go = (int)gt.Offset, mo = (int)mt.Offset, uo = (int)ut.Offset;
+        double w = 1 - beta1;
+        var rule = new AdamaxRule<T>(T.CreateChecked(lr / (1 - Math.Pow(beta1, step))), T.CreateChecked(w), T.CreateChecked(1 - w), w < 0.5,
+            T.CreateChecked(beta2), T.CreateChecked(eps), T.CreateChecked(weightDecay), weightDecay != 0, maximize);
+        CpuParallel.ForRange(pt.Numel, 1 << 15, (s, e) =>
+        {
+            int i = (int)s, n = (int)(e - s);
+            AdamaxRange(rule, pa.AsSpan(po + i, n), ga.AsSpan(go + i, n), ma.AsSpan(mo + i, n), ua.AsSpan(uo + i, n));
+        });
+    }
+
+    /// <summary>torch.optim.Adamax's rule on a range.</summary>
+    private static void AdamaxRange<T>(in AdamaxRule<T> r, Span<T> p, ReadOnlySpan<T> grad, Span<T> expAvg, Span<T> expInf)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int width = Vector512<T>.Count, i = 0;
+        if (CpuIsa.Vectors)
+        {
+            Vector512<T> clr = Vector512.Create(r.Clr), w = Vector512.Create(r.W), oneMinusW = Vector512.Create(r.OneMinusW),
+                b2 = Vector512.Create(r.Beta2), eps = Vector512.Create(r.Eps), wd = Vector512.Create(r.WeightDecay);
+            for (; i <= p.Length - width; i += width)
+            {
+                var pv = Vector512.Create(p.Slice(i, width));
+                var g = Vector512.Create(grad.Slice(i, width));
+                if (r.Maximize) g = -g;
+                if (r.Decay) g += wd * pv;
+                var m = Vector512.Create(expAvg.Slice(i, width));
+                m = r.LerpLow ? m + w * (g - m) : g - (g - m) * oneMinusW;
+                m.CopyTo(expAvg.Slice(i, width));
+                var u = MaxPropagatingNaN(b2 * Vector512.Create(expInf.Slice(i, width)), Vector512.Abs(g) + eps);
+                u.CopyTo(expInf.Slice(i, width));
+                (pv - clr * (m / u)).CopyTo(p.Slice(i, width));
+            }
+        }
+        for (; i < p.Length; i++)
+        {
+            T g = r.Maximize ? -grad[i] : grad[i];
+            if (r.Decay) g += r.WeightDecay * p[i];
+            T m = expAvg[i];
+            m = r.LerpLow ? m + r.W * (g - m) : g - (g - m) * r.OneMinusW;
+            expAvg[i] = m;
+            // torch.maximum: NaN propagates (T.Max does the same).
+            T u = T.Max(r.Beta2 * expInf[i], T.Abs(g) + r.Eps);
+            expInf[i] = u;
+            p[i] -= r.Clr * (m / u);
         }
     }
 }

@@ -20,6 +20,10 @@ public static class OptimKernels
 
     public static readonly FloatKernel AdagradStep = File.PerFloat("adagrad_step", T =>
         [Ptr("p"), Ptr("g"), Ptr("sum"), I64("n"), T("clr"), T("eps"), T("wd"), I32("decay"), I32("maximize")]);
+
+    public static readonly FloatKernel AdamaxStep = File.PerFloat("adamax_step", T =>
+        [Ptr("p"), Ptr("g"), Ptr("m"), Ptr("u"), I64("n"), T("clr"), T("w"), T("one_minus_w"), I32("lerp_low"), T("b2"), T("eps"), T("wd"),
+         I32("decay"), I32("maximize")]);
 }
 
 /// <summary>cuda/random.cu: uniform, normal and Bernoulli tensors (codes: <see cref="Engine.Distribution"/>).</summary>

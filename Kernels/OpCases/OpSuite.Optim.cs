@@ -2,7 +2,7 @@ using Pade.Engine;
 
 namespace Pade.Kernels.OpCases;
 
-/// <summary>RMSprop and Adagrad's fused steps (cuda/optim.cu) on every device (SGD and Adam: OpSuite.Random.cs).</summary>
+/// <summary>RMSprop, Adagrad and Adamax's fused steps (cuda/optim.cu) on every device (SGD and Adam: OpSuite.Random.cs).</summary>
 public static partial class OpSuite
 {
     private static void AddAdaptiveOptimizerCases(List<OpCase> cases)
@@ -44,6 +44,22 @@ public static partial class OpSuite
             {
                 Backward = false, Tol = Tolerance.Ulps(8), OutputNames = ["p", "sum"],
                 Kernels = ["optim.cu:adagrad_step_{t}"],
+            });
+
+        // Adamax: the first and a later step (clr's bias correction), weight decay, maximize; β1 = 0.3 takes
+        // torch.lerp's other form. exp_inf starts in the range of |g|, so about half the elements keep β2·u.
+        (double Beta1, int Step, double Wd, bool Maximize)[] adamaxes = [(0.9, 1, 0, false), (0.9, 6, 0.01, false), (0.3, 3, 0.1, true)];
+        foreach (var (beta1, step, wd, maximize) in adamaxes)
+            cases.Add(new("adamax", $"beta1 {beta1} step {step} weight_decay {wd}{(maximize ? " maximize" : "")} [1001]",
+                [Fixed("p", [1001]), Fixed("g", [1001]), Fixed("exp_avg", [1001], -0.1, 0.1), Fixed("exp_inf", [1001], 0, 1)], (_, x) =>
+                {
+                    var (p, m, u) = (x[0].Clone(), x[2].Clone(), x[3].Clone());
+                    p.Backend.AdamaxStep(p, x[1], m, u, 2e-3, beta1, 0.999, 1e-8, wd, maximize, step);
+                    return [p, m, u];
+                })
+            {
+                Backward = false, Tol = Tolerance.Ulps(8), OutputNames = ["p", "exp_avg", "exp_inf"],
+                Kernels = ["optim.cu:adamax_step_{t}"],
             });
     }
 }

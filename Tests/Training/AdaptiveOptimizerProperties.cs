@@ -7,7 +7,7 @@ using Pade.Training.Optim;
 namespace Pade.Tests.Training;
 
 /// <summary>
-/// RMSprop and Adagrad against torch.optim's algorithms written as plain float64 loops (the pseudo-code of PyTorch's
+/// RMSprop, Adagrad and Adamax against torch.optim's algorithms written as plain float64 loops (the pseudo-code of PyTorch's
 /// documentation: lerp as start + w·(end − start), no fused kernels), on two parameters of random sizes (empty, one
 /// element, vector widths with and without a tail, more than one parallel range), random hyper-parameters and step
 /// counts. The second parameter has no gradient on some steps (all of them, at times): PyTorch skips it, its state
@@ -112,6 +112,49 @@ public class AdaptiveOptimizerProperties
         OptimData.CheckResume(data, c.Common, Make, ps);
     }
 
+    [FsCheck.NUnit.Property]
+    public void AdamaxMatchesTorchAlgorithm(AdamaxCase c)
+    {
+        var data = OptimData.Draw(c.Common);
+        Adamax Make(Tensor[] ps) => new([new ParamGroup(ps, c.Lr, c.WeightDecay)], c.Beta1, c.Beta2, c.Eps, c.Common.Maximize);
+
+        // The reference: torch.optim.Adamax's _single_tensor_adamax, element by element in float64.
+        var p = data.Initial.Select(v => (double[])v.Clone()).ToArray();
+        var m = p.Select(v => new double[v.Length]).ToArray();
+        var u = p.Select(v => new double[v.Length]).ToArray();
+        var steps = new int[2];
+        for (int s = 0; s < c.Common.Steps; s++)
+            for (int j = 0; j < 2; j++)
+            {
+                var grad = data.Grad(j, s);
+                if (grad == null) continue;
+                steps[j]++;
+                double clr = c.Lr / (1 - Math.Pow(c.Beta1, steps[j]));
+                for (int i = 0; i < p[j].Length; i++)
+                {
+                    double g = c.Common.Maximize ? -grad[i] : grad[i];
+                    if (c.WeightDecay != 0) g += c.WeightDecay * p[j][i];
+                    m[j][i] += (1 - c.Beta1) * (g - m[j][i]);
+                    u[j][i] = Math.Max(u[j][i] * c.Beta2, Math.Abs(g) + c.Eps);
+                    p[j][i] -= clr * m[j][i] / u[j][i];
+                }
+            }
+
+        var (ps, opt) = OptimData.Run(data, c.Common, Make);
+        var state = opt.StateDict();
+        for (int j = 0; j < 2; j++)
+        {
+            string at = $"parameter {j} [{p[j].Length}], {steps[j]} update(s)";
+            Close(ps[j].ToArray<double>(), p[j], $"{at}: p");
+            Assert.That(state.ContainsKey($"{j}.exp_avg"), Is.EqualTo(steps[j] > 0), $"{at}: state only once it has been updated");
+            if (steps[j] == 0) continue;
+            Close(state[$"{j}.exp_avg"].ToArray<double>(), m[j], $"{at}: exp_avg");
+            Close(state[$"{j}.exp_inf"].ToArray<double>(), u[j], $"{at}: exp_inf");
+            Assert.That(state[$"{j}.step"].Item(), Is.EqualTo(steps[j]), $"{at}: step");
+        }
+        OptimData.CheckResume(data, c.Common, Make, ps);
+    }
+
     /// <summary>The same ops in the same order as the float64 reference, but not the same grouping everywhere (torch's
     /// addcdiv is value·(a/b), the reference's lr·a/b) and torch.lerp's other form for w ≥ 0.5: a few ulps, which the
     /// steps may amplify a little. A wrong formula is off by far more.</summary>
@@ -152,6 +195,11 @@ public sealed record AdagradCase(OptimCommon Common, double Lr, double LrDecay, 
         $"Adagrad lr {Lr} lr_decay {LrDecay} weight_decay {WeightDecay} initial_accumulator_value {InitialAccumulatorValue} eps {Eps}; {Common}";
 }
 
+public sealed record AdamaxCase(OptimCommon Common, double Lr, double Beta1, double Beta2, double Eps, double WeightDecay)
+{
+    public override string ToString() => $"Adamax lr {Lr} betas ({Beta1}, {Beta2}) eps {Eps} weight_decay {WeightDecay}; {Common}";
+}
+
 public static class AdaptiveOptimizerArbitraries
 {
     /// <summary>Sizes: small ones (0, 1, around the 8 and 16 lanes of a Vector512), now and then one over the
@@ -188,6 +236,16 @@ public static class AdaptiveOptimizerArbitraries
          from init in Gen.Elements(0.0, 0.0, 0.1, 1.0)
          from eps in Gen.Elements(1e-10, 1e-6, 0.1)
          select new AdagradCase(common, lr, lrDecay, wd, init, eps)).ToArbitrary();
+
+    public static Arbitrary<AdamaxCase> Adamax() =>
+        (from common in Common
+         from lr in Gen.Elements(2e-3, 0.01, 0.1)
+         // β1 = 0.3 puts lerp's weight above 0.5 (torch.lerp's other form); β2 = 0: exp_inf is |g| + eps.
+         from beta1 in Gen.Elements(0.9, 0.8, 0.3, 0.0)
+         from beta2 in Gen.Elements(0.999, 0.99, 0.0)
+         from eps in Gen.Elements(1e-8, 1e-6, 0.1)
+         from wd in Gen.Elements(0.0, 0.0, 0.01, 0.5)
+         select new AdamaxCase(common, lr, beta1, beta2, eps, wd)).ToArbitrary();
 }
 
 /// <summary>A case's initial values and gradients, and the optimizer runs through Pade.</summary>

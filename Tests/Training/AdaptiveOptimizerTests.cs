@@ -5,7 +5,7 @@ using Pade.Training.Optim;
 
 namespace Pade.Tests.Training;
 
-/// <summary>RMSprop and Adagrad: the vector lanes against the scalar tail bit for bit, PyTorch's argument checks, and
+/// <summary>RMSprop, Adagrad and Adamax: the vector lanes against the scalar tail bit for bit, PyTorch's argument checks, and
 /// state dicts that do not fit the optimizer.</summary>
 public class AdaptiveOptimizerTests
 {
@@ -20,6 +20,8 @@ public class AdaptiveOptimizerTests
     [TestCase("rmsprop", 0.0, true, 0.0, true, 0.3)]
     [TestCase("adagrad", 0.0, false, 0.0, false)]
     [TestCase("adagrad", 0.0, false, 0.05, true)]
+    [TestCase("adamax", 0.0, false, 0.0, false)]
+    [TestCase("adamax", 0.0, false, 0.05, true, 0.3)]
     public void VectorLanesMatchTheScalarTailBitForBit(string kind, double momentum, bool centered, double wd, bool maximize, double alpha = 0.99)
     {
         Lanes<float>(kind, momentum, centered, wd, maximize, alpha);
@@ -36,9 +38,13 @@ public class AdaptiveOptimizerTests
         var whole = Make(x);
         var single = x.Select(v => Make([v])).ToArray();
         foreach (var t in single.Append(whole)) t.RequiresGrad = true;
-        Optimizer Build(IEnumerable<Tensor> ps) => kind == "rmsprop"
-            ? new RMSprop([new ParamGroup(ps, 0.01, wd)], alpha, 1e-8, momentum, centered, maximize)
-            : new Adagrad([new ParamGroup(ps, 0.1, wd)], lrDecay: 0.2, initialAccumulatorValue: 0.1, maximize: maximize);
+        // Adamax takes alpha as β1 (0.3: torch.lerp's other form).
+        Optimizer Build(IEnumerable<Tensor> ps) => kind switch
+        {
+            "rmsprop" => new RMSprop([new ParamGroup(ps, 0.01, wd)], alpha, 1e-8, momentum, centered, maximize),
+            "adamax" => new Adamax([new ParamGroup(ps, 0.01, wd)], alpha == 0.99 ? 0.9 : alpha, 0.999, 1e-8, maximize),
+            _ => new Adagrad([new ParamGroup(ps, 0.1, wd)], lrDecay: 0.2, initialAccumulatorValue: 0.1, maximize: maximize),
+        };
         var a = Build([whole]);
         var b = Build(single);
         for (int step = 0; step < 3; step++)
@@ -66,6 +72,9 @@ public class AdaptiveOptimizerTests
         Assert.That(() => new Adagrad([p], initialAccumulatorValue: -1), Throws.ArgumentException.With.Message.Contains("initial_accumulator_value -1"));
         Assert.That(() => new Adagrad([p], eps: -1), Throws.ArgumentException.With.Message.Contains("epsilon"));
         Assert.That(() => new Adagrad([p], weightDecay: double.NaN), Throws.ArgumentException.With.Message.Contains("weight_decay NaN"));
+        Assert.That(() => new Adamax([p], beta1: 1.0), Throws.ArgumentException.With.Message.Contains("betas (1, 0.999)"));
+        Assert.That(() => new Adamax([p], eps: -1), Throws.ArgumentException.With.Message.Contains("epsilon"));
+        Assert.That(() => new Adamax([p], lr: -1), Throws.ArgumentException.With.Message.Contains("learning rate -1"));
     }
 
     [Test]
