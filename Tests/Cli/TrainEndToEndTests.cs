@@ -42,12 +42,13 @@ public class TrainEndToEndTests
         Assert.That(File.Exists(Path.Combine(dir, "loss.png")), Is.True);
     }
 
-    /// <summary>`--opt rmsprop` and `--opt adagrad` train with PyTorch's defaults (lr 0.01, RMSprop's momentum 0)
+    /// <summary>`--opt rmsprop|adagrad|adamax` train with PyTorch's defaults (lr 0.01, 0.01, 2e-3; RMSprop's momentum 0)
     /// and checkpoint their state under PyTorch's names; `--momentum` reaches RMSprop.</summary>
     [TestCase("rmsprop", null, "square_avg", 0.0)]
     [TestCase("rmsprop", "0.5", "momentum_buffer", 0.5)]
     [TestCase("adagrad", null, "sum", 0.0)]
-    public void RmspropAndAdagradTrainWithPyTorchDefaults(string opt, string? momentum, string state, double expectedMomentum)
+    [TestCase("adamax", null, "exp_inf", 0.0, 2e-3)]
+    public void RmspropAdagradAdamaxTrainWithPyTorchDefaults(string opt, string? momentum, string state, double expectedMomentum, double lr = 0.01)
     {
         string dir = Path.Combine(TrainingFixtures.TempDir("cli-" + opt), "run");
         string[] args = ["train", "--opt", opt, "--limit", "300", "--epochs", "1", "--batch", "100", "--out", dir];
@@ -55,7 +56,7 @@ public class TrainEndToEndTests
         Assert.That(code, Is.EqualTo(0), err);
         var ck = Checkpoint.Load(dir);
         Assert.That(ck.State.Config.Opt, Is.EqualTo(opt));
-        Assert.That(ck.State.Config.Lr, Is.EqualTo(0.01), "PyTorch's default learning rate");
+        Assert.That(ck.State.Config.Lr, Is.EqualTo(lr), "PyTorch's default learning rate");
         Assert.That(ck.State.Config.Momentum, Is.EqualTo(expectedMomentum));
         Assert.That(ck.Optimizer.Keys, Does.Contain($"0.{state}").And.Contain("0.step"));
     }

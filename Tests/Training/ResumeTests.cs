@@ -14,6 +14,7 @@ public class ResumeTests
     [TestCase("sgd")]
     [TestCase("rmsprop")]
     [TestCase("adagrad")]
+    [TestCase("adamax")]
     public void ResumingAfterOneEpochEqualsTwoEpochsStraight(string opt)
     {
         string straight = TrainingFixtures.TempDir("straight"), resumed = TrainingFixtures.TempDir("resumed");

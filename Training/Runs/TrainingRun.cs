@@ -125,8 +125,8 @@ public sealed class TrainingRun
         if (!(c.EffectivePauLr >= 0)) throw new ArgumentException($"--pau-lr must be non-negative, got {c.EffectivePauLr}");
         if (c.ClipGrad is double clip && !(clip > 0)) throw new ArgumentException($"--clip-grad must be positive, got {clip}");
         if (c.WeightDecay < 0) throw new ArgumentException($"--weight-decay must be non-negative, got {c.WeightDecay}");
-        if (c.Opt is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad"))
-            throw new ArgumentException($"unknown optimizer '{c.Opt}'; expected sgd, adam, adamw, rmsprop or adagrad");
+        if (c.Opt is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad" or "adamax"))
+            throw new ArgumentException($"unknown optimizer '{c.Opt}'; expected sgd, adam, adamw, rmsprop, adagrad or adamax");
         if (!(c.EffectiveMomentum >= 0)) throw new ArgumentException($"--momentum must be non-negative, got {c.EffectiveMomentum}");
         if (!ModelZoo.Models.Contains(c.Model)) throw new ArgumentException($"unknown model '{c.Model}'; expected one of {string.Join(", ", ModelZoo.Models)}");
         LrSchedule.Parse(c.Schedule, c.Epochs);
@@ -164,6 +164,7 @@ public sealed class TrainingRun
             // PyTorch's defaults for everything the command line does not set.
             "rmsprop" => new RMSprop(groups, momentum: c.EffectiveMomentum),
             "adagrad" => new Adagrad(groups),
+            "adamax" => new Adamax(groups),
             "adamw" => new Adam(groups, decoupled: true),
             _ => new Adam(groups),
         };
