@@ -75,6 +75,41 @@ public class OnnxLayerTests
         Assert.That(e.Message, Does.Contain("the root module (Doubler)"));
     }
 
+    /// <summary>An Embedding (alone, or first in a Sequential) exports as Gather on int64 indices [N, 5]; its
+    /// padding row is an ordinary row in evaluation. ONNX Runtime is fed the int32 indices Pade took, as int64.</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void EmbeddingExportsAsGatherOnInt64Indices(bool inSequential)
+    {
+        Tensor.ManualSeed(2);
+        var embedding = new Embedding(11, 4, paddingIdx: 0);
+        Module m = inSequential ? new Sequential(embedding, new Flatten(), new Linear(20, 3)) : embedding;
+        OnnxCheck.Randomize(m, 3);
+        int[] ids = [0, 3, 10, 3, 7, 1, 0, 9, 2, 5];
+        var x = Tensor.FromArray(ids, 2, 5);
+        var model = m.ToOnnx(5);
+        Assert.That(model.Graph.Input[0].Type.TensorType.ElemType, Is.EqualTo((int)TensorProto.Types.DataType.Int64));
+        Assert.That(model.Graph.Node.Select(n => n.OpType), Does.Contain("Gather"));
+        m.Eval();
+        float[] expected;
+        using (Tensor.NoGrad()) expected = m.Forward(x).ToArray<float>();
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1 };
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model.ToByteArray(), options);
+        using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(ids.Select(i => (long)i).ToArray(), [2L, 5L]);
+        using var run = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var outputs = session.Run(run, ["input"], [input], ["output"]);
+        Assert.That(outputs[0].GetTensorTypeAndShape().Shape, Is.EqualTo(inSequential ? new long[] { 2, 3 } : new long[] { 2, 5, 4 }));
+        var actual = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        Assert.That(OnnxCheck.RelativeError(actual, expected), Is.LessThanOrEqualTo(OnnxCheck.Tolerance));
+    }
+
+    [Test]
+    public void AnEmbeddingAfterAnotherModuleIsRefused()
+    {
+        var e = Assert.Throws<OnnxExportException>(() => new Sequential(new Linear(3, 3), new Embedding(3, 2)).ToOnnx(3))!;
+        Assert.That(e.Message, Does.Contain("Embedding '1'").And.Contain("put the Embedding first"));
+    }
+
     [Test]
     public void ShapeProblemsNameTheLayer()
     {
