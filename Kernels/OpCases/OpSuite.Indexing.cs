@@ -33,6 +33,14 @@ public static partial class OpSuite
             });
         }
 
+        // A transposed input: the op copies it contiguous (and the gradient flows back through the transpose).
+        cases.Add(new("gather", "[7, 5] transposed dim 1 index [5, 9]", [In("x", [7, 5]) with { View = t => t.T }, Indices("index", [5, 9], 7)],
+            (_, t) => One(Tensor.Gather(t[0], 1, t[1])))
+        {
+            Tol = Tolerance.Exact, GradTol = Tolerance.Sum(9),
+            Kernels = [GatherK, ScatterAddK, CopyK],
+        });
+
         // scatter_add: src of the index's shape, and a larger src (its extra elements unused, their gradient 0).
         (int[] X, int Dim, int[] Index, int[] Src, string[] Extra)[] scatters =
         [
