@@ -37,8 +37,8 @@ public static partial class F
         // c's output gradient: x, with the zero rows and columns that make c's output size formula give its size.
         Tensor xc;
         using (Tensor.NoGrad()) xc = extra == new Size2(0, 0) ? x : x.Pad([0, extra.W, 0, extra.H]);
-        // Nothing to sum over (an empty batch, no output channels): zeros, then the bias.
-        bool none = xc.Numel == 0 || w.Numel == 0;
+        // An empty batch: nothing to compute (the backend's loops are not asked to handle it).
+        bool none = xc.Numel == 0;
         var y = none ? Tensor.Zeros([g.N, g.C, g.H, g.W], x.DType, x.Device) : Tensor.Empty([g.N, g.C, g.H, g.W], x.DType, x.Device);
         // c's input is only read for its weight gradient, not asked for here: y stands in for it (same shape).
         if (!none) x.Backend.Conv2dBackward(y, w, xc, y, null, null, g);
@@ -53,7 +53,7 @@ public static partial class F
             Tensor? dx = null, dw = null, db = null;
             if (needX)
             {
-                bool empty = gy.Numel == 0 || w.Numel == 0;
+                bool empty = gy.Numel == 0;
                 var full = empty ? Tensor.Zeros([g.N, g.K, g.OH, g.OW], x.DType, x.Device) : Tensor.Empty([g.N, g.K, g.OH, g.OW], x.DType, x.Device);
                 if (!empty) x.Backend.Conv2d(gy, w, null, full, g);
                 using (Tensor.NoGrad())
@@ -93,6 +93,9 @@ public static partial class F
             throw new ArgumentException(
                 $"{layer}: output_padding must be smaller than either stride or dilation, got output_padding {outputPadding}, stride {stride}, dilation {dilation}");
         int cin = weight.Size(0), coutg = weight.Size(1), kh = weight.Size(2), kw = weight.Size(3);
+        // libtorch's slow_conv_transpose2d_shape_check: "non-empty 2D or 4D weight tensor expected".
+        if (weight.Numel == 0)
+            throw new ArgumentException($"{layer}: weight must not be empty, got {Shapes.Format(weight.Shape)}");
         if (cin < groups)
             throw new ArgumentException($"{layer}: weight {Shapes.Format(weight.Shape)} has {cin} input channels (dim 0), fewer than groups {groups}");
         if (cin % groups != 0)

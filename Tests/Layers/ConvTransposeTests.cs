@@ -158,16 +158,11 @@ public class ConvTransposeTests
             ConvSwitches.With(set, () => Check(c, bias: true, unbatched: false, 5, $"{set} {c}"));
     }
 
+    /// <summary>libtorch takes an empty batch (an empty result, zero weight and bias gradients) but no empty image or
+    /// weight.</summary>
     [Test]
-    public void ZeroOutputChannelsAndEmptyBatchGiveEmptyResultsAndZeroGradients()
+    public void AnEmptyBatchGivesAnEmptyResultAndZeroGradients()
     {
-        var x = Rand([2, 3, 4, 4], 1); x.RequiresGrad = true;
-        var w = Rand([3, 0, 2, 2], 2); w.RequiresGrad = true;
-        var y = F.ConvTranspose2d(x, w, null, 2);
-        Assert.That(y.ShapeCopy(), Is.EqualTo(new[] { 2, 0, 8, 8 }));
-        y.Sum().Backward();
-        Assert.That(x.Grad!.ToArray<double>(), Is.All.EqualTo(0.0));
-
         var e = Rand([0, 3, 4, 4], 3); e.RequiresGrad = true;
         var w2 = Rand([3, 2, 3, 3], 4); w2.RequiresGrad = true;
         var b2 = Rand([2], 5); b2.RequiresGrad = true;
@@ -198,6 +193,7 @@ public class ConvTransposeTests
         Assert.That(() => F.ConvTranspose2d(x, Tensor.Zeros([4, 3, 3], DType.Float64)), Throws.ArgumentException.With.Message.Contains("weight must be [in_channels, out_channels/groups, kH, kW]"));
         Assert.That(() => F.ConvTranspose2d(x, w, null, 0), Throws.ArgumentException.With.Message.Contains("stride must be positive"));
         Assert.That(() => F.ConvTranspose2d(x, w, null, 1, -1), Throws.ArgumentException.With.Message.Contains("padding must not be negative"));
+        Assert.That(() => F.ConvTranspose2d(x, Tensor.Zeros([4, 0, 3, 3], DType.Float64)), Throws.ArgumentException.With.Message.Contains("weight must not be empty, got [4, 0, 3, 3]"));
         Assert.That(() => F.ConvTranspose2d(x, w, null, 2, 0, -1), Throws.ArgumentException.With.Message.Contains("output_padding must not be negative"));
     }
 
