@@ -54,6 +54,30 @@ public sealed partial class ConvTranspose2d : Module
         return F.ConvTranspose2d(input, Weight, Bias, Stride, Padding, OutputPadding, Groups, Dilation, ok ? "conv_transpose2d" : Describe());
     }
 
+    /// <summary>
+    /// forward(input, output_size) as PyTorch's: the output_padding that gives <paramref name="outputSize"/> ((H, W), or
+    /// the whole output shape with its leading axes), which must lie between the size without output_padding, m, and
+    /// m + stride − 1; the layer's own outputPadding is not used. PyTorch's ValueError is an ArgumentException here.
+    /// </summary>
+    public Tensor Forward(Tensor input, int[] outputSize)
+    {
+        int lead = input.Rank == 4 ? 2 : 1;
+        if (outputSize.Length == lead + 2) outputSize = outputSize[lead..];
+        if (outputSize.Length != 2)
+            throw new ArgumentException($"{Describe()}: for {input.Rank}D input, output_size must have 2 or {lead + 2} elements (got {outputSize.Length})");
+        if (input.Rank is not (3 or 4))
+            return F.ConvTranspose2d(input, Weight, Bias, Stride, Padding, OutputPadding, Groups, Dilation, Describe());
+        int[] min = [(input.Size(lead) - 1) * Stride.H - 2 * Padding.H + Dilation.H * (KernelSize.H - 1) + 1,
+            (input.Size(lead + 1) - 1) * Stride.W - 2 * Padding.W + Dilation.W * (KernelSize.W - 1) + 1];
+        int[] max = [min[0] + Stride.H - 1, min[1] + Stride.W - 1];
+        if (outputSize[0] < min[0] || outputSize[0] > max[0] || outputSize[1] < min[1] || outputSize[1] > max[1])
+            throw new ArgumentException(
+                $"{Describe()}: requested an output size of [{outputSize[0]}, {outputSize[1]}], but valid sizes range from [{min[0]}, {min[1]}] " +
+                $"to [{max[0]}, {max[1]}] (for an input of [{input.Size(lead)}, {input.Size(lead + 1)}])");
+        return F.ConvTranspose2d(input, Weight, Bias, Stride, Padding, new Size2(outputSize[0] - min[0], outputSize[1] - min[1]), Groups, Dilation,
+            "conv_transpose2d");
+    }
+
     /// <summary>The output's (height, width) for an input image of <paramref name="h"/> × <paramref name="w"/>:
     /// (H − 1)·S − 2·P + D·(K − 1) + OP + 1 on each axis.</summary>
     public (int H, int W) OutputSize(int h, int w) =>

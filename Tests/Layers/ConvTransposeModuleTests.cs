@@ -52,6 +52,27 @@ public class ConvTransposeModuleTests
         Assert.That(m.Bias!.Grad!.ToArray<float>(), Is.All.EqualTo(2 * 8 * 10));
     }
 
+    /// <summary>PyTorch's forward(input, output_size): output_padding = output_size − the smallest size, which may
+    /// range up to stride − 1 above it; the layer's own output_padding is not used.</summary>
+    [Test]
+    public void OutputSizePicksTheOutputPadding()
+    {
+        var m = new Pade.Layers.ConvTranspose2d(3, 2, 3, stride: (3, 2), padding: 1, outputPadding: (1, 0), generator: new Generator(4));
+        var x = Tensor.Rand([2, 3, 4, 5], -1, 1, DType.Float64, generator: new Generator(5));
+        // Smallest: (4 − 1)·3 − 2 + 2 + 1 = 10 rows, (5 − 1)·2 − 2 + 2 + 1 = 9 columns.
+        foreach (var (h, w) in new[] { (10, 9), (12, 10), (11, 9) })
+        {
+            var expected = F.ConvTranspose2d(x, m.Weight.To(DType.Float64), m.Bias!.To(DType.Float64), (3, 2), 1, (h - 10, w - 9));
+            Assert.That(m.Forward(x.To(DType.Float32), [h, w]).ShapeCopy(), Is.EqualTo(new[] { 2, 2, h, w }));
+            Assert.That(m.Forward(x.To(DType.Float32), [2, 2, h, w]).To(DType.Float64).ToArray<double>(),
+                Is.EqualTo(expected.ToArray<double>()).Within(1e-5), $"output_size ({h}, {w})");
+        }
+        Assert.That(m.Forward(x.Select(0, 0).To(DType.Float32), [3, 11, 10]).ShapeCopy(), Is.EqualTo(new[] { 2, 11, 10 }));
+        Assert.That(() => m.Forward(x.To(DType.Float32), [13, 9]),
+            Throws.ArgumentException.With.Message.Contains("requested an output size of [13, 9], but valid sizes range from [10, 9] to [12, 10] (for an input of [4, 5])"));
+        Assert.That(() => m.Forward(x.To(DType.Float32), [10]), Throws.ArgumentException.With.Message.Contains("output_size must have 2 or 4 elements (got 1)"));
+    }
+
     [Test]
     public void BadArgumentsNameTheLayer()
     {
