@@ -40,6 +40,11 @@ public class OnnxLayerTests
         yield return Case("GroupNorm_3groups", () => new GroupNorm(3, 6), 2, 6, 4, 5);
         yield return Case("GroupNorm_notAffine_rank3", () => new GroupNorm(2, 4, eps: 1e-3, affine: false), 2, 4, 7);
         yield return Case("GroupNorm_1group_rank2", () => new GroupNorm(1, 5), 3, 5);
+        yield return Case("ConvTranspose_stride2_pad1_outpad1", () => new ConvTranspose2d(3, 4, 3, stride: 2, padding: 1, outputPadding: 1), 2, 3, 5, 4);
+        yield return Case("ConvTranspose_groups2_dilation2_asym", () => new ConvTranspose2d(4, 6, (3, 2), stride: (3, 1), padding: (2, 0), outputPadding: (1, 0), groups: 2, dilation: (2, 3)), 2, 4, 4, 5);
+        yield return Case("ConvTranspose_outpadBeyondStride_nobias", () => new ConvTranspose2d(2, 2, 2, stride: 1, outputPadding: 1, bias: false, dilation: 2), 1, 2, 3, 3);
+        yield return Case("ConvTranspose_outpadBeyondStride_pad2_groups2", () => new ConvTranspose2d(2, 4, 3, stride: (1, 2), padding: (2, 0), outputPadding: (2, 1), groups: 2, dilation: (3, 2)), 2, 2, 4, 3);
+        yield return Case("Conv_ConvTranspose", () => new Sequential(new Conv2d(3, 4, 3, stride: 2), new ConvTranspose2d(4, 3, 3, stride: 2, outputPadding: 1)), 2, 3, 8, 7);
         yield return Case("Conv_GroupNorm_LayerNorm", () => new Sequential(new Conv2d(3, 4, 3), new GroupNorm(2, 4), new LayerNorm([4, 4])), 2, 3, 6, 6);
     }
 

@@ -28,6 +28,7 @@ public static partial class OracleCases
         AddRegressionLosses(cases, g, perFamily);
         AddNormalization(cases, seed, perFamily);
         AddIndexing(cases, seed, perFamily);
+        AddConvTranspose(cases, seed, perFamily);
         return cases;
     }
 
