@@ -29,6 +29,18 @@ public enum UnaryOp
     Log1p,
     /// <summary>eˣ − 1, accurate for small x.</summary>
     Expm1,
+    // torch's sin, cos, rsqrt, erf and its four roundings, appended in turn:
+    Sin,
+    Cos,
+    /// <summary>1/√x.</summary>
+    Rsqrt,
+    Erf,
+    Floor,
+    Ceil,
+    /// <summary>To the nearest integer, halves to even (torch.round).</summary>
+    Round,
+    /// <summary>Toward zero.</summary>
+    Trunc,
 }
 
 /// <summary>Elementwise functions of two broadcast inputs; comparisons give 1 or 0 in the inputs' dtype.</summary>
