@@ -14,13 +14,18 @@ public sealed partial class Tensor
         if (DType == DType.Int32) return To(DType.Float64).Cumsum(dim).To(DType.Int32);
         Ops.CheckFloating("cumsum", this);
         if (Shapes.IsScalarAxis(dim, Rank)) return Reshape(1).Cumsum(0).Reshape([]);
-        return CumsumAlong(Shapes.NormalizeAxis("cumsum", dim, Rank), reverse: false);
+        return CumsumAlong(DimOf("cumsum", dim), reverse: false);
     }
 
     /// <summary>The cumulative sum from the start or from the end; each is the other's backward (so a second
     /// derivative goes through the same op).</summary>
     private Tensor CumsumAlong(int axis, bool reverse) =>
         Graph.Record(ScanForward(ReduceOp.Sum, axis, reverse, exclusive: false), "cumsum", [this], g => [g.CumsumAlong(axis, !reverse)]);
+
+    /// <summary>dim in [−rank, rank): as an axis, or PyTorch's out-of-range error, with the shape.</summary>
+    private int DimOf(string op, int dim) => dim >= -Rank && dim < Rank ? (dim < 0 ? dim + Rank : dim)
+        : throw new ArgumentOutOfRangeException(nameof(dim),
+            $"{op}: dim {dim} is out of range for a tensor of shape {Shapes.Format(_shape)} (expected to be in [{-Math.Max(1, Rank)}, {Math.Max(1, Rank) - 1}])");
 
     private Tensor ScanForward(ReduceOp op, int axis, bool reverse, bool exclusive)
     {
@@ -41,7 +46,7 @@ public sealed partial class Tensor
         if (DType == DType.Int32) return To(DType.Float64).Prod(dim, keepDim).To(DType.Int32);
         Ops.CheckFloating("prod", this);
         if (Shapes.IsScalarAxis(dim, Rank)) return Reshape(1).Prod(0).Reshape([]);
-        int axis = Shapes.NormalizeAxis("prod", dim, Rank);
+        int axis = DimOf("prod", dim);
         var kept = ReduceForward(ReduceOp.Prod, [axis]);
         var y = keepDim ? kept : kept.Detach().Reshape(DropAxes([axis]));
         var keptShape = kept.ShapeCopy();

@@ -113,8 +113,9 @@ public class CumulativeProperties
     public void BadDimsAndIntegers()
     {
         var x = Tensor.Zeros(2, 3);
-        Assert.That(() => x.Cumsum(2), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("cumsum").And.Message.Contains("axis 2"));
-        Assert.That(() => x.Prod(-3), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("prod").And.Message.Contains("axis -3"));
+        Assert.That(() => x.Cumsum(2), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("cumsum: dim 2").And.Message.Contains("[2, 3]"));
+        Assert.That(() => x.Prod(-3), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("prod: dim -3").And.Message.Contains("[-2, 1]"));
+        Assert.That(() => Tensor.Scalar(1.0).Cumsum(1), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("[-1, 0]"));
         var i = Tensor.FromArray([3, -2, 5, 0]);
         Assert.That(i.Cumsum(0).DType, Is.EqualTo(DType.Int32));
         int[] v = [3, -2, 5, 0];
