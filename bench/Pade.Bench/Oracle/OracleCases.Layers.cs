@@ -29,6 +29,7 @@ public static partial class OracleCases
         AddNormalization(cases, seed, perFamily);
         AddIndexing(cases, seed, perFamily);
         AddConvTranspose(cases, seed, perFamily);
+        AddMath(cases, seed, perFamily);
         return cases;
     }
 
