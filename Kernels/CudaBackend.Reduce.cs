@@ -96,6 +96,21 @@ public sealed partial class CudaBackend
         return Math.Max(32, (len + pieces - 1) / pieces);
     }
 
+    public override void Scan(ReduceOp op, Tensor x, int axis, Tensor y, bool reverse, bool exclusive)
+    {
+        if (op is not (ReduceOp.Sum or ReduceOp.Prod)) throw new ArgumentException($"Scan: op {op} is not Sum or Prod", nameof(op));
+        RequireFloating("Scan", x);
+        RequireContiguous("Scan", x);
+        RequireContiguous("Scan", y);
+        var shape = x.Shape;
+        long len = shape[axis], outer = 1, inner = 1;
+        for (int i = 0; i < axis; i++) outer *= shape[i];
+        for (int i = axis + 1; i < shape.Length; i++) inner *= shape[i];
+        if (outer * inner == 0 || len == 0) return;
+        ReduceKernels.Scan[x.DType].LaunchOver(CudaDevice, outer * inner, (int)op, PointerOf(x, "Scan"), PointerOf(y, "Scan"),
+            outer, len, inner, reverse ? 1 : 0, exclusive ? 1 : 0);
+    }
+
     public override void ArgMax(Tensor x, int axis, Tensor y)
     {
         RequireFloating("ArgMax", x);

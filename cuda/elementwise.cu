@@ -4,7 +4,10 @@
 //     Neg -x · Exp e^x · Log ln x · Sqrt √x · Abs |x| · Sign sign(x) ∈ {-1, 0, 1}, NaN stays NaN ·
 //     Pow x^alpha · Clamp min(max(x, alpha), beta) · Square x² · Reciprocal 1/x · AddScalar x + alpha ·
 //     MulScalar alpha·x · Sigmoid 1/(1 + e^-x) · Tanh tanh x · Relu max(0, x) (NaN stays NaN) ·
-//     Log1p log(1 + x) (Goldberg) · Expm1 e^x − 1 (Kahan), both accurate for small x.
+//     Log1p log(1 + x) (Goldberg) · Expm1 e^x − 1 (Kahan), both accurate for small x ·
+//     Sin sin x · Cos cos x (exact argument reduction at any |x|) · Rsqrt 1/√x (the correctly rounded √, then the
+//     division, as the CPU; not rsqrtf) · Erf erf x · Floor ⌊x⌋ · Ceil ⌈x⌉ · Round to nearest, halves to even (rint) ·
+//     Trunc toward 0.
 //     Mirrors CpuBackend.Unary (the functors of Engine/Cpu/UnaryFunctors.cs).
 //
 // unary_backward_<t>(op, x, y, dy, dx, n, alpha, beta)   dx[i] = dy[i] · f_op'(x[i]), y = f_op(x)
@@ -30,12 +33,13 @@
 #include "math.cuh"
 #include "common.cuh"
 
-// U_Log1p and U_Expm1 come after the activations' codes (activations.cu): Pade.Engine.UnaryOp appended them last.
+// U_Log1p onwards come after the activations' codes (activations.cu): Pade.Engine.UnaryOp appended them last.
 enum UnaryOpCode
 {
     U_Neg = 0, U_Exp = 1, U_Log = 2, U_Sqrt = 3, U_Abs = 4, U_Sign = 5, U_Pow = 6, U_Clamp = 7, U_Square = 8,
     U_Reciprocal = 9, U_AddScalar = 10, U_MulScalar = 11, U_Sigmoid = 12, U_Tanh = 13, U_Relu = 14,
-    U_Log1p = 25, U_Expm1 = 26,
+    U_Log1p = 25, U_Expm1 = 26, U_Sin = 27, U_Cos = 28, U_Rsqrt = 29, U_Erf = 30, U_Floor = 31, U_Ceil = 32,
+    U_Round = 33, U_Trunc = 34,
 };
 
 enum BinaryOpCode
@@ -66,6 +70,14 @@ __device__ inline T unary_value(int op, T x, T a, T b)
     case U_Relu: return (x > T(0) || x != x) ? x : T(0);  // NaN stays NaN, as PyTorch
     case U_Log1p: return log1p_g(x);
     case U_Expm1: return expm1_k(x);
+    case U_Sin: return m_sin(x);
+    case U_Cos: return m_cos(x);
+    case U_Rsqrt: return T(1) / m_sqrt(x);
+    case U_Erf: return m_erf(x);
+    case U_Floor: return m_floor(x);
+    case U_Ceil: return m_ceil(x);
+    case U_Round: return m_rint(x);
+    case U_Trunc: return m_trunc(x);
     default: return x;  // unreachable: the host only launches codes listed above
     }
 }

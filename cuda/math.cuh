@@ -21,6 +21,22 @@ __device__ inline float m_pow(float x, float p) { return powf(x, p); }
 __device__ inline double m_pow(double x, double p) { return pow(x, p); }
 __device__ inline float m_tanh(float x) { return tanhf(x); }
 __device__ inline double m_tanh(double x) { return tanh(x); }
+// sin and cos reduce any argument exactly (Payne-Hanek beyond |x| ~ 1e5 in float), as the C library the CPU calls.
+__device__ inline float m_sin(float x) { return sinf(x); }
+__device__ inline double m_sin(double x) { return sin(x); }
+__device__ inline float m_cos(float x) { return cosf(x); }
+__device__ inline double m_cos(double x) { return cos(x); }
+__device__ inline float m_erf(float x) { return erff(x); }
+__device__ inline double m_erf(double x) { return erf(x); }
+__device__ inline float m_floor(float x) { return floorf(x); }
+__device__ inline double m_floor(double x) { return floor(x); }
+__device__ inline float m_ceil(float x) { return ceilf(x); }
+__device__ inline double m_ceil(double x) { return ceil(x); }
+// rint rounds to the nearest integer in the default mode, halves to even, as torch.round.
+__device__ inline float m_rint(float x) { return rintf(x); }
+__device__ inline double m_rint(double x) { return rint(x); }
+__device__ inline float m_trunc(float x) { return truncf(x); }
+__device__ inline double m_trunc(double x) { return trunc(x); }
 
 // log(1 + v) by Goldberg's trick, as ActMath.Log1p (the same formula as the CPU, rather than CUDA's log1p).
 template <typename T>

@@ -1,4 +1,4 @@
-// reduce.cu: sums, maxima and minima along one run of axes, and argmax.
+// reduce.cu: sums, maxima, minima and products along one run of axes, argmax, and cumulative sums and products.
 //
 // The host sees x as [outer, len, inner] (the run of reduced axes flattened into len) and reduces len. Both
 // kernels cut len into fixed chunks and write one partial per chunk; the host calls again on the partials until
@@ -13,21 +13,29 @@
 //     y[(o·C + c)·inner + i] = ⊕_{k in chunk c} x[(o·len + k)·inner + i]
 //     One thread per output element; neighbouring threads read neighbouring i, so loads coalesce.
 //
-// ⊕ is + (Sum), max (Max) or min (Min); max and min propagate NaN, as .NET's T.Max / T.Min.
+// ⊕ is + (Sum), max (Max), min (Min) or × (Prod); max and min propagate NaN, as .NET's T.Max / T.Min.
 // Mirrors CpuBackend.Reduce / ReduceRun.
 //
 // argmax_<t>(x, y, outer, len, inner)    y[o·inner + i] = first r maximising x[(o·len + r)·inner + i]
 //     A NaN beats any number (the first NaN wins). Mirrors CpuBackend.ArgMax.
 //
+// scan_<t>(op, x, y, outer, len, inner, reverse, exclusive)    op Sum or Prod, x and y [outer, len, inner]
+//     y[o, k, i] = x[o, 0, i] ⊕ … ⊕ x[o, k, i]   (reverse: x[o, k, i] ⊕ … ⊕ x[o, len−1, i]; exclusive: without
+//     x[o, k, i] itself, the identity 0 or 1 at the first position). One thread per (o, i) runs the chain along len
+//     in scan order, from the identity, so the terms combine in the CPU's order (CpuBackend.Scan) and the bits agree.
+//     Neighbouring threads read neighbouring i (coalesced when inner > 1); a scan along the last axis (inner = 1) is
+//     one row per thread: simple rather than fast (cumsum is not on a network's hot path).
+//
 // This file includes no headers, shared (cuda/*.cuh) or system.
 
-enum ReduceOpCode { R_Sum = 0, R_Max = 1, R_Min = 2 };
+enum ReduceOpCode { R_Sum = 0, R_Max = 1, R_Min = 2, R_Prod = 3 };
 
 template <typename T>
 __device__ inline T combine(int op, T a, T b)
 {
     if (op == R_Sum) return a + b;
     if (op == R_Max) return (a > b || a != a) ? a : b;
+    if (op == R_Prod) return a * b;
     return (a < b || a != a) ? a : b;
 }
 
@@ -110,6 +118,27 @@ __device__ void argmax(const T* __restrict__ x, int* __restrict__ y, long long o
     }
 }
 
+template <typename T>
+__device__ void scan(int op, const T* __restrict__ x, T* __restrict__ y, long long outer, long long len,
+                     long long inner, int reverse, int exclusive)
+{
+    long long n = outer * inner;
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x; j < n; j += stride)
+    {
+        long long first = (j / inner) * len * inner + j % inner;
+        T acc = op == R_Prod ? T(1) : T(0);
+        for (long long s = 0; s < len; ++s)
+        {
+            long long at = first + (reverse ? len - 1 - s : s) * inner;
+            T v = x[at];
+            if (exclusive) y[at] = acc;
+            acc = op == R_Prod ? acc * v : acc + v;
+            if (!exclusive) y[at] = acc;
+        }
+    }
+}
+
 #define PADE_REDUCE(SUFFIX, T)                                                                                \
     extern "C" __global__ void reduce_rows_##SUFFIX(int op, const T* x, T* y, long long rows, long long len,   \
                                                     long long chunk)                                          \
@@ -125,6 +154,11 @@ __device__ void argmax(const T* __restrict__ x, int* __restrict__ y, long long o
                                                long long inner)                                               \
     {                                                                                                         \
         argmax<T>(x, y, outer, len, inner);                                                                   \
+    }                                                                                                         \
+    extern "C" __global__ void scan_##SUFFIX(int op, const T* x, T* y, long long outer, long long len,        \
+                                             long long inner, int reverse, int exclusive)                     \
+    {                                                                                                         \
+        scan<T>(op, x, y, outer, len, inner, reverse, exclusive);                                             \
     }
 
 PADE_REDUCE(f32, float)

@@ -29,12 +29,24 @@ public enum UnaryOp
     Log1p,
     /// <summary>eˣ − 1, accurate for small x.</summary>
     Expm1,
+    // torch's sin, cos, rsqrt, erf and its four roundings, appended in turn:
+    Sin,
+    Cos,
+    /// <summary>1/√x.</summary>
+    Rsqrt,
+    Erf,
+    Floor,
+    Ceil,
+    /// <summary>To the nearest integer, halves to even (torch.round).</summary>
+    Round,
+    /// <summary>Toward zero.</summary>
+    Trunc,
 }
 
 /// <summary>Elementwise functions of two broadcast inputs; comparisons give 1 or 0 in the inputs' dtype.</summary>
 public enum BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Greater, GreaterEqual, Equal, Less }
 
-public enum ReduceOp { Sum, Max, Min }
+public enum ReduceOp { Sum, Max, Min, Prod }
 
 public enum Distribution { Uniform, Normal, Bernoulli }
 
@@ -71,6 +83,12 @@ public abstract partial class Backend
 
     /// <summary>y = reduction of contiguous x over the sorted axes; y has x's shape with those axes set to 1.</summary>
     public abstract void Reduce(ReduceOp op, Tensor x, int[] axes, Tensor y);
+
+    /// <summary>Inclusive scan of contiguous x along axis into contiguous y of the same shape, with op Sum or Prod:
+    /// y[.., k, ..] = x[.., 0, ..] ⊕ … ⊕ x[.., k, ..], or from the end (x[.., k, ..] ⊕ … ⊕ x[.., n−1, ..]) when
+    /// <paramref name="reverse"/>; <paramref name="exclusive"/> leaves out x[.., k, ..] itself (the identity at the
+    /// first position). Terms are combined one after another in scan order, on every device.</summary>
+    public abstract void Scan(ReduceOp op, Tensor x, int axis, Tensor y, bool reverse, bool exclusive);
 
     /// <summary>y (Int32) = index of the first maximum of contiguous x along axis; y has x's shape with axis set to 1.</summary>
     public abstract void ArgMax(Tensor x, int axis, Tensor y);

@@ -66,6 +66,9 @@ public sealed partial class Tensor : IDisposable
     {
         get
         {
+            // No element, no layout (as PyTorch's is_contiguous): an empty view such as [4, 0, 3] with strides [3, 3, 1]
+            // would otherwise fail the test below and be refused by kernels that need contiguous memory (FromHost).
+            if (Numel == 0) return true;
             long expected = 1;
             for (int i = Rank - 1; i >= 0; i--)
             {

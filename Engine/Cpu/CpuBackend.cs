@@ -79,6 +79,14 @@ public sealed partial class CpuBackend : Backend
             case UnaryOp.Relu: Pointwise.Map(x, y, new ReluK<T>()); break;
             case UnaryOp.Log1p: Pointwise.Map(x, y, new Log1pK<T>()); break;
             case UnaryOp.Expm1: Pointwise.Map(x, y, new Expm1K<T>()); break;
+            case UnaryOp.Sin: Pointwise.Map(x, y, new SinK<T>()); break;
+            case UnaryOp.Cos: Pointwise.Map(x, y, new CosK<T>()); break;
+            case UnaryOp.Rsqrt: Pointwise.Map(x, y, new RsqrtK<T>()); break;
+            case UnaryOp.Erf: Pointwise.Map(x, y, new ErfK<T>()); break;
+            case UnaryOp.Floor: Pointwise.Map(x, y, new FloorK<T>()); break;
+            case UnaryOp.Ceil: Pointwise.Map(x, y, new CeilK<T>()); break;
+            case UnaryOp.Round: Pointwise.Map(x, y, new RoundK<T>()); break;
+            case UnaryOp.Trunc: Pointwise.Map(x, y, new TruncK<T>()); break;
             default: UnaryExtension<T>(op, x, y, a, b); break;
         }
     }

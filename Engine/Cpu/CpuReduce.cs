@@ -55,6 +55,7 @@ public sealed partial class CpuBackend
         {
             case ReduceOp.Sum: ReduceRun<T, SumOp<T>>(x, xo, y, yo, outer, len, inner); break;
             case ReduceOp.Max: ReduceRun<T, MaxOp<T>>(x, xo, y, yo, outer, len, inner); break;
+            case ReduceOp.Prod: ReduceRun<T, ProdOp<T>>(x, xo, y, yo, outer, len, inner); break;
             default: ReduceRun<T, MinOp<T>>(x, xo, y, yo, outer, len, inner); break;
         }
     }
@@ -216,6 +217,18 @@ public sealed partial class CpuBackend
         public static T Combine(T a, T b) => a + b;
         public static Vector512<T> Combine(Vector512<T> a, Vector512<T> b) => a + b;
         public static T Horizontal(Vector512<T> v) => Vector512.Sum(v);
+    }
+
+    private readonly struct ProdOp<T> : IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Combine(T a, T b) => a * b;
+        public static Vector512<T> Combine(Vector512<T> a, Vector512<T> b) => a * b;
+        public static T Horizontal(Vector512<T> v)
+        {
+            T m = v[0];
+            for (int i = 1; i < Vector512<T>.Count; i++) m *= v[i];
+            return m;
+        }
     }
 
     private readonly struct MaxOp<T> : IReduceOp<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -67,16 +67,18 @@ public sealed partial class Tensor
     /// <summary>
     /// Integer tensors (int32: labels, argmax results, counts) take PyTorch's arithmetic by going through float64,
     /// which holds every int32 exactly, so no kernel is written twice: +, −, ×, maximum, minimum, the comparisons (1
-    /// or 0 as int32), neg, abs, sign, square and relu stay int32; true division and the functions that leave the
-    /// integers (exp, log, sqrt, pow, reciprocal, sigmoid, tanh, clamp, and adding or multiplying by a scalar, which
+    /// or 0 as int32), neg, abs, sign, square, relu and the roundings stay int32; true division and the functions that leave the
+    /// integers (exp, log, sqrt, pow, reciprocal, sigmoid, tanh, sin, cos, rsqrt, erf, clamp, and adding or multiplying by a scalar, which
     /// here is always a float, as a Python float is) give float32, PyTorch's default dtype. A result outside int32
     /// saturates (PyTorch's int32 wraps around). The other activations still ask for a floating-point tensor.
     /// </summary>
     private static DType? IntegerUnary(UnaryOp op) => op switch
     {
-        UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Sign or UnaryOp.Square or UnaryOp.Relu => DType.Int32,
+        UnaryOp.Neg or UnaryOp.Abs or UnaryOp.Sign or UnaryOp.Square or UnaryOp.Relu
+            or UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round or UnaryOp.Trunc => DType.Int32,
         UnaryOp.Exp or UnaryOp.Log or UnaryOp.Log1p or UnaryOp.Expm1 or UnaryOp.Sqrt or UnaryOp.Pow or UnaryOp.Reciprocal or UnaryOp.Sigmoid or UnaryOp.Tanh
-            or UnaryOp.Clamp or UnaryOp.AddScalar or UnaryOp.MulScalar => DType.Float32,
+            or UnaryOp.Clamp or UnaryOp.AddScalar or UnaryOp.MulScalar
+            or UnaryOp.Sin or UnaryOp.Cos or UnaryOp.Rsqrt or UnaryOp.Erf => DType.Float32,
         _ => null,
     };
 

@@ -11,7 +11,7 @@ public sealed partial class Tensor
         var keptShape = ShapeCopy();
         foreach (var a in axes) keptShape[a] = 1;
         var y = Empty(keptShape, DType, Device);
-        if (Numel == 0) { Backend.Fill(y, 0); return y; }
+        if (Numel == 0) { Backend.Fill(y, op == ReduceOp.Prod ? 1 : 0); return y; }   // the empty sum is 0, the empty product 1
         Backend.Reduce(op, x, axes, y);
         return y;
     }

@@ -11,7 +11,7 @@ public static class KernelCatalog
     public static IReadOnlyList<KernelFile> Files { get; } =
     [
         ActivationKernels.File, BatchNormKernels.File, ConvKernels.File, ElementwiseKernels.File, FillCopyKernels.File,
-        GemmKernels.File, OptimKernels.File, PauKernels.File, PoolKernels.File, RandomKernels.File, ReduceKernels.File,
+        GatherKernels.File, GemmKernels.File, OptimKernels.File, PauKernels.File, PoolKernels.File, RandomKernels.File, ReduceKernels.File,
         SoftmaxKernels.File,
     ];
 

@@ -2,7 +2,8 @@ using static Pade.Kernels.Catalog.KernelParam;
 
 namespace Pade.Kernels.Catalog;
 
-/// <summary>cuda/reduce.cu: contiguous-row and strided reductions (op codes: <see cref="Engine.ReduceOp"/>), argmax.</summary>
+/// <summary>cuda/reduce.cu: contiguous-row and strided reductions (op codes: <see cref="Engine.ReduceOp"/>), argmax,
+/// cumulative sums and products.</summary>
 public static class ReduceKernels
 {
     public static readonly KernelFile File = new("reduce.cu");
@@ -15,4 +16,7 @@ public static class ReduceKernels
 
     public static readonly FloatKernel ArgMax = File.PerFloat("argmax", _ =>
         [Ptr("x"), Ptr("y"), I64("outer"), I64("len"), I64("inner")]);
+
+    public static readonly FloatKernel Scan = File.PerFloat("scan", _ =>
+        [I32("op"), Ptr("x"), Ptr("y"), I64("outer"), I64("len"), I64("inner"), I32("reverse"), I32("exclusive")]);
 }

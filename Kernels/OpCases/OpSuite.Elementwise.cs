@@ -66,6 +66,19 @@ public static partial class OpSuite
             new("Tanhshrink", x => x.Tanhshrink(), -5, 5, Transcendental(5), false, [UnaryK, BinaryK]),
             new("Softshrink 0.5", x => x.Softshrink(0.5), -3, 3, Tolerance.Ulps(1), true, [UnaryK, BinaryK, WhereK]),
             new("Hardshrink 0.5", x => x.Hardshrink(0.5), -3, 3, exact, true, [BinaryK, WhereK]),
+            // sin and cos near 0 and at |x| up to 1e4 (the argument reduction of libdevice and of the C library);
+            // erf's gradient e^(−x²) carries the rounding of x², up to 16 ulps at |x| = 4; rsqrt's is −½y³.
+            new("Sin", x => x.Sin(), -10, 10, Transcendental(1), false, [UnaryK, BinaryK]),
+            new("Sin large", x => x.Sin(), -1e4, 1e4, Transcendental(1), false, [UnaryK, BinaryK]),
+            new("Cos", x => x.Cos(), -10, 10, Transcendental(1), false, [UnaryK, BinaryK]),
+            new("Cos large", x => x.Cos(), -1e4, 1e4, Transcendental(1), false, [UnaryK, BinaryK]),
+            new("Rsqrt", x => x.Rsqrt(), 0.01, 10, Tolerance.Ulps(8), false, [UnaryK, BinaryK]),
+            new("Erf", x => x.Erf(), -4, 4, Tolerance.Ulps(16), false, [UnaryK, BinaryK]),
+            // The roundings on the 1/4 grid: integers and halves (round's ties to even) exactly; gradient 0.
+            new("Floor", x => x.Floor(), -3, 3, exact, true, [UnaryK]),
+            new("Ceil", x => x.Ceil(), -3, 3, exact, true, [UnaryK]),
+            new("Round", x => x.Round(), -3, 3, exact, true, [UnaryK]),
+            new("Trunc", x => x.Trunc(), -3, 3, exact, true, [UnaryK]),
         ];
         // Three geometries in turn: an odd count (scalar tail, no 16-byte pack fits the end), a multiple of 4 at an
         // aligned address (the packed path), a view at element offset 1 (an unaligned pointer: scalar only).

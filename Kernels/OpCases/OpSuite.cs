@@ -33,6 +33,9 @@ public static partial class OpSuite
         AddActivationCases(cases);
         AddPauCases(cases);
         AddLayerCases(cases);
+        AddIndexingCases(cases);
+        AddConvTransposeCases(cases);
+        AddCumulativeCases(cases);
         AddAdaptiveOptimizerCases(cases);
         var names = cases.SelectMany(c => c.DTypes.Select(c.NameFor)).ToList();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);

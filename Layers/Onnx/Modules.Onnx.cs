@@ -30,6 +30,42 @@ public sealed partial class Conv2d : IOnnxExportable
         (size + 2 * pad - dilation * (kernel - 1) - 1) / stride + 1;
 }
 
+/// <summary>ConvTranspose with PyTorch's geometry; the weight keeps its [in, out/groups, kH, kW] layout, ONNX's too.
+/// An output_padding below the stride is ONNX's attribute (symmetric pads), as PyTorch exports it. One at or beyond the
+/// stride (PyTorch allows it below the dilation) fails OnnxRuntime's shape check, so it is written out: the output is
+/// the full transposed result cropped by pads P before and P − OP after, and where OP > P the last OP − P rows and
+/// columns lie beyond it, so the bias-free result is padded with zeros there and the bias added after.</summary>
+public sealed partial class ConvTranspose2d : IOnnxExportable
+{
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        if (x.Rank != 4 || x.Channels != InChannels)
+            throw OnnxEmitter.Error(this, $"expected input [N, {InChannels}, H, W], got {x}");
+        var (oh, ow) = OutputSize(x.Shape[2], x.Shape[3]);
+        if (oh < 1 || ow < 1) throw OnnxEmitter.Error(this, $"input {x} gives an output of {oh}x{ow}, which is too small");
+        var weight = onnx.Parameter(this, "weight", Weight);
+        OnnxAttribute[] common =
+        [
+            OnnxAttribute.Ints("kernel_shape", KernelSize.H, KernelSize.W),
+            OnnxAttribute.Ints("strides", Stride.H, Stride.W),
+            OnnxAttribute.Ints("dilations", Dilation.H, Dilation.W),
+            OnnxAttribute.Int("group", Groups),
+        ];
+        int[] shape = [x.Shape[0], OutChannels, oh, ow];
+        if (OutputPadding.H < Stride.H && OutputPadding.W < Stride.W)
+            return onnx.Op("ConvTranspose", Bias is Tensor b ? [x, weight, onnx.Parameter(this, "bias", b)] : [x, weight], shape,
+                [.. common, OnnxAttribute.Ints("pads", Padding.H, Padding.W, Padding.H, Padding.W),
+                    OnnxAttribute.Ints("output_padding", OutputPadding.H, OutputPadding.W)]);
+        // Rows and columns beyond the full result: zeros before the bias.
+        int beyondH = Math.Max(0, OutputPadding.H - Padding.H), beyondW = Math.Max(0, OutputPadding.W - Padding.W);
+        var y = onnx.Op("ConvTranspose", [x, weight], [x.Shape[0], OutChannels, oh - beyondH, ow - beyondW],
+            [.. common, OnnxAttribute.Ints("pads", Padding.H, Padding.W, Padding.H - OutputPadding.H + beyondH, Padding.W - OutputPadding.W + beyondW)]);
+        if (beyondH + beyondW > 0)
+            y = onnx.Op("Pad", [y, onnx.Int64s([0, 0, 0, 0, 0, 0, beyondH, beyondW])], shape);
+        return Bias is Tensor bias ? onnx.Add(y, onnx.ChannelVector(this, "bias", bias, y)) : y;
+    }
+}
+
 public sealed partial class Linear : IOnnxExportable
 {
     /// <summary>[N, in] → Gemm(x, W, b, transB = 1); a higher rank → MatMul(x, Wᵀ) + b.</summary>

@@ -26,6 +26,12 @@ public sealed class OnnxEmitter
 
     internal OnnxEmitter(GraphProto graph) => _graph = graph;
 
+    /// <summary>The graph input when it holds int64 indices (a model starting with an Embedding), else null.</summary>
+    internal OnnxValue? IndexInput { get; set; }
+
+    /// <summary>Whether <paramref name="x"/> is the model's int64 index input (the only integer value of a graph).</summary>
+    public bool IsIndexInput(OnnxValue x) => IndexInput is { } i && ReferenceEquals(i, x);
+
     /// <summary>Emits <paramref name="module"/> applied to <paramref name="input"/>; a module without an ONNX form
     /// throws <see cref="OnnxExportException"/> naming its type and path.</summary>
     public OnnxValue Emit(Module module, OnnxValue input)

@@ -8,7 +8,8 @@ namespace Pade.Layers;
 
 /// <summary>
 /// Exports a model to a standard ONNX file (opset <see cref="OnnxEmitter.Opset"/>, float32): one input "input"
-/// [N, ..inputShape] with a symbolic batch N, one output "output". The graph is the evaluation-mode forward
+/// [N, ..inputShape] with a symbolic batch N (int64 indices when the model starts with an <see cref="Embedding"/>,
+/// float32 otherwise), one output "output". The graph is the evaluation-mode forward
 /// (docs/onnx.md lists what each module becomes); learned parameters are initializers named by their state-dict
 /// keys. Every module on the way must implement <see cref="IOnnxExportable"/>; otherwise the export throws an
 /// <see cref="OnnxExportException"/> naming the module's type and path. (In namespace Pade.Layers, beside
@@ -30,11 +31,14 @@ public static class OnnxExport
         var graph = new GraphProto { Name = model.GetType().Name };
         var onnx = new OnnxEmitter(graph);
         var input = new OnnxValue("input", [-1, .. inputShape]);
-        graph.Input.Add(ValueInfo(input));
+        // A model starting with an Embedding takes int64 indices, as PyTorch's exported token models do.
+        bool indices = Embedding.TakesIndices(model);
+        if (indices) onnx.IndexInput = input;
+        graph.Input.Add(ValueInfo(input, indices ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float));
         var y = onnx.Emit(model, input);
         var output = new OnnxValue("output", y.Shape);
         graph.Node.Add(new NodeProto { Name = "output", OpType = "Identity", Input = { y.Name }, Output = { output.Name } });
-        graph.Output.Add(ValueInfo(output));
+        graph.Output.Add(ValueInfo(output, TensorProto.Types.DataType.Float));
         return new ModelProto
         {
             IrVersion = IrVersion,
@@ -57,7 +61,7 @@ public static class OnnxExport
         AtomicWrite.ToFile(path, s => model.WriteTo(s));
     }
 
-    private static ValueInfoProto ValueInfo(OnnxValue v)
+    private static ValueInfoProto ValueInfo(OnnxValue v, TensorProto.Types.DataType type)
     {
         var shape = new TensorShapeProto();
         foreach (var d in v.Shape)
@@ -65,7 +69,7 @@ public static class OnnxExport
         return new ValueInfoProto
         {
             Name = v.Name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
         };
     }
 }

@@ -10,7 +10,8 @@ public static class ErfReference
     public static double Erf(double x)
     {
         if (Math.Abs(x) > 4.3) return SpecialFunctions.Erf(x);   // tail: checked separately against erfc values
-        decimal z = (decimal)x, z2 = z * z, power = z, sum = 0;   // power = z^(2n+1)/n!
+        // (decimal)x keeps only 15 significant digits: add back the remainder (exact in double) for ~28.
+        decimal head = (decimal)x, z = head + (decimal)(x - (double)head), z2 = z * z, power = z, sum = 0;   // power = z^(2n+1)/n!
         for (int n = 0; n < 400; n++)
         {
             decimal term = power / (2 * n + 1);

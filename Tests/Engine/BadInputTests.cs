@@ -226,6 +226,7 @@ public class BadInputTests
         public override void Where(Tensor cond, Tensor a, Tensor b, Tensor y) => throw None();
         public override void Reduce(ReduceOp op, Tensor x, int[] axes, Tensor y) => throw None();
         public override void ArgMax(Tensor x, int axis, Tensor y) => throw None();
+        public override void Scan(ReduceOp op, Tensor x, int axis, Tensor y, bool reverse, bool exclusive) => throw None();
         public override void MatMul(Tensor a, Tensor b, Tensor c, bool transA, bool transB, double beta = 0) => throw None();
         public override void Random(Tensor y, Distribution d, ulong seed, ulong offset, double p1, double p2) => throw None();
         public override void Softmax(Tensor x, Tensor y, bool log) => throw None();

@@ -40,6 +40,11 @@ public class OnnxLayerTests
         yield return Case("GroupNorm_3groups", () => new GroupNorm(3, 6), 2, 6, 4, 5);
         yield return Case("GroupNorm_notAffine_rank3", () => new GroupNorm(2, 4, eps: 1e-3, affine: false), 2, 4, 7);
         yield return Case("GroupNorm_1group_rank2", () => new GroupNorm(1, 5), 3, 5);
+        yield return Case("ConvTranspose_stride2_pad1_outpad1", () => new ConvTranspose2d(3, 4, 3, stride: 2, padding: 1, outputPadding: 1), 2, 3, 5, 4);
+        yield return Case("ConvTranspose_groups2_dilation2_asym", () => new ConvTranspose2d(4, 6, (3, 2), stride: (3, 1), padding: (2, 0), outputPadding: (1, 0), groups: 2, dilation: (2, 3)), 2, 4, 4, 5);
+        yield return Case("ConvTranspose_outpadBeyondStride_nobias", () => new ConvTranspose2d(2, 2, 2, stride: 1, outputPadding: 1, bias: false, dilation: 2), 1, 2, 3, 3);
+        yield return Case("ConvTranspose_outpadBeyondStride_pad2_groups2", () => new ConvTranspose2d(2, 4, 3, stride: (1, 2), padding: (2, 0), outputPadding: (2, 1), groups: 2, dilation: (3, 2)), 2, 2, 4, 3);
+        yield return Case("Conv_ConvTranspose", () => new Sequential(new Conv2d(3, 4, 3, stride: 2), new ConvTranspose2d(4, 3, 3, stride: 2, outputPadding: 1)), 2, 3, 8, 7);
         yield return Case("Conv_GroupNorm_LayerNorm", () => new Sequential(new Conv2d(3, 4, 3), new GroupNorm(2, 4), new LayerNorm([4, 4])), 2, 3, 6, 6);
     }
 
@@ -73,6 +78,41 @@ public class OnnxLayerTests
     {
         var e = Assert.Throws<OnnxExportException>(() => new Doubler().ToOnnx(4))!;
         Assert.That(e.Message, Does.Contain("the root module (Doubler)"));
+    }
+
+    /// <summary>An Embedding (alone, or first in a Sequential) exports as Gather on int64 indices [N, 5]; its
+    /// padding row is an ordinary row in evaluation. ONNX Runtime is fed the int32 indices Pade took, as int64.</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void EmbeddingExportsAsGatherOnInt64Indices(bool inSequential)
+    {
+        Tensor.ManualSeed(2);
+        var embedding = new Embedding(11, 4, paddingIdx: 0);
+        Module m = inSequential ? new Sequential(embedding, new Flatten(), new Linear(20, 3)) : embedding;
+        OnnxCheck.Randomize(m, 3);
+        int[] ids = [0, 3, 10, 3, 7, 1, 0, 9, 2, 5];
+        var x = Tensor.FromArray(ids, 2, 5);
+        var model = m.ToOnnx(5);
+        Assert.That(model.Graph.Input[0].Type.TensorType.ElemType, Is.EqualTo((int)TensorProto.Types.DataType.Int64));
+        Assert.That(model.Graph.Node.Select(n => n.OpType), Does.Contain("Gather"));
+        m.Eval();
+        float[] expected;
+        using (Tensor.NoGrad()) expected = m.Forward(x).ToArray<float>();
+        using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1 };
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model.ToByteArray(), options);
+        using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(ids.Select(i => (long)i).ToArray(), [2L, 5L]);
+        using var run = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var outputs = session.Run(run, ["input"], [input], ["output"]);
+        Assert.That(outputs[0].GetTensorTypeAndShape().Shape, Is.EqualTo(inSequential ? new long[] { 2, 3 } : new long[] { 2, 5, 4 }));
+        var actual = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        Assert.That(OnnxCheck.RelativeError(actual, expected), Is.LessThanOrEqualTo(OnnxCheck.Tolerance));
+    }
+
+    [Test]
+    public void AnEmbeddingAfterAnotherModuleIsRefused()
+    {
+        var e = Assert.Throws<OnnxExportException>(() => new Sequential(new Linear(3, 3), new Embedding(3, 2)).ToOnnx(3))!;
+        Assert.That(e.Message, Does.Contain("Embedding '1'").And.Contain("put the Embedding first"));
     }
 
     [Test]

@@ -27,6 +27,9 @@ public static partial class OracleCases
         AddStatistics(cases, seed, perFamily);
         AddRegressionLosses(cases, g, perFamily);
         AddNormalization(cases, seed, perFamily);
+        AddIndexing(cases, seed, perFamily);
+        AddConvTranspose(cases, seed, perFamily);
+        AddMath(cases, seed, perFamily);
         AddAdaptiveOptimizers(cases, seed, perFamily);
         return cases;
     }

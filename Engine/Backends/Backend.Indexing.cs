@@ -1,0 +1,18 @@
+namespace Pade.Engine;
+
+/// <summary>
+/// The index kernels behind gather, scatter_add, index_select and embedding (Engine/Ops/Indexing.cs), over the axis
+/// split [O, D, I]: the dims before the indexed axis, the axis, the dims after it. Index tensors are int32 views of
+/// shape [O, K, I] with any strides (0 where one index row serves every o or i, as index_select's); the op has
+/// checked every entry lies in [0, D). The other tensors are contiguous.
+/// </summary>
+public abstract partial class Backend
+{
+    /// <summary>y[o, k, i] = x[o, index[o, k, i], i], for x [O, D, I] and y [O, K, I].</summary>
+    public virtual void Gather(Tensor x, Tensor index, Tensor y) => throw new NotSupportedException($"{Device} backend has no kernel gather");
+
+    /// <summary>y[o, index[o, k, i], i] += src[o, k, i] for k = 0, 1, ..., K − 1 in that order, for y [O, D, I] (it holds
+    /// the values added to) and src [O, K, I]. The order is part of the contract: results are the same on every run
+    /// and device.</summary>
+    public virtual void ScatterAdd(Tensor src, Tensor index, Tensor y) => throw new NotSupportedException($"{Device} backend has no kernel scatter_add");
+}

@@ -1,0 +1,29 @@
+using Pade.Engine;
+using Pade.Kernels.Catalog;
+
+namespace Pade.Kernels;
+
+/// <summary>Gather and scatter-add along an axis (cuda/gather.cu); the ops have checked the indices.</summary>
+public sealed partial class CudaBackend
+{
+    public override void Gather(Tensor x, Tensor index, Tensor y)
+    {
+        RequireFloating("Gather", x);
+        RequireContiguous("Gather", x);
+        RequireContiguous("Gather", y);
+        if (y.Numel == 0) return;
+        GatherKernels.Gather[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "Gather"), PointerOf(index, "Gather"), PointerOf(y, "Gather"),
+            (long)y.Shape[0], x.Shape[1], (long)y.Shape[1], (long)y.Shape[2], (long)index.Strides[0], (long)index.Strides[1], (long)index.Strides[2]);
+    }
+
+    public override void ScatterAdd(Tensor src, Tensor index, Tensor y)
+    {
+        RequireFloating("ScatterAdd", y);
+        RequireContiguous("ScatterAdd", src);
+        RequireContiguous("ScatterAdd", y);
+        long columns = (long)src.Shape[0] * src.Shape[2];
+        if (src.Numel == 0) return;
+        GatherKernels.ScatterAdd[y.DType].LaunchOver(CudaDevice, columns, PointerOf(src, "ScatterAdd"), PointerOf(index, "ScatterAdd"), PointerOf(y, "ScatterAdd"),
+            (long)src.Shape[0], y.Shape[1], (long)src.Shape[1], (long)src.Shape[2], (long)index.Strides[0], (long)index.Strides[1], (long)index.Strides[2]);
+    }
+}
