@@ -13,7 +13,9 @@ public static partial class F
     /// in/out, as PyTorch (see <see cref="ResampleMatrix"/> for the index rules of UpSample.h).
     /// <para>The resampling is separable: y = A_H · x · A_Wᵀ per plane, with small [out, in] interpolation matrices
     /// built on the host and applied with MatMul along each axis (under no-grad), so every backend runs it. One node
-    /// is recorded; its backward is the transpose, dx = A_Hᵀ · dy · A_W. Nearest modes have one 1 per row (exact
+    /// is recorded; its backward is the transpose, dx = A_Hᵀ · dy · A_W (libtorch's CPU backward of the nearest modes
+    /// indexes by UpSample.h's nearest_idx, which can differ from its own forward: see <see cref="ResampleMatrix"/>;
+    /// this backward is the forward's true gradient, as libtorch's CUDA kernels). Nearest modes have one 1 per row (exact
     /// copies of finite values); linear modes two weights. Unlike PyTorch's gathers, a non-finite input (±∞, NaN)
     /// reaches every output of its row and column through the zero weights (0·∞ = NaN).</para>
     /// </summary>
@@ -70,12 +72,17 @@ public static partial class F
 
         bool corners = alignCorners ?? false;
         bool single = input.DType == DType.Float32;
+        // libtorch's CPU forward of the 2-D nearest modes takes its "vectorized" kernel, which indexes with
+        // nearest_idx, when OH + OW ≤ 128 (_use_vectorized_kernel_cond_2d; the channels-last half of that condition
+        // never holds for an NCHW tensor with more than one pixel), and the generic kernel otherwise; 1-D always the
+        // generic one. The two differ where a shortcut applies (and at float rounding of the scale).
+        bool nearestIdx = dims == 2 && outSizes[0] + outSizes[1] <= 128;
         // Forward matrices as Aᵀ [in, out] (x · Aᵀ along the last axis); the backward uses A [out, in].
         var forward = new Tensor[dims];
         var backward = new Tensor[dims];
         for (int d = 0; d < dims; d++)
         {
-            var a = ResampleMatrix(inSizes[d], outSizes[d], mode, corners, scales[d], single);
+            var a = ResampleMatrix(inSizes[d], outSizes[d], mode, corners, scales[d], single, nearestIdx);
             backward[d] = MatrixTensor(a, outSizes[d], inSizes[d], input);
             forward[d] = MatrixTensor(Transposed(a, outSizes[d], inSizes[d]), inSizes[d], outSizes[d], input);
         }
@@ -121,17 +128,20 @@ public static partial class F
 
     /// <summary>
     /// The [outSize, inSize] row-major matrix A of one axis, y[o] = Σ_i A[o, i]·x[i], with PyTorch's index rules
-    /// (aten/src/ATen/native/UpSample.h), in float32 arithmetic when <paramref name="single"/> as PyTorch's opmath:
+    /// (aten/src/ATen/native/UpSample.h and the CPU forward kernels of UpSampleKernel.cpp), in float32 arithmetic when
+    /// <paramref name="single"/> as PyTorch's opmath, the floor taken in float (floorf) in both dtypes:
     /// <list type="bullet">
-    /// <item>nearest: out = in copies, out = 2·in takes o/2, else src = min(⌊o·s⌋, in − 1) with the float
-    /// s = 1/scale_factor when given, else in/out (float);</item>
-    /// <item>nearest-exact: src = min(⌊(o + 0.5)·s⌋, in − 1), the same float s;</item>
+    /// <item>nearest: src = min(⌊s·o⌋, in − 1) with s = 1/scale_factor when given, else in/out;</item>
+    /// <item>nearest-exact: src = min(⌊max(s·(o + 0.5) − 0.5, 0) + 0.5⌋, in − 1), the same s;</item>
+    /// <item>with <paramref name="nearestIdx"/>, UpSample.h's nearest_idx instead: out = in copies, out = 2·in takes
+    /// o/2, else min(⌊o·s⌋, in − 1) with s in float (nearest-exact: min(⌊(o + 0.5)·s⌋, in − 1));</item>
     /// <item>linear: out = in copies; else s = (in − 1)/(out − 1) (0 for out = 1) with align corners, or 1/scale_factor
     /// (in/out without one); src = s·o with align corners, else max(s·(o + 0.5) − 0.5, 0); i0 = min(⌊src⌋, in − 1),
     /// i1 = i0 + 1 (i0 at the last row), λ1 = clamp(src − i0, 0, 1), λ0 = 1 − λ1.</item>
     /// </list>
     /// </summary>
-    public static double[] ResampleMatrix(int inSize, int outSize, string mode, bool alignCorners, double? scaleFactor, bool single)
+    public static double[] ResampleMatrix(int inSize, int outSize, string mode, bool alignCorners, double? scaleFactor, bool single,
+        bool nearestIdx = false)
     {
         var a = new double[outSize * inSize];
         double R(double v) => single ? (float)v : v;   // one rounding per float op: float arithmetic, exactly
@@ -141,15 +151,23 @@ public static partial class F
             : (f32 ? (float)((double)inSize / outSize) : (double)inSize / outSize);
         if (mode is "nearest" or "nearest-exact")
         {
-            float s = (float)Scale(true);   // nearest always takes a float scale, whatever the dtype
+            // PyTorch's CPU forward (HelperInterpNearest / HelperInterpNearestExact): the scale in the kernel's type,
+            // no shortcuts, floorf. nearest_idx / nearest_exact_idx (its channels-last forward and its backward): a
+            // float scale, and for nearest the out = in and out = 2·in shortcuts.
+            double s = Scale(single);
+            float sf = (float)Scale(true);
             for (int o = 0; o < outSize; o++)
             {
                 int src;
-                if (mode == "nearest-exact") src = Math.Min((int)MathF.Floor((float)((o + 0.5) * s)), inSize - 1);
-                else if (outSize == inSize) src = o;
-                else if (outSize == 2 * inSize) src = o >> 1;
-                else src = Math.Min((int)MathF.Floor(o * s), inSize - 1);
-                a[o * inSize + src] = 1;
+                if (nearestIdx)
+                    src = mode == "nearest-exact" ? (int)MathF.Floor((float)((o + 0.5) * sf))
+                        : outSize == inSize ? o : outSize == 2 * inSize ? o >> 1 : (int)MathF.Floor(o * sf);
+                else
+                {
+                    double real = mode == "nearest" ? R(s * o) : Math.Max(R(R(s * R(o + 0.5)) - 0.5), 0) + 0.5;
+                    src = (int)MathF.Floor((float)real);
+                }
+                a[o * inSize + Math.Min(src, inSize - 1)] = 1;
             }
             return a;
         }

@@ -65,16 +65,21 @@ public class InterpolateTests
     // ---- reference: plain loops --------------------------------------------------------------------------------
 
     /// <summary>The taps (input index, weight) of output o along one axis, written from UpSample.h's formulas in
-    /// float64 (the kernel's opmath for double; nearest always uses a float scale).</summary>
-    private static (int I, double W)[] Taps(int o, int inS, int outS, string mode, bool align, double? factor)
+    /// float64 (the kernel's opmath for double), with the floor taken in float as PyTorch's floorf.</summary>
+    private static (int I, double W)[] Taps(int o, int inS, int outS, string mode, bool align, double? factor, bool legacy)
     {
-        if (mode is "nearest" or "nearest-exact")
+        double scale0 = factor is double f ? 1.0 / f : (double)inS / outS;
+        if (legacy && mode is "nearest" or "nearest-exact")
         {
-            float s = factor is double f ? (float)(1.0 / f) : (float)inS / outS;
-            int src = mode == "nearest-exact" ? (int)MathF.Floor((float)((o + 0.5) * s))
-                : outS == inS ? o : outS == 2 * inS ? o / 2 : (int)MathF.Floor(o * s);
+            // UpSample.h's nearest_idx / nearest_exact_idx: a float scale, shortcuts for nearest.
+            float sf = factor is double g0 ? (float)(1.0 / g0) : (float)inS / outS;
+            int src = mode == "nearest-exact" ? (int)MathF.Floor((float)((o + 0.5) * sf))
+                : outS == inS ? o : outS == 2 * inS ? o / 2 : (int)MathF.Floor(o * sf);
             return [(Math.Min(src, inS - 1), 1.0)];
         }
+        if (mode == "nearest") return [(Math.Min((int)MathF.Floor((float)(scale0 * o)), inS - 1), 1.0)];
+        if (mode == "nearest-exact")
+            return [(Math.Min((int)MathF.Floor((float)(Math.Max(scale0 * (o + 0.5) - 0.5, 0) + 0.5)), inS - 1), 1.0)];
         if (outS == inS) return [(o, 1.0)];
         double scale = align ? (outS > 1 ? (inS - 1.0) / (outS - 1) : 0) : factor is double g ? 1.0 / g : (double)inS / outS;
         double real = align ? scale * o : Math.Max(scale * (o + 0.5) - 0.5, 0);
@@ -102,14 +107,15 @@ public class InterpolateTests
         }
         outSizes = outs;
         bool align = c.Align ?? false;
+        bool legacy = dims == 2 && outs[0] + outs[1] <= 128;   // libtorch's vectorized 2-D kernel: nearest_idx
         int inH = dims == 2 ? ins[0] : 1, inW = ins[^1], outH = dims == 2 ? outs[0] : 1, outW = outs[^1];
         var y = new double[planes * outH * outW];
         for (int p = 0; p < planes; p++)
             for (int oh = 0; oh < outH; oh++)
                 for (int ow = 0; ow < outW; ow++)
                 {
-                    var th = dims == 2 ? Taps(oh, inH, outH, c.Mode, align, factors[0]) : [(0, 1.0)];
-                    var tw = Taps(ow, inW, outW, c.Mode, align, factors[^1]);
+                    var th = dims == 2 ? Taps(oh, inH, outH, c.Mode, align, factors[0], legacy) : [(0, 1.0)];
+                    var tw = Taps(ow, inW, outW, c.Mode, align, factors[^1], legacy);
                     double s = 0;
                     foreach (var (ih, wh) in th)
                         foreach (var (iw, ww) in tw) s += wh * ww * c.X.Values[(p * inH + ih) * inW + iw];
@@ -149,10 +155,28 @@ public class InterpolateTests
         var x = Tensor.FromArray(new double[] { 0, 1, 2, 3, 4 }, 1, 1, 5);
         var y = F.Interpolate(x, scaleFactor: [1.7]).ToArray<double>();
         Assert.That(y.Length, Is.EqualTo(8));
-        Assert.That(y[5], Is.EqualTo(Math.Floor(5 * (float)(1 / 1.7))));
+        Assert.That(y[5], Is.EqualTo(Math.Floor(5 * (1 / 1.7))));
         var r = F.Interpolate(x, scaleFactor: [1.7], recomputeScaleFactor: true).ToArray<double>();
         Assert.That(r[5], Is.EqualTo(Math.Floor(5 * 5 / 8.0)));
         Assert.That(r[5], Is.Not.EqualTo(y[5]));
+    }
+
+    /// <summary>2-D nearest: libtorch indexes with nearest_idx (shortcuts: 2 -> 2 copies, 64 -> 128 takes o/2) while
+    /// OH + OW ≤ 128, and with the generic kernel's ⌊o/s⌋ above; both against the loops, gradients included.</summary>
+    [Test]
+    public void NearestIndexingDependsOnTheOutputSizeAsLibtorchs()
+    {
+        var values = Enumerable.Range(0, 2 * 2 * 64).Select(i => Math.Sin(i * 0.7)).ToArray();
+        foreach (var (scale, mode) in new (double[], string)[] { ([1.3, 2.01], "nearest"), ([1.3, 1.9], "nearest"), ([1.3, 2.01], "nearest-exact") })
+        {
+            var c = new InterpolateCase(new Spec([1, 2, 2, 64], values), mode, null, scale, null, null, 7);
+            Expect.Close(c.Call(c.X.Tensor()), Reference(c, out var outs), 0, 0, $"{mode} x({scale[0]}, {scale[1]}) -> {Shapes.Format(outs)}");
+            Expect.Grad(mode, t => c.Call(t[0]), c.Seed, c.X.Tensor());
+        }
+        var big = F.Interpolate(Tensor.FromArray(values, 1, 2, 2, 64), scaleFactor: [1.3, 2.01]).ToArray<double>();
+        Assert.That(big[1 * 128 + 1], Is.EqualTo(values[0]), "generic kernel (OH + OW = 130): row 1 reads ⌊1/1.3⌋ = 0");
+        var small = F.Interpolate(Tensor.FromArray(values, 1, 2, 2, 64), scaleFactor: [1.3, 1.9]).ToArray<double>();
+        Assert.That(small[1 * 121 + 1], Is.EqualTo(values[64]), "nearest_idx (OH + OW = 123): 2 -> 2 copies row 1");
     }
 
     [Test]
