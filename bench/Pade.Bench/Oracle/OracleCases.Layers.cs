@@ -27,6 +27,7 @@ public static partial class OracleCases
         AddStatistics(cases, seed, perFamily);
         AddRegressionLosses(cases, g, perFamily);
         AddNormalization(cases, seed, perFamily);
+        AddResample(cases, seed, perFamily);
         return cases;
     }
 
