@@ -6,7 +6,8 @@ public static partial class F
 {
     /// <summary>
     /// Resampling as torch.nn.functional.interpolate: input (N, C, L) with modes "nearest", "nearest-exact" and
-    /// "linear", or (N, C, H, W) with "nearest", "nearest-exact" and "bilinear". Exactly one of
+    /// "linear", or (N, C, H, W) with "nearest", "nearest-exact" and "bilinear"; "area" (either rank) is
+    /// <see cref="AdaptiveAvgPool2d"/> to the output size. Exactly one of
     /// <paramref name="size"/> (the output's spatial sizes) and <paramref name="scaleFactor"/> is given; either holds
     /// one entry per spatial dim, or one entry for all of them (Python's scalar form). With a scale factor s the output
     /// size is ⌊in·s⌋, and unless <paramref name="recomputeScaleFactor"/> the source coordinates use 1/s itself, not
@@ -25,8 +26,8 @@ public static partial class F
         const string op = "interpolate";
         Ops.CheckFloating(op, input);
         ArgumentNullException.ThrowIfNull(mode);
-        if (mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear"))
-            throw new ArgumentException(mode is "bicubic" or "trilinear" or "area" ? $"{op}: mode '{mode}' is not supported (supported: nearest, nearest-exact, linear, bilinear)"
+        if (mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear" or "area"))
+            throw new ArgumentException(mode is "bicubic" or "trilinear" ? $"{op}: mode '{mode}' is not supported (supported: nearest, nearest-exact, linear, bilinear, area)"
                 : $"{op}: unknown mode '{mode}' (PyTorch's modes: nearest, linear, bilinear, bicubic, trilinear, area, nearest-exact)");
         bool linear = mode is "linear" or "bilinear";
         if (alignCorners != null && !linear)
@@ -69,6 +70,11 @@ public static partial class F
             string[] axis = dims == 1 ? ["W"] : ["H", "W"];
             throw new ArgumentException($"{op}: Input and output sizes should be greater than 0, but got input ({string.Join(", ", axis.Select((a, i) => $"{a}: {inSizes[i]}"))}) output ({string.Join(", ", axis.Select((a, i) => $"{a}: {outSizes[i]}"))}) (input {Shapes.Format(input.Shape)})");
         }
+
+        // "area" is adaptive average pooling to the output size, as PyTorch's interpolate (the scale factor only sizes it).
+        if (mode == "area")
+            return dims == 2 ? AdaptiveAvgPool2d(input, new Size2(outSizes[0], outSizes[1]), op)
+                : AdaptiveAvgPool2d(input.Unsqueeze(2), new Size2(1, outSizes[0]), op).Squeeze(2);
 
         bool corners = alignCorners ?? false;
         bool single = input.DType == DType.Float32;

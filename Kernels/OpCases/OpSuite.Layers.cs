@@ -139,6 +139,11 @@ public static partial class OpSuite
                 Tol = Tolerance.Sum(4), GradTol = Tolerance.Sum(16),
                 Kernels = shape.Length == 4 ? [GemmNN, CopyK] : [GemmNN],   // (N, C, L) needs no transpose
             });
+        cases.Add(new("interpolate", "[2, 3, 7, 5] -> 3x8 area", [In("x", [2, 3, 7, 5])], (_, x) => One(F.Interpolate(x[0], [3, 8], mode: "area")))
+        {
+            Tol = Tolerance.Sum(12), GradTol = Tolerance.Sum(4),
+            Kernels = [Pool + "adaptive_avg_pool2d_{t}", Pool + "adaptive_avg_pool2d_backward_{t}"],
+        });
 
         // Batch norm in training (batch statistics, running statistics updated in place: compared as outputs) and in
         // evaluation (running statistics), for [N, C, H, W] and [N, C].

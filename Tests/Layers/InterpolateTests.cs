@@ -32,7 +32,7 @@ public static class InterpolateGen
         from n in Gen.Frequency((1, Gen.Constant(0)), (6, Gen.Choose(1, 2)))
         from c in Gen.Choose(1, 2)
         from spatial in Gen.ArrayOf(Gen.Choose(1, 6), spatialDims)
-        from mode in Gen.Elements("nearest", "nearest-exact", spatialDims == 1 ? "linear" : "bilinear")
+        from mode in Gen.Elements("nearest", "nearest-exact", spatialDims == 1 ? "linear" : "bilinear", "area")
         from useSize in Gen.Elements(true, false)
         from one in Gen.Frequency((1, Gen.Constant(true)), (3, Gen.Constant(false)))
         from sizes in Gen.ArrayOf(Gen.Choose(1, 8), spatialDims)
@@ -68,6 +68,12 @@ public class InterpolateTests
     /// float64 (the kernel's opmath for double), with the floor taken in float as PyTorch's floorf.</summary>
     private static (int I, double W)[] Taps(int o, int inS, int outS, string mode, bool align, double? factor, bool legacy)
     {
+        if (mode == "area")
+        {
+            // Adaptive average pooling's window [⌊o·in/out⌋, ⌈(o+1)·in/out⌉), equal weights.
+            int a = (int)Math.Floor((double)o * inS / outS), b = (int)Math.Ceiling((double)(o + 1) * inS / outS);
+            return Enumerable.Range(a, b - a).Select(i => (i, 1.0 / (b - a))).ToArray();
+        }
         double scale0 = factor is double f ? 1.0 / f : (double)inS / outS;
         if (legacy && mode is "nearest" or "nearest-exact")
         {
@@ -200,6 +206,7 @@ public class InterpolateTests
         Throws(() => F.Interpolate(x, [2], [2.0]), "only one of size or scale_factor should be defined");
         Throws(() => F.Interpolate(x, [2, 3, 4]), "same number of spatial dimensions");
         Throws(() => F.Interpolate(x, [2], alignCorners: true), "align_corners option can only be set with the interpolating modes");
+        Throws(() => F.Interpolate(x, [2], mode: "area", alignCorners: false), "align_corners option can only be set with the interpolating modes");
         Throws(() => F.Interpolate(x, [2], mode: "linear"), "Got 4D input, but linear mode needs 3D input");
         Throws(() => F.Interpolate(Tensor.Zeros(1, 2, 3), [2], mode: "bilinear"), "Got 3D input, but bilinear mode needs 4D input");
         Throws(() => F.Interpolate(x, [0, 2]), "Input and output sizes should be greater than 0");
