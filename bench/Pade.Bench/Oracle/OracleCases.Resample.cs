@@ -6,7 +6,7 @@ using TF = TorchSharp.torch.nn.functional;
 namespace Pade.Bench.Oracle;
 
 /// <summary>
-/// interpolate (nearest, nearest-exact, linear, bilinear with align_corners false and true; sizes and integer or
+/// interpolate (nearest, nearest-exact, linear, bilinear with align_corners false and true, area; sizes and integer or
 /// fractional scale factors, up and down, recompute_scale_factor on and off) and adaptive_max_pool2d (windows that
 /// shrink, grow and cover the image, null entries resolved for libtorch, which takes sizes only) against libtorch.
 /// </summary>
@@ -66,6 +66,22 @@ public static partial class OracleCases
         }
         cases.Add(AdaptiveMax(g, [2, 3, 5, 7], 1, 1));
         cases.Add(AdaptiveMax(g, [1, 2, 1, 1], 3, 2));
+
+        // area: adaptive average pooling to the output size.
+        for (int i = 0; i < perFamily; i++)
+        {
+            bool twoD = g.Coin(0.7);
+            int[] spatial = twoD ? [g.Int(1, 9), g.Int(1, 9)] : [g.Int(1, 9)];
+            int[] shape = [g.Int(1, 2), g.Int(1, 3), .. spatial];
+            if (g.Coin())
+                cases.Add(Interpolate(g, shape, spatial.Select(_ => g.Int(1, 7)).ToArray(), null, "area", null, false));
+            else
+            {
+                double[] scale = spatial.Select(_ => g.Pick(0.5, 0.7, 1.5, 2.0, 1.0 / 3)).ToArray();
+                if (spatial.Select((s, d) => Math.Floor(s * scale[d])).All(o => o >= 1))
+                    cases.Add(Interpolate(g, shape, null, scale, "area", null, false));
+            }
+        }
     }
 
     private static OracleCase Interpolate(OracleGen g, int[] shape, int[]? size, double[]? scale, string mode, bool? align, bool recompute)
@@ -76,6 +92,7 @@ public static partial class OracleCases
             "nearest" => InterpolationMode.Nearest,
             "nearest-exact" => InterpolationMode.NearestExact,
             "linear" => InterpolationMode.Linear,
+            "area" => InterpolationMode.Area,
             _ => InterpolationMode.Bilinear,
         };
         // libtorch's C++ interpolate wants one entry per spatial dim; Python's scalar form is expanded here.
