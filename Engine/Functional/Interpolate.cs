@@ -71,6 +71,9 @@ public static partial class F
             throw new ArgumentException($"{op}: Input and output sizes should be greater than 0, but got input ({string.Join(", ", axis.Select((a, i) => $"{a}: {inSizes[i]}"))}) output ({string.Join(", ", axis.Select((a, i) => $"{a}: {outSizes[i]}"))}) (input {Shapes.Format(input.Shape)})");
         }
 
+        if (input.Size(1) == 0)   // PyTorch's upsample check: an empty batch is fine, no channels is not
+            throw new ArgumentException($"{op}: Non-empty {input.Rank}D data tensor expected but got a tensor with sizes {Shapes.Format(input.Shape)}");
+
         // "area" is adaptive average pooling to the output size, as PyTorch's interpolate (the scale factor only sizes it).
         if (mode == "area")
             return dims == 2 ? AdaptiveAvgPool2d(input, new Size2(outSizes[0], outSizes[1]), op)

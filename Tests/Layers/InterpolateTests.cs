@@ -215,6 +215,8 @@ public class InterpolateTests
         Throws(() => F.Interpolate(x, [2], mode: "cubic"), "unknown mode 'cubic'");
         Throws(() => F.Interpolate(x, [2], recomputeScaleFactor: true), "recompute_scale_factor is not meaningful");
         Throws(() => F.Interpolate(Tensor.Zeros(2, 3), [2]), "[2, 3]");
+        Throws(() => F.Interpolate(Tensor.Zeros(2, 0, 3, 4), [2]), "Non-empty 4D data tensor expected but got a tensor with sizes [2, 0, 3, 4]");
+        Assert.That(F.Interpolate(Tensor.Zeros(0, 2, 3, 4), [2]).ShapeCopy(), Is.EqualTo(new[] { 0, 2, 2, 2 }));
         Throws(() => F.Interpolate(Tensor.Zeros([1, 1, 2], DType.Int32), [2]), "floating-point");
     }
 }
