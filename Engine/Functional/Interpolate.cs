@@ -103,7 +103,7 @@ public static partial class F
             for (int d = dims - 1; d >= 0; d--) y = AlongAxis(y, 2 + d, forward[d]);
             y = y.Contiguous();
         }
-        return Graph.Record(y, mode == "linear" || mode == "bilinear" ? $"upsample_{mode}" : $"upsample_{mode.Replace('-', '_')}", [input], dy =>
+        return Graph.Record(y, $"upsample_{mode.Replace('-', '_')}", [input], dy =>
         {
             var g = dy;
             for (int d = dims - 1; d >= 0; d--) g = AlongAxis(g, 2 + d, backward[d]);
