@@ -137,6 +137,23 @@ public sealed partial class CudaBackend
             (long)dx.Size(0) * dx.Size(1), dx.Size(2), dx.Size(3), dy.Size(2), dy.Size(3));
     }
 
+    public override void AdaptiveMaxPool2d(Tensor x, Tensor y, Tensor indices)
+    {
+        CheckLayer("AdaptiveMaxPool2d", x, y, y, null);
+        if (y.Numel == 0) return;
+        PoolKernels.AdaptiveMaxPool2d[x.DType].LaunchOver(CudaDevice, y.Numel, PointerOf(x, "AdaptiveMaxPool2d"), PointerOf(y, "AdaptiveMaxPool2d"),
+            PointerOf(indices, "AdaptiveMaxPool2d"), (long)x.Size(0) * x.Size(1), x.Size(2), x.Size(3), y.Size(2), y.Size(3));
+    }
+
+    public override void AdaptiveMaxPool2dBackward(Tensor dy, Tensor indices, Tensor dx)
+    {
+        CheckLayer("AdaptiveMaxPool2dBackward", dy, dx, dx, null);
+        if (dx.Numel == 0) return;
+        PoolKernels.AdaptiveMaxPool2dBackward[dy.DType].LaunchOver(CudaDevice, dx.Numel, PointerOf(dy, "AdaptiveMaxPool2dBackward"),
+            PointerOf(indices, "AdaptiveMaxPool2dBackward"), PointerOf(dx, "AdaptiveMaxPool2dBackward"),
+            (long)dx.Size(0) * dx.Size(1), dx.Size(2), dx.Size(3), dy.Size(2), dy.Size(3));
+    }
+
     public override void BatchNormStats(Tensor x, Tensor mean, Tensor var)
     {
         CheckLayer("BatchNormStats", x, mean, var, null);

@@ -1,4 +1,4 @@
-// pool.cu: 2-D max, average and adaptive average pooling over x [N, C, H, W] (NCHW, contiguous).
+// pool.cu: 2-D max, average, adaptive average and adaptive max pooling over x [N, C, H, W] (NCHW, contiguous).
 //
 // Window of output (oh, ow): the taps rows hs + i·DH (hs = oh·SH − PH, i < KH) and columns ws + j·DW (ws =
 // ow·SW − PW, j < KW) inside the image (padding never contributes). OH, OW come from the host (PyTorch's floor or
@@ -21,6 +21,12 @@
 //     window rows ⌊oh·H/OH⌋ .. ⌈(oh+1)·H/OH⌉ − 1 (columns likewise); y = window mean. Mirrors AdaptiveAvgPool2d.
 // adaptive_avg_pool2d_backward_<t>(dy, dx, N·C, H, W, OH, OW)
 //     dx[h, w] = Σ over the windows o covering (h, w) of dy[o] / |window o|. Mirrors AdaptiveAvgPool2dBackward.
+// adaptive_max_pool2d_<t>(x, y, indices, N·C, H, W, OH, OW)
+//     the adaptive windows above; from −∞ at the window's first element, v > max || isnan(v) takes the place
+//     (PyTorch's test: the first maximum wins ties, the last NaN wins); indices = ih·W + iw. Mirrors AdaptiveMaxPool2d.
+// adaptive_max_pool2d_backward_<t>(dy, indices, dx, N·C, H, W, OH, OW)
+//     dx[h, w] = Σ over the windows o covering (h, w) whose index is h·W + w of dy[o], in order of o (a gather: the
+//     CPU's scatter order, no atomics). Mirrors AdaptiveMaxPool2dBackward.
 //
 // One thread per output (forward) or per input element (backward), grid-stride. This file includes no headers,
 // shared (cuda/*.cuh) or system.
@@ -212,6 +218,58 @@ __device__ void adaptive_avg_pool2d_backward(const T* __restrict__ dy, T* __rest
     }
 }
 
+template <typename T>
+__device__ void adaptive_max_pool2d(const T* __restrict__ x, T* __restrict__ y, int* __restrict__ indices, long long planes,
+                                    int H, int W, int OH, int OW)
+{
+    long long n = planes * OH * OW;
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < n; e += stride)
+    {
+        int j = (int)(e % OW), i = (int)(e / OW % OH);
+        const T* xp = x + e / ((long long)OH * OW) * H * W;
+        int h0 = adaptive_start(i, H, OH), h1 = adaptive_end(i, H, OH);
+        int w0 = adaptive_start(j, W, OW), w1 = adaptive_end(j, W, OW);
+        T best = negative_infinity<T>();
+        int at = h0 * W + w0;
+        for (int ih = h0; ih < h1; ++ih)
+            for (int iw = w0; iw < w1; ++iw)
+            {
+                T v = xp[ih * W + iw];
+                if (v > best || v != v) { best = v; at = ih * W + iw; }
+            }
+        y[e] = best;
+        indices[e] = at;
+    }
+}
+
+template <typename T>
+__device__ void adaptive_max_pool2d_backward(const T* __restrict__ dy, const int* __restrict__ indices, T* __restrict__ dx,
+                                             long long planes, int H, int W, int OH, int OW)
+{
+    long long n = planes * H * W;
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long e = (long long)blockIdx.x * blockDim.x + threadIdx.x; e < n; e += stride)
+    {
+        int w = (int)(e % W), h = (int)(e / W % H);
+        long long plane = e / ((long long)H * W);
+        const T* dyp = dy + plane * OH * OW;
+        const int* ip = indices + plane * OH * OW;
+        int self = h * W + w;
+        T s = T(0);
+        for (int i = 0; i < OH; ++i)
+        {
+            if (h < adaptive_start(i, H, OH) || h >= adaptive_end(i, H, OH)) continue;
+            for (int j = 0; j < OW; ++j)
+            {
+                if (w < adaptive_start(j, W, OW) || w >= adaptive_end(j, W, OW)) continue;
+                if (ip[i * OW + j] == self) s += dyp[i * OW + j];
+            }
+        }
+        dx[e] = s;
+    }
+}
+
 #define PADE_POOL(SUFFIX, T)                                                                                   \
     extern "C" __global__ void max_pool2d_##SUFFIX(const T* x, T* y, int* indices, PoolGeometry g)             \
     {                                                                                                          \
@@ -240,6 +298,17 @@ __device__ void adaptive_avg_pool2d_backward(const T* __restrict__ dy, T* __rest
                                                                      int H, int W, int OH, int OW)             \
     {                                                                                                          \
         adaptive_avg_pool2d_backward<T>(dy, dx, planes, H, W, OH, OW);                                         \
+    }                                                                                                          \
+    extern "C" __global__ void adaptive_max_pool2d_##SUFFIX(const T* x, T* y, int* indices, long long planes,  \
+                                                            int H, int W, int OH, int OW)                      \
+    {                                                                                                          \
+        adaptive_max_pool2d<T>(x, y, indices, planes, H, W, OH, OW);                                           \
+    }                                                                                                          \
+    extern "C" __global__ void adaptive_max_pool2d_backward_##SUFFIX(const T* dy, const int* indices, T* dx,   \
+                                                                     long long planes, int H, int W, int OH,   \
+                                                                     int OW)                                   \
+    {                                                                                                          \
+        adaptive_max_pool2d_backward<T>(dy, indices, dx, planes, H, W, OH, OW);                                \
     }
 
 PADE_POOL(f32, float)

@@ -58,6 +58,14 @@ public abstract partial class Backend
     /// <summary>dx = 0, then each dy spreads evenly over its window.</summary>
     public virtual void AdaptiveAvgPool2dBackward(Tensor dy, Tensor dx) => throw MissingLayerKernel("adaptive_avg_pool2d_backward");
 
+    /// <summary>y [N, C, OH, OW] = max of x [N, C, H, W] over the adaptive windows of <see cref="AdaptiveAvgPool2d"/>,
+    /// scanned row-major with PyTorch's test v &gt; max || isnan(v) from −∞ (first maximum on ties, the last NaN wins);
+    /// indices (Int32, y's shape) = ih·W + iw of the element taken (the window's first element when nothing beats −∞).</summary>
+    public virtual void AdaptiveMaxPool2d(Tensor x, Tensor y, Tensor indices) => throw MissingLayerKernel("adaptive_max_pool2d");
+
+    /// <summary>dx = 0, then dx[n, c, indices[n, c, oh, ow]] += dy[n, c, oh, ow].</summary>
+    public virtual void AdaptiveMaxPool2dBackward(Tensor dy, Tensor indices, Tensor dx) => throw MissingLayerKernel("adaptive_max_pool2d_backward");
+
     /// <summary>Per channel of x [N, C, S]: mean[c] and the biased variance var[c] = mean((x − mean)²) over N·S
     /// elements (mean and var are [C]).</summary>
     public virtual void BatchNormStats(Tensor x, Tensor mean, Tensor var) => throw MissingLayerKernel("batch_norm_stats");

@@ -179,6 +179,68 @@ public sealed partial class CpuBackend
         else AdaptiveAvgPool2d<double>(dx, dy, true);
     }
 
+    public override void AdaptiveMaxPool2d(Tensor x, Tensor y, Tensor indices)
+    {
+        if (x.DType == DType.Float32) AdaptiveMaxPool2d<float>(x, y, indices);
+        else AdaptiveMaxPool2d<double>(x, y, indices);
+    }
+
+    private static void AdaptiveMaxPool2d<T>(Tensor xt, Tensor yt, Tensor it) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] x = Array<T>(xt), y = Array<T>(yt);
+        int[] idx = Array<int>(it);
+        int n = xt.Size(0), c = xt.Size(1), h = xt.Size(2), w = xt.Size(3), oh = yt.Size(2), ow = yt.Size(3);
+        int xo = (int)xt.Offset, yo = (int)yt.Offset, io = (int)it.Offset, hw = h * w, ohw = oh * ow;
+        CpuParallel.For(n * c, plane =>
+        {
+            var xp = x.AsSpan(xo + plane * hw, hw);
+            var yp = y.AsSpan(yo + plane * ohw, ohw);
+            var ip = idx.AsSpan(io + plane * ohw, ohw);
+            for (int i = 0; i < oh; i++)
+            {
+                var (h0, h1) = AdaptiveWindow(i, h, oh);
+                for (int j = 0; j < ow; j++)
+                {
+                    var (w0, w1) = AdaptiveWindow(j, w, ow);
+                    // PyTorch's cpu_adaptive_max_pool: from −∞ at the window's first element, a strictly greater value
+                    // or any NaN takes the place (so the last NaN of the window is the one whose gradient flows).
+                    T best = T.NegativeInfinity;
+                    int at = h0 * w + w0;
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++)
+                        {
+                            T v = xp[ih * w + iw];
+                            if (v > best || T.IsNaN(v)) { best = v; at = ih * w + iw; }
+                        }
+                    yp[i * ow + j] = best;
+                    ip[i * ow + j] = at;
+                }
+            }
+        }, (long)hw);
+    }
+
+    public override void AdaptiveMaxPool2dBackward(Tensor dy, Tensor indices, Tensor dx)
+    {
+        if (dy.DType == DType.Float32) AdaptiveMaxPool2dBackward<float>(dy, indices, dx);
+        else AdaptiveMaxPool2dBackward<double>(dy, indices, dx);
+    }
+
+    private static void AdaptiveMaxPool2dBackward<T>(Tensor dyt, Tensor it, Tensor dxt) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] dy = Array<T>(dyt), dx = Array<T>(dxt);
+        int[] idx = Array<int>(it);
+        int hw = dxt.Size(2) * dxt.Size(3), ohw = dyt.Size(2) * dyt.Size(3);
+        int dyo = (int)dyt.Offset, dxo = (int)dxt.Offset, io = (int)it.Offset;
+        CpuParallel.For(dxt.Size(0) * dxt.Size(1), plane =>
+        {
+            var dxp = dx.AsSpan(dxo + plane * hw, hw);
+            var dyp = dy.AsSpan(dyo + plane * ohw, ohw);
+            var ip = idx.AsSpan(io + plane * ohw, ohw);
+            dxp.Clear();
+            for (int o = 0; o < ohw; o++) dxp[ip[o]] += dyp[o];   // in order of o, as the CUDA gather
+        }, (long)hw + ohw);
+    }
+
     /// <summary>Forward (y = window means of x) or backward (x = gradient spread from y), sharing the windows.</summary>
     private static void AdaptiveAvgPool2d<T>(Tensor xt, Tensor yt, bool backward) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -103,21 +103,15 @@ public static partial class F
     /// <summary>
     /// Adaptive average pooling as torch.nn.functional.adaptive_avg_pool2d: output (OH, OW) whatever the input
     /// size; output row oh averages input rows ⌊oh·H/OH⌋ .. ⌈(oh+1)·H/OH⌉ − 1 (columns likewise), so windows may
-    /// differ in size and overlap. Output 1x1 is the global average pool; an output size of 0 gives an empty result
-    /// (and a zero gradient), as in PyTorch, which also rejects an input image with no rows or columns.
+    /// differ in size and overlap. Output 1x1 is the global average pool; a null entry keeps that input size; an output
+    /// size of 0 gives an empty result (and a zero gradient), as in PyTorch, which also rejects an input image with no
+    /// rows or columns.
     /// </summary>
-    public static Tensor AdaptiveAvgPool2d(Tensor input, Size2 outputSize, string layer = "adaptive_avg_pool2d")
+    public static Tensor AdaptiveAvgPool2d(Tensor input, AdaptiveSize2 outputSize, string layer = "adaptive_avg_pool2d")
     {
-        Ops.CheckFloating(layer, input);
-        if (input.Rank == 3) return AdaptiveAvgPool2d(input.Unsqueeze(0), outputSize, layer).Squeeze(0);
-        if (input.Rank != 4)
-            throw new ArgumentException($"{layer}: expected input [N, C, H, W] or [C, H, W], got {Shapes.Format(input.Shape)} of rank {input.Rank}");
-        if (outputSize.H < 0 || outputSize.W < 0)
-            throw new ArgumentException($"{layer}: output size {outputSize} must not be negative");
-        if (input.Size(2) < 1 || input.Size(3) < 1)
-            throw new ArgumentException($"{layer}: input {Shapes.Format(input.Shape)} has an empty image");
-        var x = input.Contiguous();
-        var y = Tensor.Empty([x.Size(0), x.Size(1), outputSize.H, outputSize.W], x.DType, x.Device);
+        var (x, o) = AdaptiveShape(layer, input, outputSize);
+        if (input.Rank == 3) return AdaptiveAvgPool2d(input.Unsqueeze(0), o, layer).Squeeze(0);
+        var y = Tensor.Empty([x.Size(0), x.Size(1), o.H, o.W], x.DType, x.Device);
         x.Backend.AdaptiveAvgPool2d(x, y);
         return Graph.Record(y, "adaptive_avg_pool2d", [input], dy =>
         {
@@ -126,4 +120,58 @@ public static partial class F
             return [dx];
         });
     }
+
+    /// <summary>
+    /// Adaptive max pooling as torch.nn.functional.adaptive_max_pool2d (without return_indices): output (OH, OW) with
+    /// PyTorch's windows, rows ⌊oh·H/OH⌋ .. ⌈(oh+1)·H/OH⌉ − 1 (columns likewise); a null entry keeps that input size.
+    /// Each window is scanned row-major as PyTorch's CPU kernel: v &gt; max or v is NaN takes the place, so ties go to
+    /// the first maximum and a NaN wins (the last NaN of the window). The gradient of each output goes to that element.
+    /// An output size of 0 gives an empty result; an input image with no rows or columns is an error, as in PyTorch.
+    /// </summary>
+    public static Tensor AdaptiveMaxPool2d(Tensor input, AdaptiveSize2 outputSize, string layer = "adaptive_max_pool2d")
+    {
+        var (x, o) = AdaptiveShape(layer, input, outputSize);
+        if (input.Rank == 3) return AdaptiveMaxPool2d(input.Unsqueeze(0), o, layer).Squeeze(0);
+        var y = Tensor.Empty([x.Size(0), x.Size(1), o.H, o.W], x.DType, x.Device);
+        var indices = Tensor.Empty([x.Size(0), x.Size(1), o.H, o.W], DType.Int32, x.Device);
+        x.Backend.AdaptiveMaxPool2d(x, y, indices);
+        return Graph.Record(y, "adaptive_max_pool2d", [input], dy =>
+        {
+            var dx = x.EmptyLike();
+            x.Backend.AdaptiveMaxPool2dBackward(dy.Contiguous(), indices, dx);
+            return [dx];
+        }, indices);
+    }
+
+    /// <summary>PyTorch's checks of an adaptive pool's input ([N, C, H, W] or [C, H, W], a non-empty image) and its
+    /// output size with null entries resolved to the input's; returns the contiguous input.</summary>
+    private static (Tensor X, Size2 Output) AdaptiveShape(string layer, Tensor input, AdaptiveSize2 outputSize)
+    {
+        Ops.CheckFloating(layer, input);
+        if (input.Rank is not (3 or 4))
+            throw new ArgumentException($"{layer}: expected input [N, C, H, W] or [C, H, W], got {Shapes.Format(input.Shape)} of rank {input.Rank}");
+        if (outputSize.H < 0 || outputSize.W < 0)
+            throw new ArgumentException($"{layer}: output size {outputSize} must not be negative");
+        if (input.Size(-2) < 1 || input.Size(-1) < 1)
+            throw new ArgumentException($"{layer}: input {Shapes.Format(input.Shape)} has an empty image");
+        return (input.Contiguous(), outputSize.Resolve(input.Size(-2), input.Size(-1)));
+    }
+}
+
+/// <summary>
+/// An adaptive pool's output size as PyTorch takes it: an int (square), a pair, or a pair with null entries, each
+/// meaning "keep the input's size along that axis" (AdaptiveAvgPool2d((None, 7))).
+/// </summary>
+public readonly record struct AdaptiveSize2(int? H, int? W)
+{
+    public static implicit operator AdaptiveSize2(int v) => new(v, v);
+    public static implicit operator AdaptiveSize2((int H, int W) t) => new(t.H, t.W);
+    public static implicit operator AdaptiveSize2((int? H, int? W) t) => new(t.H, t.W);
+    public static implicit operator AdaptiveSize2(Size2 s) => new(s.H, s.W);
+
+    /// <summary>The output size for an input image of h rows and w columns.</summary>
+    public Size2 Resolve(int h, int w) => new(H ?? h, W ?? w);
+
+    /// <summary>"(2, 3)", "(None, 7)" as Python prints the tuple.</summary>
+    public override string ToString() => $"({H?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None"}, {W?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None"})";
 }

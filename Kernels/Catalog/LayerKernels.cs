@@ -31,7 +31,7 @@ public static class ConvKernels
         [Ptr("x"), Ptr("dy"), Ptr("dw"), Struct<Conv2dGeometry>("g")]);
 }
 
-/// <summary>cuda/pool.cu: max, average and adaptive average pooling. <c>PoolGeometry g</c> is
+/// <summary>cuda/pool.cu: max, average, adaptive average and adaptive max pooling. <c>PoolGeometry g</c> is
 /// <see cref="Pool2dGeometry"/> field for field.</summary>
 public static class PoolKernels
 {
@@ -54,6 +54,12 @@ public static class PoolKernels
 
     public static readonly FloatKernel AdaptiveAvgPool2dBackward = File.PerFloat("adaptive_avg_pool2d_backward", _ =>
         [Ptr("dy"), Ptr("dx"), I64("planes"), I32("H"), I32("W"), I32("OH"), I32("OW")]);
+
+    public static readonly FloatKernel AdaptiveMaxPool2d = File.PerFloat("adaptive_max_pool2d", _ =>
+        [Ptr("x"), Ptr("y"), Ptr("indices"), I64("planes"), I32("H"), I32("W"), I32("OH"), I32("OW")]);
+
+    public static readonly FloatKernel AdaptiveMaxPool2dBackward = File.PerFloat("adaptive_max_pool2d_backward", _ =>
+        [Ptr("dy"), Ptr("indices"), Ptr("dx"), I64("planes"), I32("H"), I32("W"), I32("OH"), I32("OW")]);
 }
 
 /// <summary>cuda/batchnorm.cu: batch statistics, normalisation, and the backward's sums and dx (x is [N, C, S]).</summary>

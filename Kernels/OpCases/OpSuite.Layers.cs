@@ -109,6 +109,42 @@ public static partial class OpSuite
                 Kernels = [Pool + "adaptive_avg_pool2d_{t}", Pool + "adaptive_avg_pool2d_backward_{t}"],
             });
 
+        // Adaptive max pooling: coarse values (ties in most windows: the first maximum must win on every device),
+        // windows that overlap (7 -> 3), grow (3 -> 5, upsampling) and cover the image (1x1); null keeps a size.
+        foreach (var (shape, oh, ow) in new (int[], int?, int?)[] { ([2, 3, 7, 9], 3, 4), ([2, 2, 3, 4], 5, null), ([1, 3, 5, 5], 1, 1), ([3, 4, 6], 2, 3) })
+            cases.Add(new("adaptive_max_pool2d", $"{Fmt(shape)} -> ({oh?.ToString() ?? "None"}, {ow?.ToString() ?? "None"})",
+                [Coarse("x", shape)], (_, x) => One(F.AdaptiveMaxPool2d(x[0], (oh, ow))))
+            {
+                // Upsampling windows overlap: an element collects up to ⌈OH/H⌉+1 by ⌈OW/W⌉+1 gradients.
+                Tol = Tolerance.Exact, GradTol = Tolerance.Sum(9),
+                Kernels = [Pool + "adaptive_max_pool2d_{t}", Pool + "adaptive_max_pool2d_backward_{t}"],
+            });
+
+        // interpolate: host-built matrices through the GEMM (x·Aᵀ along each axis, dy·A back) and copies for the
+        // transposes of (N, C, H, W); nearest (shortcuts and fractional factors), nearest-exact, linear and bilinear with and without
+        // align_corners, up and down.
+        (string Label, int[] X, int[]? Size, double[]? Scale, string Mode, bool? Align)[] resamples =
+        [
+            ("[2, 3, 5, 7] x2 nearest", [2, 3, 5, 7], null, [2.0], "nearest", null),
+            ("[2, 3, 5, 7] x1.7 nearest", [2, 3, 5, 7], null, [1.7], "nearest", null),
+            ("[2, 2, 9, 6] -> 4x11 nearest-exact", [2, 2, 9, 6], [4, 11], null, "nearest-exact", null),
+            ("[2, 3, 5, 7] x(2.5, 0.6) bilinear", [2, 3, 5, 7], null, [2.5, 0.6], "bilinear", null),
+            ("[1, 4, 6, 4] -> 9x1 bilinear align_corners", [1, 4, 6, 4], [9, 1], null, "bilinear", true),
+            ("[3, 2, 10] x1.5 linear", [3, 2, 10], null, [1.5], "linear", false),
+        ];
+        foreach (var (label, shape, size, scale, mode, align) in resamples)
+            cases.Add(new("interpolate", label, [In("x", shape)], (_, x) => One(F.Interpolate(x[0], size, scale, mode, align)))
+            {
+                // Two taps per axis (four products) forward; the backward sums up to ⌈in/out⌉+1 outputs per axis.
+                Tol = Tolerance.Sum(4), GradTol = Tolerance.Sum(16),
+                Kernels = shape.Length == 4 ? [GemmNN, CopyK] : [GemmNN],   // (N, C, L) needs no transpose
+            });
+        cases.Add(new("interpolate", "[2, 3, 7, 5] -> 3x8 area", [In("x", [2, 3, 7, 5])], (_, x) => One(F.Interpolate(x[0], [3, 8], mode: "area")))
+        {
+            Tol = Tolerance.Sum(12), GradTol = Tolerance.Sum(4),
+            Kernels = [Pool + "adaptive_avg_pool2d_{t}", Pool + "adaptive_avg_pool2d_backward_{t}"],
+        });
+
         // Batch norm in training (batch statistics, running statistics updated in place: compared as outputs) and in
         // evaluation (running statistics), for [N, C, H, W] and [N, C].
         foreach (var shape in (int[][])[[4, 3, 5, 7], [5, 6]])

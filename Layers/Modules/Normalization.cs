@@ -92,7 +92,7 @@ public sealed partial class GroupNorm : Module
 }
 
 /// <summary>Python's repr of the values in PyTorch's module descriptions.</summary>
-file static class PyRepr
+internal static class PyRepr
 {
     public static string Bool(bool b) => b ? "True" : "False";
 

@@ -61,13 +61,25 @@ public sealed partial class AvgPool2d : Module
 }
 
 /// <summary>Adaptive average pooling as torch.nn.AdaptiveAvgPool2d: any input size to a fixed output size
-/// (1x1 is global average pooling).</summary>
-public sealed partial class AdaptiveAvgPool2d(Size2 outputSize) : Module
+/// (1x1 is global average pooling; a null entry keeps that input size).</summary>
+public sealed partial class AdaptiveAvgPool2d(AdaptiveSize2 outputSize) : Module
 {
-    public Size2 OutputSize { get; } = outputSize;
+    public AdaptiveSize2 OutputSize { get; } = outputSize;
 
     public override Tensor Forward(Tensor input) =>
         F.AdaptiveAvgPool2d(input, OutputSize, input.Rank is 3 or 4 ? "adaptive_avg_pool2d" : Describe());
+
+    public override string ExtraRepr() => $"output_size={OutputSize}";
+}
+
+/// <summary>Adaptive max pooling as torch.nn.AdaptiveMaxPool2d (return_indices=False): any input size to a fixed
+/// output size with PyTorch's windows (1x1 is global max pooling; a null entry keeps that input size).</summary>
+public sealed partial class AdaptiveMaxPool2d(AdaptiveSize2 outputSize) : Module
+{
+    public AdaptiveSize2 OutputSize { get; } = outputSize;
+
+    public override Tensor Forward(Tensor input) =>
+        F.AdaptiveMaxPool2d(input, OutputSize, input.Rank is 3 or 4 ? "adaptive_max_pool2d" : Describe());
 
     public override string ExtraRepr() => $"output_size={OutputSize}";
 }

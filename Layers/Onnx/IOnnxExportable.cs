@@ -24,9 +24,11 @@ public sealed record OnnxValue(string Name, int[] Shape)
     public override string ToString() => $"{Name} [{string.Join(", ", Shape.Select(d => d < 0 ? "N" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]";
 }
 
-/// <summary>A node attribute (the ONNX kinds the exporters use: int, ints, float).</summary>
-public sealed record OnnxAttribute(string Name, long? IntValue = null, long[]? IntsValue = null, float? FloatValue = null)
+/// <summary>A node attribute (the ONNX kinds the exporters use: int, ints, float, string).</summary>
+public sealed record OnnxAttribute(string Name, long? IntValue = null, long[]? IntsValue = null, float? FloatValue = null,
+    string? StringValue = null)
 {
+    public static OnnxAttribute String(string name, string value) => new(name, StringValue: value);
     public static OnnxAttribute Int(string name, long value) => new(name, IntValue: value);
     public static OnnxAttribute Ints(string name, params long[] values) => new(name, IntsValue: values);
     public static OnnxAttribute Float(string name, double value) => new(name, FloatValue: (float)value);

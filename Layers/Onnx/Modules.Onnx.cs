@@ -154,13 +154,76 @@ public sealed partial class AdaptiveAvgPool2d : IOnnxExportable
     /// stride input/output (the same windows). Other sizes have uneven windows and no single ONNX op.</summary>
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
     {
-        if (x.Rank != 4) throw OnnxEmitter.Error(this, $"expected input [N, C, H, W], got {x}");
+        var k = AdaptiveWindow(this, x, OutputSize, out bool global);
+        return global ? onnx.Op("GlobalAveragePool", [x], [x.Shape[0], x.Shape[1], 1, 1]) : AvgPool2d.Emit(onnx, this, x, k);
+    }
+
+    /// <summary>The even window (and stride) of an adaptive pool whose output size divides the input; global for 1x1.
+    /// Uneven windows throw.</summary>
+    internal static Size2 AdaptiveWindow(Module owner, OnnxValue x, AdaptiveSize2 outputSize, out bool global)
+    {
+        if (x.Rank != 4) throw OnnxEmitter.Error(owner, $"expected input [N, C, H, W], got {x}");
         int h = x.Shape[2], w = x.Shape[3];
-        if (OutputSize.H == 1 && OutputSize.W == 1) return onnx.Op("GlobalAveragePool", [x], [x.Shape[0], x.Shape[1], 1, 1]);
-        if (h % OutputSize.H != 0 || w % OutputSize.W != 0)
-            throw OnnxEmitter.Error(this, $"output size {OutputSize} does not divide the input {x}: the windows are uneven and have no ONNX form");
-        var k = new Size2(h / OutputSize.H, w / OutputSize.W);
-        return AvgPool2d.Emit(onnx, this, x, k);
+        var o = outputSize.Resolve(h, w);
+        global = o.H == 1 && o.W == 1;
+        if (global) return new Size2(h, w);
+        if (o.H < 1 || o.W < 1 || h % o.H != 0 || w % o.W != 0)
+            throw OnnxEmitter.Error(owner, $"output size {outputSize} does not divide the input {x}: the windows are uneven and have no ONNX form");
+        return new Size2(h / o.H, w / o.W);
+    }
+}
+
+public sealed partial class AdaptiveMaxPool2d : IOnnxExportable
+{
+    /// <summary>Output 1x1: GlobalMaxPool; an output size that divides the input: MaxPool with window and stride
+    /// input/output (the same windows). Other sizes are not exportable.</summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        var k = AdaptiveAvgPool2d.AdaptiveWindow(this, x, OutputSize, out bool global);
+        if (global) return onnx.Op("GlobalMaxPool", [x], [x.Shape[0], x.Shape[1], 1, 1]);
+        return onnx.Op("MaxPool", [x], [x.Shape[0], x.Shape[1], x.Shape[2] / k.H, x.Shape[3] / k.W],
+            OnnxAttribute.Ints("kernel_shape", k.H, k.W), OnnxAttribute.Ints("strides", k.H, k.W));
+    }
+}
+
+public sealed partial class Upsample : IOnnxExportable
+{
+    /// <summary>
+    /// Resize (opset 13+) with PyTorch's coordinates: nearest as asymmetric + floor, nearest-exact as half_pixel +
+    /// round_prefer_ceil (⌊(o + ½)·in/out⌋), linear/bilinear as half_pixel (clamped at 0 by the runtime, as PyTorch)
+    /// or align_corners. A scale factor goes in as Resize's scales (the runtime then uses 1/s, as PyTorch); a size as
+    /// sizes, with the batch and channel dims read from the input's shape.
+    /// </summary>
+    public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
+    {
+        if (x.Rank is not (3 or 4)) throw OnnxEmitter.Error(this, $"expected input [N, C, L] or [N, C, H, W], got {x}");
+        int dims = x.Rank - 2;
+        if ((Mode == "linear" && dims != 1) || (Mode == "bilinear" && dims != 2))
+            throw OnnxEmitter.Error(this, $"mode '{Mode}' does not take input {x}");
+        if (Mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear"))
+            throw OnnxEmitter.Error(this, $"mode '{Mode}' is not supported");
+        if ((Size == null) == (ScaleFactor == null)) throw OnnxEmitter.Error(this, "exactly one of size and scale_factor must be given");
+        var spatial = x.Shape[2..];
+        int[] outSizes = Size != null
+            ? Enumerable.Range(0, dims).Select(d => Size.Length == 1 ? Size[0] : Size[d]).ToArray()
+            : Enumerable.Range(0, dims).Select(d => (int)Math.Floor(spatial[d] * (ScaleFactor!.Length == 1 ? ScaleFactor[0] : ScaleFactor[d]))).ToArray();
+        if (outSizes.Length != dims || outSizes.Any(v => v < 1)) throw OnnxEmitter.Error(this, $"no output for input {x}");
+        var empty = new OnnxValue("", []);
+        OnnxValue[] inputs;
+        if (ScaleFactor != null && RecomputeScaleFactor != true)
+            inputs = [x, empty, onnx.Floats([1f, 1f, .. Enumerable.Range(0, dims).Select(d => (float)(ScaleFactor.Length == 1 ? ScaleFactor[0] : ScaleFactor[d]))])];
+        else
+        {
+            var batchChannels = onnx.Op("Slice", [onnx.Op("Shape", [x], [x.Rank]), onnx.Int64s([0]), onnx.Int64s([2])], [2]);
+            var sizes = onnx.Op("Concat", [batchChannels, onnx.Int64s(outSizes.Select(v => (long)v).ToArray())], [x.Rank], OnnxAttribute.Int("axis", 0));
+            inputs = [x, empty, empty, sizes];
+        }
+        bool linear = Mode is "linear" or "bilinear";
+        string ctm = Mode == "nearest" ? "asymmetric" : linear && AlignCorners == true ? "align_corners" : "half_pixel";
+        return onnx.Op("Resize", inputs, [x.Shape[0], x.Shape[1], .. outSizes],
+            OnnxAttribute.String("mode", linear ? "linear" : "nearest"),
+            OnnxAttribute.String("coordinate_transformation_mode", ctm),
+            OnnxAttribute.String("nearest_mode", Mode == "nearest" ? "floor" : "round_prefer_ceil"));
     }
 }
 

@@ -108,6 +108,14 @@ public sealed class OnnxEmitter
         return _constants[key] = Initializer(Unique(key), [f], []);
     }
 
+    /// <summary>A 1-D float32 constant (Resize's scales), shared by every node that uses the same values.</summary>
+    public OnnxValue Floats(float[] values)
+    {
+        string key = "const_f32s_" + string.Join("_", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        if (_constants.TryGetValue(key, out var v)) return v;
+        return _constants[key] = Initializer(Unique(key), values, [values.Length]);
+    }
+
     /// <summary>A 1-D int64 constant (shapes, axes), or a scalar one for <paramref name="scalar"/>.</summary>
     public OnnxValue Int64s(long[] values, bool scalar = false)
     {
@@ -234,6 +242,7 @@ public sealed class OnnxEmitter
         if (a.IntValue is long i) { p.Type = AttributeProto.Types.AttributeType.Int; p.I = i; }
         else if (a.IntsValue is long[] ints) { p.Type = AttributeProto.Types.AttributeType.Ints; p.Ints.AddRange(ints); }
         else if (a.FloatValue is float f) { p.Type = AttributeProto.Types.AttributeType.Float; p.F = f; }
+        else if (a.StringValue is string s) { p.Type = AttributeProto.Types.AttributeType.String; p.S = ByteString.CopyFromUtf8(s); }
         else throw new ArgumentException($"attribute '{a.Name}' has no value");
         return p;
     }

@@ -29,6 +29,18 @@ public class OnnxLayerTests
         yield return Case("AvgPool_divisorOverride", () => new AvgPool2d(3, stride: 1, padding: 1, divisorOverride: 4), 2, 3, 6, 5);
         yield return Case("AdaptiveAvgPool_1x1", () => new AdaptiveAvgPool2d(1), 2, 3, 5, 7);
         yield return Case("AdaptiveAvgPool_2x3", () => new AdaptiveAvgPool2d((2, 3)), 2, 3, 6, 9);
+        yield return Case("AdaptiveMaxPool_1x1", () => new AdaptiveMaxPool2d(1), 2, 3, 5, 7);
+        yield return Case("AdaptiveMaxPool_2xNone", () => new AdaptiveMaxPool2d((2, null)), 2, 3, 6, 9);
+        yield return Case("Upsample_nearest_x2", () => new Upsample(scaleFactor: [2.0]), 2, 3, 5, 7);
+        yield return Case("Upsample_nearest_x1.5x0.5", () => new Upsample(scaleFactor: [1.5, 0.5]), 2, 3, 5, 8);
+        yield return Case("Upsample_nearest_size", () => new Upsample([7, 3]), 2, 3, 5, 8);
+        yield return Case("Upsample_nearestExact_size", () => new Upsample([9, 5], mode: "nearest-exact"), 2, 3, 4, 7);
+        yield return Case("Upsample_nearestExact_x2.5", () => new Upsample(scaleFactor: [2.5], mode: "nearest-exact"), 2, 3, 4, 3);
+        yield return Case("Upsample_bilinear_x2", () => new Upsample(scaleFactor: [2.0], mode: "bilinear"), 2, 3, 5, 7);
+        yield return Case("Upsample_bilinear_size_down", () => new Upsample([3, 10], mode: "bilinear"), 2, 3, 5, 7);
+        yield return Case("Upsample_bilinear_alignCorners", () => new Upsample([8, 9], mode: "bilinear", alignCorners: true), 2, 3, 5, 7);
+        yield return Case("Upsample_linear_x1.5", () => new Upsample(scaleFactor: [1.5], mode: "linear"), 2, 3, 6);
+        yield return Case("Conv_Upsample_AdaptiveMaxPool", () => new Sequential(new Conv2d(3, 4, 3), new Upsample(scaleFactor: [2.0], mode: "bilinear"), new AdaptiveMaxPool2d(1)), 2, 3, 6, 6);
         yield return Case("BatchNorm2d_notAffine", () => new BatchNorm2d(3, eps: 1e-3, affine: false), 2, 3, 4, 4);
         yield return Case("Linear_BatchNorm1d_Dropout", () => new Sequential(new Flatten(), new Linear(48, 7), new BatchNorm1d(7), new Dropout(0.5)), 3, 3, 4, 4);
         yield return Case("Linear_rank3", () => new Linear(4, 5), 2, 3, 4);
@@ -126,6 +138,10 @@ public class OnnxLayerTests
             Does.Contain("Pau '1'").And.Contain("5 per-channel parameters"));
         Assert.That(Assert.Throws<OnnxExportException>(() => new AdaptiveAvgPool2d(3).ToOnnx(2, 5, 5))!.Message,
             Does.Contain("uneven"));
+        Assert.That(Assert.Throws<OnnxExportException>(() => new AdaptiveMaxPool2d(3).ToOnnx(2, 5, 5))!.Message,
+            Does.Contain("AdaptiveMaxPool2d").And.Contain("uneven"));
+        Assert.That(Assert.Throws<OnnxExportException>(() => new Upsample([4], mode: "bilinear").ToOnnx(2, 5))!.Message,
+            Does.Contain("Upsample").And.Contain("bilinear"));
         Assert.That(Assert.Throws<OnnxExportException>(() => new BatchNorm2d(2, trackRunningStats: false).ToOnnx(2, 5, 5))!.Message,
             Does.Contain("running statistics"));
         Assert.That(Assert.Throws<OnnxExportException>(() => new Sequential(new LayerNorm([3, 4])).ToOnnx(2, 4))!.Message,

@@ -31,6 +31,7 @@ public static partial class OracleCases
         AddConvTranspose(cases, seed, perFamily);
         AddMath(cases, seed, perFamily);
         AddAdaptiveOptimizers(cases, seed, perFamily);
+        AddResample(cases, seed, perFamily);
         return cases;
     }
 
