@@ -15,4 +15,10 @@ public abstract partial class Backend
     /// the values added to) and src [O, K, I]. The order is part of the contract: results are the same on every run
     /// and device.</summary>
     public virtual void ScatterAdd(Tensor src, Tensor index, Tensor y) => throw new NotSupportedException($"{Device} backend has no kernel scatter_add");
+
+    /// <summary>y[o, k, i] = Σ_{t = offsets[k]}^{offsets[k+1] − 1} weights[t]·x[o, taps[t], i], summed in order of t
+    /// from the first product (no taps: 0), for x [O, D, I] and y [O, K, I], all contiguous; offsets int32 [K + 1],
+    /// taps int32 and weights (x's dtype) [offsets[K]], every tap in [0, D). interpolate's 1-D pass along one axis
+    /// and, on the transposed taps, its adjoint: one writer per output, so deterministic.</summary>
+    public virtual void Resample(Tensor x, Tensor offsets, Tensor taps, Tensor weights, Tensor y) => throw new NotSupportedException($"{Device} backend has no kernel resample");
 }

@@ -12,13 +12,14 @@ public static partial class F
     /// one entry per spatial dim, or one entry for all of them (Python's scalar form). With a scale factor s the output
     /// size is ⌊in·s⌋, and unless <paramref name="recomputeScaleFactor"/> the source coordinates use 1/s itself, not
     /// in/out, as PyTorch (see <see cref="ResampleMatrix"/> for the index rules of UpSample.h).
-    /// <para>The resampling is separable: y = A_H · x · A_Wᵀ per plane, with small [out, in] interpolation matrices
-    /// built on the host and applied with MatMul along each axis (under no-grad), so every backend runs it. One node
-    /// is recorded; its backward is the transpose, dx = A_Hᵀ · dy · A_W (libtorch's CPU backward of the nearest modes
-    /// indexes by UpSample.h's nearest_idx, which can differ from its own forward: see <see cref="ResampleMatrix"/>;
-    /// this backward is the forward's true gradient, as libtorch's CUDA kernels). Nearest modes have one 1 per row (exact
-    /// copies of finite values); linear modes two weights. Unlike PyTorch's gathers, a non-finite input (±∞, NaN)
-    /// reaches every output of its row and column through the zero weights (0·∞ = NaN).</para>
+    /// <para>The resampling is separable: a 1-D pass along W, then along H (<see cref="Backend.Resample"/>), each
+    /// output a weighted sum of the input taps that UpSample.h's rules give it, host-built per axis (see
+    /// <see cref="ResampleTaps"/>). One node is recorded; its backward is the adjoint, the same kernel on the
+    /// transposed taps (libtorch's CPU backward of the nearest modes indexes by UpSample.h's nearest_idx, which can
+    /// differ from its own forward: see <see cref="ResampleTaps"/>; this backward is the forward's true gradient, as
+    /// libtorch's CUDA kernels). Nearest modes copy one input (exact copies of finite values); linear modes weigh two.
+    /// Taps of weight 0 are not read, so a non-finite input (±∞, NaN) stays local as in PyTorch's gathers: it reaches
+    /// the outputs that read it with a non-zero weight, and no other.</para>
     /// </summary>
     public static Tensor Interpolate(Tensor input, int[]? size = null, double[]? scaleFactor = null, string mode = "nearest",
         bool? alignCorners = null, bool? recomputeScaleFactor = null)
@@ -86,57 +87,104 @@ public static partial class F
         // never holds for an NCHW tensor with more than one pixel), and the generic kernel otherwise; 1-D always the
         // generic one. The two differ where a shortcut applies (and at float rounding of the scale).
         bool nearestIdx = dims == 2 && outSizes[0] + outSizes[1] <= 128;
-        // Forward matrices as Aᵀ [in, out] (x · Aᵀ along the last axis); the backward uses A [out, in].
-        var forward = new Tensor[dims];
-        var backward = new Tensor[dims];
+        var forward = new AxisTaps[dims];
+        var backward = new AxisTaps[dims];
         for (int d = 0; d < dims; d++)
         {
-            var a = ResampleMatrix(inSizes[d], outSizes[d], mode, corners, scales[d], single, nearestIdx);
-            backward[d] = MatrixTensor(a, outSizes[d], inSizes[d], input);
-            forward[d] = MatrixTensor(Transposed(a, outSizes[d], inSizes[d]), inSizes[d], outSizes[d], input);
+            var (i0, w0, i1, w1) = ResampleTaps(inSizes[d], outSizes[d], mode, corners, scales[d], single, nearestIdx);
+            (forward[d], backward[d]) = AxisTaps.Build(i0, w0, i1, w1, inSizes[d], input);
         }
 
+        // W first, then H: PyTorch's 2-D kernel nests the same way (each row's W interpolation, then the H weights
+        // on those), so the roundings are its own. Planes with their leading dims: [P, L, 1] along W, [P, H, OW] along H.
+        int planes = input.Size(0) * input.Size(1);
         Tensor y;
         using (Tensor.NoGrad())
         {
-            y = input.Detach();
-            for (int d = dims - 1; d >= 0; d--) y = AlongAxis(y, 2 + d, forward[d]);
-            y = y.Contiguous();
+            var x = input.Detach().Contiguous();
+            int rowsW = planes * (dims == 2 ? inSizes[0] : 1);
+            y = forward[dims - 1].Apply(x.Reshape(rowsW, inSizes[^1], 1), rowsW, 1);
+            if (dims == 2) y = forward[0].Apply(y.Reshape(planes, inSizes[0], outSizes[1]), planes, outSizes[1]);
+            y = y.Reshape([input.Size(0), input.Size(1), .. outSizes]);
         }
+        Tensor[] saved = [.. backward.SelectMany(b => b.Tensors)];
         return Graph.Record(y, $"upsample_{mode.Replace('-', '_')}", [input], dy =>
         {
-            var g = dy;
-            for (int d = dims - 1; d >= 0; d--) g = AlongAxis(g, 2 + d, backward[d]);
-            return [g.Contiguous()];
-        }, backward);
+            var g = dy.Contiguous();
+            if (dims == 2) g = backward[0].Apply(g.Reshape(planes, outSizes[0], outSizes[1]), planes, outSizes[1]);
+            int rowsW = planes * (dims == 2 ? inSizes[0] : 1);
+            g = backward[dims - 1].Apply(g.Reshape(rowsW, outSizes[^1], 1), rowsW, 1);
+            return [g.Reshape(input.ShapeCopy())];
+        }, saved);
     }
 
-    /// <summary>t [..., L at axis, ...] times m [L, L'] along <paramref name="axis"/>: one GEMM over all the other
-    /// dims (the axis moved last, then back).</summary>
-    private static Tensor AlongAxis(Tensor t, int axis, Tensor m)
+    /// <summary>One axis's taps as a compressed row list on the input's device (see <see cref="Backend.Resample"/>):
+    /// output k reads taps[offsets[k] ..] with their weights. Zero weights are left out, so an infinite or NaN input
+    /// reaches only the outputs that read it with a non-zero weight (0·∞ is never formed).</summary>
+    private sealed class AxisTaps(int outSize, Tensor offsets, Tensor taps, Tensor weights)
     {
-        bool last = axis == t.Rank - 1;
-        var s = last ? t.Contiguous() : t.Transpose(axis, -1).Contiguous();
-        var shape = s.ShapeCopy();
-        int l = shape[^1];
-        int rows = (int)(s.Numel / l);
-        var r = Tensor.MatMul(s.Reshape(rows, l), m).Reshape([.. shape[..^1], m.Size(1)]);
-        return last ? r : r.Transpose(axis, -1);
+        public Tensor[] Tensors => [offsets, taps, weights];
+
+        /// <summary>x [O, D, I] resampled to [O, outSize, I].</summary>
+        public Tensor Apply(Tensor x, int o, int i)
+        {
+            var y = Tensor.Empty([o, outSize, i], x.DType, x.Device);
+            if (y.Numel > 0) x.Backend.Resample(x.Contiguous(), offsets, taps, weights, y);
+            return y;
+        }
+
+        /// <summary>The forward taps (each output's i0 then i1, non-zero weights only) and their transpose for the
+        /// backward: input d lists the outputs that read it, in order of output, so dx sums in a fixed order.</summary>
+        public static (AxisTaps Forward, AxisTaps Backward) Build(int[] i0, double[] w0, int[] i1, double[] w1, int inSize, Tensor like)
+        {
+            int outSize = i0.Length;
+            var fo = new int[outSize + 1];
+            var ft = new List<int>(2 * outSize);
+            var fw = new List<double>(2 * outSize);
+            var count = new int[inSize + 1];
+            for (int o = 0; o < outSize; o++)
+            {
+                if (w0[o] != 0) { ft.Add(i0[o]); fw.Add(w0[o]); count[i0[o] + 1]++; }
+                if (w1[o] != 0) { ft.Add(i1[o]); fw.Add(w1[o]); count[i1[o] + 1]++; }
+                fo[o + 1] = ft.Count;
+            }
+            for (int d = 0; d < inSize; d++) count[d + 1] += count[d];
+            var bo = (int[])count.Clone();
+            var next = count[..inSize];
+            var bt = new int[ft.Count];
+            var bw = new double[ft.Count];
+            for (int o = 0; o < outSize; o++)
+                for (int t = fo[o]; t < fo[o + 1]; t++)
+                {
+                    int slot = next[ft[t]]++;
+                    bt[slot] = o;
+                    bw[slot] = fw[t];
+                }
+            return (Make(outSize, fo, [.. ft], [.. fw], like), Make(inSize, bo, bt, bw, like));
+        }
+
+        private static AxisTaps Make(int outSize, int[] offsets, int[] taps, double[] weights, Tensor like) =>
+            new(outSize, Tensor.FromArray(offsets).To(like.Device), Tensor.FromArray(taps).To(like.Device),
+                Tensor.FromArray(weights).To(like.DType).To(like.Device));
     }
 
-    private static Tensor MatrixTensor(double[] a, int rows, int cols, Tensor like) =>
-        Tensor.FromArray(a, rows, cols).To(like.DType).To(like.Device);
-
-    private static double[] Transposed(double[] a, int rows, int cols)
+    /// <summary>The [outSize, inSize] row-major matrix A of one axis, y[o] = Σ_i A[o, i]·x[i], from
+    /// <see cref="ResampleTaps"/> (the oracle compares index paths with it).</summary>
+    public static double[] ResampleMatrix(int inSize, int outSize, string mode, bool alignCorners, double? scaleFactor, bool single,
+        bool nearestIdx = false)
     {
-        var t = new double[a.Length];
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-        return t;
+        var (i0, w0, i1, w1) = ResampleTaps(inSize, outSize, mode, alignCorners, scaleFactor, single, nearestIdx);
+        var a = new double[outSize * inSize];
+        for (int o = 0; o < outSize; o++)
+        {
+            a[o * inSize + i0[o]] += w0[o];
+            a[o * inSize + i1[o]] += w1[o];
+        }
+        return a;
     }
 
     /// <summary>
-    /// The [outSize, inSize] row-major matrix A of one axis, y[o] = Σ_i A[o, i]·x[i], with PyTorch's index rules
+    /// The taps of one axis, y[o] = w0[o]·x[i0[o]] + w1[o]·x[i1[o]] (nearest: w1 = 0), with PyTorch's index rules
     /// (aten/src/ATen/native/UpSample.h and the CPU forward kernels of UpSampleKernel.cpp), in float32 arithmetic when
     /// <paramref name="single"/> as PyTorch's opmath, the floor taken in float (floorf) in both dtypes:
     /// <list type="bullet">
@@ -149,10 +197,11 @@ public static partial class F
     /// i1 = i0 + 1 (i0 at the last row), λ1 = clamp(src − i0, 0, 1), λ0 = 1 − λ1.</item>
     /// </list>
     /// </summary>
-    public static double[] ResampleMatrix(int inSize, int outSize, string mode, bool alignCorners, double? scaleFactor, bool single,
-        bool nearestIdx = false)
+    public static (int[] I0, double[] W0, int[] I1, double[] W1) ResampleTaps(int inSize, int outSize, string mode, bool alignCorners,
+        double? scaleFactor, bool single, bool nearestIdx = false)
     {
-        var a = new double[outSize * inSize];
+        int[] i0s = new int[outSize], i1s = new int[outSize];
+        double[] w0s = new double[outSize], w1s = new double[outSize];
         double R(double v) => single ? (float)v : v;   // one rounding per float op: float arithmetic, exactly
         // compute_scales_value: 1/scale when given (and positive), else in/out, in the kernel's type.
         double Scale(bool f32) => scaleFactor is double sf && sf > 0
@@ -176,14 +225,15 @@ public static partial class F
                     double real = mode == "nearest" ? R(s * o) : Math.Max(R(R(s * R(o + 0.5)) - 0.5), 0) + 0.5;
                     src = (int)MathF.Floor((float)real);
                 }
-                a[o * inSize + Math.Min(src, inSize - 1)] = 1;
+                i0s[o] = i1s[o] = Math.Min(src, inSize - 1);
+                w0s[o] = 1;
             }
-            return a;
+            return (i0s, w0s, i1s, w1s);
         }
         if (outSize == inSize)
         {
-            for (int o = 0; o < outSize; o++) a[o * inSize + o] = 1;
-            return a;
+            for (int o = 0; o < outSize; o++) { i0s[o] = i1s[o] = o; w0s[o] = 1; }
+            return (i0s, w0s, i1s, w1s);
         }
         double scale = alignCorners ? (outSize > 1 ? R((double)(inSize - 1) / (outSize - 1)) : 0) : Scale(single);
         for (int o = 0; o < outSize; o++)
@@ -194,9 +244,8 @@ public static partial class F
             double l1 = Math.Min(Math.Max(R(real - i0), 0), 1);
             double l0 = R(1 - l1);
             int i1 = i0 + (i0 < inSize - 1 ? 1 : 0);
-            a[o * inSize + i0] += l0;
-            a[o * inSize + i1] += l1;
+            (i0s[o], w0s[o], i1s[o], w1s[o]) = (i0, l0, i1, l1);
         }
-        return a;
+        return (i0s, w0s, i1s, w1s);
     }
 }

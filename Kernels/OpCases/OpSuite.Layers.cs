@@ -8,7 +8,7 @@ namespace Pade.Kernels.OpCases;
 /// elementwise.cu) through F.*.</summary>
 public static partial class OpSuite
 {
-    private const string Conv = "conv.cu:", Pool = "pool.cu:", Bn = "batchnorm.cu:";
+    private const string Conv = "conv.cu:", Pool = "pool.cu:", Bn = "batchnorm.cu:", ResampleK = "resample.cu:resample_{t}";
 
     private sealed record ConvPlan(string Label, int[] X, int K, int KH, int KW, Size2 Stride, Size2 Padding, Size2 Dilation, int Groups, bool Bias);
 
@@ -120,9 +120,9 @@ public static partial class OpSuite
                 Kernels = [Pool + "adaptive_max_pool2d_{t}", Pool + "adaptive_max_pool2d_backward_{t}"],
             });
 
-        // interpolate: host-built matrices through the GEMM (x·Aᵀ along each axis, dy·A back) and copies for the
-        // transposes of (N, C, H, W); nearest (shortcuts and fractional factors), nearest-exact, linear and bilinear with and without
-        // align_corners, up and down.
+        // interpolate: resample.cu's 1-D pass along W, then H, with host-built taps (the backward the same kernel on
+        // the transposed taps); nearest (shortcuts and fractional factors), nearest-exact, linear and bilinear with and
+        // without align_corners, up and down, size-1 axes, an output longer than 16 384 / I rows per CPU task.
         (string Label, int[] X, int[]? Size, double[]? Scale, string Mode, bool? Align)[] resamples =
         [
             ("[2, 3, 5, 7] x2 nearest", [2, 3, 5, 7], null, [2.0], "nearest", null),
@@ -130,14 +130,35 @@ public static partial class OpSuite
             ("[2, 2, 9, 6] -> 4x11 nearest-exact", [2, 2, 9, 6], [4, 11], null, "nearest-exact", null),
             ("[2, 3, 5, 7] x(2.5, 0.6) bilinear", [2, 3, 5, 7], null, [2.5, 0.6], "bilinear", null),
             ("[1, 4, 6, 4] -> 9x1 bilinear align_corners", [1, 4, 6, 4], [9, 1], null, "bilinear", true),
+            ("[1, 2, 1, 1] -> 3x5 bilinear", [1, 2, 1, 1], [3, 5], null, "bilinear", null),
+            ("[2, 2, 12, 40] -> 5x70 bilinear", [2, 2, 12, 40], [5, 70], null, "bilinear", false),
             ("[3, 2, 10] x1.5 linear", [3, 2, 10], null, [1.5], "linear", false),
+            ("[2, 1, 9] -> 4 nearest", [2, 1, 9], [4], null, "nearest", null),
         ];
         foreach (var (label, shape, size, scale, mode, align) in resamples)
             cases.Add(new("interpolate", label, [In("x", shape)], (_, x) => One(F.Interpolate(x[0], size, scale, mode, align)))
             {
                 // Two taps per axis (four products) forward; the backward sums up to ⌈in/out⌉+1 outputs per axis.
+                // float32 weights come from a float coordinate up to the input's size (PyTorch's opmath), off by its
+                // ulp against the float64 reference's, so the error scales with that size.
+                Tol = Tolerance.Sum(4, Math.Max(1, shape[2..].Max() / 8.0)), GradTol = Tolerance.Sum(16, Math.Max(1, shape[2..].Max() / 8.0)),
+                Kernels = [ResampleK],
+            });
+        // +∞ inputs stay local: the outputs that read one with a non-zero weight are +∞, the rest finite, no NaN
+        // (taps of weight 0 are not read; all weights are positive here).
+        foreach (var (label, size, mode) in new[] { ("x2 bilinear", (int[]?)null, "bilinear"), ("-> 7x5 nearest", [7, 5], "nearest") })
+            cases.Add(new("interpolate", $"[2, 2, 5, 6] {label} with infinities", [In("x", [2, 2, 5, 6])], (e, x) =>
+                One(F.Interpolate(Tensor.Where(x[0].Gt(0.8), Tensor.Full([], double.PositiveInfinity, e.DType, e.Device), x[0]),
+                    size, size == null ? [2.0] : null, mode)))
+            {
                 Tol = Tolerance.Sum(4), GradTol = Tolerance.Sum(16),
-                Kernels = shape.Length == 4 ? [GemmNN, CopyK] : [GemmNN],   // (N, C, L) needs no transpose
+                Kernels = [ResampleK],
+                Property = (_, y) =>
+                {
+                    var v = y[0].To(DType.Float64).ToArray<double>();
+                    return v.Any(double.IsNaN) ? "a NaN: a tap of weight 0 read an infinity"
+                        : v.Contains(double.PositiveInfinity) && v.Any(double.IsFinite) ? null : "no infinite output, or no finite one";
+                },
             });
         cases.Add(new("interpolate", "[2, 3, 7, 5] -> 3x8 area", [In("x", [2, 3, 7, 5])], (_, x) => One(F.Interpolate(x[0], [3, 8], mode: "area")))
         {

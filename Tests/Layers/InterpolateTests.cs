@@ -94,7 +94,9 @@ public class InterpolateTests
         return [(i0, 1 - l1), (Math.Min(i0 + 1, inS - 1), l1)];
     }
 
-    private static Nd Reference(InterpolateCase c, out int[] outSizes)
+    /// <summary>The loops; with <paramref name="reads"/>, also marks each output that reads input element
+    /// <paramref name="at"/> (flat) with a non-zero weight.</summary>
+    private static Nd Reference(InterpolateCase c, out int[] outSizes, int at = -1, bool[]? reads = null)
     {
         var shape = c.X.Shape;
         int dims = shape.Length - 2, planes = shape[0] * shape[1];
@@ -124,7 +126,12 @@ public class InterpolateTests
                     var tw = Taps(ow, inW, outW, c.Mode, align, factors[^1], legacy);
                     double s = 0;
                     foreach (var (ih, wh) in th)
-                        foreach (var (iw, ww) in tw) s += wh * ww * c.X.Values[(p * inH + ih) * inW + iw];
+                        foreach (var (iw, ww) in tw)
+                        {
+                            int flat = (p * inH + ih) * inW + iw;
+                            s += wh * ww * c.X.Values[flat];
+                            if (reads != null && flat == at && wh * ww != 0) reads[(p * outH + oh) * outW + ow] = true;
+                        }
                     y[(p * outH + oh) * outW + ow] = s;
                 }
         return new Nd([shape[0], shape[1], .. outs], y);
@@ -149,6 +156,35 @@ public class InterpolateTests
     {
         var y32 = c.Call(c.X.Tensor(DType.Float32)).To(DType.Float64);
         Expect.Close(y32, Reference(c, out _), 2e-6, 2e-6, $"interpolate {c.Mode} float32");
+    }
+
+    /// <summary>One input set to ±∞ stays local, as PyTorch's gathers: the outputs that read it with a non-zero weight
+    /// are that infinity (nearest copies it; linear and area weights are positive), every other output is finite and
+    /// equals the loops' value; no NaN from 0·∞ along its row or column.</summary>
+    [FsCheck.NUnit.Property]
+    public void AnInfiniteInputStaysLocal(InterpolateCase c)
+    {
+        if (c.X.Values.Length == 0) return;
+        int at = (int)(c.Seed % (ulong)c.X.Values.Length);
+        double inf = c.Seed % 2 == 0 ? double.PositiveInfinity : double.NegativeInfinity;
+        var values = (double[])c.X.Values.Clone();
+        values[at] = inf;
+        var expected = Reference(c, out var outs);
+        var reads = new bool[expected.Data.Length];
+        Reference(c, out _, at, reads);
+        foreach (var dtype in new[] { DType.Float64, DType.Float32 })
+        {
+            var y = c.Call(Tensor.FromArray(values, c.X.Shape).To(dtype)).To(DType.Float64).ToArray<double>();
+            for (int j = 0; j < y.Length; j++)
+            {
+                string where = $"{dtype} output {j} of {Shapes.Format([c.X.Shape[0], c.X.Shape[1], .. outs])}, input {at} = {inf}";
+                // float32's weights may round a tiny float64 weight to 0 (or back), so there only: no NaN, and
+                // every output the infinity or the loops' value.
+                if (dtype == DType.Float32) Assert.That(y[j] == inf || Math.Abs(y[j] - expected.Data[j]) <= 4e-6, $"{where}: {y[j]}");
+                else if (reads[j]) Assert.That(y[j], Is.EqualTo(inf), $"{where}: reads the infinity");
+                else Assert.That(y[j], Is.EqualTo(expected.Data[j]).Within(1e-12), $"{where}: does not read it");
+            }
+        }
     }
 
     // ---- fixed cases -------------------------------------------------------------------------------------------
