@@ -3,7 +3,7 @@
 // Tensors are read as [O, D, I] (x) and [O, K, I] (y): the dims before the axis, the axis, the dims after it. The
 // taps are a compressed row list over the K outputs: output k reads entries t = offsets[k] .. offsets[k + 1] − 1,
 // each an input position taps[t] in [0, D) and a weight weights[t] (the host leaves out zero weights, so an
-// infinite input reaches only the outputs that really read it, as PyTorch's gathers).
+// infinite input reaches only the outputs that weigh it: no 0·∞).
 //
 // resample_<t>(x, offsets, taps, weights, y, O, D, K, I)
 //     y[o, k, i] = Σ_{t = offsets[k]}^{offsets[k+1] − 1} weights[t]·x[(o·D + taps[t])·I + i]

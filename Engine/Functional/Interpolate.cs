@@ -18,8 +18,10 @@ public static partial class F
     /// transposed taps (libtorch's CPU backward of the nearest modes indexes by UpSample.h's nearest_idx, which can
     /// differ from its own forward: see <see cref="ResampleTaps"/>; this backward is the forward's true gradient, as
     /// libtorch's CUDA kernels). Nearest modes copy one input (exact copies of finite values); linear modes weigh two.
-    /// Taps of weight 0 are not read, so a non-finite input (±∞, NaN) stays local as in PyTorch's gathers: it reaches
-    /// the outputs that read it with a non-zero weight, and no other.</para>
+    /// A non-finite input (±∞, NaN) stays local, as with PyTorch's two-tap gathers (no longer along its whole row and
+    /// column): it reaches the outputs that weigh it, and taps of weight exactly 0 are not read at all. libtorch's
+    /// CPU kernels (2.10) do read them (λ·x with λ = 0), so where an output's second tap has λ1 = 0 next to an ∞
+    /// (an aligned source position, or linear with out = in) libtorch gives NaN and this the other tap's value.</para>
     /// </summary>
     public static Tensor Interpolate(Tensor input, int[]? size = null, double[]? scaleFactor = null, string mode = "nearest",
         bool? alignCorners = null, bool? recomputeScaleFactor = null)

@@ -158,8 +158,8 @@ public class InterpolateTests
         Expect.Close(y32, Reference(c, out _), 2e-6, 2e-6, $"interpolate {c.Mode} float32");
     }
 
-    /// <summary>One input set to ±∞ stays local, as PyTorch's gathers: the outputs that read it with a non-zero weight
-    /// are that infinity (nearest copies it; linear and area weights are positive), every other output is finite and
+    /// <summary>One input set to ±∞ stays local (taps of weight 0 are not read; libtorch's CPU kernels read them, so
+    /// there an output with λ1 = 0 beside the ∞ is NaN): the outputs that read it with a non-zero weight are that infinity (nearest copies it; linear and area weights are positive), every other output is finite and
     /// equals the loops' value; no NaN from 0·∞ along its row or column.</summary>
     [FsCheck.NUnit.Property]
     public void AnInfiniteInputStaysLocal(InterpolateCase c)
