@@ -26,23 +26,27 @@ public sealed partial class CpuBackend
         int o = yt.ShapeArray[0], k = yt.ShapeArray[1], n = yt.ShapeArray[2], d = xt.ShapeArray[1];
         long xo = xt.Offset, yo = yt.Offset, oo = ot.Offset, to = tt.Offset, wo = wt.Offset;
         if ((long)o * k * n == 0) return;
+        int taps = off[oo + k];
         if (n == 1)
         {
             CpuParallel.ForRange(o, Math.Max(1, 16_384 / k), (r0, r1) =>
             {
+                ReadOnlySpan<int> os = off.AsSpan((int)oo, k + 1), ts = tap.AsSpan((int)to, taps);
+                ReadOnlySpan<T> ws = w.AsSpan((int)wo, taps);
                 for (long r = r0; r < r1; r++)
                 {
-                    long xrow = xo + r * d, yrow = yo + r * k;
-                    for (int kk = 0; kk < k; kk++)
+                    ReadOnlySpan<T> xs = x.AsSpan((int)(xo + r * d), d);
+                    Span<T> ys = y.AsSpan((int)(yo + r * k), k);
+                    for (int kk = 0; kk < ys.Length; kk++)
                     {
-                        int t0 = off[oo + kk], t1 = off[oo + kk + 1];
+                        int t0 = os[kk], t1 = os[kk + 1];
                         T s = T.Zero;
                         if (t0 < t1)
                         {
-                            s = w[wo + t0] * x[xrow + tap[to + t0]];
-                            for (int t = t0 + 1; t < t1; t++) s += w[wo + t] * x[xrow + tap[to + t]];
+                            s = ws[t0] * xs[ts[t0]];
+                            for (int t = t0 + 1; t < t1; t++) s += ws[t] * xs[ts[t]];
                         }
-                        y[yrow + kk] = s;
+                        ys[kk] = s;
                     }
                 }
             });
