@@ -18,10 +18,9 @@ public static partial class F
     /// transposed taps (libtorch's CPU backward of the nearest modes indexes by UpSample.h's nearest_idx, which can
     /// differ from its own forward: see <see cref="ResampleTaps"/>; this backward is the forward's true gradient, as
     /// libtorch's CUDA kernels). Nearest modes copy one input (exact copies of finite values); linear modes weigh two.
-    /// A non-finite input (±∞, NaN) stays local, as with PyTorch's two-tap gathers (no longer along its whole row and
-    /// column): it reaches the outputs that weigh it, and taps of weight exactly 0 are not read at all. libtorch's
-    /// CPU kernels (2.10) do read them (λ·x with λ = 0), so where an output's second tap has λ1 = 0 next to an ∞
-    /// (an aligned source position, or linear with out = in) libtorch gives NaN and this the other tap's value.</para>
+    /// A non-finite input (±∞, NaN) reaches the outputs whose taps read it, as in libtorch: each output forms every
+    /// tap's λ·x, a tap of weight λ = 0 included, so 0·∞ gives NaN there as libtorch's kernels do (an aligned source
+    /// position beside an ∞, or linear with out = in); no longer along its whole row and column.</para>
     /// </summary>
     public static Tensor Interpolate(Tensor input, int[]? size = null, double[]? scaleFactor = null, string mode = "nearest",
         bool? alignCorners = null, bool? recomputeScaleFactor = null)
@@ -94,7 +93,7 @@ public static partial class F
         for (int d = 0; d < dims; d++)
         {
             var (i0, w0, i1, w1) = ResampleTaps(inSizes[d], outSizes[d], mode, corners, scales[d], single, nearestIdx);
-            (forward[d], backward[d]) = AxisTaps.Build(i0, w0, i1, w1, inSizes[d], input);
+            (forward[d], backward[d]) = AxisTaps.Build(i0, w0, i1, w1, linear, inSizes[d], input);
         }
 
         // W first, then H: PyTorch's 2-D kernel nests the same way (each row's W interpolation, then the H weights
@@ -121,8 +120,8 @@ public static partial class F
     }
 
     /// <summary>One axis's taps as a compressed row list on the input's device (see <see cref="Backend.Resample"/>):
-    /// output k reads taps[offsets[k] ..] with their weights. Zero weights are left out, so an infinite or NaN input
-    /// reaches only the outputs that read it with a non-zero weight (0·∞ is never formed).</summary>
+    /// output k reads taps[offsets[k] ..] with their weights. Taps of weight 0 are kept: libtorch forms λ·x for both
+    /// taps of a linear mode whatever λ is, so an infinity beside an aligned position gives NaN in both.</summary>
     private sealed class AxisTaps(int outSize, Tensor offsets, Tensor taps, Tensor weights)
     {
         public Tensor[] Tensors => [offsets, taps, weights];
@@ -135,9 +134,9 @@ public static partial class F
             return y;
         }
 
-        /// <summary>The forward taps (each output's i0 then i1, non-zero weights only) and their transpose for the
+        /// <summary>The forward taps (each output's i0, then a linear mode's i1, zero weights included) and their transpose for the
         /// backward: input d lists the outputs that read it, in order of output, so dx sums in a fixed order.</summary>
-        public static (AxisTaps Forward, AxisTaps Backward) Build(int[] i0, double[] w0, int[] i1, double[] w1, int inSize, Tensor like)
+        public static (AxisTaps Forward, AxisTaps Backward) Build(int[] i0, double[] w0, int[] i1, double[] w1, bool linear, int inSize, Tensor like)
         {
             int outSize = i0.Length;
             var fo = new int[outSize + 1];
@@ -146,8 +145,8 @@ public static partial class F
             var count = new int[inSize + 1];
             for (int o = 0; o < outSize; o++)
             {
-                if (w0[o] != 0) { ft.Add(i0[o]); fw.Add(w0[o]); count[i0[o] + 1]++; }
-                if (w1[o] != 0) { ft.Add(i1[o]); fw.Add(w1[o]); count[i1[o] + 1]++; }
+                ft.Add(i0[o]); fw.Add(w0[o]); count[i0[o] + 1]++;
+                if (linear) { ft.Add(i1[o]); fw.Add(w1[o]); count[i1[o] + 1]++; }   // nearest copies its one tap
                 fo[o + 1] = ft.Count;
             }
             for (int d = 0; d < inSize; d++) count[d + 1] += count[d];

@@ -57,6 +57,14 @@ public static partial class OracleCases
         cases.Add(Interpolate(g, [1, 2, 1, 1], [4, 3], null, "bilinear", true, false));
         cases.Add(Interpolate(g, [2, 1, 6, 5], [1, 1], null, "bilinear", false, false));
 
+        // Infinities in the input: libtorch forms λ·x for both taps of a linear mode, λ = 0 included, so an ∞ beside an
+        // aligned source position (align_corners, out = in, the clamped first output) gives NaN there; nearest copies.
+        cases.Add(WithInfinities(g, Interpolate(g, [1, 2, 5, 6], null, [2.0], "bilinear", null, false)));
+        cases.Add(WithInfinities(g, Interpolate(g, [1, 1, 4, 5], [4, 5], null, "bilinear", false, false)));
+        cases.Add(WithInfinities(g, Interpolate(g, [2, 2, 5], [9], null, "linear", true, false)));
+        cases.Add(WithInfinities(g, Interpolate(g, [2, 2, 7], [7], null, "linear", null, false)));
+        cases.Add(WithInfinities(g, Interpolate(g, [1, 2, 5, 5], [7, 5], null, "nearest", null, false)));
+
         for (int i = 0; i < perFamily * 2; i++)
         {
             int h = g.Int(1, 8), w = g.Int(1, 8);
@@ -82,6 +90,17 @@ public static partial class OracleCases
                     cases.Add(Interpolate(g, shape, null, scale, "area", null, false));
             }
         }
+    }
+
+    /// <summary>The case with about one input in five set to +∞ (at least one), the rest as generated.</summary>
+    private static OracleCase WithInfinities(OracleGen g, OracleCase c)
+    {
+        var x = c.Inputs[0];
+        var values = (double[])x.Values.Clone();
+        for (int i = 0; i < values.Length; i++)
+            if (g.Coin(0.2)) values[i] = double.PositiveInfinity;
+        values[g.Int(0, values.Length - 1)] = double.PositiveInfinity;
+        return c with { Config = c.Config + " with +inf inputs", Inputs = [x with { Values = values }] };
     }
 
     private static OracleCase Interpolate(OracleGen g, int[] shape, int[]? size, double[]? scale, string mode, bool? align, bool recompute)
