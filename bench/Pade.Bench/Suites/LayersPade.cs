@@ -81,6 +81,22 @@ public static class LayersPade
         return () => y.Backward(dy, retainGraph: true);
     }
 
+    /// <summary>F.Interpolate by 2 (align_corners false); bwd: the forward once, each call a backward.</summary>
+    public static Action Interpolate(string mode, int n, int c, int side, bool backward)
+    {
+        var x = Tensor.Randn([n, c, side, side]);
+        bool? align = mode == "nearest" ? null : false;
+        if (!backward)
+            return () =>
+            {
+                using var _ = Tensor.NoGrad();
+                F.Interpolate(x, scaleFactor: [2.0, 2.0], mode: mode, alignCorners: align).Dispose();
+            };
+        Tensor y = F.Interpolate(PadeGrad.Discarding(x), scaleFactor: [2.0, 2.0], mode: mode, alignCorners: align);
+        Tensor dy = Tensor.Randn(y.ShapeCopy());
+        return () => y.Backward(dy, retainGraph: true);
+    }
+
     static (Tensor X, Tensor W, Tensor B, Tensor Mean, Tensor Var) NormInputs(LayersSuite.NormShape s) =>
         (Tensor.Randn([s.Batch, s.Channels, s.Side, s.Side]), Tensor.Rand([s.Channels]) + 0.5, Tensor.Randn([s.Channels], std: 0.1),
          Tensor.Zeros(s.Channels), Tensor.Ones(s.Channels));

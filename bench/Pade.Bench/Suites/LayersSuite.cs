@@ -165,6 +165,23 @@ public static class LayersSuite
                 Pade = () => LayersPade.ConvBackward(s),
             };
         }
+        // F.Interpolate x2 (upsampling in a decoder): bytes read and written per call (fwd: x and y; bwd: dy and dx).
+        foreach (string mode in new[] { "nearest", "bilinear" })
+        {
+            const int n = 8, c = 64, side = 64;
+            double bytes = 4.0 * n * c * side * side * 5;   // x plus the 4x larger y
+            string size = $"{n}x{c}x{side}² x2";
+            yield return new BenchCase($"interpolate {mode} fwd", size, bytes, WorkUnit.Byte)
+            {
+                Torch = () => TorchInterpolate(mode, n, c, side, backward: false),
+                Pade = () => LayersPade.Interpolate(mode, n, c, side, backward: false),
+            };
+            yield return new BenchCase($"interpolate {mode} bwd", size, bytes, WorkUnit.Byte)
+            {
+                Torch = () => TorchInterpolate(mode, n, c, side, backward: true),
+                Pade = () => LayersPade.Interpolate(mode, n, c, side, backward: true),
+            };
+        }
     }
 
     /// <summary>
@@ -314,6 +331,23 @@ public static class LayersSuite
             using var _ = no_grad();
             Conv(s, x, w, b);
         };
+    }
+
+    /// <summary>interpolate by 2 (align_corners false); bwd: the forward once in setup, each call a backward.</summary>
+    static Action TorchInterpolate(string mode, int n, int c, int side, bool backward)
+    {
+        var m = mode == "nearest" ? InterpolationMode.Nearest : InterpolationMode.Bilinear;
+        bool? align = mode == "nearest" ? null : false;
+        var x = randn(n, c, side, side, requires_grad: backward);
+        if (!backward)
+            return () =>
+            {
+                using var _ = no_grad();
+                using var y = nn.functional.interpolate(x, null, [2.0, 2.0], m, align);
+            };
+        Tensor yb = nn.functional.interpolate(x, null, [2.0, 2.0], m, align);
+        Tensor dy = randn_like(yb);
+        return () => autograd.grad([yb], [x], [dy], retain_graph: true);
     }
 
     /// <summary>The forward runs once in setup; each call is one backward through the retained graph.</summary>
