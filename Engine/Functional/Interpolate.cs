@@ -11,7 +11,7 @@ public static partial class F
     /// <paramref name="size"/> (the output's spatial sizes) and <paramref name="scaleFactor"/> is given; either holds
     /// one entry per spatial dim, or one entry for all of them (Python's scalar form). With a scale factor s the output
     /// size is ⌊in·s⌋, and unless <paramref name="recomputeScaleFactor"/> the source coordinates use 1/s itself, not
-    /// in/out, as PyTorch (see <see cref="ResampleMatrix"/> for the index rules of UpSample.h).
+    /// in/out, as PyTorch (see <see cref="ResampleTaps"/> for the index rules of UpSample.h).
     /// <para>The resampling is separable: a 1-D pass along W, then along H (<see cref="Backend.Resample"/>), each
     /// output a weighted sum of the input taps that UpSample.h's rules give it, host-built per axis (see
     /// <see cref="ResampleTaps"/>). One node is recorded; its backward is the adjoint, the same kernel on the
@@ -167,21 +167,6 @@ public static partial class F
         private static AxisTaps Make(int outSize, int[] offsets, int[] taps, double[] weights, Tensor like) =>
             new(outSize, Tensor.FromArray(offsets).To(like.Device), Tensor.FromArray(taps).To(like.Device),
                 Tensor.FromArray(weights).To(like.DType).To(like.Device));
-    }
-
-    /// <summary>The [outSize, inSize] row-major matrix A of one axis, y[o] = Σ_i A[o, i]·x[i], from
-    /// <see cref="ResampleTaps"/> (the oracle compares index paths with it).</summary>
-    public static double[] ResampleMatrix(int inSize, int outSize, string mode, bool alignCorners, double? scaleFactor, bool single,
-        bool nearestIdx = false)
-    {
-        var (i0, w0, i1, w1) = ResampleTaps(inSize, outSize, mode, alignCorners, scaleFactor, single, nearestIdx);
-        var a = new double[outSize * inSize];
-        for (int o = 0; o < outSize; o++)
-        {
-            a[o * inSize + i0[o]] += w0[o];
-            a[o * inSize + i1[o]] += w1[o];
-        }
-        return a;
     }
 
     /// <summary>

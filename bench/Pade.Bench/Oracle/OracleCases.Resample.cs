@@ -129,7 +129,7 @@ public static partial class OracleCases
             {
                 int inS = shape[2 + d], outS = outs[d];
                 double? f = torchScale != null && !recompute ? torchScale[d] : null;
-                if (!F.ResampleMatrix(inS, outS, mode, false, f, false).SequenceEqual(F.ResampleMatrix(inS, outS, mode, false, f, false, nearestIdx: true)))
+                if (!F.ResampleTaps(inS, outS, mode, false, f, false).I0.SequenceEqual(F.ResampleTaps(inS, outS, mode, false, f, false, nearestIdx: true).I0))
                     wrong = $"libtorch's CPU backward routes the gradient of axis {d} ({inS} -> {outS}) by nearest_idx, which differs from its forward's indices there; Pade's gradient is the forward's transpose";
             }
         return new("interpolate", label, [g.Input("x", shape)],
