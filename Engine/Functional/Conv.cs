@@ -103,8 +103,11 @@ public static partial class F
         bool needX = input.RequiresGrad, needW = weight.RequiresGrad, needB = bias?.RequiresGrad ?? false;
         // The input gradient will be wanted: the backend may keep work of the forward for it.
         Tensor? kept = null;
-        if (needX && GradMode.IsEnabled) kept = x.Backend.Conv2dSaving(x, w, b, y, g);
-        else x.Backend.Conv2d(x, w, b, y, g);
+        // An empty batch (PyTorch takes it): an empty result, zero weight and bias gradients; the backend's loops are
+        // not asked to handle it (their chunking divides by the batch).
+        bool none = g.N == 0;
+        if (!none && needX && GradMode.IsEnabled) kept = x.Backend.Conv2dSaving(x, w, b, y, g);
+        else if (!none) x.Backend.Conv2d(x, w, b, y, g);
 
         Tensor[] inputs = b == null ? [input, weight] : [input, weight, bias!];
         return Graph.Record(y, "conv2d", inputs, dy =>
@@ -113,7 +116,12 @@ public static partial class F
             var dx = needX ? x.EmptyLike() : null;
             var dw = needW ? w.EmptyLike() : null;
             var db = needB ? b!.EmptyLike() : null;
-            x.Backend.Conv2dBackward(x, w, gy, dx, dw, db, g, kept);
+            if (none)
+            {
+                dw?.Zero_();
+                db?.Zero_();
+            }
+            else x.Backend.Conv2dBackward(x, w, gy, dx, dw, db, g, kept);
             return b == null ? [dx, dw] : [dx, dw, db];
         }, kept == null ? [x, w] : [x, w, kept]);
     }

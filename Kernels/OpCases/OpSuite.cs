@@ -35,6 +35,7 @@ public static partial class OpSuite
         AddLayerCases(cases);
         AddIndexingCases(cases);
         AddConvTransposeCases(cases);
+        AddOneDCases(cases);
         AddCumulativeCases(cases);
         AddAdaptiveOptimizerCases(cases);
         var names = cases.SelectMany(c => c.DTypes.Select(c.NameFor)).ToList();

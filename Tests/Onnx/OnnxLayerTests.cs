@@ -58,6 +58,20 @@ public class OnnxLayerTests
         yield return Case("ConvTranspose_outpadBeyondStride_pad2_groups2", () => new ConvTranspose2d(2, 4, 3, stride: (1, 2), padding: (2, 0), outputPadding: (2, 1), groups: 2, dilation: (3, 2)), 2, 2, 4, 3);
         yield return Case("Conv_ConvTranspose", () => new Sequential(new Conv2d(3, 4, 3, stride: 2), new ConvTranspose2d(4, 3, 3, stride: 2, outputPadding: 1)), 2, 3, 8, 7);
         yield return Case("Conv_GroupNorm_LayerNorm", () => new Sequential(new Conv2d(3, 4, 3), new GroupNorm(2, 4), new LayerNorm([4, 4])), 2, 3, 6, 6);
+        yield return Case("Conv1d_groups2_dilation2_stride2_pad3", () => new Conv1d(4, 6, 3, stride: 2, padding: 3, dilation: 2, groups: 2), 2, 4, 11);
+        yield return Case("Conv1d_depthwise_nobias", () => new Conv1d(5, 5, 3, padding: 1, groups: 5, bias: false), 2, 5, 8);
+        yield return Case("Conv1d_same_even_kernel", () => new Conv1d(3, 4, 4, padding: "same", dilation: 1), 2, 3, 7);
+        yield return Case("ConvTranspose1d_stride2_pad1_outpad1", () => new ConvTranspose1d(3, 4, 3, stride: 2, padding: 1, outputPadding: 1), 2, 3, 5);
+        yield return Case("ConvTranspose1d_outpadBeyondStride_groups2", () => new ConvTranspose1d(2, 4, 3, stride: 1, padding: 0, outputPadding: 2, groups: 2, dilation: 3), 2, 2, 4);
+        yield return Case("ConvTranspose1d_outpadBeyondStride_pad2", () => new ConvTranspose1d(2, 3, 2, stride: 1, padding: 2, outputPadding: 1, dilation: 3), 1, 2, 6);
+        yield return Case("MaxPool1d_pad1_dilation2_ceil", () => new MaxPool1d(3, stride: 2, padding: 1, dilation: 2, ceilMode: true), 2, 3, 10);
+        yield return Case("AvgPool1d_pad_excludePad", () => new AvgPool1d(3, stride: 2, padding: 1, countIncludePad: false), 2, 3, 9);
+        yield return Case("AvgPool1d_pad_includePad_ceil", () => new AvgPool1d(3, stride: 2, padding: 1, ceilMode: true), 2, 3, 8);
+        yield return Case("AdaptiveAvgPool1d_1", () => new AdaptiveAvgPool1d(1), 2, 3, 7);
+        yield return Case("AdaptiveAvgPool1d_3", () => new AdaptiveAvgPool1d(3), 2, 3, 9);
+        yield return Case("AdaptiveMaxPool1d_1", () => new AdaptiveMaxPool1d(1), 2, 3, 7);
+        yield return Case("AdaptiveMaxPool1d_2", () => new AdaptiveMaxPool1d(2), 2, 3, 8);
+        yield return Case("Conv1d_MaxPool1d_ConvTranspose1d", () => new Sequential(new Conv1d(3, 4, 3, padding: 1), new MaxPool1d(2), new ConvTranspose1d(4, 3, 2, stride: 2)), 2, 3, 10);
     }
 
     [TestCaseSource(nameof(Layers))]
@@ -138,6 +152,10 @@ public class OnnxLayerTests
             Does.Contain("Pau '1'").And.Contain("5 per-channel parameters"));
         Assert.That(Assert.Throws<OnnxExportException>(() => new AdaptiveAvgPool2d(3).ToOnnx(2, 5, 5))!.Message,
             Does.Contain("uneven"));
+        Assert.That(Assert.Throws<OnnxExportException>(() => new AdaptiveMaxPool1d(3).ToOnnx(2, 7))!.Message,
+            Does.Contain("AdaptiveMaxPool1d").And.Contain("uneven"));
+        Assert.That(Assert.Throws<OnnxExportException>(() => new Conv1d(3, 4, 3).ToOnnx(3, 4, 4))!.Message,
+            Does.Contain("Conv1d").And.Contain("[N, 3, L]"));
         Assert.That(Assert.Throws<OnnxExportException>(() => new AdaptiveMaxPool2d(3).ToOnnx(2, 5, 5))!.Message,
             Does.Contain("AdaptiveMaxPool2d").And.Contain("uneven"));
         Assert.That(Assert.Throws<OnnxExportException>(() => new Upsample([4], mode: "bilinear").ToOnnx(2, 5))!.Message,
