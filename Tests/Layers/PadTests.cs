@@ -227,6 +227,23 @@ public class PadTests
         Assert.That(ReferenceEquals(copy, x), Is.False);
     }
 
+    /// <summary>The backward sums, for each input, the outputs that read it: reflect (3, 2) of 0 1 2 3 reads
+    /// 3 2 1 0 1 2 3 2 1, so the gradient of the sum counts 1, 3, 3, 2. Without a gradient no node is recorded.</summary>
+    [Test]
+    public void TheGradientCountsTheReaders()
+    {
+        var x = Tensor.FromArray(new double[] { 0, 1, 2, 3 }, 1, 4);
+        x.RequiresGrad = true;
+        F.Pad(x, [3, 2], "reflect").Sum().Backward();
+        Assert.That(x.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 1, 3, 3, 2 }));
+        var c = Tensor.FromArray(new double[] { 0, 1, 2, 3 }, 1, 4);
+        c.RequiresGrad = true;
+        F.Pad(c, [-1, 2], "circular").Sum().Backward();
+        Assert.That(c.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 0, 2, 2, 1 }));
+        using (Tensor.NoGrad())
+            Assert.That(F.Pad(x, [1, 1], "replicate").RequiresGrad, Is.False);
+    }
+
     [Test]
     public void BadArgumentsThrowPyTorchsMessages()
     {
