@@ -5,7 +5,7 @@ using Pade.Engine.Cpu;
 namespace Pade.Engine;
 
 /// <summary>
-/// 1-D resampling along an axis with host-built taps (see Backend.Indexing.cs), interpolate's pass per axis and its
+/// 1-D resampling along an axis with host-built taps (see Backend.Indexing.cs), interpolate's and pad's pass per axis and its
 /// adjoint. Along the last axis (I = 1) each task takes whole rows and walks the taps of each output; along an inner
 /// axis (I &gt; 1) an output row is a weighted sum of whole input rows, in 512-bit lanes. Every output has one writer
 /// and sums its taps in order, so the result does not depend on the thread count (and the lanes round as the tail).

@@ -88,12 +88,14 @@ public static partial class F
         // never holds for an NCHW tensor with more than one pixel), and the generic kernel otherwise; 1-D always the
         // generic one. The two differ where a shortcut applies (and at float rounding of the scale).
         bool nearestIdx = dims == 2 && outSizes[0] + outSizes[1] <= 128;
+        // The transposed taps only when a gradient will be wanted.
+        bool needGrad = GradMode.IsEnabled && input.RequiresGrad;
         var forward = new AxisTaps[dims];
-        var backward = new AxisTaps[dims];
+        var backward = new AxisTaps?[dims];
         for (int d = 0; d < dims; d++)
         {
             var (i0, w0, i1, w1) = ResampleTaps(inSizes[d], outSizes[d], mode, corners, scales[d], single, nearestIdx);
-            (forward[d], backward[d]) = AxisTaps.Build(i0, w0, i1, w1, linear, inSizes[d], input);
+            (forward[d], backward[d]) = AxisTaps.Build(i0, w0, i1, w1, linear, inSizes[d], input, needGrad);
         }
 
         // W first, then H: PyTorch's 2-D kernel nests the same way (each row's W interpolation, then the H weights
@@ -108,13 +110,13 @@ public static partial class F
             if (dims == 2) y = forward[0].Apply(y.Reshape(planes, inSizes[0], outSizes[1]), planes, outSizes[1]);
             y = y.Reshape([input.Size(0), input.Size(1), .. outSizes]);
         }
-        Tensor[] saved = [.. backward.SelectMany(b => b.Tensors)];
+        Tensor[] saved = needGrad ? [.. backward.SelectMany(b => b!.Tensors)] : [];
         return Graph.Record(y, $"upsample_{mode.Replace('-', '_')}", [input], dy =>
         {
             var g = dy.Contiguous();
-            if (dims == 2) g = backward[0].Apply(g.Reshape(planes, outSizes[0], outSizes[1]), planes, outSizes[1]);
+            if (dims == 2) g = backward[0]!.Apply(g.Reshape(planes, outSizes[0], outSizes[1]), planes, outSizes[1]);
             int rowsW = planes * (dims == 2 ? inSizes[0] : 1);
-            g = backward[dims - 1].Apply(g.Reshape(rowsW, outSizes[^1], 1), rowsW, 1);
+            g = backward[dims - 1]!.Apply(g.Reshape(rowsW, outSizes[^1], 1), rowsW, 1);
             return [g.Reshape(input.ShapeCopy())];
         }, saved);
     }
@@ -126,6 +128,9 @@ public static partial class F
     {
         public Tensor[] Tensors => [offsets, taps, weights];
 
+        /// <summary>The outputs along the axis.</summary>
+        public int OutSize => outSize;
+
         /// <summary>x [O, D, I] resampled to [O, outSize, I].</summary>
         public Tensor Apply(Tensor x, int o, int i)
         {
@@ -134,9 +139,11 @@ public static partial class F
             return y;
         }
 
-        /// <summary>The forward taps (each output's i0, then a linear mode's i1, zero weights included) and their transpose for the
-        /// backward: input d lists the outputs that read it, in order of output, so dx sums in a fixed order.</summary>
-        public static (AxisTaps Forward, AxisTaps Backward) Build(int[] i0, double[] w0, int[] i1, double[] w1, bool linear, int inSize, Tensor like)
+        /// <summary>The forward taps (each output's i0, then a linear mode's i1, zero weights included) and, when
+        /// <paramref name="transpose"/>, their transpose for the backward: input d lists the outputs that read it, in
+        /// order of output, so dx sums in a fixed order.</summary>
+        public static (AxisTaps Forward, AxisTaps? Backward) Build(int[] i0, double[] w0, int[] i1, double[] w1, bool linear, int inSize, Tensor like,
+            bool transpose = true)
         {
             int outSize = i0.Length;
             var fo = new int[outSize + 1];
@@ -149,6 +156,7 @@ public static partial class F
                 if (linear) { ft.Add(i1[o]); fw.Add(w1[o]); count[i1[o] + 1]++; }   // nearest copies its one tap
                 fo[o + 1] = ft.Count;
             }
+            if (!transpose) return (Make(outSize, fo, [.. ft], [.. fw], like), null);
             for (int d = 0; d < inSize; d++) count[d + 1] += count[d];
             var bo = (int[])count.Clone();
             var next = count[..inSize];

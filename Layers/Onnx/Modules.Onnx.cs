@@ -12,8 +12,12 @@ public sealed partial class Conv2d : IOnnxExportable
     {
         if (x.Rank != 4 || x.Channels != InChannels)
             throw OnnxEmitter.Error(this, $"expected input [N, {InChannels}, H, W], got {x}");
-        int oh = ConvOutput(x.Shape[2] + PaddingExtra.H, KernelSize.H, Stride.H, Padding.H, Dilation.H);
-        int ow = ConvOutput(x.Shape[3] + PaddingExtra.W, KernelSize.W, Stride.W, Padding.W, Dilation.W);
+        // A padding mode other than zeros: F.pad's nodes, then the convolution without padding, as the forward.
+        bool padFirst = PaddingMode != "zeros";
+        if (padFirst) x = OnnxPadding.Emit(onnx, this, x, [.. ReversedPaddingRepeatedTwice], PaddingMode, 0);
+        Size2 extra = padFirst ? 0 : PaddingExtra, padding = padFirst ? 0 : Padding;
+        int oh = ConvOutput(x.Shape[2] + extra.H, KernelSize.H, Stride.H, padding.H, Dilation.H);
+        int ow = ConvOutput(x.Shape[3] + extra.W, KernelSize.W, Stride.W, padding.W, Dilation.W);
         if (oh < 1 || ow < 1) throw OnnxEmitter.Error(this, $"input {x} is smaller than the dilated kernel {KernelSize}");
         OnnxValue[] inputs = Bias is Tensor b
             ? [x, onnx.Parameter(this, "weight", Weight), onnx.Parameter(this, "bias", b)]
@@ -21,7 +25,7 @@ public sealed partial class Conv2d : IOnnxExportable
         return onnx.Op("Conv", inputs, [x.Shape[0], OutChannels, oh, ow],
             OnnxAttribute.Ints("kernel_shape", KernelSize.H, KernelSize.W),
             OnnxAttribute.Ints("strides", Stride.H, Stride.W),
-            OnnxAttribute.Ints("pads", Padding.H, Padding.W, Padding.H + PaddingExtra.H, Padding.W + PaddingExtra.W),
+            OnnxAttribute.Ints("pads", padding.H, padding.W, padding.H + extra.H, padding.W + extra.W),
             OnnxAttribute.Ints("dilations", Dilation.H, Dilation.W),
             OnnxAttribute.Int("group", Groups));
     }

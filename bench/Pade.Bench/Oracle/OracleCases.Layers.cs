@@ -33,6 +33,7 @@ public static partial class OracleCases
         AddAdaptiveOptimizers(cases, seed, perFamily);
         AddResample(cases, seed, perFamily);
         AddOneD(cases, seed, perFamily);
+        AddPad(cases, seed, perFamily);
         return cases;
     }
 
