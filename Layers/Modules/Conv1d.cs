@@ -6,15 +6,21 @@ namespace Pade.Layers;
 /// <summary>
 /// 1-D convolution as torch.nn.Conv1d: weight [out, in/groups, k], optional bias [out], any stride, padding (a size,
 /// "valid" or "same"), dilation and groups. Weight and bias start uniform in ±1/√fan_in with fan_in = in/groups·k
-/// (PyTorch's kaiming_uniform(a = √5)). The arithmetic is <see cref="F.Conv1d"/>.
+/// (PyTorch's kaiming_uniform(a = √5)). The arithmetic is <see cref="F.Conv1d"/>; a padding mode other than "zeros"
+/// pads with <see cref="F.Pad"/> first and convolves with padding 0, as PyTorch.
 /// </summary>
 public sealed partial class Conv1d : Module
 {
     /// <param name="padding">A size, or "valid" (none) or "same" (the output keeps the input's length; stride 1 only;
     /// an odd total D·(K − 1) pads one more element at the end, as PyTorch).</param>
+    /// <param name="paddingMode">PyTorch's padding_mode: "zeros" (the default), "reflect", "replicate" or "circular",
+    /// what the padding elements hold (<see cref="F.Pad"/>'s modes).</param>
     public Conv1d(int inChannels, int outChannels, int kernelSize, int stride = 1, ConvPadding1d? padding = null,
-        int dilation = 1, int groups = 1, bool bias = true, Generator? generator = null)
+        int dilation = 1, int groups = 1, bool bias = true, string paddingMode = "zeros", Generator? generator = null)
     {
+        ArgumentNullException.ThrowIfNull(paddingMode);
+        if (paddingMode is not ("zeros" or "reflect" or "replicate" or "circular"))
+            throw new ArgumentException($"Conv1d: padding_mode must be one of ['zeros', 'reflect', 'replicate', 'circular'], but got padding_mode='{paddingMode}'");
         if (inChannels < 1 || outChannels < 1 || groups < 1)
             throw new ArgumentException($"Conv1d: in_channels {inChannels}, out_channels {outChannels} and groups {groups} must be positive");
         if (inChannels % groups != 0 || outChannels % groups != 0)
@@ -27,7 +33,8 @@ public sealed partial class Conv1d : Module
         Stride = stride;
         (Padding, PaddingExtra) = (padding ?? 0).Resolve("Conv1d", kernelSize, stride, dilation);
         if (Padding < 0) throw new ArgumentException($"Conv1d: padding {Padding} must not be negative");
-        PaddingMode = padding?.Mode;
+        PaddingString = padding?.Mode;
+        PaddingMode = paddingMode;
         Dilation = dilation;
         Groups = groups;
         int fanIn = inChannels / groups * kernelSize;
@@ -35,8 +42,15 @@ public sealed partial class Conv1d : Module
         RegisterParameter("bias", bias ? Init.DefaultUniform([outChannels], fanIn, generator) : null);
     }
 
-    /// <summary>"same" or "valid" when the layer was built with a string padding, else null.</summary>
-    public string? PaddingMode { get; }
+    /// <summary>"same" or "valid" when the layer was built with a string padding (PyTorch's <c>padding</c> string), else null.</summary>
+    public string? PaddingString { get; }
+
+    /// <summary>PyTorch's padding_mode: "zeros", "reflect", "replicate" or "circular".</summary>
+    public string PaddingMode { get; }
+
+    /// <summary>The padding as F.pad takes it, (left, right), "same"'s odd extra on the right: what a non-"zeros" mode
+    /// pads before convolving with padding 0 (PyTorch's _reversed_padding_repeated_twice).</summary>
+    public IReadOnlyList<int> ReversedPaddingRepeatedTwice => [Padding, Padding + PaddingExtra];
 
     /// <summary>The extra element of padding="same" at the end: 0 but for an odd dilated kernel reach D·(K − 1).</summary>
     public int PaddingExtra { get; }
@@ -56,6 +70,11 @@ public sealed partial class Conv1d : Module
         // A quick check first: only a bad input pays for building the layer's name for the message.
         bool ok = input.Rank is 2 or 3 && input.Size(-2) == InChannels
             && input.Size(-1) + PaddingExtra + 2 * Padding >= Dilation * (KernelSize - 1) + 1;
+        if (PaddingMode != "zeros")
+        {
+            var padded = Padding + PaddingExtra != 0 ? F.Pad(input, [.. ReversedPaddingRepeatedTwice], PaddingMode) : input;
+            return F.Conv1d(padded, Weight, Bias, Stride, 0, Dilation, Groups, ok ? "conv1d" : Describe());
+        }
         // padding="same" with an even reach: the extra element at the end first.
         if (PaddingExtra != 0 && input.Rank is 2 or 3) input = input.Pad([0, PaddingExtra]);
         return F.Conv1d(input, Weight, Bias, Stride, Padding, Dilation, Groups, ok ? "conv1d" : Describe());
@@ -65,11 +84,12 @@ public sealed partial class Conv1d : Module
     public override string ExtraRepr()
     {
         var s = $"{InChannels}, {OutChannels}, kernel_size=({KernelSize},), stride=({Stride},)";
-        if (PaddingMode != null) s += $", padding={PaddingMode}";
+        if (PaddingString != null) s += $", padding={PaddingString}";
         else if (Padding != 0) s += $", padding=({Padding},)";
         if (Dilation != 1) s += $", dilation=({Dilation},)";
         if (Groups != 1) s += $", groups={Groups}";
         if (Bias == null) s += ", bias=False";
+        if (PaddingMode != "zeros") s += $", padding_mode={PaddingMode}";
         return s;
     }
 }

@@ -14,8 +14,12 @@ public sealed partial class Conv1d : IOnnxExportable
     {
         if (x.Rank != 3 || x.Channels != InChannels)
             throw OnnxEmitter.Error(this, $"expected input [N, {InChannels}, L], got {x}");
-        int ol = (x.Shape[2] + PaddingExtra + 2 * Padding - Dilation * (KernelSize - 1) - 1) / Stride + 1;
-        if (x.Shape[2] + PaddingExtra + 2 * Padding < Dilation * (KernelSize - 1) + 1)
+        // A padding mode other than zeros: F.pad's nodes, then the convolution without padding, as the forward.
+        bool padFirst = PaddingMode != "zeros";
+        if (padFirst && Padding + PaddingExtra != 0) x = OnnxPadding.Emit(onnx, this, x, [.. ReversedPaddingRepeatedTwice], PaddingMode, 0);
+        int extra = padFirst ? 0 : PaddingExtra, padding = padFirst ? 0 : Padding;
+        int ol = (x.Shape[2] + extra + 2 * padding - Dilation * (KernelSize - 1) - 1) / Stride + 1;
+        if (x.Shape[2] + extra + 2 * padding < Dilation * (KernelSize - 1) + 1)
             throw OnnxEmitter.Error(this, $"input {x} is shorter than the dilated kernel {KernelSize}");
         OnnxValue[] inputs = Bias is Tensor b
             ? [x, onnx.Parameter(this, "weight", Weight), onnx.Parameter(this, "bias", b)]
@@ -23,7 +27,7 @@ public sealed partial class Conv1d : IOnnxExportable
         return onnx.Op("Conv", inputs, [x.Shape[0], OutChannels, ol],
             OnnxAttribute.Ints("kernel_shape", KernelSize),
             OnnxAttribute.Ints("strides", Stride),
-            OnnxAttribute.Ints("pads", Padding, Padding + PaddingExtra),
+            OnnxAttribute.Ints("pads", padding, padding + extra),
             OnnxAttribute.Ints("dilations", Dilation),
             OnnxAttribute.Int("group", Groups));
     }

@@ -344,6 +344,53 @@ public class PadTests
         Assert.That(layer.StateDict().Keys, Is.EquivalentTo(layer.Bias == null ? new[] { "weight" } : ["weight", "bias"]), what);
     }
 
+    /// <summary>nn.Conv1d's padding_mode as Conv2d's: the sequence padded by the mode's definition (the 1-D loops
+    /// above), then the naive convolution with padding 0, seen as a 2-D one on a height-1 image; "same" puts its odd
+    /// extra element on the right; then central differences through the layer.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 40)]
+    public void Conv1dPaddingModeIsPadThenConvolve(int a, int b, bool same, bool unbatched)
+    {
+        var r = new Naive.Picker(a, b);
+        string mode = new[] { "reflect", "replicate", "circular" }[r.Next(0, 2)];
+        int groups = r.Next(1, 2), cg = r.Next(1, 2), kg = r.Next(1, 2), kl = r.Next(1, 4), dil = r.Next(1, 2), l = r.Next(2, 7);
+        int lim = mode == "reflect" ? l - 1 : l;
+        int[] pads;
+        ConvPadding1d padding;
+        if (same)
+        {
+            int t = dil * (kl - 1);
+            if (t - t / 2 > lim) return;
+            pads = [t / 2, t - t / 2];
+            padding = "same";
+        }
+        else
+        {
+            int p = r.Next(0, Math.Min(lim, 3));
+            if (l + 2 * p < dil * (kl - 1) + 1) return;
+            pads = [p, p];
+            padding = p;
+        }
+        int stride = same ? 1 : r.Next(1, 2), n = r.Next(1, 2), c = cg * groups, k = kg * groups;
+        var layer = new Conv1d(c, k, kl, stride, padding, dil, groups, bias: r.Next(0, 1) == 1, paddingMode: mode, generator: new Generator((ulong)(uint)a));
+        layer.To(dtype: DType.Float64);
+        var x = Tensor.Rand(unbatched ? [c, l] : [n, c, l], -1, 1, DType.Float64, generator: new Generator((ulong)(uint)b));
+        string what = $"Conv1d {mode} padding {padding} x={Shapes.Format(x.Shape)} k={kl} d={dil} s={stride} g={groups}";
+
+        Assert.That(layer.ReversedPaddingRepeatedTwice, Is.EqualTo(pads), what);
+        var y = layer.Call(x);
+        var xb = unbatched ? x.Unsqueeze(0) : x;
+        var padded = Reference(new PadCase(new Spec(xb.ShapeCopy(), xb.ToArray<double>()), mode, pads, 0, 1));
+        int[] ws = layer.Weight.ShapeCopy();
+        var expected = Naive.Conv2d(padded.Data, [padded.Shape[0], padded.Shape[1], 1, padded.Shape[2]], layer.Weight.ToArray<double>(),
+            [ws[0], ws[1], 1, ws[2]], layer.Bias?.ToArray<double>(), new Size2(1, stride), 0, new Size2(1, dil), groups, out var ys);
+        int[] want = [ys[0], ys[1], ys[3]];
+        Assert.That(y.ShapeCopy(), Is.EqualTo(unbatched ? want[1..] : want), what);
+        Naive.AssertClose(y.ToArray<double>(), expected, 1e-12, what);
+        if (same) Assert.That(y.Size(-1), Is.EqualTo(l), what + ": same keeps the length");
+        GradCheck.Assert(what, t => layer.Call(t[0]), [x]);
+        Assert.That(layer.ExtraRepr(), Does.EndWith($"padding_mode={mode}"), what);
+    }
+
     [Test]
     public void Conv2dPaddingModeIsNamedAndChecked()
     {

@@ -5,7 +5,7 @@ using Pade.Layers.Onnx;
 
 namespace Pade.Tests.Onnx;
 
-/// <summary>The padding layers and Conv2d's padding modes in ONNX Runtime: Pad (constant, reflect, edge) where no
+/// <summary>The padding layers and Conv1d's and Conv2d's padding modes in ONNX Runtime: Pad (constant, reflect, edge) where no
 /// pad is negative, Gather along each padded axis for circular and negative pads.</summary>
 public class OnnxPadTests
 {
@@ -29,6 +29,8 @@ public class OnnxPadTests
         yield return Case("Conv2d_reflect", () => new Conv2d(3, 4, 3, padding: 1, paddingMode: "reflect"), "Pad", 2, 3, 6, 5);
         yield return Case("Conv2d_replicate_same_even", () => new Conv2d(3, 4, (2, 3), padding: "same", dilation: (3, 1), paddingMode: "replicate"), "Pad", 2, 3, 7, 6);
         yield return Case("Conv2d_circular_stride2", () => new Conv2d(2, 4, 3, stride: 2, padding: (2, 1), groups: 2, paddingMode: "circular"), "Gather", 2, 2, 5, 6);
+        yield return Case("Conv1d_reflect", () => new Conv1d(3, 4, 3, padding: 2, paddingMode: "reflect"), "Pad", 2, 3, 6);
+        yield return Case("Conv1d_circular_same_even", () => new Conv1d(2, 2, 4, padding: "same", groups: 2, paddingMode: "circular"), "Gather", 2, 2, 5);
     }
 
     [TestCaseSource(nameof(Layers))]
