@@ -12,14 +12,17 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// Soft margin loss, PyTorch's <c>F.soft_margin_loss</c>: lᵢ = log(1 + e^(−yᵢxᵢ)) for targets y (±1, though any
-    /// value is used as given) that broadcast to the input's shape. dL/dx = −y·e^(−yx)/(1 + e^(−yx))·g, and the
-    /// target's gradient is the same with x and y swapped.
+    /// value is used as given) that broadcast to the input's shape. dL/dx = −y·e^(−yx)/(1 + e^(−yx))·g. As in
+    /// PyTorch, the loss is not differentiable in the target: a target that requires a gradient is refused (while
+    /// gradients are recorded).
     /// </summary>
     public static Tensor SoftMarginLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
     {
         const string op = "soft_margin_loss";
         CheckInto(op, input, target, "target");
-        return Reduced((input * target).Neg().Exp().Log1p(), reduction);
+        if (target.RequiresGrad && GradMode.IsEnabled)
+            throw new ArgumentException($"{op}: not differentiable with respect to the target; detach it (PyTorch refuses a target that requires a gradient too)", nameof(target));
+        return Reduced((input * target.Detach()).Neg().Exp().Log1p(), reduction);
     }
 
     /// <summary>

@@ -140,6 +140,9 @@ public class MoreLossTests
         Throws<ArgumentException>(() => Tensor.GaussianNllLoss(x, x, T([1.0, -1], 2)), "negative");
         Throws<ArgumentException>(() => Tensor.SoftMarginLoss(T([1.0, 2, 3]), x), "target of shape [2, 3]", "[3]");
         Throws<ArgumentException>(() => Tensor.KlDiv(x, T([1.0, 2])), "kl_div");
+        var target = T([1.0, -1, 1]);
+        target.RequiresGrad = true;
+        Throws<ArgumentException>(() => Tensor.SoftMarginLoss(T([1.0, 2, 3]), target), "soft_margin_loss", "target");
         Throws<ArgumentException>(() => Tensor.MultiLabelSoftMarginLoss(T([1.0]).Reshape(), T([1.0]).Reshape()), "scalar");
     }
 

@@ -2,6 +2,7 @@ using Pade.Engine;
 using static Pade.Bench.Oracle.OracleGen;
 using TF = TorchSharp.torch.nn.functional;
 using PTensor = Pade.Engine.Tensor;
+using TTensor = TorchSharp.torch.Tensor;
 
 namespace Pade.Bench.Oracle;
 
@@ -35,7 +36,8 @@ public static partial class OracleCases
                     ? TF.kl_div(x[0], x[1], logTarget, TorchSharp.torch.nn.Reduction.Sum) / (shape.Length == 0 ? 1 : shape[0])
                     : TF.kl_div(x[0], x[1], logTarget, Torch(kl))));
 
-            cases.Add(new("soft_margin_loss", config, [g.Input("input", shape), g.Input("target", other)],
+            // libtorch refuses a target that requires a gradient here (soft_margin_loss is not differentiable in it).
+            cases.Add(new("soft_margin_loss", config, [g.Input("input", shape), g.Input("target", other, grad: false)],
                 x => PTensor.SoftMarginLoss(x[0], x[1], reduction), x => TF.soft_margin_loss(x[0], x[1], Torch(reduction))));
 
             double margin = g.Pick(0.05, 0.55, 1.05);
@@ -47,19 +49,26 @@ public static partial class OracleCases
                 x => PTensor.MarginRankingLoss(x[0], x[1], x[2], margin, reduction), x => TF.margin_ranking_loss(x[0], x[1], x[2], margin, Torch(reduction))));
 
             bool logInput = g.Coin(), full = g.Coin();
+            // TorchSharp 0.107's poisson_nll_loss does not apply eps (with log_input false its values are those of
+            // eps = 0, 1e-8 off): the reference is ATen's poisson_nll_loss formula on libtorch tensors.
             cases.Add(new("poisson_nll_loss", $"{config} log_input {logInput} full {full}",
                 [logInput ? g.Input("input", shape) : g.Input("input", shape, 0.05, 3), Counts(g, other)],
-                x => PTensor.PoissonNllLoss(x[0], x[1], logInput, full, 1e-8f, reduction),
-                x => TF.poisson_nll_loss(x[0], x[1], logInput, full, 1e-8f, Torch(reduction))));
+                x => PTensor.PoissonNllLoss(x[0], x[1], logInput, full, 1e-8, reduction),
+                x => TorchReduce(AtenPoissonNll(x[0], x[1], logInput, full, 1e-8), reduction)));
+            if (i == 0)
+                cases.Add(new("poisson_nll_loss", "TorchSharp's own op (it applies no eps) against eps = 0 [3]", [g.Input("input", [3], 0.05, 3), Counts(g, [3])],
+                    x => PTensor.PoissonNllLoss(x[0], x[1], false, false, 0, Reduction.None),
+                    x => TF.poisson_nll_loss(x[0], x[1], false, false, 1e-8f, TorchSharp.torch.nn.Reduction.None)));
 
             int[] varShape = g.Pick(0, 1, 2) switch { 0 => shape, 1 => shape[..^1], _ => [.. shape[..^1], 1] };
             bool gaussFull = g.Coin();
             cases.Add(new("gaussian_nll_loss", $"{config} var {Fmt(varShape)} full {gaussFull}",
                 [g.Input("input", shape), g.Input("target", other), g.Input("var", varShape, 0.1, 2)],
                 x => PTensor.GaussianNllLoss(x[0], x[1], x[2], gaussFull, 1e-6f, reduction),
-                x => TF.gaussian_nll_loss(x[0], x[1], x[2], gaussFull, 1e-6f, Torch(reduction))));
+                x => TorchReduce(FunctionalGaussianNll(x[0], x[1], x[2], gaussFull, 1e-6), reduction)));
         }
 
+        AddLossKinks(cases);
         for (int i = 0; i < perFamily; i++)
         {
             var reduction = g.Pick(Reduction.Mean, Reduction.None, Reduction.Sum);
@@ -105,6 +114,57 @@ public static partial class OracleCases
                 x => TF.multilabel_soft_margin_loss(x[0], x[1], softWeighted ? x[2] : null, Torch(reduction))));
         }
     }
+
+    /// <summary>The hinges exactly at their kinks, where the one-sided slope each library takes shows: clamp_min's
+    /// (1 at 0) for margin ranking, hinge embedding and triplet, ATen's z &gt; 0 (0 at 0) for the multi-class ones.</summary>
+    private static void AddLossKinks(List<OracleCase> cases)
+    {
+        var sum = TorchSharp.torch.nn.Reduction.Sum;
+        cases.Add(new("margin_ranking_loss", "at the kink [3]",
+            [new("input1", [3], [1, 2, 0.5]), new("input2", [3], [1, 2.5, 0.5]), new("target", [3], [1, 1, -1])],
+            x => PTensor.MarginRankingLoss(x[0], x[1], x[2], 0, Reduction.Sum), x => TF.margin_ranking_loss(x[0], x[1], x[2], 0, sum)));
+        cases.Add(new("margin_ranking_loss", "broadcast [2,3] [1,3] [2,1]",
+            [new("input1", [2, 3], [1, 2, 0.5, -1, 0.3, 2]), new("input2", [1, 3], [0.2, 2.5, 0.7]), new("target", [2, 1], [1, -1])],
+            x => PTensor.MarginRankingLoss(x[0], x[1], x[2], 0.1, Reduction.Sum), x => TF.margin_ranking_loss(x[0], x[1], x[2], 0.1, sum)));
+        cases.Add(new("hinge_embedding_loss", "at the kink [3]",
+            [new("input", [3], [1, 0.5, 2]), new("target", [3], [-1, -1, 1], Grad: false)],
+            x => PTensor.HingeEmbeddingLoss(x[0], x[1], 1, Reduction.Sum), x => TF.hinge_embedding_loss(x[0], x[1], 1, sum)));
+        cases.Add(new("triplet_margin_loss", "at the kink [1,2]",
+            [new("anchor", [1, 2], [0, 0]), new("positive", [1, 2], [3, 4]), new("negative", [1, 2], [6, 8])],
+            x => PTensor.TripletMarginLoss(x[0], x[1], x[2], 5, 2, 0, false, Reduction.Sum), x => TF.triplet_margin_loss(x[0], x[1], x[2], 5, 2, 0, false, sum)));
+        cases.Add(new("multi_margin_loss", "at the kink [1,3]",
+            [new("input", [1, 3], [2, 1, 1.5]), new("target", [1], [0], Grad: false, Indices: true)],
+            x => PTensor.MultiMarginLoss(x[0], x[1], reduction: Reduction.Sum), x => TF.multi_margin_loss(x[0], x[1], reduction: sum)));
+        cases.Add(new("multilabel_margin_loss", "at the kink [1,3]",
+            [new("input", [1, 3], [2, 1, 1.5]), new("target", [1, 3], [0, -1, 2], Grad: false, Indices: true)],
+            x => PTensor.MultiLabelMarginLoss(x[0], x[1], Reduction.Sum), x => TF.multi_label_margin_loss(x[0], x[1], sum)));
+    }
+
+    /// <summary>ATen's poisson_nll_loss before its reduction.</summary>
+    private static TTensor AtenPoissonNll(TTensor input, TTensor target, bool logInput, bool full, double eps)
+    {
+        var loss = logInput ? input.exp() - target * input : input - target * (input + eps).log();
+        if (!full) return loss;
+        var stirling = target * target.log() - target + 0.5 * (2 * Math.PI * target).log();
+        return loss + stirling.masked_fill(target <= 1, 0);
+    }
+
+    /// <summary>
+    /// torch.nn.functional.gaussian_nll_loss (Python, so not in libtorch; TorchSharp 0.107's own differs: it sums
+    /// each sample's loss and refuses PyTorch's var shapes) on libtorch tensors: var unsqueezed when it lacks the last
+    /// dim, clamped at eps in place under no_grad on a clone, 0.5·(log var + (x − y)²/var) (+ ½ log 2π).
+    /// </summary>
+    private static TTensor FunctionalGaussianNll(TTensor input, TTensor target, TTensor var, bool full, double eps)
+    {
+        if (!var.shape.SequenceEqual(input.shape) && input.shape[..^1].SequenceEqual(var.shape)) var = var.unsqueeze(-1);
+        var clamped = var.clone();
+        using (TorchSharp.torch.no_grad()) clamped.clamp_(min: eps);
+        var loss = 0.5 * (clamped.log() + (input - target).square() / clamped);
+        return full ? loss + 0.5 * Math.Log(2 * Math.PI) : loss;
+    }
+
+    private static TTensor TorchReduce(TTensor loss, Reduction reduction) =>
+        reduction == Reduction.None ? loss : reduction == Reduction.Sum ? loss.sum() : loss.mean();
 
     /// <summary>Targets ±1 (no gradient: the losses only compare them).</summary>
     private static OracleInput Signs(OracleGen g, int[] shape) =>
