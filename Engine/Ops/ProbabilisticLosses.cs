@@ -102,4 +102,15 @@ public sealed partial class Tensor
         if (full) loss = loss.AddScalar(0.5 * Math.Log(2 * Math.PI));
         return Reduced(loss, reduction);
     }
+
+    /// <summary>
+    /// <see cref="GaussianNllLoss(Tensor, Tensor, Tensor, bool, double, Reduction)"/> with one variance for every
+    /// element (PyTorch's float <c>var</c>: var·ones_like(input)); a negative variance is an error.
+    /// </summary>
+    public static Tensor GaussianNllLoss(Tensor input, Tensor target, double var, bool full = false, double eps = 1e-6,
+                                         Reduction reduction = Reduction.Mean)
+    {
+        if (!(var >= 0)) throw new ArgumentException($"gaussian_nll_loss: var has negative entries (got {var})", nameof(var));
+        return GaussianNllLoss(input, target, Full(input._shape, var, input.DType, input.Device), full, eps, reduction);
+    }
 }

@@ -158,4 +158,29 @@ public class MoreLossTests
         Assert.That(a.ShapeCopy(), Is.EqualTo(new[] { 2, 3 }));
         Assert.That(a.ToArray<double>()[4], Is.EqualTo(0.5 * (Math.Log(2) + 25 / 2.0)).Within(1e-14));
     }
+
+    [Test]
+    public void GaussianNllWithOneVariance()
+    {
+        var x = T([1, 2, 3, 4, 5, 6], 2, 3);
+        var y = T([0, 1, 0, 1, 0, 1], 2, 3);
+        var scalar = Tensor.GaussianNllLoss(x, y, 0.7, full: true);
+        var tensor = Tensor.GaussianNllLoss(x, y, T([0.7, 0.7, 0.7, 0.7, 0.7, 0.7], 2, 3), full: true);
+        Assert.That(scalar.Item(), Is.EqualTo(tensor.Item()));
+        Throws<ArgumentException>(() => Tensor.GaussianNllLoss(x, y, -0.1), "negative");
+    }
+
+    [Test]
+    public void UnbatchedShapes()
+    {
+        // multi_margin_loss: a [C] input with a [1] target keeps [1] under 'none', a 0-d target gives [];
+        // multilabel_margin_loss and cosine_embedding_loss give [] for their unbatched forms.
+        var x = T([0.3, -0.2, 0.9]);
+        Assert.That(Tensor.MultiMarginLoss(x, I([1]), reduction: Reduction.None).ShapeCopy(), Is.EqualTo(new[] { 1 }));
+        Assert.That(Tensor.MultiMarginLoss(x, I([1]).Reshape(), reduction: Reduction.None).ShapeCopy(), Is.Empty);
+        Assert.That(Tensor.MultiMarginLoss(x, I([1]).Reshape(), reduction: Reduction.None).Item(),
+            Is.EqualTo((Math.Max(0, 1 + 0.2 + 0.3) + Math.Max(0, 1 + 0.2 + 0.9)) / 3).Within(1e-15));
+        Assert.That(Tensor.CosineEmbeddingLoss(x, x, T([1.0]).Reshape(), reduction: Reduction.None).ShapeCopy(), Is.Empty);
+        Assert.That(Tensor.TripletMarginLoss(x, x, x, reduction: Reduction.None).ShapeCopy(), Is.Empty);
+    }
 }
