@@ -13,6 +13,11 @@ public enum Reduction
 
     /// <summary>Their sum.</summary>
     Sum,
+
+    /// <summary>Their sum divided by the batch size (the input's first dimension): PyTorch's 'batchmean', the
+    /// mathematically correct KL divergence per sample. Only <see cref="Tensor.KlDiv"/> accepts it; every other loss
+    /// refuses it, as PyTorch does.</summary>
+    BatchMean,
 }
 
 /// <summary>Softmax family and losses, with PyTorch's arguments and defaults (reduction mean).</summary>
@@ -78,11 +83,16 @@ public sealed partial class Tensor
     /// elements, or a total weight); a mean over nothing is NaN with a zero gradient (PyTorch's nll_loss backward).</summary>
     internal static Tensor Reduce(Tensor perElement, int[] shape, Reduction reduction, double count) => reduction switch
     {
+        Reduction.BatchMean => throw BatchMeanRefused(),
         Reduction.None => perElement.Reshape(shape),
         Reduction.Sum => perElement.Sum(),
         _ when count == 0 => perElement.Sum().MulScalar(0).AddScalar(double.NaN),
         _ => MeanOf(perElement.Sum(), count),
     };
+
+    /// <summary>PyTorch's error for 'batchmean' given to a loss other than kl_div.</summary>
+    internal static ArgumentException BatchMeanRefused() =>
+        new("reduction BatchMean ('batchmean') is only valid for kl_div: use None, Mean or Sum", "reduction");
 
     /// <summary>Class indices [N] → one-hot rows [N, classes].</summary>
     public static Tensor OneHot(Tensor indices, int classes, DType dtype = DType.Float32)

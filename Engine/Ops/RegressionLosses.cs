@@ -165,6 +165,7 @@ public sealed partial class Tensor
     /// <summary>The per-element losses reduced as <see cref="MseLoss"/> does (the mean of none is NaN).</summary>
     private static Tensor Reduced(Tensor perElement, Reduction reduction) => reduction switch
     {
+        Reduction.BatchMean => throw BatchMeanRefused(),
         Reduction.None => perElement,
         Reduction.Sum => perElement.Sum(),
         _ => MeanOf(perElement.Sum(), perElement.Numel),

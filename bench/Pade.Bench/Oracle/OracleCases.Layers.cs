@@ -34,6 +34,7 @@ public static partial class OracleCases
         AddResample(cases, seed, perFamily);
         AddOneD(cases, seed, perFamily);
         AddPad(cases, seed, perFamily);
+        AddMoreLosses(cases, seed, perFamily);
         return cases;
     }
 
