@@ -1,16 +1,17 @@
-// resample.cu: a 1-D resampling along one axis with host-built taps, the kernel of interpolate's nearest and linear
-// modes (one pass per spatial axis) and of their backward (the same kernel on the transposed taps).
-// Tensors are read as [O, D, I] (x) and [O, K, I] (y): the dims before the axis, the axis, the dims after it. The
-// taps are a compressed row list over the K outputs: output k reads entries t = offsets[k] .. offsets[k + 1] − 1,
-// each an input position taps[t] in [0, D) and a weight weights[t] (the host leaves out zero weights, so an
-// infinite input reaches only the outputs that weigh it: no 0·∞).
+// resample.cu: a 1-D resampling along one axis with host-built taps, the kernel of interpolate's nearest, linear,
+// bicubic and antialiased modes (one pass per spatial axis) and of their backward (the same kernel on the transposed
+// taps). Tensors are read as [O, D, I] (x) and [O, K, I] (y): the dims before the axis, the axis, the dims after it.
+// The taps are a compressed row list over the K outputs: output k reads entries t = offsets[k] .. offsets[k + 1] − 1,
+// each an input position taps[t] in [0, D) and a weight weights[t] (zero weights kept, as libtorch forms every tap's
+// product: 0·∞ is NaN there too).
 //
 // resample_<t>(x, offsets, taps, weights, y, O, D, K, I)
 //     y[o, k, i] = Σ_{t = offsets[k]}^{offsets[k+1] − 1} weights[t]·x[(o·D + taps[t])·I + i]
-//     summed in order of t from the first product (no taps: 0); one thread per y element. Forward: at most two taps
-//     per output (nearest one of weight 1, linear λ0 and λ1). Backward: the host transposes the taps (output d of
-//     the adjoint lists the forward outputs k that read input d, in order of k), so each thread owns one dx element
-//     and sums in a fixed order: no atomics, the CPU's sums, the same on every run. Mirrors CpuBackend.Resample.
+//     summed in order of t from the first product (no taps: 0); one thread per y element. Forward: nearest one tap
+//     of weight 1, linear λ0 and λ1, bicubic four (clamped at the borders), antialias the filter's span. Backward:
+//     the host transposes the taps (output d of the adjoint lists the forward outputs k that read input d, in order
+//     of k), so each thread owns one dx element and sums in a fixed order: no atomics, the CPU's sums, the same on
+//     every run. Mirrors CpuBackend.Resample.
 //
 // Grid-stride loops, 64-bit indices. This file includes no headers, shared (cuda/*.cuh) or system.
 

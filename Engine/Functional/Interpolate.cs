@@ -6,39 +6,47 @@ public static partial class F
 {
     /// <summary>
     /// Resampling as torch.nn.functional.interpolate: input (N, C, L) with modes "nearest", "nearest-exact" and
-    /// "linear", or (N, C, H, W) with "nearest", "nearest-exact" and "bilinear"; "area" (either rank) is
-    /// <see cref="AdaptiveAvgPool2d"/> to the output size. Exactly one of
+    /// "linear", or (N, C, H, W) with "nearest", "nearest-exact", "bilinear" and "bicubic"; "area" (either rank) is
+    /// <see cref="AdaptiveAvgPool2d"/> to the output size ("trilinear", 5-D, is not supported). Exactly one of
     /// <paramref name="size"/> (the output's spatial sizes) and <paramref name="scaleFactor"/> is given; either holds
     /// one entry per spatial dim, or one entry for all of them (Python's scalar form). With a scale factor s the output
     /// size is ⌊in·s⌋, and unless <paramref name="recomputeScaleFactor"/> the source coordinates use 1/s itself, not
-    /// in/out, as PyTorch (see <see cref="ResampleTaps"/> for the index rules of UpSample.h).
+    /// in/out, as PyTorch (see <see cref="ResampleTaps"/> for the index rules of UpSample.h, <see cref="CubicTaps"/>
+    /// for bicubic's). <paramref name="antialias"/> (bilinear and bicubic, 4-D) filters as libtorch's
+    /// _upsample_bilinear2d_aa / _upsample_bicubic2d_aa: the kernel's support stretched by the scale when
+    /// downsampling, normalised weights, Keys' A = −0.5 for bicubic (see <see cref="AntialiasTaps"/>); upsampling with
+    /// it is not plain bilinear/bicubic at the borders (and for bicubic not anywhere: the other A).
     /// <para>The resampling is separable: a 1-D pass along W, then along H (<see cref="Backend.Resample"/>), each
-    /// output a weighted sum of the input taps that UpSample.h's rules give it, host-built per axis (see
-    /// <see cref="ResampleTaps"/>). One node is recorded; its backward is the adjoint, the same kernel on the
-    /// transposed taps (libtorch's CPU backward of the nearest modes indexes by UpSample.h's nearest_idx, which can
-    /// differ from its own forward: see <see cref="ResampleTaps"/>; this backward is the forward's true gradient, as
-    /// libtorch's CUDA kernels). Nearest modes copy one input (exact copies of finite values); linear modes weigh two.
+    /// output a weighted sum of the input taps that UpSample.h's rules give it, host-built per axis. One node is
+    /// recorded; its backward is the adjoint, the same kernel on the transposed taps, built only when the input
+    /// requires a gradient and grad mode is on (libtorch's CPU backward of the nearest modes indexes by UpSample.h's
+    /// nearest_idx, which can differ from its own forward: see <see cref="ResampleTaps"/>; this backward is the
+    /// forward's true gradient, as libtorch's CUDA kernels). Nearest modes copy one input (exact copies of finite
+    /// values); linear modes weigh two, bicubic four (clamped at the borders), antialias all those under the filter.
     /// A non-finite input (±∞, NaN) reaches the outputs whose taps read it, as in libtorch: each output forms every
     /// tap's λ·x, a tap of weight λ = 0 included, so 0·∞ gives NaN there as libtorch's kernels do (an aligned source
     /// position beside an ∞, or linear with out = in); no longer along its whole row and column.</para>
     /// </summary>
     public static Tensor Interpolate(Tensor input, int[]? size = null, double[]? scaleFactor = null, string mode = "nearest",
-        bool? alignCorners = null, bool? recomputeScaleFactor = null)
+        bool? alignCorners = null, bool? recomputeScaleFactor = null, bool antialias = false)
     {
         const string op = "interpolate";
         Ops.CheckFloating(op, input);
         ArgumentNullException.ThrowIfNull(mode);
-        if (mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear" or "area"))
-            throw new ArgumentException(mode is "bicubic" or "trilinear" ? $"{op}: mode '{mode}' is not supported (supported: nearest, nearest-exact, linear, bilinear, area)"
-                : $"{op}: unknown mode '{mode}' (PyTorch's modes: nearest, linear, bilinear, bicubic, trilinear, area, nearest-exact)");
+        if (mode == "trilinear")
+            throw new ArgumentException($"{op}: mode 'trilinear' is not supported: it resamples a 5-D (N, C, D, H, W) input, got {Shapes.Format(input.Shape)} (supported: nearest, nearest-exact, linear, bilinear, bicubic, area)");
+        if (mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear" or "bicubic" or "area"))
+            throw new ArgumentException($"{op}: unknown mode '{mode}' (PyTorch's modes: nearest, linear, bilinear, bicubic, trilinear, area, nearest-exact)");
         bool linear = mode is "linear" or "bilinear";
-        if (alignCorners != null && !linear)
+        if (alignCorners != null && !(linear || mode == "bicubic"))
             throw new ArgumentException($"{op}: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear");
+        if (antialias && !(mode is "bilinear" or "bicubic" && input.Rank == 4))
+            throw new ArgumentException($"{op}: Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D tensor as input (got mode '{mode}' and a {input.Rank}-D input)");
         if (input.Rank is not (3 or 4))
             throw new ArgumentException($"{op}: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got {Shapes.Format(input.Shape)} of rank {input.Rank}");
         int dims = input.Rank - 2;
         if (mode == "linear" && dims != 1) throw new ArgumentException($"{op}: Got {input.Rank}D input, but linear mode needs 3D input");
-        if (mode == "bilinear" && dims != 2) throw new ArgumentException($"{op}: Got {input.Rank}D input, but bilinear mode needs 4D input");
+        if (mode is "bilinear" or "bicubic" && dims != 2) throw new ArgumentException($"{op}: Got {input.Rank}D input, but {mode} mode needs 4D input");
         if ((size == null) == (scaleFactor == null))
             throw new ArgumentException(size == null ? $"{op}: either size or scale_factor should be defined" : $"{op}: only one of size or scale_factor should be defined");
         if (size != null && recomputeScaleFactor == true)
@@ -88,47 +96,103 @@ public static partial class F
         // never holds for an NCHW tensor with more than one pixel), and the generic kernel otherwise; 1-D always the
         // generic one. The two differ where a shortcut applies (and at float rounding of the scale).
         bool nearestIdx = dims == 2 && outSizes[0] + outSizes[1] <= 128;
-        // The transposed taps only when a gradient will be wanted.
-        bool needGrad = GradMode.IsEnabled && input.RequiresGrad;
-        var forward = new AxisTaps[dims];
-        var backward = new AxisTaps?[dims];
+        // Each axis's taps; null where the axis is left as it is: antialias skips an axis whose size does not change
+        // (libtorch's separable kernel copies it, whatever the scale factor), the other modes resample every axis.
+        var plans = new TapList?[dims];
         for (int d = 0; d < dims; d++)
         {
-            var (i0, w0, i1, w1) = ResampleTaps(inSizes[d], outSizes[d], mode, corners, scales[d], single, nearestIdx);
-            (forward[d], backward[d]) = AxisTaps.Build(i0, w0, i1, w1, linear, inSizes[d], input, needGrad);
+            if (antialias)
+                plans[d] = inSizes[d] == outSizes[d] ? null : new(AntialiasTaps(inSizes[d], outSizes[d], mode, corners, scales[d], single));
+            else if (mode == "bicubic")
+                plans[d] = new(CubicTaps(inSizes[d], outSizes[d], corners, scales[d], single));
+            else
+                plans[d] = TapList.FromPairs(ResampleTaps(inSizes[d], outSizes[d], mode, corners, scales[d], single, nearestIdx), linear);
         }
+        // The transposed taps (host work and a copy to the device) only when a gradient will be asked for.
+        bool needsGrad = GradMode.IsEnabled && input.RequiresGrad;
+        var forward = plans.Select(p => p == null ? null : AxisTaps.Make(p.OutSize, p.Offsets, p.Taps, p.Weights, input)).ToArray();
+        var backward = needsGrad ? plans.Select((p, d) => p?.Transpose(inSizes[d], input)).ToArray() : null;
 
-        // W first, then H: PyTorch's 2-D kernel nests the same way (each row's W interpolation, then the H weights
+        // W first, then H: PyTorch's 2-D kernels nest the same way (each row's W interpolation, then the H weights
         // on those), so the roundings are its own. Planes with their leading dims: [P, L, 1] along W, [P, H, OW] along H.
         int planes = input.Size(0) * input.Size(1);
+        int rowsW = planes * (dims == 2 ? inSizes[0] : 1);
         Tensor y;
         using (Tensor.NoGrad())
         {
             var x = input.Detach().Contiguous();
-            int rowsW = planes * (dims == 2 ? inSizes[0] : 1);
-            y = forward[dims - 1].Apply(x.Reshape(rowsW, inSizes[^1], 1), rowsW, 1);
-            if (dims == 2) y = forward[0].Apply(y.Reshape(planes, inSizes[0], outSizes[1]), planes, outSizes[1]);
+            y = forward[dims - 1]?.Apply(x.Reshape(rowsW, inSizes[^1], 1), rowsW, 1) ?? x;
+            if (dims == 2 && forward[0] != null) y = forward[0]!.Apply(y.Reshape(planes, inSizes[0], outSizes[1]), planes, outSizes[1]);
+            if (ReferenceEquals(y, x)) y = x.Clone();   // antialias with the same size: a copy, as libtorch's
             y = y.Reshape([input.Size(0), input.Size(1), .. outSizes]);
         }
-        Tensor[] saved = needGrad ? [.. backward.SelectMany(b => b!.Tensors)] : [];
-        return Graph.Record(y, $"upsample_{mode.Replace('-', '_')}", [input], dy =>
+        if (backward == null) return y;
+        Tensor[] saved = [.. backward.Where(b => b != null).SelectMany(b => b!.Tensors)];
+        string name = $"upsample_{mode.Replace('-', '_')}" + (antialias ? "_aa" : "");
+        return Graph.Record(y, name, [input], dy =>
         {
             var g = dy.Contiguous();
-            if (dims == 2) g = backward[0]!.Apply(g.Reshape(planes, outSizes[0], outSizes[1]), planes, outSizes[1]);
-            int rowsW = planes * (dims == 2 ? inSizes[0] : 1);
-            g = backward[dims - 1]!.Apply(g.Reshape(rowsW, outSizes[^1], 1), rowsW, 1);
+            if (dims == 2 && backward[0] != null) g = backward[0]!.Apply(g.Reshape(planes, outSizes[0], outSizes[1]), planes, outSizes[1]);
+            if (backward[dims - 1] != null) g = backward[dims - 1]!.Apply(g.Reshape(rowsW, outSizes[^1], 1), rowsW, 1);
             return [g.Reshape(input.ShapeCopy())];
         }, saved);
     }
 
+    /// <summary>One axis's taps on the host, a compressed row list: output o reads Taps[Offsets[o] ..] with their
+    /// Weights (float64 values, float32-exact for a float32 input).</summary>
+    private sealed record TapList(int[] Offsets, int[] Taps, double[] Weights)
+    {
+        public TapList((int[] Offsets, int[] Taps, double[] Weights) t) : this(t.Offsets, t.Taps, t.Weights) { }
+
+        public int OutSize => Offsets.Length - 1;
+
+        /// <summary>From <see cref="ResampleTaps"/>' pairs: each output's i0, then a linear mode's i1 (zero weights
+        /// included); nearest copies its one tap.</summary>
+        public static TapList FromPairs((int[] I0, double[] W0, int[] I1, double[] W1) p, bool linear)
+        {
+            int outSize = p.I0.Length, per = linear ? 2 : 1;
+            var offsets = new int[outSize + 1];
+            var taps = new int[per * outSize];
+            var weights = new double[per * outSize];
+            for (int o = 0; o < outSize; o++)
+            {
+                taps[per * o] = p.I0[o]; weights[per * o] = p.W0[o];
+                if (linear) { taps[per * o + 1] = p.I1[o]; weights[per * o + 1] = p.W1[o]; }
+                offsets[o + 1] = per * (o + 1);
+            }
+            return new(offsets, taps, weights);
+        }
+
+        /// <summary>The transpose for the backward: input d lists the outputs that read it, in order of output, so dx
+        /// sums in a fixed order with one writer per element. An output that reads input d through several taps
+        /// (bicubic's clamped border taps) lists it once per tap, each its own product, as libtorch's backward adds them.</summary>
+        public AxisTaps Transpose(int inSize, Tensor like)
+        {
+            var count = new int[inSize + 1];
+            foreach (int t in Taps) count[t + 1]++;
+            for (int d = 0; d < inSize; d++) count[d + 1] += count[d];
+            var offsets = (int[])count.Clone();
+            var next = count[..inSize];
+            var taps = new int[Taps.Length];
+            var weights = new double[Taps.Length];
+            for (int o = 0; o < OutSize; o++)
+                for (int t = Offsets[o]; t < Offsets[o + 1]; t++)
+                {
+                    int slot = next[Taps[t]]++;
+                    taps[slot] = o;
+                    weights[slot] = Weights[t];
+                }
+            return AxisTaps.Make(inSize, offsets, taps, weights, like);
+        }
+    }
+
     /// <summary>One axis's taps as a compressed row list on the input's device (see <see cref="Backend.Resample"/>):
-    /// output k reads taps[offsets[k] ..] with their weights. Taps of weight 0 are kept: libtorch forms λ·x for both
-    /// taps of a linear mode whatever λ is, so an infinity beside an aligned position gives NaN in both.</summary>
+    /// output k reads taps[offsets[k] ..] with their weights. Taps of weight 0 are kept: libtorch forms λ·x for every
+    /// tap whatever λ is, so an infinity beside an aligned position gives NaN as there.</summary>
     private sealed class AxisTaps(int outSize, Tensor offsets, Tensor taps, Tensor weights)
     {
         public Tensor[] Tensors => [offsets, taps, weights];
 
-        /// <summary>The outputs along the axis.</summary>
         public int OutSize => outSize;
 
         /// <summary>x [O, D, I] resampled to [O, outSize, I].</summary>
@@ -139,40 +203,7 @@ public static partial class F
             return y;
         }
 
-        /// <summary>The forward taps (each output's i0, then a linear mode's i1, zero weights included) and, when
-        /// <paramref name="transpose"/>, their transpose for the backward: input d lists the outputs that read it, in
-        /// order of output, so dx sums in a fixed order.</summary>
-        public static (AxisTaps Forward, AxisTaps? Backward) Build(int[] i0, double[] w0, int[] i1, double[] w1, bool linear, int inSize, Tensor like,
-            bool transpose = true)
-        {
-            int outSize = i0.Length;
-            var fo = new int[outSize + 1];
-            var ft = new List<int>(2 * outSize);
-            var fw = new List<double>(2 * outSize);
-            var count = new int[inSize + 1];
-            for (int o = 0; o < outSize; o++)
-            {
-                ft.Add(i0[o]); fw.Add(w0[o]); count[i0[o] + 1]++;
-                if (linear) { ft.Add(i1[o]); fw.Add(w1[o]); count[i1[o] + 1]++; }   // nearest copies its one tap
-                fo[o + 1] = ft.Count;
-            }
-            if (!transpose) return (Make(outSize, fo, [.. ft], [.. fw], like), null);
-            for (int d = 0; d < inSize; d++) count[d + 1] += count[d];
-            var bo = (int[])count.Clone();
-            var next = count[..inSize];
-            var bt = new int[ft.Count];
-            var bw = new double[ft.Count];
-            for (int o = 0; o < outSize; o++)
-                for (int t = fo[o]; t < fo[o + 1]; t++)
-                {
-                    int slot = next[ft[t]]++;
-                    bt[slot] = o;
-                    bw[slot] = fw[t];
-                }
-            return (Make(outSize, fo, [.. ft], [.. fw], like), Make(inSize, bo, bt, bw, like));
-        }
-
-        private static AxisTaps Make(int outSize, int[] offsets, int[] taps, double[] weights, Tensor like) =>
+        public static AxisTaps Make(int outSize, int[] offsets, int[] taps, double[] weights, Tensor like) =>
             new(outSize, Tensor.FromArray(offsets).To(like.Device), Tensor.FromArray(taps).To(like.Device),
                 Tensor.FromArray(weights).To(like.DType).To(like.Device));
     }
@@ -187,7 +218,8 @@ public static partial class F
     /// <item>with <paramref name="nearestIdx"/>, UpSample.h's nearest_idx instead: out = in copies, out = 2·in takes
     /// o/2, else min(⌊o·s⌋, in − 1) with s in float (nearest-exact: min(⌊(o + 0.5)·s⌋, in − 1));</item>
     /// <item>linear: out = in copies; else s = (in − 1)/(out − 1) (0 for out = 1) with align corners, or 1/scale_factor
-    /// (in/out without one); src = s·o with align corners, else max(s·(o + 0.5) − 0.5, 0); i0 = min(⌊src⌋, in − 1),
+    /// (in/out without one); src = s·o with align corners, else max(s·(o + 0.5) − 0.5, 0) (one fused multiply-add, as
+    /// libtorch's FMA-enabled x86 kernels compute it; nearest-exact too); i0 = min(⌊src⌋, in − 1),
     /// i1 = i0 + 1 (i0 at the last row), λ1 = clamp(src − i0, 0, 1), λ0 = 1 − λ1.</item>
     /// </list>
     /// </summary>
@@ -216,7 +248,7 @@ public static partial class F
                         : outSize == inSize ? o : outSize == 2 * inSize ? o >> 1 : (int)MathF.Floor(o * sf);
                 else
                 {
-                    double real = mode == "nearest" ? R(s * o) : Math.Max(R(R(s * R(o + 0.5)) - 0.5), 0) + 0.5;
+                    double real = mode == "nearest" ? R(s * o) : Math.Max(HalfPixel(s, o, single), 0) + 0.5;
                     src = (int)MathF.Floor((float)real);
                 }
                 i0s[o] = i1s[o] = Math.Min(src, inSize - 1);
@@ -232,7 +264,7 @@ public static partial class F
         double scale = alignCorners ? (outSize > 1 ? R((double)(inSize - 1) / (outSize - 1)) : 0) : Scale(single);
         for (int o = 0; o < outSize; o++)
         {
-            double real = alignCorners ? R(scale * o) : R(R(scale * R(o + 0.5)) - 0.5);
+            double real = alignCorners ? R(scale * o) : HalfPixel(scale, o, single);
             if (!alignCorners && real < 0) real = 0;
             int i0 = Math.Min((int)MathF.Floor((float)real), inSize - 1);   // floorf, as guard_index_and_lambda
             double l1 = Math.Min(Math.Max(R(real - i0), 0), 1);

@@ -90,7 +90,9 @@ public static partial class F
         for (int s = 0; s < steps.Count; s++)
         {
             var (axis, n, src) = steps[s];
-            (forward[s], backward[s]) = AxisTaps.Build(src, Ones(src.Length), src, new double[src.Length], false, n, input, needGrad);
+            var plan = new TapList([.. Enumerable.Range(0, src.Length + 1)], src, Ones(src.Length));   // one tap of weight 1 each
+            forward[s] = AxisTaps.Make(src.Length, plan.Offsets, plan.Taps, plan.Weights, input);
+            if (needGrad) backward[s] = plan.Transpose(n, input);
             shapes[s + 1] = (int[])shapes[s].Clone();
             shapes[s + 1][axis] = src.Length;
         }

@@ -144,6 +144,29 @@ public static partial class OpSuite
                 Tol = Tolerance.Sum(4, Math.Max(1, shape[2..].Max() / 8.0)), GradTol = Tolerance.Sum(16, Math.Max(1, shape[2..].Max() / 8.0)),
                 Kernels = [ResampleK],
             });
+        // bicubic (four clamped taps per axis, several on one input at a border) and antialias (bilinear and bicubic,
+        // the filter stretched over up to 2·⌈2·in/out⌉ + 1 inputs when downsampling; an unchanged axis skipped): the
+        // same kernel on new taps, forward and transposed.
+        (string Label, int[] X, int[]? Size, double[]? Scale, string Mode, bool? Align, bool Aa)[] cubics =
+        [
+            ("[2, 3, 5, 7] x(2.5, 0.6) bicubic", [2, 3, 5, 7], null, [2.5, 0.6], "bicubic", null, false),
+            ("[1, 2, 1, 4] -> 5x9 bicubic align_corners", [1, 2, 1, 4], [5, 9], null, "bicubic", true, false),
+            ("[2, 2, 12, 40] -> 5x70 bicubic", [2, 2, 12, 40], [5, 70], null, "bicubic", false, false),
+            ("[2, 3, 17, 9] -> 4x9 bilinear antialias", [2, 3, 17, 9], [4, 9], null, "bilinear", null, true),
+            ("[1, 2, 9, 20] x(1.7, 0.3) bicubic antialias", [1, 2, 9, 20], null, [1.7, 0.3], "bicubic", false, true),
+            ("[2, 2, 6, 5] -> 1x11 bicubic antialias align_corners", [2, 2, 6, 5], [1, 11], null, "bicubic", true, true),
+        ];
+        foreach (var (label, shape, size, scale, mode, align, aa) in cubics)
+        {
+            // Up to ⌈2·in/out⌉·2 + 1 taps per axis with antialias (4 for bicubic); the backward sums every output that
+            // reads an input, up to ⌈in/out⌉ + 4 per axis.
+            double taps = aa ? shape[2..].Select((v, d) => 2 * Math.Ceiling(2.0 * v / (size?[d] ?? Math.Floor(v * scale![d]))) + 1).Aggregate(1.0, (p, q) => p * q) : 16;
+            cases.Add(new("interpolate", label, [In("x", shape)], (_, x) => One(F.Interpolate(x[0], size, scale, mode, align, null, aa)))
+            {
+                Tol = Tolerance.Sum(taps, Math.Max(1, shape[2..].Max() / 8.0)), GradTol = Tolerance.Sum(4 * taps, Math.Max(1, shape[2..].Max() / 8.0)),
+                Kernels = [ResampleK],
+            });
+        }
         // +∞ inputs reach only the outputs whose taps read them (+∞, or NaN where a tap of weight 0 reads one, as in
         // libtorch: x2 bilinear's first output weighs its second tap 0), the rest stay finite.
         foreach (var (label, size, mode) in new[] { ("x2 bilinear", (int[]?)null, "bilinear"), ("-> 7x5 nearest", [7, 5], "nearest") })

@@ -65,7 +65,8 @@ public class InterpolateTests
     // ---- reference: plain loops --------------------------------------------------------------------------------
 
     /// <summary>The taps (input index, weight) of output o along one axis, written from UpSample.h's formulas in
-    /// float64 (the kernel's opmath for double), with the floor taken in float as PyTorch's floorf.</summary>
+    /// float64 (the kernel's opmath for double), with the floor taken in float as PyTorch's floorf and the half-pixel
+    /// coordinate fused as libtorch's x86 build computes it.</summary>
     private static (int I, double W)[] Taps(int o, int inS, int outS, string mode, bool align, double? factor, bool legacy)
     {
         if (mode == "area")
@@ -85,10 +86,13 @@ public class InterpolateTests
         }
         if (mode == "nearest") return [(Math.Min((int)MathF.Floor((float)(scale0 * o)), inS - 1), 1.0)];
         if (mode == "nearest-exact")
-            return [(Math.Min((int)MathF.Floor((float)(Math.Max(scale0 * (o + 0.5) - 0.5, 0) + 0.5)), inS - 1), 1.0)];
+            return [(Math.Min((int)MathF.Floor((float)(Math.Max(Math.FusedMultiplyAdd(scale0, o + 0.5, -0.5), 0) + 0.5)), inS - 1), 1.0)];
         if (outS == inS) return [(o, 1.0), (o, 0.0)];   // libtorch's taps for out = in: the second weighs 0
         double scale = align ? (outS > 1 ? (inS - 1.0) / (outS - 1) : 0) : factor is double g ? 1.0 / g : (double)inS / outS;
-        double real = align ? scale * o : Math.Max(scale * (o + 0.5) - 0.5, 0);
+        // s·(o + ½) − ½ in one fused multiply-add, as libtorch's FMA-enabled x86 kernels: where the exact value is an
+        // integer (s = 1/3, o = 4) the rounded product lands on it (λ = 0, 0·∞ = NaN) and the fused one an ulp below
+        // (λ0 ≈ 1e-16, ∞), as libtorch's.
+        double real = align ? scale * o : Math.Max(Math.FusedMultiplyAdd(scale, o + 0.5, -0.5), 0);
         int i0 = Math.Min((int)MathF.Floor((float)real), inS - 1);
         double l1 = Math.Clamp(real - i0, 0, 1);
         return [(i0, 1 - l1), (Math.Min(i0 + 1, inS - 1), l1)];
@@ -246,7 +250,7 @@ public class InterpolateTests
         Throws(() => F.Interpolate(Tensor.Zeros(1, 2, 3), [2], mode: "bilinear"), "Got 3D input, but bilinear mode needs 4D input");
         Throws(() => F.Interpolate(x, [0, 2]), "Input and output sizes should be greater than 0");
         Throws(() => F.Interpolate(x, scaleFactor: [0.2]), "Input and output sizes should be greater than 0");
-        Throws(() => F.Interpolate(x, [2], mode: "bicubic"), "'bicubic' is not supported");
+        Throws(() => F.Interpolate(x, [2], mode: "trilinear"), "'trilinear' is not supported");
         Throws(() => F.Interpolate(x, [2], mode: "cubic"), "unknown mode 'cubic'");
         Throws(() => F.Interpolate(x, [2], recomputeScaleFactor: true), "recompute_scale_factor is not meaningful");
         Throws(() => F.Interpolate(Tensor.Zeros(2, 3), [2]), "[2, 3]");

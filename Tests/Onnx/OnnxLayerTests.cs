@@ -40,6 +40,11 @@ public class OnnxLayerTests
         yield return Case("Upsample_bilinear_size_down", () => new Upsample([3, 10], mode: "bilinear"), 2, 3, 5, 7);
         yield return Case("Upsample_bilinear_alignCorners", () => new Upsample([8, 9], mode: "bilinear", alignCorners: true), 2, 3, 5, 7);
         yield return Case("Upsample_linear_x1.5", () => new Upsample(scaleFactor: [1.5], mode: "linear"), 2, 3, 6);
+        yield return Case("Upsample_bicubic_x2", () => new Upsample(scaleFactor: [2.0], mode: "bicubic"), 2, 3, 5, 7);
+        yield return Case("Upsample_bicubic_x1.5x0.6", () => new Upsample(scaleFactor: [1.5, 0.6], mode: "bicubic"), 2, 3, 5, 8);
+        yield return Case("Upsample_bicubic_size_down", () => new Upsample([3, 10], mode: "bicubic"), 2, 3, 7, 6);
+        yield return Case("Upsample_bicubic_alignCorners", () => new Upsample([8, 4], mode: "bicubic", alignCorners: true), 2, 3, 5, 7);
+        yield return Case("Upsample_bicubic_from1", () => new Upsample([4, 3], mode: "bicubic"), 2, 3, 1, 1);
         yield return Case("Conv_Upsample_AdaptiveMaxPool", () => new Sequential(new Conv2d(3, 4, 3), new Upsample(scaleFactor: [2.0], mode: "bilinear"), new AdaptiveMaxPool2d(1)), 2, 3, 6, 6);
         yield return Case("BatchNorm2d_notAffine", () => new BatchNorm2d(3, eps: 1e-3, affine: false), 2, 3, 4, 4);
         yield return Case("Linear_BatchNorm1d_Dropout", () => new Sequential(new Flatten(), new Linear(48, 7), new BatchNorm1d(7), new Dropout(0.5)), 3, 3, 4, 4);

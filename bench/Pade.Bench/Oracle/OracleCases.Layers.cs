@@ -35,6 +35,7 @@ public static partial class OracleCases
         AddOneD(cases, seed, perFamily);
         AddPad(cases, seed, perFamily);
         AddMoreLosses(cases, seed, perFamily);
+        AddBicubic(cases, seed, perFamily);
         return cases;
     }
 
