@@ -101,12 +101,16 @@ public class OnnxLayerTests
 
     /// <summary>An Embedding (alone, or first in a Sequential) exports as Gather on int64 indices [N, 5]; its
     /// padding row is an ordinary row in evaluation. ONNX Runtime is fed the int32 indices Pade took, as int64.</summary>
-    [TestCase(false)]
-    [TestCase(true)]
-    public void EmbeddingExportsAsGatherOnInt64Indices(bool inSequential)
+    [TestCase(false, null, 2.0)]
+    [TestCase(true, null, 2.0)]
+    [TestCase(false, 1.0, 2.0)]
+    [TestCase(true, 0.8, 1.0)]
+    [TestCase(false, 0.5, 3.0)]
+    [TestCase(false, 0.5, double.PositiveInfinity)]
+    public void EmbeddingExportsAsGatherOnInt64Indices(bool inSequential, double? maxNorm, double normType)
     {
         Tensor.ManualSeed(2);
-        var embedding = new Embedding(11, 4, paddingIdx: 0);
+        var embedding = new Embedding(11, 4, paddingIdx: 0, maxNorm: maxNorm, normType: normType);
         Module m = inSequential ? new Sequential(embedding, new Flatten(), new Linear(20, 3)) : embedding;
         OnnxCheck.Randomize(m, 3);
         int[] ids = [0, 3, 10, 3, 7, 1, 0, 9, 2, 5];
