@@ -32,6 +32,14 @@ public static partial class F
                 throw new ArgumentException($"{op}: {name} must be [{c}] for an input with {c} channels, got {Shapes.Format(t.Shape)} (input {Shapes.Format(input.Shape)})");
         }
 
+        if (input.Numel == 0)
+        {
+            // As ATen's batch norm of an empty input: an empty result still connected to x, γ and β (zero gradients).
+            var empty = input.MulScalar(1);
+            if (weight != null) empty = empty + weight.Sum().MulScalar(0);
+            if (bias != null) empty = empty + bias.Sum().MulScalar(0);
+            return empty;
+        }
         int[] folded = [1, n * c, .. shape.Skip(2)];
         var x = input.Contiguous().Reshape(folded);
         Tensor? rm = null, rv = null;
@@ -43,7 +51,7 @@ public static partial class F
         }
         var y = BatchNorm(x, rm, rv, weight == null ? null : RepeatChannels(weight, n), bias == null ? null : RepeatChannels(bias, n),
             useInputStats, momentum, eps, op);
-        if (useInputStats && n > 0)
+        if (useInputStats)
             using (Tensor.NoGrad())
             {
                 runningMean?.CopyFrom(rm!.Reshape(n, c).Mean(0));

@@ -311,4 +311,18 @@ public class DistanceTests
         Assert.Throws<NotSupportedException>(() => new CosineSimilarity().Forward(a));
         Assert.That(new PairwiseDistance().Parameters(), Is.Empty);
     }
+
+    /// <summary>0-d operands are one-element vectors along dim 0 or −1 (PyTorch accepts both); an empty batch gives
+    /// an empty result.</summary>
+    [Test]
+    public void ZeroDimensionalAndEmptyInputs()
+    {
+        var a = Tensor.FromArray(new double[] { 3 }).Reshape([]);
+        var b = Tensor.FromArray(new double[] { -2 }).Reshape([]);
+        Assert.That(F.CosineSimilarity(a, b, 0).Item(), Is.EqualTo(-1));
+        Assert.That(F.CosineSimilarity(a, b, -1).Rank, Is.EqualTo(0));
+        Assert.That(F.PairwiseDistance(a, b, eps: 0).Item(), Is.EqualTo(5));
+        Assert.That(F.Normalize(Tensor.Zeros([0, 3], DType.Float64)).ShapeCopy(), Is.EqualTo(new[] { 0, 3 }));
+        Assert.That(F.CosineSimilarity(Tensor.Zeros([0, 3], DType.Float64), Tensor.Zeros([0, 3], DType.Float64)).ShapeCopy(), Is.EqualTo(new[] { 0 }));
+    }
 }

@@ -150,4 +150,24 @@ public class InstanceNormModuleTests
         y.Sum().Backward();
         Assert.That(m.Weight.Grad!.ToArray<double>(), Is.EqualTo(new double[] { 0, 0, 0, 2, 2, 2, 0, 0, 0, 1, 1, 1, 0, 0, 0 }));
     }
+
+    /// <summary>An empty batch gives an empty output and leaves the running statistics alone (as libtorch).</summary>
+    [Test]
+    public void EmptyBatchGivesAnEmptyOutput()
+    {
+        var rm = Tensor.Zeros([3], DType.Float64);
+        var rv = Tensor.Ones([3], DType.Float64);
+        var x = Tensor.Zeros([0, 3, 4], DType.Float64);
+        x.RequiresGrad = true;
+        var w = Tensor.Ones([3], DType.Float64);
+        w.RequiresGrad = true;
+        var y = F.InstanceNorm(x, rm, rv, w, Tensor.Zeros([3], DType.Float64));
+        Assert.That(y.ShapeCopy(), Is.EqualTo(new[] { 0, 3, 4 }));
+        y.Sum().Backward();
+        Assert.That(x.Grad!.ShapeCopy(), Is.EqualTo(new[] { 0, 3, 4 }));
+        Assert.That(w.Grad!.ToArray<double>(), Is.EqualTo(new[] { 0.0, 0, 0 }));
+        Assert.That(F.InstanceNorm(Tensor.Zeros([2, 3, 0], DType.Float64)).ShapeCopy(), Is.EqualTo(new[] { 2, 3, 0 }));
+        Assert.That(rm.ToArray<double>(), Is.EqualTo(new[] { 0.0, 0, 0 }));
+        Assert.That(rv.ToArray<double>(), Is.EqualTo(new[] { 1.0, 1, 1 }));
+    }
 }
