@@ -11,20 +11,25 @@ public static partial class F
     /// derivative: 0 where the norm is 0 (p ≥ 1), sign(x) for p = 1, and for p = ±∞ the gradient shared equally by
     /// the elements whose |x| equals the norm. A 0-d input takes dim 0 or −1 (its norm is |x|).
     /// </summary>
-    public static Tensor VectorNorm(Tensor input, double p = 2, int dim = -1, bool keepDim = false)
+    public static Tensor VectorNorm(Tensor input, double p = 2, int? dim = null, bool keepDim = false)
     {
         const string op = "linalg.vector_norm";
         Ops.CheckFloating(op, input);
         if (double.IsNaN(p)) throw new ArgumentException($"{op}: ord must be a number, got NaN");
+        if (dim is not int axis)
+        {
+            var all = VectorNorm(input.Reshape((int)input.Numel), p, 0);
+            return keepDim ? all.Reshape(Enumerable.Repeat(1, input.Rank).ToArray()) : all;
+        }
         if (input.Rank == 0)
         {
-            if (!Shapes.IsScalarAxis(dim, 0))
-                throw new ArgumentOutOfRangeException(nameof(dim), $"{op}: Dimension out of range (expected to be in range of [-1, 0], but got {dim})");
+            if (!Shapes.IsScalarAxis(axis, 0))
+                throw new ArgumentOutOfRangeException(nameof(dim), $"{op}: Dimension out of range (expected to be in range of [-1, 0], but got {axis})");
             return VectorNorm(input.Reshape(1), p, 0).Reshape([]);
         }
-        int d = Shapes.NormalizeAxis(op, dim, input.Rank);
+        int d = Shapes.NormalizeAxis(op, axis, input.Rank);
         if (input.Size(d) == 0 && (double.IsInfinity(p) || p < 0))
-            throw new ArgumentException($"{op}: expected dim {dim} of input {Shapes.Format(input.Shape)} to have non-zero size for ord {p} (the norm of no elements is undefined)");
+            throw new ArgumentException($"{op}: expected dim {axis} of input {Shapes.Format(input.Shape)} to have non-zero size for ord {p} (the norm of no elements is undefined)");
 
         Tensor norm;
         using (Tensor.NoGrad())

@@ -272,6 +272,9 @@ public class DistanceTests
         count.Backward();
         Assert.That(u.Grad!.ToArray<double>(), Is.EqualTo(new[] { 0.0, 0, 0 }));
         Assert.That(F.VectorNorm(Tensor.FromArray(new double[] { -3 }).Reshape([]), 2, -1).Item(), Is.EqualTo(3));
+        // dim None: the norm of all elements.
+        Assert.That(F.VectorNorm(Tensor.FromArray(new double[] { 1, -2, 2, 4 }).Reshape(2, 2)).Item(), Is.EqualTo(5));
+        Assert.That(F.VectorNorm(Tensor.FromArray(new double[] { 1, -2, 2, 4 }).Reshape(2, 2), 1, keepDim: true).ShapeCopy(), Is.EqualTo(new[] { 1, 1 }));
     }
 
     /// <summary>1-D inputs: PyTorch reduces their only dim, giving a 0-d distance ([1] with keepdim); a 1-D x2
