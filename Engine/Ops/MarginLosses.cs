@@ -4,7 +4,7 @@ namespace Pade.Engine;
 
 /// <summary>
 /// PyTorch's margin and embedding losses on real-valued targets: soft margin, margin ranking, hinge embedding,
-/// cosine embedding and triplet margin (with <see cref="PairwiseDistance"/>). Each is ATen's own composition of
+/// cosine embedding and triplet margin (with <see cref="Functional.F.PairwiseDistance"/>). Each is ATen's own composition of
 /// differentiable ops, so autograd derives the gradient (PyTorch's too) and every backend runs it without a kernel;
 /// max(0, ·) is a clamp at 0 whose gradient passes at the kink itself, as ATen's clamp_min does.
 /// </summary>
@@ -89,47 +89,10 @@ public sealed partial class Tensor
         return Reduced(pos + neg, reduction);
     }
 
-    /// <summary>
-    /// PyTorch's <c>F.pairwise_distance</c>: ‖x1 − x2 + eps‖_p over the last axis of the broadcast pair (eps keeps
-    /// the norm of equal vectors away from 0, as in PyTorch). p &gt; 0 and finite. The norm's gradient is PyTorch's:
-    /// sign(d)|d|^(p−1)/‖d‖^(p−1) (d/‖d‖ for p = 2, sign(d) for p = 1), 0 where the norm is 0.
-    /// </summary>
-    public static Tensor PairwiseDistance(Tensor x1, Tensor x2, double p = 2, double eps = 1e-6, bool keepDim = false)
-    {
-        const string op = "pairwise_distance";
-        Ops.CheckFloating(op, x1);
-        Ops.CheckPair(op, x1, x2);
-        if (!(p > 0) || double.IsInfinity(p)) throw new ArgumentOutOfRangeException(nameof(p), $"{op}: p must be positive and finite, got {p}");
-        var d = (x1 - x2).AddScalar(eps);
-        if (d.Rank == 0)
-        {
-            var n = PNormLastAxis(d.Reshape(1), p, keepDim: false);
-            return keepDim ? n.Reshape(1) : n;
-        }
-        return PNormLastAxis(d, p, keepDim);
-    }
-
-    /// <summary>(Σ|d|^p)^(1/p) over the last axis, with PyTorch's norm backward (see <see cref="PairwiseDistance"/>).</summary>
-    private static Tensor PNormLastAxis(Tensor d, double p, bool keepDim)
-    {
-        Tensor norm;
-        using (NoGrad())
-            norm = p == 2 ? d.Square().Sum(-1, keepDim: true).Sqrt()
-                 : p == 1 ? d.Abs().Sum(-1, keepDim: true)
-                 : d.Abs().Pow(p).Sum(-1, keepDim: true).Pow(1 / p);
-        var result = keepDim ? norm : norm.Reshape(d._shape[..^1]);
-        return Graph.Record(result, "norm", [d], g =>
-        {
-            var gk = keepDim ? g : g.Unsqueeze(-1);
-            if (p == 1) return [d.Sign() * gk];
-            var zeroNorm = Equal(norm, 0);
-            // Where the norm is 0, the ratio is 0/0: the mask sends it to 0 as PyTorch's masked_fill does.
-            var scale = Where(zeroNorm, norm.FullLikeScalar(0), gk / (p == 2 ? norm : norm.Pow(p - 1)));
-            var slope = p == 2 ? d : d.Sign() * d.Abs().Pow(p - 1);
-            if (p < 1) slope = Where(Equal(d, 0), d.FullLikeScalar(0), slope);
-            return [slope * scale];
-        }, d, norm);
-    }
+    /// <summary>torch.pairwise_distance: <see cref="Functional.F.PairwiseDistance"/>, ‖x1 − x2 + eps‖_p over the
+    /// innermost dim (the triplet loss's distance).</summary>
+    public static Tensor PairwiseDistance(Tensor x1, Tensor x2, double p = 2, double eps = 1e-6, bool keepDim = false) =>
+        Functional.F.PairwiseDistance(x1, x2, p, eps, keepDim);
 
     /// <summary>
     /// Triplet margin loss, PyTorch's <c>F.triplet_margin_loss</c>: lᵢ = max(0, margin + d(aᵢ, pᵢ) − d(aᵢ, nᵢ)) with

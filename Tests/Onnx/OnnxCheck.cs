@@ -77,7 +77,13 @@ internal static class OnnxCheck
                 p.CopyFrom(p * Tensor.Rand(p.ShapeCopy(), 0.75, 1.25, generator: g) + Tensor.Randn(p.ShapeCopy(), 0, 0.05, generator: g));
             if (m is Pade.Layers.Activations.Pau { Version: Pade.Engine.Functional.PauVersion.A } pau)
                 pau.Denominator.CopyFrom(pau.Denominator * Tensor.Rand(pau.Denominator.ShapeCopy(), -1, 1, generator: g).Sign());
-            if (m is BatchNormBase bn && bn.RunningMean is Tensor mean && bn.RunningVar is Tensor variance)
+            var (runningMean, runningVar) = m switch
+            {
+                BatchNormBase bn => (bn.RunningMean, bn.RunningVar),
+                InstanceNormBase inorm => (inorm.RunningMean, inorm.RunningVar),
+                _ => (null, null),
+            };
+            if (runningMean is Tensor mean && runningVar is Tensor variance)
             {
                 mean.CopyFrom(Tensor.Randn(mean.ShapeCopy(), 0, 0.1, generator: g));
                 variance.CopyFrom(Tensor.Rand(variance.ShapeCopy(), 0.5, 1.5, generator: g));

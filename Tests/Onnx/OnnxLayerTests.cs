@@ -62,6 +62,13 @@ public class OnnxLayerTests
         yield return Case("ConvTranspose_outpadBeyondStride_nobias", () => new ConvTranspose2d(2, 2, 2, stride: 1, outputPadding: 1, bias: false, dilation: 2), 1, 2, 3, 3);
         yield return Case("ConvTranspose_outpadBeyondStride_pad2_groups2", () => new ConvTranspose2d(2, 4, 3, stride: (1, 2), padding: (2, 0), outputPadding: (2, 1), groups: 2, dilation: (3, 2)), 2, 2, 4, 3);
         yield return Case("Conv_ConvTranspose", () => new Sequential(new Conv2d(3, 4, 3, stride: 2), new ConvTranspose2d(4, 3, 3, stride: 2, outputPadding: 1)), 2, 3, 8, 7);
+        yield return Case("InstanceNorm2d", () => new InstanceNorm2d(3), 2, 3, 4, 5);
+        yield return Case("InstanceNorm2d_affine_eps1e-3", () => new InstanceNorm2d(3, eps: 1e-3, affine: true), 2, 3, 4, 5);
+        yield return Case("InstanceNorm1d_otherChannels", () => new InstanceNorm1d(5), 2, 3, 6);
+        yield return Case("InstanceNorm1d_runningStats", () => new InstanceNorm1d(4, affine: true, trackRunningStats: true), 2, 4, 6);
+        yield return Case("LocalResponseNorm_size3", () => new LocalResponseNorm(3, alpha: 0.1, beta: 0.6, k: 2), 2, 5, 4, 3);
+        yield return Case("LocalResponseNorm_size2_rank3", () => new LocalResponseNorm(2, alpha: 0.5), 2, 4, 6);
+        yield return Case("LocalResponseNorm_size4_wider", () => new LocalResponseNorm(4, alpha: 1, beta: 0.75, k: 1), 2, 3, 2, 3);
         yield return Case("Conv_GroupNorm_LayerNorm", () => new Sequential(new Conv2d(3, 4, 3), new GroupNorm(2, 4), new LayerNorm([4, 4])), 2, 3, 6, 6);
         yield return Case("Conv1d_groups2_dilation2_stride2_pad3", () => new Conv1d(4, 6, 3, stride: 2, padding: 3, dilation: 2, groups: 2), 2, 4, 11);
         yield return Case("Conv1d_depthwise_nobias", () => new Conv1d(5, 5, 3, padding: 1, groups: 5, bias: false), 2, 5, 8);
@@ -113,12 +120,16 @@ public class OnnxLayerTests
 
     /// <summary>An Embedding (alone, or first in a Sequential) exports as Gather on int64 indices [N, 5]; its
     /// padding row is an ordinary row in evaluation. ONNX Runtime is fed the int32 indices Pade took, as int64.</summary>
-    [TestCase(false)]
-    [TestCase(true)]
-    public void EmbeddingExportsAsGatherOnInt64Indices(bool inSequential)
+    [TestCase(false, null, 2.0)]
+    [TestCase(true, null, 2.0)]
+    [TestCase(false, 1.0, 2.0)]
+    [TestCase(true, 0.8, 1.0)]
+    [TestCase(false, 0.5, 3.0)]
+    [TestCase(false, 0.5, double.PositiveInfinity)]
+    public void EmbeddingExportsAsGatherOnInt64Indices(bool inSequential, double? maxNorm, double normType)
     {
         Tensor.ManualSeed(2);
-        var embedding = new Embedding(11, 4, paddingIdx: 0);
+        var embedding = new Embedding(11, 4, paddingIdx: 0, maxNorm: maxNorm, normType: normType);
         Module m = inSequential ? new Sequential(embedding, new Flatten(), new Linear(20, 3)) : embedding;
         OnnxCheck.Randomize(m, 3);
         int[] ids = [0, 3, 10, 3, 7, 1, 0, 9, 2, 5];
