@@ -22,7 +22,7 @@ internal static class RecurrentMath
     {
         "tanh" => RecurrentMode.RnnTanh,
         "relu" => RecurrentMode.RnnRelu,
-        _ => throw new ArgumentException($"{layer}: unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."),
+        _ => throw new ArgumentException($"{layer}: Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'."),
     };
 
     /// <summary>
