@@ -32,6 +32,7 @@ public static partial class OracleCases
         AddMath(cases, seed, perFamily);
         AddAdaptiveOptimizers(cases, seed, perFamily);
         AddResample(cases, seed, perFamily);
+        AddRecurrent(cases, seed, perFamily);
         return cases;
     }
 
