@@ -209,6 +209,24 @@ public class RecurrentTests
     }
 
     [Test]
+    public void An_empty_batch_gives_empty_results_of_PyTorch_shapes()
+    {
+        var lstm = new LSTM(3, 4, numLayers: 2, bidirectional: true);
+        var x = Tensor.Zeros(5, 0, 3);
+        x.RequiresGrad = true;
+        var (o, (h, c)) = lstm.Forward(x, null);
+        Assert.That(o.ShapeCopy(), Is.EqualTo(new[] { 5, 0, 8 }));
+        Assert.That(h.ShapeCopy(), Is.EqualTo(new[] { 4, 0, 4 }));
+        Assert.That(c.ShapeCopy(), Is.EqualTo(new[] { 4, 0, 4 }));
+        o.Sum().Backward();
+        Assert.That(x.Grad!.ShapeCopy(), Is.EqualTo(new[] { 5, 0, 3 }));
+        Assert.That(new GRU(3, 2, batchFirst: true).Forward(Tensor.Zeros(0, 4, 3)).ShapeCopy(), Is.EqualTo(new[] { 0, 4, 2 }));
+        Assert.That(new GRUCell(3, 4).Forward(Tensor.Zeros(0, 3)).ShapeCopy(), Is.EqualTo(new[] { 0, 4 }));
+        var (_, cc) = new LSTMCell(3, 4).Forward(Tensor.Zeros(0, 3), null);
+        Assert.That(cc.ShapeCopy(), Is.EqualTo(new[] { 0, 4 }));
+    }
+
+    [Test]
     public void Repr_follows_PyTorch()
     {
         Assert.That(new LSTM(10, 20, numLayers: 2, batchFirst: true).ToString(), Is.EqualTo("LSTM(10, 20, num_layers=2, batch_first=True)"));
