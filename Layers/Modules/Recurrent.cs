@@ -95,10 +95,11 @@ public abstract class RNNBase : Module
         var x = unbatched ? input.Unsqueeze(1) : BatchFirst ? input.Transpose(0, 1) : input;
         int len = x.Size(0), n = x.Size(1), dirs = Directions, hOut = OutputHiddenSize;
         if (len == 0) throw new ArgumentException($"{name}: Expected sequence length to be larger than 0 in RNN, got input {Shapes.Format(input.Shape)}");
-        var h = State(h0, unbatched, n, hOut, "hx", input) ?? Tensor.Zeros([NumLayers * dirs, n, hOut], x.DType, x.Device);
+        bool lstm = _mode == RecurrentMode.Lstm;
+        var h = State(h0, unbatched, n, hOut, "hx", lstm ? "hidden[0]" : "hidden", input) ?? Tensor.Zeros([NumLayers * dirs, n, hOut], x.DType, x.Device);
         Tensor? c = null;
-        if (_mode == RecurrentMode.Lstm)
-            c = State(c0, unbatched, n, HiddenSize, "cx", input) ?? Tensor.Zeros([NumLayers * dirs, n, HiddenSize], x.DType, x.Device);
+        if (lstm)
+            c = State(c0, unbatched, n, HiddenSize, "cx", "hidden[1]", input) ?? Tensor.Zeros([NumLayers * dirs, n, HiddenSize], x.DType, x.Device);
         if (n == 0)
         {
             // An empty batch: empty results of PyTorch's shapes, still on the graph of the input (the steps' empty
@@ -144,8 +145,9 @@ public abstract class RNNBase : Module
         return unbatched ? (output, hn.Squeeze(1), cn?.Squeeze(1)) : (output, hn, cn);
     }
 
-    /// <summary>The initial state as [layers·directions, N, size], checked as PyTorch checks hx (rank, then shape).</summary>
-    private Tensor? State(Tensor? s, bool unbatched, int n, int size, string what, Tensor input)
+    /// <summary>The initial state as [layers·directions, N, size], checked as PyTorch checks hx (rank, then shape;
+    /// PyTorch names the shapes "hidden", or LSTM's "hidden[0]" and "hidden[1]").</summary>
+    private Tensor? State(Tensor? s, bool unbatched, int n, int size, string what, string label, Tensor input)
     {
         if (s == null) return null;
         string name = GetType().Name;
@@ -158,7 +160,7 @@ public abstract class RNNBase : Module
         if (!Shapes.SameShape(s3.Shape, expected))
         {
             var shown = unbatched ? [expected[0], expected[2]] : expected;
-            throw new ArgumentException($"{name}: Expected {what} size {Shapes.Format(shown)}, got {Shapes.Format(s.Shape)} (input {Shapes.Format(input.Shape)})");
+            throw new ArgumentException($"{name}: Expected {label} size {Shapes.Format(shown)}, got {Shapes.Format(s.Shape)} (input {Shapes.Format(input.Shape)})");
         }
         return s3;
     }
@@ -217,8 +219,10 @@ public sealed class LSTM : RNNBase
     /// <summary>(output, (h_n, c_n)) from the input and (h_0, c_0) (zeros when null).</summary>
     public (Tensor Output, (Tensor HN, Tensor CN) State) Forward(Tensor input, (Tensor H0, Tensor C0)? hx)
     {
-        if (hx is var (h0, c0) && (h0.Rank != c0.Rank))
-            throw new ArgumentException($"LSTM: h_0 and c_0 must have the same rank, got {Shapes.Format(h0.Shape)} and {Shapes.Format(c0.Shape)}");
+        if (hx is var (h0, c0) && input.Rank is 2 or 3 && (h0.Rank != input.Rank || c0.Rank != input.Rank))
+            throw new ArgumentException(input.Rank == 3
+                ? $"LSTM: For batched 3-D input, hx and cx should also be 3-D but got ({h0.Rank}-D, {c0.Rank}-D) tensors"
+                : $"LSTM: For unbatched 2-D input, hx and cx should also be 2-D but got ({h0.Rank}-D, {c0.Rank}-D) tensors");
         var (o, h, c) = Run(input, hx?.H0, hx?.C0);
         return (o, (h, c!));
     }

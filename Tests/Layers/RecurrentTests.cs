@@ -131,14 +131,16 @@ public class RecurrentTests
         Assert.That(() => lstm.Forward(Tensor.Zeros(5, 2, 7)),
             Throws.ArgumentException.With.Message.Contains("input.size(-1) must be equal to input_size. Expected 3, got 7"));
         Assert.That(() => lstm.Forward(Tensor.Zeros(5, 2, 3), (Tensor.Zeros(2, 4), Tensor.Zeros(2, 4))),
-            Throws.ArgumentException.With.Message.Contains("For batched 3-D input, hx should also be 3-D but got 2-D tensor"));
+            Throws.ArgumentException.With.Message.Contains("For batched 3-D input, hx and cx should also be 3-D but got (2-D, 2-D) tensors"));
         Assert.That(() => lstm.Forward(Tensor.Zeros(5, 2, 3), (Tensor.Zeros(2, 2, 4), Tensor.Zeros(2, 3, 4))),
-            Throws.ArgumentException.With.Message.Contains("Expected cx size [2, 2, 4], got [2, 3, 4]"));
+            Throws.ArgumentException.With.Message.Contains("Expected hidden[1] size [2, 2, 4], got [2, 3, 4]"));
         Assert.That(() => lstm.Forward(Tensor.Zeros(5, 3), (Tensor.Zeros(2, 1, 4), Tensor.Zeros(2, 1, 4))),
-            Throws.ArgumentException.With.Message.Contains("For unbatched 2-D input, hx should also be 2-D but got 3-D tensor"));
+            Throws.ArgumentException.With.Message.Contains("For unbatched 2-D input, hx and cx should also be 2-D but got (3-D, 3-D) tensors"));
         var rnn = new RNN(3, 4, bidirectional: true);
         Assert.That(() => rnn.Forward(Tensor.Zeros(5, 2, 3), Tensor.Zeros(1, 2, 4)),
-            Throws.ArgumentException.With.Message.Contains("Expected hx size [2, 2, 4], got [1, 2, 4]"));
+            Throws.ArgumentException.With.Message.Contains("Expected hidden size [2, 2, 4], got [1, 2, 4]"));
+        Assert.That(() => rnn.Forward(Tensor.Zeros(5, 2, 3), Tensor.Zeros(2, 4)),
+            Throws.ArgumentException.With.Message.Contains("For batched 3-D input, hx should also be 3-D but got 2-D tensor"));
         Assert.That(() => rnn.Forward(Tensor.Zeros(0, 2, 3)), Throws.ArgumentException.With.Message.Contains("sequence length to be larger than 0"));
 
         var cell = new GRUCell(3, 4);
