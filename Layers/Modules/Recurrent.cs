@@ -118,7 +118,7 @@ public abstract class RNNBase : Module
                 int k = layer * dirs + d;
                 string s = Suffix(layer, d);
                 // One GEMM for every time step's share of the gates: [L, N, G·hidden].
-                var gi = F.Linear(x, Get("weight_ih" + s), GetOptional("bias_ih" + s), name);
+                var gi = RecurrentMath.Steps(F.Linear(x, Get("weight_ih" + s), GetOptional("bias_ih" + s), name));
                 var wHh = Get("weight_hh" + s);
                 var bHh = GetOptional("bias_hh" + s);
                 var wHr = GetOptional("weight_hr" + s);
@@ -128,7 +128,7 @@ public abstract class RNNBase : Module
                 for (int i = 0; i < len; i++)
                 {
                     int t = d == 0 ? i : len - 1 - i;
-                    (ht, ct) = RecurrentMath.Step(_mode, gi.Select(0, t), ht, ct, wHh, bHh, wHr);
+                    (ht, ct) = RecurrentMath.Step(_mode, gi[t], ht, ct, wHh, bHh, wHr);
                     steps[t] = ht;
                 }
                 outs[d] = Tensor.Stack(steps, 0);

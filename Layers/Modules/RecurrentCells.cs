@@ -26,6 +26,25 @@ internal static class RecurrentMath
     };
 
     /// <summary>
+    /// The steps of a sequence [L, ...] as L views [...], taken by halving: a step's view of the whole sequence would
+    /// get, in the backward, a zero-padded gradient of the whole sequence's size, L of them (O(L²) work); halves of
+    /// halves pad each level to its parent's size only, O(L log L) in all.
+    /// </summary>
+    public static Tensor[] Steps(Tensor sequence)
+    {
+        var steps = new Tensor[sequence.Size(0)];
+        void Split(Tensor part, int first)
+        {
+            int len = part.Size(0), half = len / 2;
+            if (len == 1) { steps[first] = part.Squeeze(0); return; }
+            Split(part.Narrow(0, 0, half), first);
+            Split(part.Narrow(0, half, len - half), first + half);
+        }
+        Split(sequence, 0);
+        return steps;
+    }
+
+    /// <summary>
     /// One step from the input's gate pre-activations <paramref name="gi"/> = x W_ihᵀ + b_ih [B, G·H] and the state:
     /// RNN h' = act(gi + h W_hhᵀ + b_hh); LSTM (i, f, g, o) = (σ, σ, tanh, σ)(gi + h W_hhᵀ + b_hh),
     /// c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c') (then h' W_hrᵀ with a projection); GRU r = σ(gi_r + gh_r),
