@@ -37,6 +37,7 @@ public static partial class OracleCases
         AddMoreLosses(cases, seed, perFamily);
         AddBicubic(cases, seed, perFamily);
         AddNormsDistances(cases, seed, perFamily);
+        AddRecurrent(cases, seed, perFamily);
         return cases;
     }
 
