@@ -235,4 +235,26 @@ public class ViewProperties
             }
         }
     }
+
+    /// <summary>A view of an empty tensor at a start beyond its (empty) storage, e.g. the second half of a
+    /// [0, 8] tensor's columns as a recurrent layer's gates of an empty batch: pointwise ops, a matrix product, a
+    /// reduction, a copy and the backward run on it and give empty results (they threw out of range before: the view
+    /// kept offset 4 into a storage of 0 elements).</summary>
+    [NUnit.Framework.Test]
+    public void ViewsOfAnEmptyTensorRunOps()
+    {
+        var x = Tensor.Zeros([0, 8], DType.Float64).Detach();
+        x.RequiresGrad = true;
+        var w = Tensor.Ones([4, 3], DType.Float64);
+        foreach (var (name, v) in new (string, Tensor)[] { ("narrow", x.Narrow(1, 4, 4)), ("slice", x.Slice(1, 4, 8)), ("transpose", x.Narrow(1, 4, 4).T.T) })
+        {
+            var y = Tensor.MatMul(v.Sigmoid(), w).Tanh() + v.Sum(1, keepDim: true);
+            Assert.That(y.ShapeCopy(), Is.EqualTo(new[] { 0, 3 }), name);
+            Assert.That(v.Contiguous().ShapeCopy(), Is.EqualTo(new[] { 0, 4 }), name);
+            y.Sum().Backward();
+            Assert.That(x.Grad!.ShapeCopy(), Is.EqualTo(new[] { 0, 8 }), name);
+            x.Grad = null;
+        }
+        Assert.That(x.Select(1, 7).Exp().ShapeCopy(), Is.EqualTo(new[] { 0 }), "select");
+    }
 }
