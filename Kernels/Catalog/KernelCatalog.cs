@@ -12,7 +12,7 @@ public static class KernelCatalog
     [
         ActivationKernels.File, BatchNormKernels.File, ConvKernels.File, ElementwiseKernels.File, FillCopyKernels.File,
         GatherKernels.File, GemmKernels.File, OptimKernels.File, PauKernels.File, PoolKernels.File, RandomKernels.File, ReduceKernels.File,
-        ResampleKernels.File, SoftmaxKernels.File,
+        ResampleKernels.File, SoftmaxKernels.File, SortKernels.File,
     ];
 
     /// <summary>All declarations.</summary>

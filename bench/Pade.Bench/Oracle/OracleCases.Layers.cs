@@ -38,6 +38,7 @@ public static partial class OracleCases
         AddBicubic(cases, seed, perFamily);
         AddNormsDistances(cases, seed, perFamily);
         AddRecurrent(cases, seed, perFamily);
+        AddSort(cases, seed, perFamily);
         return cases;
     }
 
