@@ -84,9 +84,8 @@ public sealed partial class Tensor
             var flat = Reshape(-1).ArgMin(0);
             return keepDim ? flat.Reshape(Enumerable.Repeat(1, Rank).ToArray()) : flat;
         }
-        if (Rank != 0) DimOf(op, dim.Value);
-        else if (dim is not (0 or -1)) DimOf(op, dim.Value);
-        if (Rank > 0 && _shape[DimOf(op, dim.Value)] == 0)
+        // A 0-d tensor takes dim 0 or −1 (its one element is the minimum); otherwise the dim must be in range.
+        if (!Shapes.IsScalarAxis(dim.Value, Rank) && _shape[DimOf(op, dim.Value)] == 0)
             throw new ArgumentException($"{op}: expected reduction dim {DimOf(op, dim.Value)} to have non-zero size (shape {Shapes.Format(_shape)})");
         using var _ = NoGrad();
         var x = DType == DType.Int32 ? To(DType.Float64) : Detach();
