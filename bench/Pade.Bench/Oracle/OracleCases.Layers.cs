@@ -39,6 +39,7 @@ public static partial class OracleCases
         AddNormsDistances(cases, seed, perFamily);
         AddRecurrent(cases, seed, perFamily);
         AddSort(cases, seed, perFamily);
+        AddTensorOps(cases, seed, perFamily);
         return cases;
     }
 
