@@ -399,4 +399,30 @@ public class LRSchedulerTests
         Assert.That(adam.Beta1, Is.EqualTo(0.85).Within(1e-15), "at the peak, base_momentum");
         Assert.That(adam.Groups[0].Lr, Is.EqualTo(1.0).Within(1e-15));
     }
+
+    /// <summary>`pade train --schedule`: the new specs are the schedulers' numbers on a rate of 1, per epoch, and
+    /// onecycle per batch over epochs × batches with --lr as the peak.</summary>
+    [Test]
+    public void CliSchedulesAreTheSchedulersFactors()
+    {
+        var multi = LrSchedule.Parse("multistep:2,4:0.5", 10);
+        Assert.That(Enumerable.Range(0, 6).Select(multi.Factor), Is.EqualTo(new[] { 1, 1, 0.5, 0.5, 0.25, 0.25 }));
+        var warm = LrSchedule.Parse("linear:0.25:3", 10);
+        Assert.That(Enumerable.Range(0, 5).Select(warm.Factor).ToArray(), Is.EqualTo(new[] { 0.25, 0.5, 0.75, 1, 1 }).Within(1e-15));
+        var poly = LrSchedule.Parse("poly:2", 4);
+        Assert.That(poly.Factor(2), Is.EqualTo(0.25).Within(1e-15));
+        var restarts = LrSchedule.Parse("warmrestarts:2", 10);
+        Assert.That(restarts.Factor(2), Is.EqualTo(1.0));
+        var one = LrSchedule.Parse("onecycle:0.5", 2);
+        Assert.That(one.PerBatch, Is.True);
+        Assert.That(one.Factor(0, 0, 5), Is.EqualTo(1.0 / 25).Within(1e-15));
+        Assert.That(one.Factor(0, 4, 5), Is.EqualTo(1.0).Within(1e-15), "step 4 = 0.5 · 10 − 1 is the peak");
+        Assert.That(one.Factor(1, 4, 5), Is.EqualTo(1.0 / 25 / 1e4).Within(1e-18));
+        var opt = Opt(0.2, 0.1);
+        one.ApplyBatch(opt, 0, 4, 5, g => g.Name == "g1");
+        Assert.That(opt.Groups.Select(g => g.Lr), Is.EqualTo(new[] { 0.2, 0.1 }).Within(1e-16), "the exempt group keeps its rate");
+        Assert.That(() => LrSchedule.Parse("multistep:a,b", 5), Throws.ArgumentException.With.Message.Contains("milestones"));
+        Assert.That(() => LrSchedule.Parse("linear:0", 5), Throws.ArgumentException.With.Message.Contains("Starting multiplicative factor"));
+        Assert.That(() => LrSchedule.Parse("onecycle:2", 5), Throws.ArgumentException.With.Message.Contains("pct_start"));
+    }
 }

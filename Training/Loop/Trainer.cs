@@ -36,6 +36,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule? sched
         int b = 0;
         foreach (var (x, y) in batches)
         {
+            if (schedule is { PerBatch: true }) schedule.ApplyBatch(Optimizer, epoch, b, batchCount, scheduleExempt);
             Optimizer.ZeroGrad();
             var logits = Model.Forward(x);
             var loss = Tensor.CrossEntropy(logits, y, labelSmoothing: LabelSmoothing);
