@@ -348,6 +348,8 @@ public class LRSchedulerTests
         // epoch 1 improves on +inf; 2, 3 bad; 4 is the third bad one: halved; 5, 6 cooldown; 7, 8, 9 bad: halved at 9.
         Assert.That(lr, Is.EqualTo(new[] { 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25 }));
         Assert.Throws<InvalidOperationException>(s.Step);
+        s.Step(Tensor.FromArray(new[] { 0.5 }, 1).Reshape());
+        Assert.That(s.Best, Is.EqualTo(0.5), "a 0-d tensor metric is its value");
     }
 
     /// <summary>PyTorch's messages for bad arguments.</summary>

@@ -50,6 +50,9 @@ public sealed class ReduceLROnPlateau : LRScheduler
     public override void Step() =>
         throw new InvalidOperationException("ReduceLROnPlateau.Step needs the metric: call Step(metrics) after validating");
 
+    /// <summary>One epoch's metric as a one-element tensor (PyTorch's float(metrics) of a 0-d tensor).</summary>
+    public void Step(Pade.Engine.Tensor metrics) => Step(metrics.Item());
+
     /// <summary>One epoch's metric (the validation loss, say).</summary>
     public void Step(double metrics)
     {
@@ -207,12 +210,15 @@ public sealed class ChainedScheduler : CompositeScheduler
         : base(optimizer ?? (schedulers.Count > 0 ? schedulers[0].Optimizer : throw new ArgumentException("ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")),
             schedulers, "expects at least one scheduler to be chained, but got no scheduler.")
     {
+        // PyTorch's ChainedScheduler has no epoch of its own; this one counts its steps (0 after construction).
+        LastEpoch = 0;
         RecordLastLr();
     }
 
     public override void Step()
     {
         foreach (var s in Schedulers) s.Step();
+        LastEpoch++;
         RecordLastLr();
     }
 }
