@@ -1,5 +1,7 @@
 using NUnit.Framework;
 using Pade.Engine;
+using Pade.Layers;
+using Pade.Training.Loop;
 using Pade.Training.Optim;
 
 namespace Pade.Tests.Training;
@@ -426,5 +428,23 @@ public class LRSchedulerTests
         Assert.That(() => LrSchedule.Parse("multistep:a,b", 5), Throws.ArgumentException.With.Message.Contains("milestones"));
         Assert.That(() => LrSchedule.Parse("linear:0", 5), Throws.ArgumentException.With.Message.Contains("Starting multiplicative factor"));
         Assert.That(() => LrSchedule.Parse("onecycle:2", 5), Throws.ArgumentException.With.Message.Contains("pct_start"));
+    }
+
+    /// <summary>The trainer sets a per-batch schedule before every batch: each batch's update uses OneCycleLR's rate.</summary>
+    [Test]
+    public void TrainerStepsOneCyclePerBatch()
+    {
+        var model = new Linear(3, 4, generator: new Generator(11));
+        var x = Tensor.Rand([5, 3], -2, 2, DType.Float32, generator: new Generator(12));
+        var y = Tensor.FromArray(new[] { 0, 3, 1, 2, 3 }, 5);
+        var opt = new Sgd(model.Parameters(), lr: 0.5);
+        var schedule = LrSchedule.Parse("onecycle:0.5", 2);
+        var seen = new List<double>();
+        var trainer = new Trainer(model, opt, schedule) { OnBatch = (_, _, _, _) => seen.Add(opt.Groups[0].Lr) };
+        for (int epoch = 0; epoch < 2; epoch++) trainer.TrainEpoch(epoch, Enumerable.Repeat((x, y), 4), 4);
+        var reference = new OneCycleLR(new Sgd([new ParamGroup([Tensor.Zeros(1)], 0.5)]), 0.5, totalSteps: 8, pctStart: 0.5, cycleMomentum: false);
+        var expected = new List<double> { reference.GetLastLr()[0] };
+        for (int t = 1; t < 8; t++) { reference.Step(); expected.Add(reference.GetLastLr()[0]); }
+        Assert.That(seen, Is.EqualTo(expected).Within(1e-16));
     }
 }

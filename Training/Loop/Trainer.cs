@@ -30,7 +30,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule? sched
 
     public (double Loss, double Top1, long Samples) TrainEpoch(int epoch, IEnumerable<(Tensor X, Tensor Y)> batches, int batchCount)
     {
-        schedule?.Apply(Optimizer, epoch, scheduleExempt);
+        if (schedule is { PerBatch: false }) schedule.Apply(Optimizer, epoch, scheduleExempt);
         Model.Train();
         var m = new Metrics();
         int b = 0;

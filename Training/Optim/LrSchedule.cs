@@ -133,11 +133,15 @@ public sealed class OneCycleSchedule : LrSchedule
 
     public override bool PerBatch => true;
 
-    /// <summary>The rate at the start of an epoch (its first batch), for whoever asks per epoch.</summary>
-    public override double Factor(int epoch) => Factor(epoch, 0, 1);
+    private int _batches = 1;
+
+    /// <summary>The rate at the start of an epoch (its first batch) for the batches per epoch last asked for (1 before
+    /// any), for whoever asks per epoch; the trainer asks per batch.</summary>
+    public override double Factor(int epoch) => Factor(epoch, 0, _batches);
 
     public override double Factor(int epoch, int batch, int batchesPerEpoch)
     {
+        _batches = batchesPerEpoch;
         int total = Math.Max(_epochs, 1) * batchesPerEpoch;
         if (_factors.Length != total)
         {
