@@ -366,6 +366,7 @@ public class LRSchedulerTests
         Check(() => new StepLR(opt, 0), "step_size must be a positive integer, got 0");
         Check(() => new CosineAnnealingLR(opt, 0), "T_max must be a positive integer, got 0");
         Check(() => new LambdaLR(opt, [e => 1, e => 1, e => 1]), "Expected 2 lr_lambdas, but got 3");
+        Check(() => new MultiplicativeLR(opt, [e => 1]), "Expected 2 lr_lambdas, but got 1");
         Check(() => new OneCycleLR(opt, 1.0), "You must define either total_steps OR (epochs AND steps_per_epoch)");
         Check(() => new OneCycleLR(opt, 1.0, totalSteps: 0), "Expected positive integer total_steps, but got 0");
         Check(() => new OneCycleLR(opt, 1.0, epochs: 0, stepsPerEpoch: 3), "Expected positive integer epochs, but got 0");

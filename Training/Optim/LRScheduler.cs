@@ -315,7 +315,7 @@ public sealed class LambdaLR : LRScheduler
 {
     private readonly Func<int, double>[] _lambdas;
 
-    public LambdaLR(Optimizer optimizer, Func<int, double> lrLambda) : this(optimizer, [lrLambda]) { }
+    public LambdaLR(Optimizer optimizer, Func<int, double> lrLambda) : this(optimizer, Repeat(optimizer, lrLambda)) { }
 
     public LambdaLR(Optimizer optimizer, IReadOnlyList<Func<int, double>> lrLambdas) : base(optimizer)
     {
@@ -323,9 +323,13 @@ public sealed class LambdaLR : LRScheduler
         InitialStep();
     }
 
+    /// <summary>One function for every group (PyTorch's lr_lambda given as a function, not a list).</summary>
+    internal static Func<int, double>[] Repeat(Optimizer optimizer, Func<int, double> lrLambda) =>
+        Enumerable.Repeat(lrLambda ?? throw new ArgumentNullException(nameof(lrLambda)), optimizer?.Groups.Count ?? 0).ToArray();
+
+    /// <summary>A list must have one function per group, as in PyTorch.</summary>
     internal static Func<int, double>[] Lambdas(Optimizer optimizer, IReadOnlyList<Func<int, double>> lrLambdas)
     {
-        if (lrLambdas.Count == 1 && optimizer.Groups.Count != 1) return Enumerable.Repeat(lrLambdas[0], optimizer.Groups.Count).ToArray();
         if (lrLambdas.Count != optimizer.Groups.Count)
             throw new ArgumentException($"Expected {optimizer.Groups.Count} lr_lambdas, but got {lrLambdas.Count}");
         return lrLambdas.ToArray();
@@ -339,7 +343,7 @@ public sealed class MultiplicativeLR : LRScheduler
 {
     private readonly Func<int, double>[] _lambdas;
 
-    public MultiplicativeLR(Optimizer optimizer, Func<int, double> lrLambda) : this(optimizer, [lrLambda]) { }
+    public MultiplicativeLR(Optimizer optimizer, Func<int, double> lrLambda) : this(optimizer, LambdaLR.Repeat(optimizer, lrLambda)) { }
 
     public MultiplicativeLR(Optimizer optimizer, IReadOnlyList<Func<int, double>> lrLambdas) : base(optimizer)
     {
