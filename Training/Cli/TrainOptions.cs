@@ -37,7 +37,7 @@ public sealed class TrainOptions
     };
     public Option<string> Schedule { get; } = new("--schedule")
     {
-        Description = "Learning-rate schedule per epoch: constant | exp:GAMMA | step:SIZE:GAMMA | cosine[:EPOCHS]",
+        Description = "Learning-rate schedule: constant | exp:GAMMA | step:SIZE:GAMMA | multistep:M1,M2[:GAMMA] | cosine[:EPOCHS] | linear[:START[:EPOCHS]] | poly[:POWER[:EPOCHS]] | warmrestarts:T0[:TMULT] (per epoch) | onecycle[:PCT[:DIV[:FINALDIV]]] (per batch, --lr is the peak)",
         DefaultValueFactory = _ => D.Schedule,
     };
     public Option<double?> ClipGrad { get; } = new("--clip-grad")

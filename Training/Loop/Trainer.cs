@@ -30,12 +30,13 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule? sched
 
     public (double Loss, double Top1, long Samples) TrainEpoch(int epoch, IEnumerable<(Tensor X, Tensor Y)> batches, int batchCount)
     {
-        schedule?.Apply(Optimizer, epoch, scheduleExempt);
+        if (schedule is { PerBatch: false }) schedule.Apply(Optimizer, epoch, scheduleExempt);
         Model.Train();
         var m = new Metrics();
         int b = 0;
         foreach (var (x, y) in batches)
         {
+            if (schedule is { PerBatch: true }) schedule.ApplyBatch(Optimizer, epoch, b, batchCount, scheduleExempt);
             Optimizer.ZeroGrad();
             var logits = Model.Forward(x);
             var loss = Tensor.CrossEntropy(logits, y, labelSmoothing: LabelSmoothing);

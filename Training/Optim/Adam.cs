@@ -32,7 +32,8 @@ public sealed class Adam : Optimizer
     public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double weightDecay = 0, bool amsgrad = false, bool maximize = false)
         : this([new ParamGroup(parameters, lr, weightDecay)], amsgrad: amsgrad, maximize: maximize) { }
 
-    public double Beta1 { get; }
+    /// <summary>Settable so that <see cref="OneCycleLR"/> and <see cref="CyclicLR"/> can cycle it (PyTorch's betas[0]).</summary>
+    public double Beta1 { get; set; }
     public double Beta2 { get; }
     public double Eps { get; }
     public bool Decoupled { get; }

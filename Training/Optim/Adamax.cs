@@ -31,7 +31,8 @@ public sealed class Adamax : Optimizer
                   double weightDecay = 0, bool maximize = false)
         : this([new ParamGroup(parameters, lr, weightDecay)], beta1, beta2, eps, maximize) { }
 
-    public double Beta1 { get; }
+    /// <summary>Settable so that <see cref="OneCycleLR"/> and <see cref="CyclicLR"/> can cycle it (PyTorch's betas[0]).</summary>
+    public double Beta1 { get; set; }
     public double Beta2 { get; }
     public double Eps { get; }
 

@@ -8,8 +8,9 @@ public sealed class ParamGroup(IEnumerable<Tensor> parameters, double lr, double
 {
     public IReadOnlyList<Tensor> Parameters { get; } = parameters.ToList();
     public double Lr { get; set; } = lr;
-    /// <summary>The learning rate before any schedule (schedules scale it).</summary>
-    public double InitialLr { get; } = lr;
+    /// <summary>The learning rate before any schedule (schedules scale it): PyTorch's <c>initial_lr</c>, the base
+    /// rate of the <see cref="LRScheduler"/>s (<see cref="OneCycleLR"/> sets it to max_lr / div_factor, as PyTorch does).</summary>
+    public double InitialLr { get; set; } = lr;
     public double WeightDecay { get; set; } = weightDecay;
     public string Name { get; } = name;
 }

@@ -38,7 +38,8 @@ public sealed class RMSprop : Optimizer
     /// <summary>The smoothing constant of the running means.</summary>
     public double Alpha { get; }
     public double Eps { get; }
-    public double Momentum { get; }
+    /// <summary>Settable so that <see cref="OneCycleLR"/> and <see cref="CyclicLR"/> can cycle it (PyTorch's group "momentum").</summary>
+    public double Momentum { get; set; }
 
     /// <summary>Centered RMSprop (Graves): the denominator is √(E[g²] − E[g]²) + eps.</summary>
     public bool Centered { get; }

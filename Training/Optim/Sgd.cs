@@ -18,7 +18,8 @@ public sealed class Sgd : Optimizer
     public Sgd(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double weightDecay = 0, bool nesterov = false, bool maximize = false)
         : this([new ParamGroup(parameters, lr, weightDecay)], momentum, 0, nesterov, maximize) { }
 
-    public double Momentum { get; }
+    /// <summary>Settable so that <see cref="OneCycleLR"/> and <see cref="CyclicLR"/> can cycle it (PyTorch's group "momentum").</summary>
+    public double Momentum { get; set; }
     public double Dampening { get; }
     public bool Nesterov { get; }
 

@@ -40,6 +40,7 @@ public static partial class OracleCases
         AddRecurrent(cases, seed, perFamily);
         AddSort(cases, seed, perFamily);
         AddTensorOps(cases, seed, perFamily);
+        AddLrSchedulers(cases, seed, perFamily);
         return cases;
     }
 
