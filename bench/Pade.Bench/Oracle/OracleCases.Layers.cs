@@ -36,6 +36,7 @@ public static partial class OracleCases
         AddPad(cases, seed, perFamily);
         AddMoreLosses(cases, seed, perFamily);
         AddBicubic(cases, seed, perFamily);
+        AddAttention(cases, seed, perFamily);
         return cases;
     }
 
