@@ -1,0 +1,173 @@
+using NUnit.Framework;
+using Pade.Engine;
+using Pade.Engine.Functional;
+using Pade.Layers;
+using Pade.Layers.Onnx;
+
+namespace Pade.Tests.Layers;
+
+/// <summary>nn.MultiheadAttention's and the Transformer encoder's parameters, state-dict names, initialisation,
+/// repr, shapes (batched, unbatched, batch_first), PyTorch's errors; scaled_dot_product_attention's fixed cases
+/// (the values and gradients are AttentionProperties').</summary>
+public class AttentionModuleTests
+{
+    private static Tensor Rand(params int[] shape) => Tensor.Rand(shape, -1, 1, DType.Float64, null, new Generator(3));
+
+    [Test]
+    public void Parameters_and_state_dict_names_are_PyTorchs()
+    {
+        var m = new MultiheadAttention(8, 2, generator: new Generator(1));
+        Assert.That(m.NamedParameters().Select(p => (p.Name, Shape: Shapes.Format(p.Parameter.Shape))), Is.EqualTo(new[]
+        {
+            ("in_proj_weight", "[24, 8]"), ("in_proj_bias", "[24]"), ("out_proj.weight", "[8, 8]"), ("out_proj.bias", "[8]"),
+        }));
+        var sep = new MultiheadAttention(6, 3, bias: false, addBiasKv: true, kdim: 4, vdim: 5);
+        Assert.That(sep.NamedParameters().Select(p => (p.Name, Shape: Shapes.Format(p.Parameter.Shape))), Is.EqualTo(new[]
+        {
+            ("q_proj_weight", "[6, 6]"), ("k_proj_weight", "[6, 4]"), ("v_proj_weight", "[6, 5]"), ("bias_k", "[1, 1, 6]"), ("bias_v", "[1, 1, 6]"),
+            ("out_proj.weight", "[6, 6]"),
+        }));
+        Assert.That(sep.InProjWeight, Is.Null);
+        Assert.That(m.ToString(), Is.EqualTo("MultiheadAttention(\n  (out_proj): NonDynamicallyQuantizableLinear(in_features=8, out_features=8, bias=True)\n)"));
+    }
+
+    [Test]
+    public void Initialisation_is_xavier_with_zero_biases()
+    {
+        var m = new MultiheadAttention(64, 4, addBiasKv: true, generator: new Generator(5));
+        var w = m.InProjWeight!.ToArray<double>();
+        double bound = Math.Sqrt(6.0 / (64 + 192));
+        Assert.That(w.Max(), Is.LessThanOrEqualTo(bound).And.GreaterThan(0.9 * bound));
+        Assert.That(w.Min(), Is.GreaterThanOrEqualTo(-bound).And.LessThan(-0.9 * bound));
+        Assert.That(m.InProjBias!.ToArray<double>(), Is.All.EqualTo(0));
+        Assert.That(m.OutProj.Bias!.ToArray<double>(), Is.All.EqualTo(0));
+        var o = m.OutProj.Weight.ToArray<double>();
+        Assert.That(o.Max(), Is.LessThanOrEqualTo(1 / 8.0).And.GreaterThan(0.9 / 8));   // Linear's U(±1/√64)
+        var bk = m.BiasK!.ToArray<double>();
+        double sd = Math.Sqrt(bk.Sum(v => v * v) / bk.Length);
+        Assert.That(sd, Is.EqualTo(Math.Sqrt(1.0 / 64)).Within(0.06));                     // xavier_normal: √(2 / (64 + 64))
+        Assert.That(m.Parameters().All(p => p.RequiresGrad), Is.True);
+    }
+
+    [Test]
+    public void Shapes_batched_unbatched_and_batch_first()
+    {
+        var m = new MultiheadAttention(4, 2, kdim: 3, vdim: 5, generator: new Generator(2)).To(dtype: DType.Float64);
+        var mha = (MultiheadAttention)m;
+        Tensor q = Rand(3, 2, 4), k = Rand(5, 2, 3), v = Rand(5, 2, 5);
+        var (o, w) = mha.Forward(q, k, v);
+        Assert.That(o.ShapeCopy(), Is.EqualTo(new[] { 3, 2, 4 }));
+        Assert.That(w!.ShapeCopy(), Is.EqualTo(new[] { 2, 3, 5 }));
+        var (_, perHead) = mha.Forward(q, k, v, averageAttnWeights: false);
+        Assert.That(perHead!.ShapeCopy(), Is.EqualTo(new[] { 2, 2, 3, 5 }));
+        Assert.That(mha.Forward(q, k, v, needWeights: false).Weights, Is.Null);
+        // Unbatched: the batch element alone.
+        var (o1, w1) = mha.Forward(q.Select(1, 1), k.Select(1, 1), v.Select(1, 1));
+        Assert.That(o1.ShapeCopy(), Is.EqualTo(new[] { 3, 4 }));
+        Assert.That(w1!.ShapeCopy(), Is.EqualTo(new[] { 3, 5 }));
+        Assert.That(o1.ToArray<double>(), Is.EqualTo(o.Select(1, 1).ToArray<double>()).Within(1e-12));
+        // batch_first: the same weights on [N, L, E] give the transposed output; the weights are unchanged.
+        var bf = new MultiheadAttention(4, 2, kdim: 3, vdim: 5, batchFirst: true);
+        bf.To(dtype: DType.Float64);
+        bf.LoadStateDict(mha.StateDict());
+        var (ob, wb) = bf.Forward(q.Transpose(0, 1), k.Transpose(0, 1), v.Transpose(0, 1));
+        Assert.That(ob.ShapeCopy(), Is.EqualTo(new[] { 2, 3, 4 }));
+        Assert.That(ob.Transpose(0, 1).Contiguous().ToArray<double>(), Is.EqualTo(o.ToArray<double>()).Within(1e-12));
+        Assert.That(wb!.ToArray<double>(), Is.EqualTo(w.ToArray<double>()).Within(1e-12));
+        // Forward(x): self-attention.
+        var self = new MultiheadAttention(4, 1);
+        Assert.That(self.Forward(Tensor.Zeros(2, 3, 4)).ShapeCopy(), Is.EqualTo(new[] { 2, 3, 4 }));
+    }
+
+    [Test]
+    public void Bad_input_is_named_as_PyTorch_does()
+    {
+        Assert.That(() => new MultiheadAttention(10, 3), Throws.ArgumentException.With.Message.Contains("embed_dim must be divisible by num_heads").And.Message.Contains("10").And.Message.Contains("3"));
+        Assert.That(() => new MultiheadAttention(0, 1), Throws.ArgumentException.With.Message.Contains("greater than 0"));
+        var m = new MultiheadAttention(4, 2);
+        var x = Tensor.Zeros(3, 2, 4);
+        Assert.That(() => m.Forward(x, x, x, attnMask: Tensor.Zeros(3, 4)),
+            Throws.ArgumentException.With.Message.Contains("2D attn_mask is [3, 4]").And.Message.Contains("should be [3, 3]"));
+        Assert.That(() => m.Forward(x, x, x, attnMask: Tensor.Zeros(2, 3, 3)),
+            Throws.ArgumentException.With.Message.Contains("3D attn_mask is [2, 3, 3]").And.Message.Contains("should be [4, 3, 3]"));
+        Assert.That(() => m.Forward(x, x, x, keyPaddingMask: Tensor.Zeros([2, 4], DType.Int32)),
+            Throws.ArgumentException.With.Message.Contains("key_padding_mask shape of [2, 3], but got [2, 4]"));
+        Assert.That(() => m.Forward(x, x, x, isCausal: true), Throws.ArgumentException.With.Message.Contains("need attn_mask"));
+        Assert.That(() => m.Forward(Tensor.Zeros(3, 2, 6), x, x), Throws.ArgumentException.With.Message.Contains("embedding dimension of 4, but got 6"));
+        Assert.That(() => m.Forward(Tensor.Zeros(2, 3, 2, 4), x, x), Throws.ArgumentException.With.Message.Contains("unbatched 2D or batched 3D"));
+        Assert.That(() => m.Forward(x, Tensor.Zeros(3, 4), x), Throws.ArgumentException.With.Message.Contains("expected key and value to be 3-D"));
+
+        Tensor q = Tensor.Zeros(2, 3, 4), k = Tensor.Zeros(2, 5, 4), v = Tensor.Zeros(2, 5, 6);
+        Assert.That(() => F.ScaledDotProductAttention(q, k, v, Tensor.Zeros(3, 4)),
+            Throws.ArgumentException.With.Message.Contains("attn_mask of shape [3, 4]").And.Message.Contains("[2, 3, 5]"));
+        Assert.That(() => F.ScaledDotProductAttention(q, Tensor.Zeros(2, 5, 3), v), Throws.ArgumentException.With.Message.Contains("last dims"));
+        Assert.That(() => F.ScaledDotProductAttention(q, k, Tensor.Zeros(2, 4, 6)), Throws.ArgumentException.With.Message.Contains("same sequence length"));
+        Assert.That(() => F.ScaledDotProductAttention(q, k, v, Tensor.Zeros(3, 5), isCausal: true), Throws.ArgumentException.With.Message.Contains("is_causal"));
+        Assert.That(() => F.ScaledDotProductAttention(Tensor.Zeros(1, 3, 2, 4), Tensor.Zeros(1, 2, 5, 4), Tensor.Zeros(1, 2, 5, 4), enableGqa: true),
+            Throws.ArgumentException.With.Message.Contains("must divide the number of heads in query (3)"));
+    }
+
+    /// <summary>A fully masked row: zeros from scaled_dot_product_attention (libtorch 2.10's CPU result, the oracle
+    /// checks it) with zero gradients; NaN on MultiheadAttention's weights path (its plain softmax, as PyTorch's).</summary>
+    [Test]
+    public void A_fully_masked_row()
+    {
+        var q = Rand(2, 3);
+        q.RequiresGrad = true;
+        var mask = Tensor.FromArray([1, 1, 0, 0], 2, 2);
+        var y = F.ScaledDotProductAttention(q, Rand(2, 3), Rand(2, 3), mask);
+        Assert.That(y.Select(0, 1).ToArray<double>(), Is.All.EqualTo(0));
+        y.Sum().Backward();
+        Assert.That(q.Grad!.ToArray<double>().All(double.IsFinite), Is.True);
+        Assert.That(q.Grad!.Select(0, 1).ToArray<double>(), Is.All.EqualTo(0));
+
+        var m = new MultiheadAttention(2, 1).To(dtype: DType.Float64);
+        var x = Rand(2, 2);
+        var kpm = Tensor.FromArray([1, 1], 2);
+        var (o, w) = ((MultiheadAttention)m).Forward(x, x, x, kpm);
+        Assert.That(w!.ToArray<double>(), Is.All.NaN);
+        var (o2, _) = ((MultiheadAttention)m).Forward(x, x, x, kpm, needWeights: false);
+        Assert.That(o2.ToArray<double>().All(double.IsFinite), Is.True);
+    }
+
+    [Test]
+    public void Encoder_layer_names_and_forward()
+    {
+        var layer = new TransformerEncoderLayer(8, 2, dimFeedforward: 16, dropout: 0, generator: new Generator(4));
+        Assert.That(layer.StateDict().Keys, Is.EquivalentTo(new[]
+        {
+            "self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight", "self_attn.out_proj.bias",
+            "linear1.weight", "linear1.bias", "linear2.weight", "linear2.bias", "norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias",
+        }));
+        Assert.That(layer.NamedChildren().Select(c => c.Name), Is.EqualTo(new[] { "self_attn", "linear1", "dropout", "linear2", "norm1", "norm2", "dropout1", "dropout2" }));
+        layer.To(dtype: DType.Float64);
+        var x = Rand(5, 3, 8);
+        // Post-norm: norm2(h + ff(h)), h = norm1(x + sa(x)).
+        var sa = layer.SelfAttn.Forward(x, x, x, needWeights: false).Output;
+        var h = layer.Norm1.Call(x + sa);
+        var expected = layer.Norm2.Call(h + layer.Linear2.Call(layer.Linear1.Call(h).Relu()));
+        Assert.That(layer.Forward(x).ToArray<double>(), Is.EqualTo(expected.ToArray<double>()).Within(1e-12));
+
+        var enc = new TransformerEncoder(layer, 3, new LayerNorm(8));
+        Assert.That(((TransformerEncoderLayer)enc.Layers[1]).Linear1.Weight.DType, Is.EqualTo(DType.Float64));   // copies keep the dtype
+        Assert.That(enc.StateDict().Keys, Does.Contain("layers.2.self_attn.in_proj_weight").And.Contain("layers.0.linear1.weight").And.Contain("norm.weight"));
+        // Deep copies: equal values, separate tensors.
+        var first = (TransformerEncoderLayer)enc.Layers[0];
+        Assert.That(first.Linear1.Weight.ToArray<double>(), Is.EqualTo(layer.Linear1.Weight.ToArray<double>()));
+        Assert.That(ReferenceEquals(first.Linear1.Weight, layer.Linear1.Weight), Is.False);
+        first.Linear1.Weight.Detach().Zero_();
+        Assert.That(layer.Linear1.Weight.ToArray<double>().Any(v => v != 0), Is.True);
+        enc.To(dtype: DType.Float64);
+        Assert.That(enc.Forward(x).ShapeCopy(), Is.EqualTo(new[] { 5, 3, 8 }));
+        Assert.That(() => new TransformerEncoderLayer(8, 2, activation: "tanh"), Throws.ArgumentException.With.Message.Contains("relu/gelu"));
+        var pre = new TransformerEncoderLayer(8, 2, 16, 0, "gelu", batchFirst: true, normFirst: true).To(dtype: DType.Float64);
+        Assert.That(((TransformerEncoderLayer)pre).Forward(Rand(3, 5, 8)).ShapeCopy(), Is.EqualTo(new[] { 3, 5, 8 }));
+    }
+
+    [Test]
+    public void Onnx_export_names_the_module_it_cannot_export()
+    {
+        var model = new Sequential(new MultiheadAttention(4, 2));
+        Assert.That(() => model.ToOnnx(3, 4), Throws.InstanceOf<OnnxExportException>().With.Message.Contains("MultiheadAttention '0'"));
+    }
+}
