@@ -18,6 +18,7 @@ namespace Pade.Bench.Oracle;
 /// average_attn_weights: the per-head weights are the unit tests'). The module's weights are copied into libtorch's
 /// parameters, so their gradients are compared in family multihead_attention_weights: libtorch's
 /// F.linear/bmm/softmax composition of PyTorch's multi_head_attention_forward against Pade's, every weight an input.
+/// TransformerEncoderLayer (family transformer_encoder_layer, relu and gelu) against libtorch's with Pade's weights.
 /// </summary>
 public static partial class OracleCases
 {
@@ -65,6 +66,12 @@ public static partial class OracleCases
             int h = g.Int(1, 3), hd = g.Int(1, 2), e = h * hd, l = g.Int(1, 4), s = g.Int(1, 4), n = g.Int(1, 2);
             int kdim = g.Coin(0.3) ? g.Int(1, 4) : e, vdim = g.Coin(0.3) ? g.Int(1, 4) : e;
             cases.Add(MhaWeights(g, e, h, l, s, n, kdim, vdim, g.Coin(0.8), g.Coin(0.3), g.Pick("none", "bool", "float"), g.Coin()));
+        }
+
+        for (int i = 0; i < perFamily; i++)
+        {
+            int h = g.Int(1, 3), e = h * g.Int(1, 2);
+            cases.Add(EncoderLayer(g, e, h, g.Int(1, 6), g.Int(1, 4), g.Int(1, 2), g.Pick("relu", "gelu")));
         }
     }
 
@@ -176,6 +183,35 @@ public static partial class OracleCases
                 var (o, w) = m.forward(x[0], x[1], x[2], kpmAt >= 0 ? TorchMask(x[kpmAt], true) : null, needWeights, attn);
                 return needWeights ? w : o;
             }, Tolerance: 1e-9, Tolerance32: 2e-4);
+    }
+
+    /// <summary>TransformerEncoderLayer (post-norm, dropout 0) against libtorch's with the same weights: output and the
+    /// source's gradient (TorchSharp's forward takes no masks; the weights' gradients are the unit tests').</summary>
+    private static OracleCase EncoderLayer(OracleGen g, int e, int h, int ff, int s, int n, string activation)
+    {
+        var inputs = new List<OracleInput> { g.Input("src", [s, n, e]) };
+        var layer = new Pade.Layers.TransformerEncoderLayer(e, h, ff, 0, activation);
+        foreach (var (name, p) in layer.NamedParameters())
+            inputs.Add(name.StartsWith("norm", StringComparison.Ordinal) && name.EndsWith("weight", StringComparison.Ordinal)
+                ? g.Input(name, p.ShapeCopy(), 0.5, 1.5, grad: false) : g.Input(name, p.ShapeCopy(), -1, 1, grad: false));
+        var names = inputs.Select(i => i.Name).ToList();
+        return new("transformer_encoder_layer", $"d_model {e} nhead {h} dim_feedforward {ff} S {s} N {n} {activation}", [.. inputs],
+            x =>
+            {
+                var m = new Pade.Layers.TransformerEncoderLayer(e, h, ff, 0, activation);
+                m.To(dtype: x[0].DType);
+                m.LoadStateDict(Enumerable.Range(1, names.Count - 1).ToDictionary(i => names[i], i => x[i]));
+                return m.Call(x[0]);
+            },
+            x =>
+            {
+                var m = nn.TransformerEncoderLayer(e, h, ff, 0, activation == "gelu" ? nn.Activations.GELU : nn.Activations.ReLU);
+                m.to(float64);
+                using (no_grad())
+                    foreach (var (name, p) in m.named_parameters())
+                        p.copy_(x[names.IndexOf(name)]);
+                return m.forward(x[0]);
+            }, Tolerance: 1e-9, Tolerance32: 5e-4);
     }
 
     /// <summary>A boolean mask that never masks key 0, so that no row is fully masked (PyTorch's weights path gives NaN
