@@ -164,6 +164,30 @@ public class AttentionModuleTests
         Assert.That(((TransformerEncoderLayer)pre).Forward(Rand(3, 5, 8)).ShapeCopy(), Is.EqualTo(new[] { 3, 5, 8 }));
     }
 
+    /// <summary>docs/attention.md's example, as written there.</summary>
+    [Test]
+    public void The_docs_example_runs()
+    {
+        var q = Tensor.Randn([2, 4, 5, 8]);
+        var k = Tensor.Randn([2, 2, 7, 8]);
+        var v = Tensor.Randn([2, 2, 7, 3]);
+        var y = F.ScaledDotProductAttention(q, k, v, isCausal: true, enableGqa: true);   // [2, 4, 5, 3]
+
+        var mha = new MultiheadAttention(embedDim: 16, numHeads: 4, batchFirst: true);
+        var x = Tensor.Randn([2, 7, 16]);
+        var padding = Tensor.FromArray([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1], 2, 7);   // int32: 1 = padded key
+        var (output, weights) = mha.Forward(x, x, x, keyPaddingMask: padding);             // [2, 7, 16], [2, 7, 7]
+
+        var encoder = new TransformerEncoder(new TransformerEncoderLayer(16, 4, dimFeedforward: 32, batchFirst: true), 2);
+        var h = encoder.Forward(x, null, padding);                                           // [2, 7, 16]
+
+        Assert.That(y.ShapeCopy(), Is.EqualTo(new[] { 2, 4, 5, 3 }));
+        Assert.That(output.ShapeCopy(), Is.EqualTo(new[] { 2, 7, 16 }));
+        Assert.That(weights!.ShapeCopy(), Is.EqualTo(new[] { 2, 7, 7 }));
+        Assert.That(weights.Select(0, 1).Narrow(1, 5, 2).ToArray<float>(), Is.All.EqualTo(0));
+        Assert.That(h.ShapeCopy(), Is.EqualTo(new[] { 2, 7, 16 }));
+    }
+
     [Test]
     public void Onnx_export_names_the_module_it_cannot_export()
     {
