@@ -11,7 +11,7 @@ namespace Pade.Layers;
 /// as Linear's. Inputs are sequence first ([L, N, E]) unless batchFirst ([N, L, E]), or unbatched [L, E]; the
 /// masks are PyTorch's, with Pade's int32 for torch.bool (see <see cref="F.MultiHeadAttentionForward"/>).
 /// </summary>
-public sealed class MultiheadAttention : Module
+public sealed partial class MultiheadAttention : Module
 {
     public MultiheadAttention(int embedDim, int numHeads, double dropout = 0, bool bias = true, bool addBiasKv = false, bool addZeroAttn = false,
         int? kdim = null, int? vdim = null, bool batchFirst = false, Generator? generator = null)

@@ -9,7 +9,7 @@ namespace Pade.Layers;
 /// default) or before (normFirst). Children and state-dict names are PyTorch's: self_attn, linear1, dropout,
 /// linear2, norm1, norm2, dropout1, dropout2. Activation "relu" or "gelu" (exact erf form).
 /// </summary>
-public sealed class TransformerEncoderLayer : Module
+public sealed partial class TransformerEncoderLayer : Module
 {
     public TransformerEncoderLayer(int dModel, int nhead, int dimFeedforward = 2048, double dropout = 0.1, string activation = "relu",
         double layerNormEps = 1e-5, bool batchFirst = false, bool normFirst = false, bool bias = true, Generator? generator = null)
@@ -95,7 +95,7 @@ public sealed class TransformerEncoderLayer : Module
 /// torch.nn.TransformerEncoder: numLayers deep copies of <paramref name="encoderLayer"/> (layers.0, layers.1, ...)
 /// applied in turn, then the optional final norm.
 /// </summary>
-public sealed class TransformerEncoder : Module
+public sealed partial class TransformerEncoder : Module
 {
     public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers, LayerNorm? norm = null)
     {

@@ -189,9 +189,33 @@ public class AttentionModuleTests
     }
 
     [Test]
-    public void Onnx_export_names_the_module_it_cannot_export()
+    public void Onnx_export_names_what_it_cannot_export()
     {
-        var model = new Sequential(new MultiheadAttention(4, 2));
-        Assert.That(() => model.ToOnnx(3, 4), Throws.InstanceOf<OnnxExportException>().With.Message.Contains("MultiheadAttention '0'"));
+        var model = new Sequential(new MultiheadAttention(4, 2, addBiasKv: true));
+        Assert.That(() => model.ToOnnx(3, 4), Throws.InstanceOf<OnnxExportException>().With.Message.Contains("MultiheadAttention '0'").And.Message.Contains("add_bias_kv"));
+        var separate = new Sequential(new MultiheadAttention(4, 2, kdim: 3));
+        Assert.That(() => separate.ToOnnx(3, 4), Throws.InstanceOf<OnnxExportException>().With.Message.Contains("kdim 3"));
+    }
+
+    public static IEnumerable<TestCaseData> OnnxModels()
+    {
+        TestCaseData Case(string name, Func<Module> m, params int[] input) => new TestCaseData(m, input).SetName($"Onnx_{name}");
+        yield return Case("MultiheadAttention_batch_first", () => new MultiheadAttention(8, 2, batchFirst: true), 2, 5, 8);
+        yield return Case("MultiheadAttention_seq_first_no_bias", () => new MultiheadAttention(6, 3, bias: false), 4, 3, 6);
+        yield return Case("MultiheadAttention_one_head_L1", () => new MultiheadAttention(3, 1, batchFirst: true), 2, 1, 3);
+        yield return Case("TransformerEncoderLayer_relu", () => new TransformerEncoderLayer(8, 2, 16, batchFirst: true), 2, 5, 8);
+        yield return Case("TransformerEncoderLayer_gelu_norm_first", () => new TransformerEncoderLayer(8, 4, 12, activation: "gelu", normFirst: true), 5, 2, 8);
+        yield return Case("TransformerEncoder_norm", () => new TransformerEncoder(new TransformerEncoderLayer(4, 2, 8, batchFirst: true), 2, new LayerNorm(4)), 3, 4, 4);
+    }
+
+    /// <summary>The evaluation-mode forward in OnnxRuntime against Pade's.</summary>
+    [TestCaseSource(nameof(OnnxModels))]
+    public void Onnx_matches_Pade(Func<Module> model, int[] input)
+    {
+        Tensor.ManualSeed(2);
+        var m = model();
+        Pade.Tests.Onnx.OnnxCheck.Randomize(m, 3);
+        m.Eval();
+        Pade.Tests.Onnx.OnnxCheck.AssertMatches(m, Pade.Tests.Onnx.OnnxCheck.Input(6, input), m.GetType().Name);
     }
 }
