@@ -188,6 +188,44 @@ public class AttentionModuleTests
         Assert.That(h.ShapeCopy(), Is.EqualTo(new[] { 2, 7, 16 }));
     }
 
+    /// <summary>The composition runs on the CUDA backend (a GPU or the emulated driver): values and gradients as
+    /// the CPU's, float32, for SDPA with each mask kind and for MultiheadAttention with masks.</summary>
+    [Test]
+    public void Cuda_matches_the_cpu()
+    {
+        Pade.Kernels.CudaBackend.Use(Pade.Tests.CudaTestEnvironment.RequireDevice());
+        Tensor R(ulong seed, params int[] shape) => Tensor.Randn(shape, generator: new Generator(seed));
+        (float[] Y, float[][] Grads) Run(Device device, Func<Tensor[], Tensor> f, Tensor[] inputs)
+        {
+            var xs = inputs.Select(t => { var c = t.To(device).Detach(); c.RequiresGrad = true; return c; }).ToArray();
+            var y = f(xs);
+            (y * y).Sum().Backward();
+            return (y.Cpu().ToArray<float>(), xs.Select(x => x.Grad!.Cpu().ToArray<float>()).ToArray());
+        }
+        void Same(string what, Func<Tensor[], Tensor> f, params Tensor[] inputs)
+        {
+            var (yc, gc) = Run(Device.Cpu, f, inputs);
+            var (yg, gg) = Run(Device.Cuda, f, inputs);
+            Assert.That(yg, Is.EqualTo(yc).Within(1e-4), what);
+            for (int i = 0; i < gc.Length; i++) Assert.That(gg[i], Is.EqualTo(gc[i]).Within(1e-4), $"{what} gradient {i}");
+        }
+        Tensor q = R(1, 2, 3, 4, 5), k = R(2, 2, 3, 6, 5), v = R(3, 2, 3, 6, 2);
+        var boolMask = Tensor.FromArray(Enumerable.Range(0, 24).Select(i => i % 5 == 0 ? 0 : 1).ToArray(), 4, 6);
+        Same("sdpa", t => F.ScaledDotProductAttention(t[0], t[1], t[2]), q, k, v);
+        Same("sdpa causal", t => F.ScaledDotProductAttention(t[0], t[1], t[2], isCausal: true), q, k, v);
+        Same("sdpa bool mask", t => F.ScaledDotProductAttention(t[0], t[1], t[2], boolMask.To(t[0].Device)), q, k, v);
+        Same("sdpa float mask", t => F.ScaledDotProductAttention(t[0], t[1], t[2], t[3]), q, k, v, R(4, 3, 1, 6));
+        var m = new MultiheadAttention(6, 2, kdim: 4, vdim: 3, addBiasKv: true, addZeroAttn: true, generator: new Generator(5));
+        Tensor[] weights = [m.QProjWeight!, m.KProjWeight!, m.VProjWeight!, m.InProjBias!, m.BiasK!, m.BiasV!, m.OutProj.Weight, R(9, 6)];
+        var kpm = Tensor.FromArray([0, 0, 1, 0, 0, 1, 0, 0], 2, 4);
+        Same("multihead attention", t =>
+        {
+            var (o, w) = F.MultiHeadAttentionForward(t[0], t[1], t[2], 6, 2, null, t[6], t[7], t[8], true, 0, t[9], t[10],
+                keyPaddingMask: kpm.To(t[0].Device), useSeparateProjWeight: true, qProjWeight: t[3], kProjWeight: t[4], vProjWeight: t[5]);
+            return Tensor.Concat([o.Reshape(-1), w!.Reshape(-1)], 0);
+        }, [R(6, 3, 2, 6), R(7, 4, 2, 4), R(8, 4, 2, 3), .. weights]);
+    }
+
     [Test]
     public void Onnx_export_names_what_it_cannot_export()
     {
