@@ -107,6 +107,17 @@ public class AttentionModuleTests
             Throws.ArgumentException.With.Message.Contains("must divide the number of heads in query (3)"));
     }
 
+    /// <summary>Empty sizes PyTorch accepts: an empty batch gives an empty result; no keys (S = 0) give zeros.</summary>
+    [Test]
+    public void Empty_batch_and_no_keys()
+    {
+        Assert.That(F.ScaledDotProductAttention(Tensor.Zeros(0, 2, 3, 4), Tensor.Zeros(0, 2, 5, 4), Tensor.Zeros(0, 2, 5, 6)).ShapeCopy(),
+            Is.EqualTo(new[] { 0, 2, 3, 6 }));
+        var y = F.ScaledDotProductAttention(Rand(2, 3, 4), Rand(2, 0, 4), Rand(2, 0, 6));
+        Assert.That(y.ShapeCopy(), Is.EqualTo(new[] { 2, 3, 6 }));
+        Assert.That(y.ToArray<double>(), Is.All.EqualTo(0));
+    }
+
     /// <summary>A fully masked row: zeros from scaled_dot_product_attention (libtorch 2.10's CPU result, the oracle
     /// checks it) with zero gradients; NaN on MultiheadAttention's weights path (its plain softmax, as PyTorch's).</summary>
     [Test]
