@@ -5,7 +5,7 @@ namespace Pade.Layers;
 
 /// <summary>Fully connected layer as torch.nn.Linear: y = x Wᵀ + b, weight [out, in], bias [out]; weight and bias
 /// start uniform in ±1/√in (PyTorch's default).</summary>
-public sealed partial class Linear : Module
+public partial class Linear : Module
 {
     public Linear(int inFeatures, int outFeatures, bool bias = true, Generator? generator = null)
     {

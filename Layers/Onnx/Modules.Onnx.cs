@@ -70,7 +70,7 @@ public sealed partial class ConvTranspose2d : IOnnxExportable
     }
 }
 
-public sealed partial class Linear : IOnnxExportable
+public partial class Linear : IOnnxExportable
 {
     /// <summary>[N, in] → Gemm(x, W, b, transB = 1); a higher rank → MatMul(x, Wᵀ) + b.</summary>
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)

@@ -41,6 +41,7 @@ public static partial class OracleCases
         AddSort(cases, seed, perFamily);
         AddTensorOps(cases, seed, perFamily);
         AddLrSchedulers(cases, seed, perFamily);
+        AddAttention(cases, seed, perFamily);
         return cases;
     }
 
