@@ -35,13 +35,44 @@ internal static class CycledMomentum
 }
 
 /// <summary>
+/// A scheduler that may cycle the momentum inversely to the rate (OneCycleLR, CyclicLR): the momentum starts at
+/// max_momentum and, being the optimizer's and not a group's, is saved in the scheduler's state.
+/// </summary>
+public abstract class MomentumCyclingLR(Optimizer optimizer) : LRScheduler(optimizer)
+{
+    public bool CycleMomentum { get; private set; }
+
+    /// <summary>Checks that the optimizer has a momentum (or β₁) to cycle and sets it to <paramref name="maxMomentum"/>.</summary>
+    protected void StartMomentum(bool cycleMomentum, double maxMomentum)
+    {
+        CycleMomentum = cycleMomentum;
+        if (!cycleMomentum) return;
+        CycledMomentum.Check(Optimizer);
+        CycledMomentum.Set(Optimizer, maxMomentum);
+    }
+
+    public override Dictionary<string, double[]> StateDict()
+    {
+        var s = base.StateDict();
+        if (CycleMomentum) s["momentum"] = [CycledMomentum.Get(Optimizer)];
+        return s;
+    }
+
+    public override void LoadStateDict(IReadOnlyDictionary<string, double[]> state)
+    {
+        base.LoadStateDict(state);
+        if (CycleMomentum) CycledMomentum.Set(Optimizer, Get(state, "momentum")[0]);
+    }
+}
+
+/// <summary>
 /// The 1cycle policy (PyTorch's OneCycleLR): from max_lr/divFactor up to max_lr over pctStart of the steps, then
 /// down to initial/finalDivFactor (threePhase: back to the initial rate symmetrically, then down), cosine or
 /// linear; momentum (β₁ for Adam) cycled inversely between maxMomentum and baseMomentum. Stepped once per batch;
 /// stepping past totalSteps fails as in PyTorch. Not chainable: it sets each group's
 /// <see cref="ParamGroup.InitialLr"/> to max_lr/divFactor, as PyTorch sets initial_lr.
 /// </summary>
-public sealed class OneCycleLR : LRScheduler
+public sealed class OneCycleLR : MomentumCyclingLR
 {
     private sealed record Phase(double EndStep, int StartLr, int EndLr, int StartMomentum, int EndMomentum);
 
@@ -102,19 +133,13 @@ public sealed class OneCycleLR : LRScheduler
         }
         BaseLrs = _lrs.Select(l => l[Initial]).ToArray();
 
-        CycleMomentum = cycleMomentum;
         _momentums = [maxMomentum, baseMomentum];
-        if (cycleMomentum)
-        {
-            CycledMomentum.Check(optimizer);
-            CycledMomentum.Set(optimizer, maxMomentum);
-        }
+        StartMomentum(cycleMomentum, maxMomentum);
         InitialStep();
     }
 
     public int TotalSteps { get; }
     public string AnnealStrategy { get; }
-    public bool CycleMomentum { get; }
 
     private double Anneal(double start, double end, double pct) =>
         AnnealStrategy == "cos" ? end + (start - end) / 2.0 * (Math.Cos(Math.PI * pct) + 1) : (end - start) * pct + start;
@@ -147,19 +172,6 @@ public sealed class OneCycleLR : LRScheduler
         if (CycleMomentum) CycledMomentum.Set(Optimizer, momentum);
         return lrs;
     }
-
-    public override Dictionary<string, double[]> StateDict()
-    {
-        var s = base.StateDict();
-        if (CycleMomentum) s["momentum"] = [CycledMomentum.Get(Optimizer)];
-        return s;
-    }
-
-    public override void LoadStateDict(IReadOnlyDictionary<string, double[]> state)
-    {
-        base.LoadStateDict(state);
-        if (CycleMomentum) CycledMomentum.Set(Optimizer, Get(state, "momentum")[0]);
-    }
 }
 
 /// <summary>
@@ -168,7 +180,7 @@ public sealed class OneCycleLR : LRScheduler
 /// step ("exp_range": γ^step), or by a custom scaleFn of the cycle or the step (scaleMode). Momentum is cycled
 /// inversely between maxMomentum and baseMomentum. Stepped once per batch; the constructor sets the groups' rates to baseLr.
 /// </summary>
-public sealed class CyclicLR : LRScheduler
+public sealed class CyclicLR : MomentumCyclingLR
 {
     private readonly double[] _maxLrs;
     private readonly Func<double, double> _scaleFn;
@@ -203,13 +215,8 @@ public sealed class CyclicLR : LRScheduler
                 "triangular2" => (x => 1 / Math.Pow(2.0, x - 1), "cycle"),
                 _ => (x => Math.Pow(gamma, x), "iterations"),
             };
-        CycleMomentum = cycleMomentum;
         BaseMomentum = baseMomentum; MaxMomentum = maxMomentum;
-        if (cycleMomentum)
-        {
-            CycledMomentum.Check(optimizer);
-            CycledMomentum.Set(optimizer, maxMomentum);
-        }
+        StartMomentum(cycleMomentum, maxMomentum);
         BaseLrs = baseLrs;
         InitialStep();
     }
@@ -219,7 +226,6 @@ public sealed class CyclicLR : LRScheduler
     public string Mode { get; }
     public double Gamma { get; }
     public string ScaleMode { get; }
-    public bool CycleMomentum { get; }
     public double BaseMomentum { get; }
     public double MaxMomentum { get; }
 
@@ -232,19 +238,6 @@ public sealed class CyclicLR : LRScheduler
         var lrs = BaseLrs.Select((b, i) => b + (_maxLrs[i] - b) * scaleFactor * scale).ToArray();
         if (CycleMomentum) CycledMomentum.Set(Optimizer, MaxMomentum - (MaxMomentum - BaseMomentum) * scaleFactor * scale);
         return lrs;
-    }
-
-    public override Dictionary<string, double[]> StateDict()
-    {
-        var s = base.StateDict();
-        if (CycleMomentum) s["momentum"] = [CycledMomentum.Get(Optimizer)];
-        return s;
-    }
-
-    public override void LoadStateDict(IReadOnlyDictionary<string, double[]> state)
-    {
-        base.LoadStateDict(state);
-        if (CycleMomentum) CycledMomentum.Set(Optimizer, Get(state, "momentum")[0]);
     }
 }
 
