@@ -4,20 +4,20 @@ using Pade.Engine;
 namespace Pade.Layers;
 
 /// <summary>
-/// Batch normalisation as torch.nn.BatchNorm1d/2d (see <see cref="F.BatchNorm"/> for the formulas).
-/// Parameters weight (γ, ones) and bias (β, zeros) when affine; buffers running_mean (zeros), running_var (ones)
-/// and num_batches_tracked (int32 here, int64 in PyTorch) when tracking running statistics. Training uses batch
-/// statistics and updates the running ones with the momentum (null: a cumulative average over all batches);
-/// evaluation normalises with the running statistics.
+/// What batch and instance normalisation share, as PyTorch's _NormBase: num_features, eps and momentum; parameters
+/// weight (γ, ones) and bias (β, zeros) of shape [num_features] when affine; buffers running_mean (zeros),
+/// running_var (ones) and num_batches_tracked (int32 here, int64 in PyTorch) when tracking running statistics.
 /// </summary>
-public abstract partial class BatchNormBase : Module
+public abstract class NormBase : Module
 {
-    protected BatchNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
+    protected NormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
     {
         if (numFeatures < 1) throw new ArgumentException($"{GetType().Name}: num_features must be positive, got {numFeatures}");
         NumFeatures = numFeatures;
         Eps = eps;
         Momentum = momentum;
+        Affine = affine;
+        TrackRunningStats = trackRunningStats;
         if (affine)
         {
             RegisterParameter("weight", Tensor.Ones([numFeatures], DType.Float32));
@@ -34,12 +34,24 @@ public abstract partial class BatchNormBase : Module
     public int NumFeatures { get; }
     public double Eps { get; }
     public double? Momentum { get; }
+    public bool Affine { get; }
+    public bool TrackRunningStats { get; }
     public Tensor? Weight => GetOptional("weight");
     public Tensor? Bias => GetOptional("bias");
     public Tensor? RunningMean => GetOptional("running_mean");
     public Tensor? RunningVar => GetOptional("running_var");
     public Tensor? NumBatchesTracked => GetOptional("num_batches_tracked");
+}
 
+/// <summary>
+/// Batch normalisation as torch.nn.BatchNorm1d/2d (see <see cref="F.BatchNorm"/> for the formulas); parameters and
+/// buffers as <see cref="NormBase"/>'s (defaults: affine, tracking). Training uses batch
+/// statistics and updates the running ones with the momentum (null: a cumulative average over all batches);
+/// evaluation normalises with the running statistics.
+/// </summary>
+public abstract partial class BatchNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
+    : NormBase(numFeatures, eps, momentum, affine, trackRunningStats)
+{
     /// <summary>Whether the input's rank suits this layer (2 or 3 for 1d, 4 for 2d).</summary>
     protected abstract bool RankOk(int rank);
 

@@ -5,48 +5,16 @@ namespace Pade.Layers;
 
 /// <summary>
 /// Instance normalisation as torch.nn.InstanceNorm1d/2d (see <see cref="F.InstanceNorm"/>): statistics per sample
-/// and channel. Parameters weight (ones) and bias (zeros) of shape [num_features] when affine; buffers running_mean
-/// (zeros), running_var (ones) and num_batches_tracked when tracking running statistics, named as PyTorch's. Training
+/// and channel; parameters and buffers as <see cref="NormBase"/>'s (defaults: not affine, not tracking). Training
 /// (or evaluation without running statistics) normalises with each instance's own statistics and, when tracking,
 /// moves the running ones (momentum null counts as 0, as PyTorch's; num_batches_tracked is not advanced, as in
 /// PyTorch's instance norm); evaluation with running statistics normalises with them. An unbatched input (one rank
 /// less) is treated as a batch of one. As PyTorch, with affine = false an input whose channel count differs from
 /// num_features is accepted (the count is unused) unless running statistics of num_features entries must match it.
 /// </summary>
-public abstract partial class InstanceNormBase : Module
+public abstract partial class InstanceNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
+    : NormBase(numFeatures, eps, momentum, affine, trackRunningStats)
 {
-    protected InstanceNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
-    {
-        if (numFeatures < 1) throw new ArgumentException($"{GetType().Name}: num_features must be positive, got {numFeatures}");
-        NumFeatures = numFeatures;
-        Eps = eps;
-        Momentum = momentum;
-        Affine = affine;
-        TrackRunningStats = trackRunningStats;
-        if (affine)
-        {
-            RegisterParameter("weight", Tensor.Ones([numFeatures], DType.Float32));
-            RegisterParameter("bias", Tensor.Zeros([numFeatures], DType.Float32));
-        }
-        if (trackRunningStats)
-        {
-            RegisterBuffer("running_mean", Tensor.Zeros([numFeatures], DType.Float32));
-            RegisterBuffer("running_var", Tensor.Ones([numFeatures], DType.Float32));
-            RegisterBuffer("num_batches_tracked", Tensor.Zeros([], DType.Int32));
-        }
-    }
-
-    public int NumFeatures { get; }
-    public double Eps { get; }
-    public double? Momentum { get; }
-    public bool Affine { get; }
-    public bool TrackRunningStats { get; }
-    public Tensor? Weight => GetOptional("weight");
-    public Tensor? Bias => GetOptional("bias");
-    public Tensor? RunningMean => GetOptional("running_mean");
-    public Tensor? RunningVar => GetOptional("running_var");
-    public Tensor? NumBatchesTracked => GetOptional("num_batches_tracked");
-
     /// <summary>The rank of an unbatched input: 2 for 1d ([C, L]), 3 for 2d ([C, H, W]).</summary>
     protected abstract int NoBatchRank { get; }
 

@@ -79,8 +79,7 @@ internal static class OnnxCheck
                 pau.Denominator.CopyFrom(pau.Denominator * Tensor.Rand(pau.Denominator.ShapeCopy(), -1, 1, generator: g).Sign());
             var (runningMean, runningVar) = m switch
             {
-                BatchNormBase bn => (bn.RunningMean, bn.RunningVar),
-                InstanceNormBase inorm => (inorm.RunningMean, inorm.RunningVar),
+                NormBase norm => (norm.RunningMean, norm.RunningVar),
                 _ => (null, null),
             };
             if (runningMean is Tensor mean && runningVar is Tensor variance)
