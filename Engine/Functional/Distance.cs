@@ -50,6 +50,37 @@ public static partial class F
         return keepDim ? y : y.Squeeze(d);
     }
 
+    /// <summary>
+    /// torch.linalg.vector_norm(x, ord, dim=tuple, keepdim): the p-norm over the dims in <paramref name="dims"/> taken
+    /// together (negative dims count from the end; an empty list means every dim, as dim = None). The dims are moved
+    /// last and flattened into one, then <see cref="VectorNorm(Tensor, double, int?, bool)"/> reduces it, so the
+    /// gradient is that one's closed form through the permute and reshape. A repeated dim is refused as PyTorch does.
+    /// </summary>
+    public static Tensor VectorNorm(Tensor input, double p, int[] dims, bool keepDim = false)
+    {
+        const string op = "linalg.vector_norm";
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(dims);
+        if (dims.Length == 0) return VectorNorm(input, p, (int?)null, keepDim);
+        int rank = Math.Max(input.Rank, 1);
+        var axes = dims.Select(d => Shapes.NormalizeAxis(op, d, rank)).ToArray();
+        var repeated = axes.GroupBy(a => a).FirstOrDefault(g => g.Count() > 1);
+        if (repeated != null) throw new ArgumentException($"{op}: dim {repeated.Key} appears multiple times in the list of dims [{string.Join(", ", dims)}]");
+        if (input.Rank == 0) return VectorNorm(input, p, (int?)0, keepDim);
+        if (axes.Length == 1) return VectorNorm(input, p, (int?)axes[0], keepDim);
+        var shape = input.ShapeCopy();
+        var kept = Enumerable.Range(0, input.Rank).Where(d => !axes.Contains(d)).ToArray();
+        int reduced = axes.Aggregate(1, (n, a) => n * shape[a]);
+        if (reduced == 0 && (double.IsInfinity(p) || p < 0))
+            throw new ArgumentException($"{op}: expected dims [{string.Join(", ", dims)}] of input {Shapes.Format(input.Shape)} to have non-zero size for ord {p} (the norm of no elements is undefined)");
+        var flat = input.Permute([.. kept, .. axes]).Reshape([.. kept.Select(d => shape[d]), reduced]);
+        var y = VectorNorm(flat, p, (int?)(kept.Length), keepDim: false);
+        if (!keepDim) return y;
+        var outShape = (int[])shape.Clone();
+        foreach (int a in axes) outShape[a] = 1;
+        return y.Reshape(outShape);
+    }
+
     /// <summary>dx of <see cref="VectorNorm"/> for the upstream gradient g (keepdim layout), ATen's cases.</summary>
     private static Tensor VectorNormBackward(Tensor x, Tensor norm, Tensor g, double p, int d)
     {

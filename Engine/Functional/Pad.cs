@@ -16,7 +16,8 @@ public static partial class F
     /// and n − 1 without repeating the edge (l, r &lt; n), replicate clamps p to [0, n − 1]; so a negative l or r crops
     /// that side. Circular first crops the negative sides, to c elements, then wraps around those (l, r ≤ c), as
     /// PyTorch's copies do. Reflect and replicate need an output of at least 1 and no empty dim but the batch;
-    /// <paramref name="value"/> must stay 0.</item>
+    /// <paramref name="value"/> must stay 0. An int32 input is padded too (the same index map through
+    /// <see cref="Tensor.IndexSelect(int, Tensor)"/>, exact values).</item>
     /// </list>
     /// <para>Each non-constant padded dim is a gather with one tap of weight 1 per output: <see cref="Backend.Resample"/>
     /// along that dim with host-built taps (interpolate's kernel). One node is recorded; its backward is the same
@@ -44,7 +45,6 @@ public static partial class F
             throw new ArgumentException($"{op}: Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now: mode '{mode}' pads the last 1, 2 " +
                                         $"or 3 dims (padding of length 2, 4 or 6) of an input with one or two more dims, got padding {pads} of length {pad.Length} " +
                                         $"for an input of shape {Shapes.Format(input.Shape)}");
-        Ops.CheckFloating(op, input);
         var shape = input.ShapeCopy();
         int lead = input.Rank - k;
         if (mode != "circular")
@@ -81,6 +81,15 @@ public static partial class F
         }
         // Nothing to pad: a copy, as PyTorch returns a new tensor.
         if (steps.Count == 0) return input.Pad(new int[pad.Length]);
+        // The resample kernel is float-only; an integer tensor (no gradient) takes the same index map through
+        // index_select, which copies its values exactly, as PyTorch pads integers.
+        if (!input.DType.IsFloating())
+        {
+            var yi = input;
+            foreach (var (axis, _, src) in steps)
+                yi = yi.IndexSelect(axis, Tensor.FromSpan<int>(src, [src.Length], input.Device));
+            return yi;
+        }
 
         bool needGrad = GradMode.IsEnabled && input.RequiresGrad;
         var forward = new AxisTaps[steps.Count];

@@ -31,8 +31,10 @@ public sealed partial class Tensor
     }
 
     /// <summary>torch.masked_fill: <paramref name="value"/> where <paramref name="mask"/> is nonzero, this tensor
-    /// elsewhere. The mask and the tensor broadcast together (the result has the broadcast shape), the mask may have
-    /// any dtype. The gradient passes where the mask is 0.</summary>
+    /// elsewhere. The mask and the tensor broadcast together (the result has the broadcast shape). PyTorch requires a
+    /// bool mask; Pade has no bool dtype, so the mask may have any dtype and is read as a bool: nonzero is true (an
+    /// int32 0/1 mask, as Eq, Gt and the other comparisons give, is the usual one). The gradient passes where the mask
+    /// is 0.</summary>
     public Tensor MaskedFill(Tensor mask, double value)
     {
         CheckMask("masked_fill", mask);

@@ -40,8 +40,8 @@ public sealed partial class Tensor
     /// <summary>
     /// torch.topk: the <paramref name="k"/> largest elements along <paramref name="dim"/> (the smallest when not
     /// <paramref name="largest"/>) and their indices, in sorted order (largest first, or smallest first). NaN counts as
-    /// the largest value. k in [0, size of dim]; <paramref name="sorted"/> = false may give any order in PyTorch and
-    /// gives the sorted one here. Equal values are taken in input order.
+    /// the largest value. k in [0, size of dim]; <paramref name="sorted"/> = false may give any order in PyTorch and is
+    /// ignored here: the result is always sorted, which PyTorch allows. Equal values are taken in input order.
     /// </summary>
     public (Tensor Values, Tensor Indices) TopK(int k, int dim = -1, bool largest = true, bool sorted = true)
     {

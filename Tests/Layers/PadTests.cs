@@ -171,6 +171,12 @@ public class PadTests
         Expect.Exact(c.Call(c.X.Tensor()), Reference(c), $"pad {c.Mode}");
         var x32 = c.X.Tensor(DType.Float32);
         Expect.Exact(c.Call(x32).To(DType.Float64), Reference(c, x32.To(DType.Float64).ToArray<double>()), $"pad {c.Mode} float32");
+        // int32 (the index modes, as PyTorch pads integers): the same copy, dtype kept.
+        if (c.Mode == "constant") return;
+        var ints = c.X.Values.Select(v => (int)Math.Round(v * 1000)).ToArray();
+        var yi = c.Call(Tensor.FromSpan<int>(ints, c.X.Shape));
+        Assert.That(yi.DType, Is.EqualTo(DType.Int32), $"pad {c.Mode} int32 dtype");
+        Expect.Exact(yi.To(DType.Float64), Reference(c, [.. ints.Select(v => (double)v)]), $"pad {c.Mode} int32");
     }
 
     [FsCheck.NUnit.Property(MaxTest = 120)]
@@ -267,7 +273,7 @@ public class PadTests
         Throws(() => F.Pad(Tensor.Zeros(2, 3, 4), [-3, -2], "circular"), "Negative padding value is resulting in an empty dimension");
         Throws(() => F.Pad(Tensor.Zeros(1, 0, 3), [1, 1], "reflect"), "Expected 2D or 3D (batch mode) tensor with possibly 0 batch size", "[1, 0, 3]");
         Throws(() => F.Pad(Tensor.Zeros(0, 3), [1, 1], "replicate"), "Expected 2D or 3D");
-        Throws(() => F.Pad(Tensor.Zeros([1, 2, 3], DType.Int32), [1, 1], "reflect"), "floating-point");
+        Assert.That(F.Pad(Tensor.FromSpan<int>(new[] { 1, 2, 3 }, [1, 3]), [2, 1], "reflect").ToArray<int>(), Is.EqualTo(new[] { 3, 2, 1, 2, 3, 2 }));
         Throws(() => F.Pad(x, [-3, -2]), "negative size");
         // Circular accepts empty channels (no check_valid_input in _pad_circular), constant any dtype.
         Assert.That(F.Pad(Tensor.Zeros(1, 0, 3), [1, 1], "circular").ShapeCopy(), Is.EqualTo(new[] { 1, 0, 5 }));

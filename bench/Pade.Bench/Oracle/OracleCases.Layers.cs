@@ -42,6 +42,7 @@ public static partial class OracleCases
         AddTensorOps(cases, seed, perFamily);
         AddLrSchedulers(cases, seed, perFamily);
         AddAttention(cases, seed, perFamily);
+        AddGaps(cases, seed, perFamily);
         return cases;
     }
 
