@@ -42,6 +42,7 @@ public static partial class OracleCases
         AddTensorOps(cases, seed, perFamily);
         AddLrSchedulers(cases, seed, perFamily);
         AddAttention(cases, seed, perFamily);
+        AddDecoder(cases, seed, perFamily);
         return cases;
     }
 
