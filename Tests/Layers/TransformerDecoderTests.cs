@@ -118,6 +118,18 @@ public class TransformerDecoderTests
         Assert.That(m.StateDict().Count, Is.EqualTo(12 + 2 + 18 + 2));
     }
 
+    /// <summary>docs/attention.md's decoder example, as written there.</summary>
+    [Test]
+    public void The_docs_example_runs()
+    {
+        var model = new Transformer(dModel: 16, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, dimFeedforward: 32, batchFirst: true);
+        var src = Tensor.Rand([8, 10, 16]);   // [N, S, E]
+        var tgt = Tensor.Rand([8, 7, 16]);    // [N, T, E]
+        var y = model.Forward(src, tgt, tgtMask: Transformer.GenerateSquareSubsequentMask(7), tgtIsCausal: true);   // [8, 7, 16]
+        Assert.That(y.ShapeCopy(), Is.EqualTo(new[] { 8, 7, 16 }));
+        Assert.That(y.ToArray<float>().All(float.IsFinite), Is.True);
+    }
+
     [Test]
     public void Square_subsequent_mask()
     {
