@@ -141,6 +141,35 @@ public class TransformerDecoderTests
         Assert.That(Transformer.GenerateSquareSubsequentMask(0).ShapeCopy(), Is.EqualTo(new[] { 0, 0 }));
     }
 
+    /// <summary>The decoder layer on the CUDA backend (the emulated device in CI) against the CPU, float32, with every
+    /// mask kind: it is a composition, so this checks that each piece it uses runs there.</summary>
+    [Test]
+    public void Cuda_matches_the_cpu()
+    {
+        Pade.Kernels.CudaBackend.Use(Pade.Tests.CudaTestEnvironment.RequireDevice());
+        var cpu = new TransformerDecoderLayer(6, 2, 8, 0, "gelu", normFirst: true, generator: new Generator(20));
+        var gpu = new TransformerDecoderLayer(6, 2, 8, 0, "gelu", normFirst: true).To(Device.Cuda);
+        gpu.LoadStateDict(cpu.StateDict().ToDictionary(p => p.Key, p => p.Value.To(Device.Cuda)));
+        var tgtKpm = Tensor.FromArray([0, 0, 1, 0, 0, 0], 2, 3);
+        var memMask = Tensor.Randn([3, 4], generator: new Generator(21));
+        (float[] Y, float[] Gt, float[] Gm) Run(Module layer, Device device)
+        {
+            var tgt = Tensor.Randn([3, 2, 6], generator: new Generator(22)).To(device).Detach();
+            var mem = Tensor.Randn([4, 2, 6], generator: new Generator(23)).To(device).Detach();
+            tgt.RequiresGrad = true;
+            mem.RequiresGrad = true;
+            var y = ((TransformerDecoderLayer)layer).Forward(tgt, mem, Transformer.GenerateSquareSubsequentMask(3, device: device), memMask.To(device),
+                tgtKpm.To(device), null, tgtIsCausal: true);
+            (y * y).Sum().Backward();
+            return (y.Cpu().ToArray<float>(), tgt.Grad!.Cpu().ToArray<float>(), mem.Grad!.Cpu().ToArray<float>());
+        }
+        var (yc, gtc, gmc) = Run(cpu, Device.Cpu);
+        var (yg, gtg, gmg) = Run(gpu, Device.Cuda);
+        Assert.That(yg, Is.EqualTo(yc).Within(1e-4));
+        Assert.That(gtg, Is.EqualTo(gtc).Within(1e-4));
+        Assert.That(gmg, Is.EqualTo(gmc).Within(1e-4));
+    }
+
     [Test]
     public void Bad_input_is_named_as_PyTorch_does()
     {
