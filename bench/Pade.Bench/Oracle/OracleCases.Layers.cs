@@ -43,6 +43,7 @@ public static partial class OracleCases
         AddLrSchedulers(cases, seed, perFamily);
         AddAttention(cases, seed, perFamily);
         AddGaps(cases, seed, perFamily);
+        AddDecoder(cases, seed, perFamily);
         return cases;
     }
 
