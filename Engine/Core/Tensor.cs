@@ -18,7 +18,9 @@ public sealed partial class Tensor : IDisposable
         Storage = storage;
         _shape = shape;
         _strides = strides;
-        Offset = offset;
+        // An empty view reads no element: offset 0 keeps it inside any storage (a narrow or diagonal of an empty
+        // tensor at a start past its storage would otherwise send kernels reading spans from there out of range).
+        Offset = shape.Contains(0) ? 0 : offset;
     }
 
     public Storage Storage { get; }

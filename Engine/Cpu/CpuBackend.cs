@@ -37,9 +37,8 @@ public sealed partial class CpuBackend : Backend
         t.Storage is CpuStorage<T> s ? s.Array
             : throw new InvalidOperationException($"expected a CPU {DTypeExtensions.Of<T>().TorchName()} tensor, got {t.DType.TorchName()} on {t.Device}");
 
-    /// <summary>The elements of a contiguous CPU tensor. An empty view may start past the end of its storage (a
-    /// narrow or diagonal of an empty tensor at a nonzero offset): it has no elements to read.</summary>
-    public static Span<T> Span<T>(Tensor t) where T : unmanaged => t.Numel == 0 ? default : Array<T>(t).AsSpan((int)t.Offset, (int)t.Numel);
+    /// <summary>The elements of a contiguous CPU tensor (an empty one has offset 0: see the Tensor constructor).</summary>
+    public static Span<T> Span<T>(Tensor t) where T : unmanaged => Array<T>(t).AsSpan((int)t.Offset, (int)t.Numel);
 
     public override void Fill(Tensor y, double value)
     {

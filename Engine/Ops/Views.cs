@@ -5,9 +5,7 @@ namespace Pade.Engine;
 /// <summary>View ops: new shape/strides/offset over the same storage, no copy. Backward maps the gradient back.</summary>
 public sealed partial class Tensor
 {
-    // An empty view reads no element: offset 0 keeps it inside any storage (a narrow of an empty tensor at a start
-    // past its storage would otherwise send kernels reading spans from there out of range).
-    private Tensor View(int[] shape, int[] strides, long offset) => new(Storage, shape, strides, shape.Contains(0) ? 0 : offset);
+    private Tensor View(int[] shape, int[] strides, long offset) => new(Storage, shape, strides, offset);
 
     /// <summary>Same elements, new shape; one dim may be -1. A view when the layout allows, else a copy.</summary>
     public Tensor Reshape(params int[] shape)

@@ -238,8 +238,8 @@ public class ViewProperties
 
     /// <summary>A view of an empty tensor at a start beyond its (empty) storage, e.g. the second half of a
     /// [0, 8] tensor's columns as a recurrent layer's gates of an empty batch: pointwise ops, a matrix product, a
-    /// reduction, a copy and the backward run on it and give empty results (they threw out of range before: the view
-    /// kept offset 4 into a storage of 0 elements).</summary>
+    /// reduction, a copy, the diagonal and the backward run on it and give empty results (they threw out of range
+    /// before: the view kept offset 4 into a storage of 0 elements).</summary>
     [NUnit.Framework.Test]
     public void ViewsOfAnEmptyTensorRunOps()
     {
@@ -256,5 +256,9 @@ public class ViewProperties
             x.Grad = null;
         }
         Assert.That(x.Select(1, 7).Exp().ShapeCopy(), Is.EqualTo(new[] { 0 }), "select");
+        // The diagonal's backward builds its view of the zero gradient directly (not through View): offset 2 of 0 elements.
+        var d = x.Diagonal(2);
+        d.Sum().Backward();
+        Assert.That((d.ShapeCopy(), x.Grad!.ShapeCopy()), Is.EqualTo((new[] { 0 }, new[] { 0, 8 })), "diagonal");
     }
 }
