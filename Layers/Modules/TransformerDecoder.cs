@@ -204,11 +204,8 @@ public sealed class Transformer : Module
     public static Tensor GenerateSquareSubsequentMask(int sz, DType dtype = DType.Float32, Device? device = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sz);
-        var data = new double[sz * sz];
-        for (int i = 0; i < sz; i++)
-            for (int j = i + 1; j < sz; j++) data[i * sz + j] = double.NegativeInfinity;
-        var mask = Tensor.FromArray(data, sz, sz).To(dtype);
-        return device is { } d ? mask.To(d) : mask;
+        // PyTorch's own form: torch.triu(torch.full((sz, sz), -inf), diagonal=1).
+        return Tensor.Full([sz, sz], double.NegativeInfinity, dtype, device).Triu(1);
     }
 
     private static string Fmt(Tensor t) => "[" + string.Join(", ", t.ShapeCopy()) + "]";
