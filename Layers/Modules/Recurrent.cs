@@ -100,13 +100,6 @@ public abstract class RNNBase : Module
         Tensor? c = null;
         if (lstm)
             c = State(c0, unbatched, n, HiddenSize, "cx", "hidden[1]", input) ?? Tensor.Zeros([NumLayers * dirs, n, HiddenSize], x.DType, x.Device);
-        if (n == 0)
-        {
-            // An empty batch: empty results of PyTorch's shapes, still on the graph of the input (the steps' empty
-            // views would only reach the kernels).
-            var empty = x.Sum(-1, keepDim: true).Expand(len, 0, dirs * hOut);
-            return (BatchFirst ? empty.Transpose(0, 1) : empty, h.Contiguous(), c?.Contiguous());
-        }
 
         var hN = new Tensor[NumLayers * dirs];
         var cN = new Tensor[NumLayers * dirs];

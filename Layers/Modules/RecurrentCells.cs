@@ -135,7 +135,6 @@ public abstract class RNNCellBase : Module
         Tensor Zeros() => Tensor.Zeros([x.Size(0), HiddenSize], x.DType, x.Device);
         var h = hx == null ? Zeros() : unbatched ? hx.Unsqueeze(0) : hx;
         Tensor? c = _mode != RecurrentMode.Lstm ? null : cx == null ? Zeros() : unbatched ? cx.Unsqueeze(0) : cx;
-        if (x.Size(0) == 0) return (h.Contiguous(), c?.Contiguous());   // an empty batch: empty states
         var gi = F.Linear(x, WeightIh, BiasIh, name);
         var (h1, c1) = RecurrentMath.Step(_mode, gi, h, c, WeightHh, BiasHh);
         return unbatched ? (h1.Squeeze(0), c1?.Squeeze(0)) : (h1, c1);
