@@ -112,7 +112,7 @@ public static partial class SpecialFunctions
         {
             // Reflection: ψ'(1 − x) + ψ'(x) = π² / sin²(πx).
             sign = -1;
-            double s = Math.Sin(Math.PI * x);
+            double s = Math.Sin(Math.PI * (x - Math.Round(x)));   // sin² has period 1; x − round(x) is exact
             result -= Math.PI * Math.PI / (s * s);
             x = 1 - x;
         }

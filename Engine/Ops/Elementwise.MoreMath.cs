@@ -70,10 +70,9 @@ public sealed partial class Tensor
     /// dy/dx = ψ'(x) (torch.polygamma(1, x)).</summary>
     public Tensor Digamma() => Graph.Record(UnaryForward(UnaryOp.Digamma), "digamma", [this], g => [g * Trigamma()], this);
 
-    /// <summary>ψ'(x), digamma's derivative (torch.polygamma(1, x)); its own derivative (polygamma(2, x)) is not
-    /// implemented, so a second backward through it says so.</summary>
-    private Tensor Trigamma() => Graph.Record(UnaryForward(UnaryOp.Trigamma), "polygamma", [this],
-        _ => throw new NotSupportedException("the derivative of polygamma(1, x) (polygamma(2, x)) is not implemented: digamma is differentiable once"));
+    /// <summary>ψ'(x), digamma's derivative (torch.polygamma(1, x)), for digamma's backward only: the backward pass
+    /// runs without recording, so its own derivative is never asked for.</summary>
+    private Tensor Trigamma() => UnaryForward(UnaryOp.Trigamma);
 
     /// <summary>y = x − trunc(x), the sign of x (torch.frac). dy/dx = 1.</summary>
     public Tensor Frac() => Graph.Record(UnaryForward(UnaryOp.Frac), "frac", [this], g => [g]);
