@@ -83,6 +83,16 @@ public sealed partial class Tensor
         _ => null,
     };
 
+    /// <summary>Integer remainder, fmod and floor division by 0 are errors in PyTorch (ZeroDivisionError), not ±∞ or
+    /// NaN as for floats.</summary>
+    private static void CheckIntegerDivisor(BinaryOp op, Tensor b)
+    {
+        using var _ = NoGrad();
+        var bf = b.To(DType.Float64);
+        if (BinaryForward(BinaryOp.Equal, bf, bf.FullLikeScalar(0)).Sum().ToArray<double>()[0] > 0)
+            throw new DivideByZeroException($"{op.ToString().ToLowerInvariant()}: ZeroDivisionError (an int32 divisor is 0)");
+    }
+
     /// <summary>The binary ops whose result on two int32 tensors is float32, as PyTorch's.</summary>
     private static bool FloatResult(BinaryOp op) =>
         op is BinaryOp.Div or BinaryOp.Atan2 or BinaryOp.Hypot or BinaryOp.Xlogy or BinaryOp.Copysign or BinaryOp.LogAddExp;
@@ -91,7 +101,10 @@ public sealed partial class Tensor
     {
         // Two int32 operands (promotion has made a mixed pair floating): through float64, see IntegerUnary.
         if (a.DType == DType.Int32 && b.DType == DType.Int32)
+        {
+            if (op is BinaryOp.Remainder or BinaryOp.Fmod or BinaryOp.FloorDivide) CheckIntegerDivisor(op, b);
             return BinaryForward(op, a.To(DType.Float64), b.To(DType.Float64)).To(FloatResult(op) ? DType.Float32 : DType.Int32);
+        }
         var name = op.ToString().ToLowerInvariant();
         Ops.CheckPair(name, a, b);
         Ops.CheckFloating(name, a);

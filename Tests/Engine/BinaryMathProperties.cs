@@ -180,5 +180,10 @@ public class BinaryMathProperties
         foreach (var y in new[] { a.Atan2(b), a.Hypot(b), a.Xlogy(b), a.Copysign(b), a.LogAddExp(b), a.Remainder(2.5) })
             Assert.That(y.DType, Is.EqualTo(DType.Float32));
         Assert.That(a.Ne(b).DType, Is.EqualTo(DType.Int32));
+        // An int32 divisor of 0 is PyTorch's ZeroDivisionError; a float one gives NaN or ±∞ (SpecialPointsAsPyTorch).
+        var zero = Tensor.FromArray([1, 0, 2]);
+        Assert.That(() => a.Remainder(zero), Throws.TypeOf<DivideByZeroException>().With.Message.Contains("remainder"));
+        Assert.That(() => a.Fmod(zero), Throws.TypeOf<DivideByZeroException>());
+        Assert.That(() => a.FloorDivide(zero), Throws.TypeOf<DivideByZeroException>());
     }
 }
