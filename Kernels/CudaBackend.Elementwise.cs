@@ -9,7 +9,7 @@ namespace Pade.Kernels;
 public sealed partial class CudaBackend
 {
     /// <summary>The unary ops elementwise.cu implements (codes = enum values; the rest belong to other families).</summary>
-    internal static bool IsCoreUnary(UnaryOp op) => op is >= UnaryOp.Neg and <= UnaryOp.Relu or >= UnaryOp.Log1p and <= UnaryOp.Trunc;
+    internal static bool IsCoreUnary(UnaryOp op) => op is >= UnaryOp.Neg and <= UnaryOp.Relu or >= UnaryOp.Log1p and <= UnaryOp.Logit;
 
     /// <summary>The unary ops whose fused backward elementwise.cu implements, as the CPU backend.</summary>
     internal static bool HasCoreUnaryBackward(UnaryOp op) => op is UnaryOp.Sigmoid or UnaryOp.Tanh or UnaryOp.Relu;

@@ -41,10 +41,61 @@ public enum UnaryOp
     Round,
     /// <summary>Toward zero.</summary>
     Trunc,
+    // torch's trigonometric, hyperbolic, logarithmic and special functions (Engine/Ops/Elementwise.MoreMath.cs), appended:
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Log2,
+    Log10,
+    /// <summary>2ˣ.</summary>
+    Exp2,
+    /// <summary>1 − erf x, accurate in the right tail.</summary>
+    Erfc,
+    Erfinv,
+    /// <summary>ln |Γ(x)|.</summary>
+    Lgamma,
+    /// <summary>ψ(x) = Γ'(x)/Γ(x), as PyTorch's calc_digamma.</summary>
+    Digamma,
+    /// <summary>ψ'(x) (torch.polygamma(1, x)), digamma's derivative.</summary>
+    Trigamma,
+    /// <summary>x − trunc(x).</summary>
+    Frac,
+    /// <summary>sin(πx)/(πx), 1 at 0.</summary>
+    Sinc,
+    /// <summary>ln(x/(1 − x)); alpha = eps: x clamped to [eps, 1 − eps] first, no clamp when eps &lt; 0 (torch's None).</summary>
+    Logit,
 }
 
 /// <summary>Elementwise functions of two broadcast inputs; comparisons give 1 or 0 in the inputs' dtype.</summary>
-public enum BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, Greater, GreaterEqual, Equal, Less }
+public enum BinaryOp
+{
+    Add, Sub, Mul, Div, Maximum, Minimum, Greater, GreaterEqual, Equal, Less,
+    // Appended (Engine/Ops/Elementwise.Binary.cs): a comparison, then torch's binary math functions.
+    NotEqual,
+    /// <summary>aᵇ (torch.pow with a tensor exponent).</summary>
+    Pow,
+    Atan2,
+    /// <summary>√(a² + b²) without overflow.</summary>
+    Hypot,
+    /// <summary>a − ⌊a/b⌋·b: the sign of b (Python's %).</summary>
+    Remainder,
+    /// <summary>a − trunc(a/b)·b: the sign of a (C's fmod).</summary>
+    Fmod,
+    /// <summary>⌊a/b⌋, as PyTorch's div_floor.</summary>
+    FloorDivide,
+    /// <summary>a·ln b, 0 where a = 0 (unless b is NaN).</summary>
+    Xlogy,
+    /// <summary>|a| with the sign of b.</summary>
+    Copysign,
+    /// <summary>ln(eᵃ + eᵇ).</summary>
+    LogAddExp,
+}
 
 public enum ReduceOp { Sum, Max, Min, Prod }
 

@@ -87,6 +87,26 @@ public sealed partial class CpuBackend : Backend
             case UnaryOp.Ceil: Pointwise.Map(x, y, new CeilK<T>()); break;
             case UnaryOp.Round: Pointwise.Map(x, y, new RoundK<T>()); break;
             case UnaryOp.Trunc: Pointwise.Map(x, y, new TruncK<T>()); break;
+            case UnaryOp.Tan: Pointwise.Map(x, y, new TanK<T>()); break;
+            case UnaryOp.Asin: Pointwise.Map(x, y, new AsinK<T>()); break;
+            case UnaryOp.Acos: Pointwise.Map(x, y, new AcosK<T>()); break;
+            case UnaryOp.Atan: Pointwise.Map(x, y, new AtanK<T>()); break;
+            case UnaryOp.Sinh: Pointwise.Map(x, y, new SinhK<T>()); break;
+            case UnaryOp.Cosh: Pointwise.Map(x, y, new CoshK<T>()); break;
+            case UnaryOp.Asinh: Pointwise.Map(x, y, new AsinhK<T>()); break;
+            case UnaryOp.Acosh: Pointwise.Map(x, y, new AcoshK<T>()); break;
+            case UnaryOp.Atanh: Pointwise.Map(x, y, new AtanhK<T>()); break;
+            case UnaryOp.Log2: Pointwise.Map(x, y, new Log2K<T>()); break;
+            case UnaryOp.Log10: Pointwise.Map(x, y, new Log10K<T>()); break;
+            case UnaryOp.Exp2: Pointwise.Map(x, y, new Exp2K<T>()); break;
+            case UnaryOp.Erfc: Pointwise.Map(x, y, new ErfcK<T>()); break;
+            case UnaryOp.Erfinv: Pointwise.Map(x, y, new ErfinvK<T>()); break;
+            case UnaryOp.Lgamma: Pointwise.Map(x, y, new LgammaK<T>()); break;
+            case UnaryOp.Digamma: Pointwise.Map(x, y, new DigammaK<T>()); break;
+            case UnaryOp.Trigamma: Pointwise.Map(x, y, new TrigammaK<T>()); break;
+            case UnaryOp.Frac: Pointwise.Map(x, y, new FracK<T>()); break;
+            case UnaryOp.Sinc: Pointwise.Map(x, y, new SincK<T>()); break;
+            case UnaryOp.Logit: Pointwise.Map(x, y, new LogitK<T>(a)); break;
             default: UnaryExtension<T>(op, x, y, a, b); break;
         }
     }

@@ -200,6 +200,16 @@ public sealed partial class CpuBackend
             case BinaryOp.GreaterEqual: BinaryLoop<T, GeB<T>>(a, b, y); break;
             case BinaryOp.Equal: BinaryLoop<T, EqB<T>>(a, b, y); break;
             case BinaryOp.Less: BinaryLoop<T, LtB<T>>(a, b, y); break;
+            case BinaryOp.NotEqual: BinaryLoop<T, NeB<T>>(a, b, y); break;
+            case BinaryOp.Pow: BinaryLoop<T, PowB<T>>(a, b, y); break;
+            case BinaryOp.Atan2: BinaryLoop<T, Atan2B<T>>(a, b, y); break;
+            case BinaryOp.Hypot: BinaryLoop<T, HypotB<T>>(a, b, y); break;
+            case BinaryOp.Remainder: BinaryLoop<T, RemainderB<T>>(a, b, y); break;
+            case BinaryOp.Fmod: BinaryLoop<T, FmodB<T>>(a, b, y); break;
+            case BinaryOp.FloorDivide: BinaryLoop<T, FloorDivideB<T>>(a, b, y); break;
+            case BinaryOp.Xlogy: BinaryLoop<T, XlogyB<T>>(a, b, y); break;
+            case BinaryOp.Copysign: BinaryLoop<T, CopysignB<T>>(a, b, y); break;
+            case BinaryOp.LogAddExp: BinaryLoop<T, LogAddExpB<T>>(a, b, y); break;
             default: throw new NotSupportedException($"CPU backend has no kernel for binary op {op}");
         }
     }
@@ -210,7 +220,7 @@ public sealed partial class CpuBackend
         var loop = new StridedLoop(y.ShapeArray, a.StridesArray, b.StridesArray, y.StridesArray);
         int sa = loop.InnerStride(0), sb = loop.InnerStride(1), sy = loop.InnerStride(2), n = loop.Inner;
         if (loop.Rows == 0 || n == 0) return;
-        bool vector = sy == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && CpuIsa.Vectors;
+        bool vector = TK.Vectorized && sy == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && CpuIsa.Vectors;
         bool stream = vector && VectorLoop.ShouldStream<T>(y.Numel);
         fixed (T* pa0 = Array<T>(a), pb0 = Array<T>(b), py0 = Array<T>(y))
         {
@@ -293,6 +303,8 @@ public sealed partial class CpuBackend
 
 public interface IBinaryKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>False for a scalar-only kernel (torch's binary math functions): its vector Apply is never called.</summary>
+    static virtual bool Vectorized => true;
     T Apply(T a, T b);
     Vector512<T> Apply(Vector512<T> a, Vector512<T> b);
 }

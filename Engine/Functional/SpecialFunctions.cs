@@ -16,7 +16,7 @@ namespace Pade.Engine.Functional;
 /// variants stop the series earlier (relative term 1e-10) and use a shallower fraction; the result is then exact to
 /// float rounding. Beyond |x| = 6, erfc(x) &lt; 2.2e-17 and erf(x) = ±1 to double precision.
 /// </summary>
-public static class SpecialFunctions
+public static partial class SpecialFunctions
 {
     private const double TwoOverSqrtPi = 1.1283791670955126;   // 2/√π
     private const double InvSqrtPi = 0.5641895835477563;       // 1/√π

@@ -68,7 +68,7 @@ public sealed partial class Tensor
     /// Integer tensors (int32: labels, argmax results, counts) take PyTorch's arithmetic by going through float64,
     /// which holds every int32 exactly, so no kernel is written twice: +, −, ×, maximum, minimum, the comparisons (1
     /// or 0 as int32), neg, abs, sign, square, relu and the roundings stay int32; true division and the functions that leave the
-    /// integers (exp, log, sqrt, pow, reciprocal, sigmoid, tanh, sin, cos, rsqrt, erf, clamp, and adding or multiplying by a scalar, which
+    /// integers (exp, log, sqrt, pow, reciprocal, sigmoid, tanh, sin, cos, rsqrt, erf, tan to logit but frac, clamp, and adding or multiplying by a scalar, which
     /// here is always a float, as a Python float is) give float32, PyTorch's default dtype. A result outside int32
     /// saturates (PyTorch's int32 wraps around). The other activations still ask for a floating-point tensor.
     /// </summary>
@@ -78,15 +78,33 @@ public sealed partial class Tensor
             or UnaryOp.Floor or UnaryOp.Ceil or UnaryOp.Round or UnaryOp.Trunc => DType.Int32,
         UnaryOp.Exp or UnaryOp.Log or UnaryOp.Log1p or UnaryOp.Expm1 or UnaryOp.Sqrt or UnaryOp.Pow or UnaryOp.Reciprocal or UnaryOp.Sigmoid or UnaryOp.Tanh
             or UnaryOp.Clamp or UnaryOp.AddScalar or UnaryOp.MulScalar
-            or UnaryOp.Sin or UnaryOp.Cos or UnaryOp.Rsqrt or UnaryOp.Erf => DType.Float32,
+            or UnaryOp.Sin or UnaryOp.Cos or UnaryOp.Rsqrt or UnaryOp.Erf
+            or (>= UnaryOp.Tan and <= UnaryOp.Logit and not UnaryOp.Frac) => DType.Float32,
         _ => null,
     };
+
+    /// <summary>Integer remainder, fmod and floor division by 0 are errors in PyTorch (ZeroDivisionError), not ±∞ or
+    /// NaN as for floats.</summary>
+    private static void CheckIntegerDivisor(BinaryOp op, Tensor b)
+    {
+        using var _ = NoGrad();
+        var bf = b.To(DType.Float64);
+        if (BinaryForward(BinaryOp.Equal, bf, bf.FullLikeScalar(0)).Sum().ToArray<double>()[0] > 0)
+            throw new DivideByZeroException($"{op.ToString().ToLowerInvariant()}: ZeroDivisionError (an int32 divisor is 0)");
+    }
+
+    /// <summary>The binary ops whose result on two int32 tensors is float32, as PyTorch's.</summary>
+    private static bool FloatResult(BinaryOp op) =>
+        op is BinaryOp.Div or BinaryOp.Atan2 or BinaryOp.Hypot or BinaryOp.Xlogy or BinaryOp.Copysign or BinaryOp.LogAddExp;
 
     private static Tensor BinaryForward(BinaryOp op, Tensor a, Tensor b)
     {
         // Two int32 operands (promotion has made a mixed pair floating): through float64, see IntegerUnary.
         if (a.DType == DType.Int32 && b.DType == DType.Int32)
-            return BinaryForward(op, a.To(DType.Float64), b.To(DType.Float64)).To(op == BinaryOp.Div ? DType.Float32 : DType.Int32);
+        {
+            if (op is BinaryOp.Remainder or BinaryOp.Fmod or BinaryOp.FloorDivide) CheckIntegerDivisor(op, b);
+            return BinaryForward(op, a.To(DType.Float64), b.To(DType.Float64)).To(FloatResult(op) ? DType.Float32 : DType.Int32);
+        }
         var name = op.ToString().ToLowerInvariant();
         Ops.CheckPair(name, a, b);
         Ops.CheckFloating(name, a);

@@ -107,7 +107,8 @@ public static partial class OpSuite
             ("[11, 13]^T x [11]", [11, 13], [11], t => t.T, 13),
             ("[4, 64] x []", [4, 64], [], null, 256),
         ];
-        var ops = Enum.GetValues<BinaryOp>();
+        // The arithmetic and the first four comparisons; the ops appended after them have their cases in OpSuite.MathOps.cs.
+        var ops = Enum.GetValues<BinaryOp>().Where(o => o <= BinaryOp.Less).ToArray();
         for (int i = 0; i < ops.Length; i++)
         {
             var op = ops[i];
