@@ -29,13 +29,18 @@ public static partial class F
 
     /// <summary>Average pooling as torch.nn.functional.avg_pool3d over x [N, C, D, H, W] or [C, D, H, W]: y = Σ window /
     /// divisor with divisor_override when given (nonzero), else with count_include_pad (the default) the window clipped
-    /// to the padded volume, else the positions inside the volume (see <see cref="AvgPool2d"/>).</summary>
+    /// to the padded volume, else the positions inside the volume (see <see cref="AvgPool2d"/>). As PyTorch's, the
+    /// volume without its padding must hold the kernel (unlike avg_pool2d).</summary>
     public static Tensor AvgPool3d(Tensor input, Size3 kernelSize, Size3? stride = null, Size3? padding = null, bool ceilMode = false,
         bool countIncludePad = true, int? divisorOverride = null, string layer = "avg_pool3d")
     {
         if (divisorOverride == 0) throw new ArgumentException($"{layer}: divisor_override must not be zero");
         Size3 s = stride ?? kernelSize, p = padding ?? 0;
         var o = Pool3dShape(layer, input, kernelSize, s, p, 1, ceilMode);
+        // PyTorch's avg_pool3d (pool3d_shape_check with check_input_size) also wants the volume, unpadded, to hold the kernel.
+        if (input.Size(-3) < kernelSize.D || input.Size(-2) < kernelSize.H || input.Size(-1) < kernelSize.W)
+            throw new ArgumentException(
+                $"{layer}: input image (T: {input.Size(-3)} H: {input.Size(-2)} W: {input.Size(-1)}) smaller than kernel size (kT: {kernelSize.D} kH: {kernelSize.H} kW: {kernelSize.W}) (input {Shapes.Format(input.Shape)})");
         if (input.Rank == 4) return AvgPool3d(input.Unsqueeze(0), kernelSize, s, p, ceilMode, countIncludePad, divisorOverride, layer).Squeeze(0);
         int n = input.Size(0), c = input.Size(1), depth = input.Size(2);
         var planes = AvgPool2d(input.Reshape(n, c * depth, input.Size(3), input.Size(4)), kernelSize.HW, s.HW, p.HW, ceilMode, countIncludePad,

@@ -109,6 +109,8 @@ public class ThreeDPoolTests
     {
         var r = new Naive.Picker(a, b, 6);
         var (xs, k, s, p, _, ceil) = Config(r, false);
+        // PyTorch's avg_pool3d wants the unpadded volume to hold the kernel.
+        for (int ax = 0; ax < 3; ax++) xs[2 + ax] = Math.Max(xs[2 + ax], Arr(k)[ax]);
         int? over = r.Next(0, 3) == 0 ? r.Next(1, 5) : null;
         unbatched &= xs[0] == 1;
         int[] ka = Arr(k), sa = Arr(s), pa = Arr(p), xin = xs[2..];
@@ -219,7 +221,8 @@ public class ThreeDPoolTests
         Assert.That(() => F.MaxPool3d(x, 3, padding: 2), Throws.ArgumentException.With.Message.Contains("pad should be smaller than or equal to half of kernel size"));
         Assert.That(() => F.MaxPool3d(Tensor.Zeros([3, 4, 5]), 2), Throws.ArgumentException.With.Message.Contains("expected input [N, C, D, H, W] or [C, D, H, W], got [3, 4, 5] of rank 3"));
         Assert.That(() => F.AvgPool3d(x, 5), Throws.ArgumentException.With.Message.Contains("too small").And.Message.Contains("expected at least [N, C, 5, 5, 5]"));
-        Assert.That(() => F.MaxPool3d(x, 2, dilation: (3, 1, 1)), Throws.ArgumentException.With.Message.Contains("too small").And.Message.Contains("dilation (3, 1, 1)"));
+        Assert.That(() => F.MaxPool3d(x, 2, dilation: (4, 1, 1)), Throws.ArgumentException.With.Message.Contains("too small").And.Message.Contains("dilation (4, 1, 1)"));
+        Assert.That(() => F.AvgPool3d(x, (5, 2, 2), padding: (2, 0, 0)), Throws.ArgumentException.With.Message.Contains("input image (T: 4 H: 5 W: 6) smaller than kernel size (kT: 5 kH: 2 kW: 2)"));
         Assert.That(() => F.AvgPool3d(x, 2, divisorOverride: 0), Throws.ArgumentException.With.Message.Contains("divisor_override must not be zero"));
         Assert.That(() => F.MaxPool3d(x, 2, 0), Throws.ArgumentException.With.Message.Contains("must be positive"));
         Assert.That(() => F.MaxPool3d(Tensor.Zeros([2, 0, 4, 4, 4]), 2), Throws.ArgumentException.With.Message.Contains("non-empty 4D or 5D"));
