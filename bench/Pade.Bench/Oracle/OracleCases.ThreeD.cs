@@ -73,13 +73,7 @@ public static partial class OracleCases
             cases.Add(new("adaptive_avg_pool3d", $"{Fmt(shape)} -> {Fmt(o)}", [g.Input("x", shape)],
                 t => F.AdaptiveAvgPool3d(t[0], (o[0], o[1], o[2])), t => TF.adaptive_avg_pool3d(t[0], L(o))));
             cases.Add(new("adaptive_max_pool3d", $"{Fmt(shape)} -> {Fmt(o)}", [new OracleInput("x", shape, g.Distinct(shape.Aggregate(1L, (a, b) => a * b)))],
-                t => F.AdaptiveMaxPool3d(t[0], (o[0], o[1], o[2])), t =>
-                {
-                    // TorchSharp 0.107's adaptive_max_pool3d calls libtorch's adaptive_max_pool1d; the variant with
-                    // indices calls adaptive_max_pool3d.
-                    var (values, _) = TF.adaptive_max_pool3d_with_indices(t[0], L(o));
-                    return values;
-                }));
+                t => F.AdaptiveMaxPool3d(t[0], (o[0], o[1], o[2])), t => AdaptiveMaxByWindows(t[0], o)));
         }
 
         for (int i = 0; i < perFamily; i++)
@@ -110,6 +104,25 @@ public static partial class OracleCases
                 cases.Add(Interpolate(g, shape, null, scale, mode, align, g.Coin(0.2)));
             }
         }
+    }
+
+    /// <summary>libtorch's adaptive max pool by its definition: TorchSharp 0.107's adaptive_max_pool3d (and its
+    /// _with_indices form) reach libtorch's adaptive_max_pool1d, which rejects the input, so each window
+    /// ⌊o·I/O⌋ .. ⌈(o+1)·I/O⌉ − 1 per axis is cut with narrow and reduced with amax (distinct values: no ties whose
+    /// gradient amax would split), the outputs stacked in row-major order.</summary>
+    private static TorchSharp.torch.Tensor AdaptiveMaxByWindows(TorchSharp.torch.Tensor x, int[] o)
+    {
+        var parts = new List<TorchSharp.torch.Tensor>();
+        long[] size = [x.shape[^3], x.shape[^2], x.shape[^1]];
+        long Lo(int a, long i) => i * size[a] / o[a];
+        long Hi(int a, long i) => ((i + 1) * size[a] + o[a] - 1) / o[a];
+        for (int d = 0; d < o[0]; d++)
+            for (int h = 0; h < o[1]; h++)
+                for (int w = 0; w < o[2]; w++)
+                    parts.Add(x.narrow(-3, Lo(0, d), Hi(0, d) - Lo(0, d)).narrow(-2, Lo(1, h), Hi(1, h) - Lo(1, h))
+                        .narrow(-1, Lo(2, w), Hi(2, w) - Lo(2, w)).amax([-3, -2, -1]));
+        long[] lead = x.shape[..^3];
+        return TorchSharp.torch.stack(parts, -1).reshape([.. lead, o[0], o[1], o[2]]);
     }
 
     private static long[] L(int[] v) => [.. v.Select(x => (long)x)];
