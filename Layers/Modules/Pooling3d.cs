@@ -54,7 +54,8 @@ public sealed partial class AvgPool3d : Module
 
     public override Tensor Forward(Tensor input) =>
         F.AvgPool3d(input, KernelSize, Stride, Padding, CeilMode, CountIncludePad, DivisorOverride,
-            MaxPool3d.PoolInputOk(input, KernelSize, Stride, Padding, 1, CeilMode) ? "avg_pool3d" : Describe());
+            MaxPool3d.PoolInputOk(input, KernelSize, Stride, Padding, 1, CeilMode) && input.Size(-3) >= KernelSize.D && input.Size(-2) >= KernelSize.H
+                && input.Size(-1) >= KernelSize.W ? "avg_pool3d" : Describe());
 
     public override string ExtraRepr() =>
         $"kernel_size={KernelSize}, stride={Stride}, padding={Padding}, ceil_mode={CeilMode}, count_include_pad={CountIncludePad}" +

@@ -223,6 +223,8 @@ public class ThreeDPoolTests
         Assert.That(() => F.AvgPool3d(x, 5), Throws.ArgumentException.With.Message.Contains("too small").And.Message.Contains("expected at least [N, C, 5, 5, 5]"));
         Assert.That(() => F.MaxPool3d(x, 2, dilation: (4, 1, 1)), Throws.ArgumentException.With.Message.Contains("too small").And.Message.Contains("dilation (4, 1, 1)"));
         Assert.That(() => F.AvgPool3d(x, (5, 2, 2), padding: (2, 0, 0)), Throws.ArgumentException.With.Message.Contains("input image (T: 4 H: 5 W: 6) smaller than kernel size (kT: 5 kH: 2 kW: 2)"));
+        Assert.That(() => new AvgPool3d((5, 2, 2), padding: (2, 0, 0)).Forward(x), Throws.ArgumentException.With.Message.StartsWith("AvgPool3d: input image (T: 4"));
+        Assert.That(() => new MaxPool3d(7).Forward(x), Throws.ArgumentException.With.Message.StartsWith("MaxPool3d: input [2, 3, 4, 5, 6] is too small"));
         Assert.That(() => F.AvgPool3d(x, 2, divisorOverride: 0), Throws.ArgumentException.With.Message.Contains("divisor_override must not be zero"));
         Assert.That(() => F.MaxPool3d(x, 2, 0), Throws.ArgumentException.With.Message.Contains("must be positive"));
         Assert.That(() => F.MaxPool3d(Tensor.Zeros([2, 0, 4, 4, 4]), 2), Throws.ArgumentException.With.Message.Contains("non-empty 4D or 5D"));
