@@ -5,8 +5,8 @@ namespace Pade.Engine.Functional;
 public static partial class F
 {
     /// <summary>
-    /// Batch normalisation as torch.nn.functional.batch_norm, for input [N, C], [N, C, L] or [N, C, H, W]
-    /// (statistics per channel c over the M = N·L or N·H·W elements of that channel):
+    /// Batch normalisation as torch.nn.functional.batch_norm, for input [N, C], [N, C, L], [N, C, H, W] or
+    /// [N, C, D, H, W] (statistics per channel c over the M = N·L, N·H·W or N·D·H·W elements of that channel):
     ///   y = (x − μ) / √(σ² + ε) · γ + β
     /// In training μ and σ² are the batch mean and the biased variance, and the running statistics (when given)
     /// move towards the batch's: running_mean ← (1 − momentum)·running_mean + momentum·μ, and running_var likewise
@@ -19,7 +19,7 @@ public static partial class F
     {
         Ops.CheckFloating(layer, input);
         if (input.Rank < 2)
-            throw new ArgumentException($"{layer}: expected input [N, C, ...] of rank 2 to 4, got {Shapes.Format(input.Shape)}");
+            throw new ArgumentException($"{layer}: expected input [N, C, ...] of rank 2 or more, got {Shapes.Format(input.Shape)}");
         int n = input.Size(0), c = input.Size(1);
         long s = input.Numel / Math.Max(1L, (long)n * c);
         foreach (var (name, t) in new[] { ("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar) })

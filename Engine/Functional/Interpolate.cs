@@ -6,8 +6,9 @@ public static partial class F
 {
     /// <summary>
     /// Resampling as torch.nn.functional.interpolate: input (N, C, L) with modes "nearest", "nearest-exact" and
-    /// "linear", or (N, C, H, W) with "nearest", "nearest-exact", "bilinear" and "bicubic"; "area" (either rank) is
-    /// <see cref="AdaptiveAvgPool2d"/> to the output size ("trilinear", 5-D, is not supported). Exactly one of
+    /// "linear", (N, C, H, W) with "nearest", "nearest-exact", "bilinear" and "bicubic", or (N, C, D, H, W) with
+    /// "nearest", "nearest-exact" and "trilinear"; "area" (any of them) is adaptive average pooling to the output
+    /// size (<see cref="AdaptiveAvgPool2d"/>, <see cref="AdaptiveAvgPool3d"/>). Exactly one of
     /// <paramref name="size"/> (the output's spatial sizes) and <paramref name="scaleFactor"/> is given; either holds
     /// one entry per spatial dim, or one entry for all of them (Python's scalar form). With a scale factor s the output
     /// size is ⌊in·s⌋, and unless <paramref name="recomputeScaleFactor"/> the source coordinates use 1/s itself, not
@@ -16,7 +17,7 @@ public static partial class F
     /// _upsample_bilinear2d_aa / _upsample_bicubic2d_aa: the kernel's support stretched by the scale when
     /// downsampling, normalised weights, Keys' A = −0.5 for bicubic (see <see cref="AntialiasTaps"/>); upsampling with
     /// it is not plain bilinear/bicubic at the borders (and for bicubic not anywhere: the other A).
-    /// <para>The resampling is separable: a 1-D pass along W, then along H (<see cref="Backend.Resample"/>), each
+    /// <para>The resampling is separable: a 1-D pass along W, then along H, then along D (<see cref="Backend.Resample"/>), each
     /// output a weighted sum of the input taps that UpSample.h's rules give it, host-built per axis. One node is
     /// recorded; its backward is the adjoint, the same kernel on the transposed taps, built only when the input
     /// requires a gradient and grad mode is on (libtorch's CPU backward of the nearest modes indexes by UpSample.h's
@@ -33,20 +34,19 @@ public static partial class F
         const string op = "interpolate";
         Ops.CheckFloating(op, input);
         ArgumentNullException.ThrowIfNull(mode);
-        if (mode == "trilinear")
-            throw new ArgumentException($"{op}: mode 'trilinear' is not supported: it resamples a 5-D (N, C, D, H, W) input, got {Shapes.Format(input.Shape)} (supported: nearest, nearest-exact, linear, bilinear, bicubic, area)");
-        if (mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear" or "bicubic" or "area"))
+        if (mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear" or "bicubic" or "trilinear" or "area"))
             throw new ArgumentException($"{op}: unknown mode '{mode}' (PyTorch's modes: nearest, linear, bilinear, bicubic, trilinear, area, nearest-exact)");
-        bool linear = mode is "linear" or "bilinear";
+        bool linear = mode is "linear" or "bilinear" or "trilinear";
         if (alignCorners != null && !(linear || mode == "bicubic"))
             throw new ArgumentException($"{op}: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear");
         if (antialias && !(mode is "bilinear" or "bicubic" && input.Rank == 4))
             throw new ArgumentException($"{op}: Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D tensor as input (got mode '{mode}' and a {input.Rank}-D input)");
-        if (input.Rank is not (3 or 4))
-            throw new ArgumentException($"{op}: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got {Shapes.Format(input.Shape)} of rank {input.Rank}");
+        if (input.Rank is not (3 or 4 or 5))
+            throw new ArgumentException($"{op}: expected a 3-D (N, C, L), 4-D (N, C, H, W) or 5-D (N, C, D, H, W) input, got {Shapes.Format(input.Shape)} of rank {input.Rank}");
         int dims = input.Rank - 2;
         if (mode == "linear" && dims != 1) throw new ArgumentException($"{op}: Got {input.Rank}D input, but linear mode needs 3D input");
         if (mode is "bilinear" or "bicubic" && dims != 2) throw new ArgumentException($"{op}: Got {input.Rank}D input, but {mode} mode needs 4D input");
+        if (mode == "trilinear" && dims != 3) throw new ArgumentException($"{op}: Got {input.Rank}D input, but trilinear mode needs 5D input");
         if ((size == null) == (scaleFactor == null))
             throw new ArgumentException(size == null ? $"{op}: either size or scale_factor should be defined" : $"{op}: only one of size or scale_factor should be defined");
         if (size != null && recomputeScaleFactor == true)
@@ -77,7 +77,7 @@ public static partial class F
         }
         if (inSizes.Any(v => v < 1) || outSizes.Any(v => v < 1))
         {
-            string[] axis = dims == 1 ? ["W"] : ["H", "W"];
+            string[] axis = dims == 1 ? ["W"] : dims == 2 ? ["H", "W"] : ["D", "H", "W"];
             throw new ArgumentException($"{op}: Input and output sizes should be greater than 0, but got input ({string.Join(", ", axis.Select((a, i) => $"{a}: {inSizes[i]}"))}) output ({string.Join(", ", axis.Select((a, i) => $"{a}: {outSizes[i]}"))}) (input {Shapes.Format(input.Shape)})");
         }
 
@@ -86,7 +86,8 @@ public static partial class F
 
         // "area" is adaptive average pooling to the output size, as PyTorch's interpolate (the scale factor only sizes it).
         if (mode == "area")
-            return dims == 2 ? AdaptiveAvgPool2d(input, new Size2(outSizes[0], outSizes[1]), op)
+            return dims == 3 ? AdaptiveAvgPool3d(input, new Size3(outSizes[0], outSizes[1], outSizes[2]), op)
+                : dims == 2 ? AdaptiveAvgPool2d(input, new Size2(outSizes[0], outSizes[1]), op)
                 : AdaptiveAvgPool2d(input.Unsqueeze(2), new Size2(1, outSizes[0]), op).Squeeze(2);
 
         bool corners = alignCorners ?? false;
@@ -94,7 +95,8 @@ public static partial class F
         // libtorch's CPU forward of the 2-D nearest modes takes its "vectorized" kernel, which indexes with
         // nearest_idx, when OH + OW ≤ 128 (_use_vectorized_kernel_cond_2d; the channels-last half of that condition
         // never holds for an NCHW tensor with more than one pixel), and the generic kernel otherwise; 1-D always the
-        // generic one. The two differ where a shortcut applies (and at float rounding of the scale).
+        // generic one (3-D too: its vectorized kernel is for channels-last volumes only). The two differ where a
+        // shortcut applies (and at float rounding of the scale).
         bool nearestIdx = dims == 2 && outSizes[0] + outSizes[1] <= 128;
         // Each axis's taps; null where the axis is left as it is: antialias skips an axis whose size does not change
         // (libtorch's separable kernel copies it, whatever the scale factor), the other modes resample every axis.
@@ -113,16 +115,22 @@ public static partial class F
         var forward = plans.Select(p => p == null ? null : AxisTaps.Make(p.OutSize, p.Offsets, p.Taps, p.Weights, input)).ToArray();
         var backward = needsGrad ? plans.Select((p, d) => p?.Transpose(inSizes[d], input)).ToArray() : null;
 
-        // W first, then H: PyTorch's 2-D kernels nest the same way (each row's W interpolation, then the H weights
-        // on those), so the roundings are its own. Planes with their leading dims: [P, L, 1] along W, [P, H, OW] along H.
+        // W first, then H, then D: PyTorch's 2-D kernels nest the same way (each row's W interpolation, then the H
+        // weights on those), so the roundings are its own (its trilinear kernel sums all eight corners at once, which
+        // rounds differently in float32). Planes with their leading dims: [P, L, 1] along W, [P, H, OW] along H, and
+        // [P, D, OH·OW] along D; a 3-D input's H pass runs over its P·D planes.
         int planes = input.Size(0) * input.Size(1);
-        int rowsW = planes * (dims == 2 ? inSizes[0] : 1);
+        int rowsW = planes * inSizes[..^1].Aggregate(1, (a, b) => a * b);
+        int planesH = dims == 3 ? planes * inSizes[0] : planes;
         Tensor y;
         using (Tensor.NoGrad())
         {
             var x = input.Detach().Contiguous();
             y = forward[dims - 1]?.Apply(x.Reshape(rowsW, inSizes[^1], 1), rowsW, 1) ?? x;
-            if (dims == 2 && forward[0] != null) y = forward[0]!.Apply(y.Reshape(planes, inSizes[0], outSizes[1]), planes, outSizes[1]);
+            if (dims >= 2 && forward[dims - 2] != null)
+                y = forward[dims - 2]!.Apply(y.Reshape(planesH, inSizes[dims - 2], outSizes[dims - 1]), planesH, outSizes[dims - 1]);
+            if (dims == 3 && forward[0] != null)
+                y = forward[0]!.Apply(y.Reshape(planes, inSizes[0], outSizes[1] * outSizes[2]), planes, outSizes[1] * outSizes[2]);
             if (ReferenceEquals(y, x)) y = x.Clone();   // antialias with the same size: a copy, as libtorch's
             y = y.Reshape([input.Size(0), input.Size(1), .. outSizes]);
         }
@@ -132,7 +140,10 @@ public static partial class F
         return Graph.Record(y, name, [input], dy =>
         {
             var g = dy.Contiguous();
-            if (dims == 2 && backward[0] != null) g = backward[0]!.Apply(g.Reshape(planes, outSizes[0], outSizes[1]), planes, outSizes[1]);
+            if (dims == 3 && backward[0] != null)
+                g = backward[0]!.Apply(g.Reshape(planes, outSizes[0], outSizes[1] * outSizes[2]), planes, outSizes[1] * outSizes[2]);
+            if (dims >= 2 && backward[dims - 2] != null)
+                g = backward[dims - 2]!.Apply(g.Reshape(planesH, outSizes[dims - 2], outSizes[dims - 1]), planesH, outSizes[dims - 1]);
             if (backward[dims - 1] != null) g = backward[dims - 1]!.Apply(g.Reshape(rowsW, outSizes[^1], 1), rowsW, 1);
             return [g.Reshape(input.ShapeCopy())];
         }, saved);

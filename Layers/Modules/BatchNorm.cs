@@ -44,7 +44,7 @@ public abstract class NormBase : Module
 }
 
 /// <summary>
-/// Batch normalisation as torch.nn.BatchNorm1d/2d (see <see cref="F.BatchNorm"/> for the formulas); parameters and
+/// Batch normalisation as torch.nn.BatchNorm1d/2d/3d (see <see cref="F.BatchNorm"/> for the formulas); parameters and
 /// buffers as <see cref="NormBase"/>'s (defaults: affine, tracking). Training uses batch
 /// statistics and updates the running ones with the momentum (null: a cumulative average over all batches);
 /// evaluation normalises with the running statistics.
@@ -52,7 +52,7 @@ public abstract class NormBase : Module
 public abstract partial class BatchNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
     : NormBase(numFeatures, eps, momentum, affine, trackRunningStats)
 {
-    /// <summary>Whether the input's rank suits this layer (2 or 3 for 1d, 4 for 2d).</summary>
+    /// <summary>Whether the input's rank suits this layer (2 or 3 for 1d, 4 for 2d, 5 for 3d).</summary>
     protected abstract bool RankOk(int rank);
 
     protected abstract string ExpectedShape { get; }
@@ -92,4 +92,12 @@ public sealed class BatchNorm2d(int numFeatures, double eps = 1e-5, double? mome
 {
     protected override bool RankOk(int rank) => rank == 4;
     protected override string ExpectedShape => "[N, C, H, W]";
+}
+
+/// <summary>Batch norm over [N, C, D, H, W] (statistics per channel C).</summary>
+public sealed class BatchNorm3d(int numFeatures, double eps = 1e-5, double? momentum = 0.1, bool affine = true, bool trackRunningStats = true)
+    : BatchNormBase(numFeatures, eps, momentum, affine, trackRunningStats)
+{
+    protected override bool RankOk(int rank) => rank == 5;
+    protected override string ExpectedShape => "[N, C, D, H, W]";
 }

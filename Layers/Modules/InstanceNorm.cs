@@ -4,7 +4,7 @@ using Pade.Engine.Functional;
 namespace Pade.Layers;
 
 /// <summary>
-/// Instance normalisation as torch.nn.InstanceNorm1d/2d (see <see cref="F.InstanceNorm"/>): statistics per sample
+/// Instance normalisation as torch.nn.InstanceNorm1d/2d/3d (see <see cref="F.InstanceNorm"/>): statistics per sample
 /// and channel; parameters and buffers as <see cref="NormBase"/>'s (defaults: not affine, not tracking). Training
 /// (or evaluation without running statistics) normalises with each instance's own statistics and, when tracking,
 /// moves the running ones (momentum null counts as 0, as PyTorch's; num_batches_tracked is not advanced, as in
@@ -15,7 +15,7 @@ namespace Pade.Layers;
 public abstract partial class InstanceNormBase(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats)
     : NormBase(numFeatures, eps, momentum, affine, trackRunningStats)
 {
-    /// <summary>The rank of an unbatched input: 2 for 1d ([C, L]), 3 for 2d ([C, H, W]).</summary>
+    /// <summary>The rank of an unbatched input: 2 for 1d ([C, L]), 3 for 2d ([C, H, W]), 4 for 3d ([C, D, H, W]).</summary>
     protected abstract int NoBatchRank { get; }
 
     /// <summary>Whether the module normalises with the running statistics (evaluation while tracking them).</summary>
@@ -52,6 +52,13 @@ public sealed class InstanceNorm2d(int numFeatures, double eps = 1e-5, double? m
     : InstanceNormBase(numFeatures, eps, momentum, affine, trackRunningStats)
 {
     protected override int NoBatchRank => 3;
+}
+
+/// <summary>Instance norm over [N, C, D, H, W] or unbatched [C, D, H, W] (statistics per sample and channel over D·H·W).</summary>
+public sealed class InstanceNorm3d(int numFeatures, double eps = 1e-5, double? momentum = 0.1, bool affine = false, bool trackRunningStats = false)
+    : InstanceNormBase(numFeatures, eps, momentum, affine, trackRunningStats)
+{
+    protected override int NoBatchRank => 4;
 }
 
 /// <summary>

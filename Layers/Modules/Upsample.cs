@@ -6,7 +6,7 @@ namespace Pade.Layers;
 /// <summary>
 /// Upsampling as torch.nn.Upsample(size=None, scale_factor=None, mode='nearest', align_corners=None,
 /// recompute_scale_factor=None): calls <see cref="F.Interpolate"/> (nearest, nearest-exact, linear on (N, C, L),
-/// bilinear and bicubic on (N, C, H, W); like PyTorch's module, no antialias). One entry in <paramref name="size"/> or <paramref name="scaleFactor"/> stands for every
+/// bilinear and bicubic on (N, C, H, W), trilinear on (N, C, D, H, W); like PyTorch's module, no antialias). One entry in <paramref name="size"/> or <paramref name="scaleFactor"/> stands for every
 /// spatial dim, as Python's scalar. Like PyTorch's module, the arguments are checked when it runs.
 /// </summary>
 public sealed partial class Upsample(int[]? size = null, double[]? scaleFactor = null, string mode = "nearest",

@@ -194,17 +194,17 @@ public sealed partial class Upsample : IOnnxExportable
 {
     /// <summary>
     /// Resize (opset 13+) with PyTorch's coordinates: nearest as asymmetric + floor, nearest-exact as half_pixel +
-    /// round_prefer_ceil (⌊(o + ½)·in/out⌋), linear/bilinear as half_pixel (clamped at 0 by the runtime, as PyTorch)
+    /// round_prefer_ceil (⌊(o + ½)·in/out⌋), linear/bilinear/trilinear as half_pixel (clamped at 0 by the runtime, as PyTorch)
     /// or align_corners, bicubic as cubic with cubic_coeff_a −0.75, half_pixel or align_corners. A scale factor goes in as Resize's scales (the runtime then uses 1/s, as PyTorch); a size as
     /// sizes, with the batch and channel dims read from the input's shape.
     /// </summary>
     public OnnxValue EmitOnnx(OnnxEmitter onnx, OnnxValue x)
     {
-        if (x.Rank is not (3 or 4)) throw OnnxEmitter.Error(this, $"expected input [N, C, L] or [N, C, H, W], got {x}");
+        if (x.Rank is not (3 or 4 or 5)) throw OnnxEmitter.Error(this, $"expected input [N, C, L], [N, C, H, W] or [N, C, D, H, W], got {x}");
         int dims = x.Rank - 2;
-        if ((Mode == "linear" && dims != 1) || (Mode is "bilinear" or "bicubic" && dims != 2))
+        if ((Mode == "linear" && dims != 1) || (Mode is "bilinear" or "bicubic" && dims != 2) || (Mode == "trilinear" && dims != 3))
             throw OnnxEmitter.Error(this, $"mode '{Mode}' does not take input {x}");
-        if (Mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear" or "bicubic"))
+        if (Mode is not ("nearest" or "nearest-exact" or "linear" or "bilinear" or "trilinear" or "bicubic"))
             throw OnnxEmitter.Error(this, $"mode '{Mode}' is not supported");
         if ((Size == null) == (ScaleFactor == null)) throw OnnxEmitter.Error(this, "exactly one of size and scale_factor must be given");
         var spatial = x.Shape[2..];
@@ -222,7 +222,7 @@ public sealed partial class Upsample : IOnnxExportable
             var sizes = onnx.Op("Concat", [batchChannels, onnx.Int64s(outSizes.Select(v => (long)v).ToArray())], [x.Rank], OnnxAttribute.Int("axis", 0));
             inputs = [x, empty, empty, sizes];
         }
-        bool linear = Mode is "linear" or "bilinear", cubic = Mode == "bicubic";
+        bool linear = Mode is "linear" or "bilinear" or "trilinear", cubic = Mode == "bicubic";
         string ctm = Mode == "nearest" ? "asymmetric" : (linear || cubic) && AlignCorners == true ? "align_corners" : "half_pixel";
         if (cubic)
             // PyTorch's bicubic: Keys' A = −0.75 on the 4 taps around the unclamped half-pixel coordinate, the taps

@@ -234,7 +234,7 @@ public class InterpolateCubicTests
         Throws(() => F.Interpolate(Tensor.Zeros(1, 2, 3), [2], mode: "bicubic"), "Got 3D input, but bicubic mode needs 4D input");
         Throws(() => F.Interpolate(x, [2], mode: "nearest", antialias: true), "Anti-alias option is restricted to bilinear and bicubic modes and requires a 4-D tensor as input");
         Throws(() => F.Interpolate(Tensor.Zeros(1, 2, 3), [2], mode: "linear", antialias: true), "Anti-alias option is restricted");
-        Throws(() => F.Interpolate(x, [2], mode: "trilinear"), "5-D (N, C, D, H, W)");
+        Throws(() => F.Interpolate(x, [2], mode: "trilinear"), "Got 4D input, but trilinear mode needs 5D input");
         Throws(() => F.Interpolate(x, [2], mode: "bicubic", alignCorners: null, recomputeScaleFactor: true), "recompute_scale_factor is not meaningful");
         Throws(() => F.Interpolate(x, [0, 2], mode: "bicubic"), "Input and output sizes should be greater than 0");
         Assert.That(F.Interpolate(Tensor.Zeros(0, 2, 3, 4), [5, 2], mode: "bicubic", antialias: true).ShapeCopy(), Is.EqualTo(new[] { 0, 2, 5, 2 }));

@@ -250,7 +250,7 @@ public class InterpolateTests
         Throws(() => F.Interpolate(Tensor.Zeros(1, 2, 3), [2], mode: "bilinear"), "Got 3D input, but bilinear mode needs 4D input");
         Throws(() => F.Interpolate(x, [0, 2]), "Input and output sizes should be greater than 0");
         Throws(() => F.Interpolate(x, scaleFactor: [0.2]), "Input and output sizes should be greater than 0");
-        Throws(() => F.Interpolate(x, [2], mode: "trilinear"), "'trilinear' is not supported");
+        Throws(() => F.Interpolate(x, [2], mode: "trilinear"), "Got 4D input, but trilinear mode needs 5D input");
         Throws(() => F.Interpolate(x, [2], mode: "cubic"), "unknown mode 'cubic'");
         Throws(() => F.Interpolate(x, [2], recomputeScaleFactor: true), "recompute_scale_factor is not meaningful");
         Throws(() => F.Interpolate(Tensor.Zeros(2, 3), [2]), "[2, 3]");

@@ -83,6 +83,20 @@ public class OnnxLayerTests
         yield return Case("AdaptiveAvgPool1d_3", () => new AdaptiveAvgPool1d(3), 2, 3, 9);
         yield return Case("AdaptiveMaxPool1d_1", () => new AdaptiveMaxPool1d(1), 2, 3, 7);
         yield return Case("AdaptiveMaxPool1d_2", () => new AdaptiveMaxPool1d(2), 2, 3, 8);
+        yield return Case("Conv3d_groups2_dilation_stride_pad", () => new Conv3d(4, 6, (3, 2, 2), stride: (2, 1, 2), padding: (1, 0, 1), dilation: (1, 2, 1), groups: 2), 2, 4, 6, 5, 7);
+        yield return Case("Conv3d_same_even_kernel_replicate", () => new Conv3d(3, 4, (2, 3, 2), padding: "same", paddingMode: "replicate"), 2, 3, 4, 5, 3);
+        yield return Case("ConvTranspose3d_stride2_pad1_outpad1", () => new ConvTranspose3d(3, 4, 3, stride: 2, padding: 1, outputPadding: 1), 2, 3, 3, 4, 2);
+        yield return Case("ConvTranspose3d_outpadBeyondStride", () => new ConvTranspose3d(2, 2, 2, stride: 1, outputPadding: (1, 0, 1), dilation: 2), 1, 2, 3, 2, 3);
+        yield return Case("MaxPool3d_pad1_dilation2_ceil", () => new MaxPool3d(3, stride: 2, padding: 1, dilation: (2, 1, 1), ceilMode: true), 2, 3, 7, 6, 5);
+        yield return Case("AvgPool3d_pad_excludePad", () => new AvgPool3d(3, stride: 2, padding: 1, countIncludePad: false), 2, 3, 5, 6, 4);
+        yield return Case("AvgPool3d_divisorOverride", () => new AvgPool3d((2, 3, 3), stride: 1, padding: (0, 1, 1), divisorOverride: 5), 1, 2, 4, 4, 5);
+        yield return Case("AdaptiveAvgPool3d_1", () => new AdaptiveAvgPool3d(1), 2, 3, 4, 5, 3);
+        yield return Case("AdaptiveMaxPool3d_2xNonex2", () => new AdaptiveMaxPool3d((2, null, 2)), 2, 3, 4, 5, 6);
+        yield return Case("BatchNorm3d", () => new BatchNorm3d(3), 2, 3, 2, 4, 3);
+        yield return Case("InstanceNorm3d_affine", () => new InstanceNorm3d(3, affine: true), 2, 3, 2, 4, 3);
+        yield return Case("Upsample_trilinear_x2", () => new Upsample(scaleFactor: [2.0], mode: "trilinear"), 2, 3, 3, 4, 2);
+        yield return Case("Upsample_trilinear_alignCorners_size", () => new Upsample([5, 3, 6], mode: "trilinear", alignCorners: true), 1, 2, 3, 4, 2);
+        yield return Case("Upsample_nearest3d_x1.5", () => new Upsample(scaleFactor: [1.5, 2.0, 0.5], mode: "nearest"), 1, 2, 4, 3, 4);
         yield return Case("Conv1d_MaxPool1d_ConvTranspose1d", () => new Sequential(new Conv1d(3, 4, 3, padding: 1), new MaxPool1d(2), new ConvTranspose1d(4, 3, 2, stride: 2)), 2, 3, 10);
     }
 

@@ -45,6 +45,7 @@ public static partial class OracleCases
         AddGaps(cases, seed, perFamily);
         AddDecoder(cases, seed, perFamily);
         AddMathOps(cases, seed, perFamily);
+        AddThreeD(cases, seed, perFamily);
         return cases;
     }
 

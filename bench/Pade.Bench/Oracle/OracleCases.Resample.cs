@@ -112,6 +112,7 @@ public static partial class OracleCases
             "nearest-exact" => InterpolationMode.NearestExact,
             "linear" => InterpolationMode.Linear,
             "area" => InterpolationMode.Area,
+            "trilinear" => InterpolationMode.Trilinear,
             _ => InterpolationMode.Bilinear,
         };
         // libtorch's C++ interpolate wants one entry per spatial dim; Python's scalar form is expanded here.
