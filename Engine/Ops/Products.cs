@@ -207,6 +207,9 @@ public sealed partial class Tensor
         return MatMul(am, bm).Reshape([.. fa.Select(d => a._shape[d]), .. fb.Select(d => b._shape[d])]);
     }
 
+    /// <summary>torch.cdist: <see cref="Functional.F.Cdist"/>.</summary>
+    public static Tensor Cdist(Tensor x1, Tensor x2, double p = 2) => Functional.F.Cdist(x1, x2, p);
+
     /// <summary>Whether <paramref name="from"/> expands to <paramref name="to"/> (numpy rules, growing only size-1
     /// dims and adding leading ones).</summary>
     private static bool BroadcastsTo(int[] from, int[] to)
