@@ -11,8 +11,8 @@ public sealed partial class Tensor
     /// dL/dx[k] = Σ_{j ≥ k} g[j] Π_{i ≤ j, i ≠ k} x[i], correct with zeros as PyTorch's cumprod_backward: where x[k] ≠ 0
     /// it is the reverse cumsum of g·y divided by x[k] (exact, since every y[j], j ≥ k, holds the factor x[k]); the
     /// first zero of a slice gets the reverse cumsum of g times the cumprod with that zero replaced by 1; any later
-    /// zero gets 0 (every product through it also holds the first zero). Built of differentiable ops, so it has a
-    /// second derivative. int32 goes through float64 and stays int32.
+    /// zero gets 0 (every product through it also holds the first zero). Built of differentiable ops (no 0/0 anywhere).
+    /// int32 goes through float64 and stays int32.
     /// </summary>
     public Tensor Cumprod(int dim)
     {
