@@ -35,10 +35,10 @@ public sealed partial class Tensor
         int offset = 0;
         for (int t = 0; t < terms.Length; t++)
         {
-            parsed[t] = ParseTerm(terms[t], offset, $"operand {t}", equation);
+            parsed[t] = ParseTerm(terms[t], offset, $"operand {t}");
             offset += terms[t].Length + 1;
         }
-        List<int>? explicitOut = arrow < 0 ? null : ParseTerm(equation[(arrow + 2)..], arrow + 2, "the output", equation);
+        List<int>? explicitOut = arrow < 0 ? null : ParseTerm(equation[(arrow + 2)..], arrow + 2, "output");
 
         // Check ranks and count the ellipsis dims.
         int ellDims = 0;
@@ -92,7 +92,7 @@ public sealed partial class Tensor
                 int s = v._shape[d];
                 if (s == 1) continue;
                 if (sizes[d] != 1 && sizes[d] != s)
-                    throw new ArgumentException("einsum(): operands do not broadcast with remapped shapes (original->remapped): " +
+                    throw new ArgumentException("einsum(): operands do not broadcast with remapped shapes [original->remapped]: " +
                                                 string.Join(" ", operands.Select((o, i) => $"{Shapes.Format(o._shape)}->{Shapes.Format(views[i]._shape)}")));
                 sizes[d] = s;
             }
@@ -120,7 +120,7 @@ public sealed partial class Tensor
     private static char LabelChar(int l) => l < 26 ? (char)('A' + l) : (char)('a' + l - 26);
 
     /// <summary>The labels of one term, spaces skipped; PyTorch's messages for a bad character or ellipsis.</summary>
-    private static List<int> ParseTerm(string term, int offset, string what, string equation)
+    private static List<int> ParseTerm(string term, int offset, string what)
     {
         var labels = new List<int>();
         bool ell = false;
@@ -130,9 +130,11 @@ public sealed partial class Tensor
             if (c == ' ') continue;
             if (c == '.')
             {
-                if (ell) throw new ArgumentException($"einsum(): found '.' for {what} for which an ellipsis was already found");
+                bool output = what == "output";
+                if (ell) throw new ArgumentException(output ? "einsum(): found '.' for output but an ellipsis (...) was already found"
+                                                            : $"einsum(): found '.' for {what} for which an ellipsis was already found");
                 if (i + 2 >= term.Length || term[i + 1] != '.' || term[i + 2] != '.')
-                    throw new ArgumentException($"einsum(): found '.' for {what} that is not part of any ellipsis");
+                    throw new ArgumentException($"einsum(): found '.' for {what} that is not part of any ellipsis{(output ? " (...)" : "")}");
                 ell = true;
                 labels.Add(Ellipsis);
                 i += 2;
@@ -140,7 +142,6 @@ public sealed partial class Tensor
             }
             if (c is >= 'A' and <= 'Z') labels.Add(c - 'A');
             else if (c is >= 'a' and <= 'z') labels.Add(c - 'a' + 26);
-            else if (c == '-' || c == '>') throw new ArgumentException($"einsum(): found '{c}' at index {offset + i} of the equation \"{equation}\" that is not part of \"->\"");
             else throw new ArgumentException($"einsum(): invalid subscript given at index {offset + i} in the equation string, subscripts must be in [a-zA-Z]");
         }
         return labels;

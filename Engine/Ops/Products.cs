@@ -180,7 +180,7 @@ public sealed partial class Tensor
     /// torch.tensordot(a, b, dims = (dimsA, dimsB)): contracts a's dims <paramref name="dimsA"/> with b's
     /// <paramref name="dimsB"/> pairwise (negative dims count from the end). The result has a's other dims then b's.
     /// a is permuted to [free, contracted] and b to [contracted, free], both flattened to matrices for one
-    /// <see cref="MatMul"/>. Contracted sizes must match (no broadcasting, as PyTorch).
+    /// <see cref="MatMul"/>. Contracted sizes must match, or one be 1 (that side broadcasts, as ATen's tensordot).
     /// </summary>
     public static Tensor Tensordot(Tensor a, Tensor b, int[] dimsA, int[] dimsB)
     {
@@ -195,9 +195,15 @@ public sealed partial class Tensor
             var rep = list.GroupBy(x => x).FirstOrDefault(g => g.Count() > 1);
             if (rep != null) throw new ArgumentException($"{op}: dim {rep.Key} appears multiple times in the {name} list of dims");
         }
+        // A contracted dim of size 1 on one side broadcasts: the other side is summed over it first (as ATen).
         for (int i = 0; i < ca.Length; i++)
-            if (a._shape[ca[i]] != b._shape[cb[i]])
-                throw new ArgumentException($"{op}: contracted dimensions need to match, but first has size {a._shape[ca[i]]} in dim {ca[i]} and second has size {b._shape[cb[i]]} in dim {cb[i]}");
+        {
+            int s1 = a._shape[ca[i]], s2 = b._shape[cb[i]];
+            if (s1 == s2) continue;
+            if (s2 == 1) a = a.Sum(ca[i], keepDim: true);
+            else if (s1 == 1) b = b.Sum(cb[i], keepDim: true);
+            else throw new ArgumentException($"{op}: contracted dimensions need to match, but first has size {s1} in dim {ca[i]} and second has size {s2} in dim {cb[i]}");
+        }
         var fa = Enumerable.Range(0, a.Rank).Where(d => !ca.Contains(d)).ToArray();
         var fb = Enumerable.Range(0, b.Rank).Where(d => !cb.Contains(d)).ToArray();
         int m = fa.Aggregate(1, (n, d) => n * a._shape[d]), n = fb.Aggregate(1, (s, d) => s * b._shape[d]);

@@ -151,8 +151,11 @@ public class EinsumProperties
         Assert.That(() => Tensor.Einsum("ij->k", m), Throws.ArgumentException.With.Message.Contains("output subscript k does not appear in the equation for any input operand"));
         Assert.That(() => Tensor.Einsum("ij->ii", m), Throws.ArgumentException.With.Message.Contains("output subscript i appears more than once in the output"));
         Assert.That(() => Tensor.Einsum("ii", m), Throws.ArgumentException.With.Message.Contains("subscript i is repeated for operand 0 but the sizes don't match, 2 != 3"));
-        Assert.That(() => Tensor.Einsum("ij,j", m, v), Throws.ArgumentException.With.Message.Contains("operands do not broadcast with remapped shapes (original->remapped)"));
+        Assert.That(() => Tensor.Einsum("ij,j", m, v), Throws.ArgumentException.With.Message.Contains("operands do not broadcast with remapped shapes [original->remapped]"));
         Assert.That(() => Tensor.Einsum("ij,j", m, Tensor.Zeros(3)), Throws.ArgumentException.With.Message.Contains("different dtypes"));
+        Assert.That(() => Tensor.Einsum("ij->i...j...", m), Throws.ArgumentException.With.Message.Contains("found '.' for output but an ellipsis (...) was already found"));
+        Assert.That(() => Tensor.Einsum("ij->i.", m), Throws.ArgumentException.With.Message.Contains("found '.' for output that is not part of any ellipsis (...)"));
+        Assert.That(() => Tensor.Einsum("ij->i-", m), Throws.ArgumentException.With.Message.Contains("invalid subscript given at index 5"));
         Assert.That(() => Tensor.Einsum("i"), Throws.ArgumentException.With.Message.Contains("must provide at least one operand"));
     }
 }

@@ -180,6 +180,8 @@ public class ProductProperties
         Assert.That(() => Tensor.Cross(M(4), M(4)), Throws.ArgumentException.With.Message.Contains("linalg.cross: inputs dimension -1 must have length 3. Got 4 and 4"));
         Assert.That(() => Tensor.Cross(M(2, 3), M(3)), Throws.ArgumentException.With.Message.Contains("inputs must have the same number of dimensions"));
         Assert.That(() => Tensor.Tensordot(M(2, 3), M(4, 2), [1], [0]), Throws.ArgumentException.With.Message.Contains("contracted dimensions need to match, but first has size 3 in dim 1 and second has size 4 in dim 0"));
+        var ones = Tensor.Ones([2, 1], DType.Float64);
+        Assert.That(Tensor.Tensordot(ones, Tensor.Ones([3, 4], DType.Float64), [1], [0]).ToArray<double>(), Is.All.EqualTo(3.0));   // size 1 broadcasts
         Assert.That(() => Tensor.Tensordot(M(2, 3), M(3, 2), [1, 0], [0]), Throws.ArgumentException.With.Message.Contains("both dimension lists should have same length"));
         Assert.That(() => Tensor.Tensordot(M(2, 3), M(3, 2), -1), Throws.ArgumentException.With.Message.Contains("expects dims >= 0, but got dims=-1"));
     }
