@@ -105,7 +105,8 @@ public sealed partial class Tensor
         if (!BroadcastsTo(input._shape, product._shape))
             throw new ArgumentException($"{op}: the input of shape {Shapes.Format(input._shape)} does not broadcast to the product's shape {Shapes.Format(product._shape)}");
         var scaled = alpha == 1 ? product : product.MulScalar(alpha);
-        if (beta == 0) return scaled + input.BroadcastTo(product._shape).ZerosLike();
+        // β = 0: the input's values are not read (no NaN gets through), but it still gets its gradient, β·g = 0.
+        if (beta == 0) return Where(product.OnesLike(), scaled, input);
         return scaled + (beta == 1 ? input : input.MulScalar(beta));
     }
 

@@ -98,7 +98,11 @@ public class ProductProperties
     {
         var input = Tensor.Full([2, 2], double.NaN, DType.Float64);
         var eye = Tensor.FromArray([1.0, 0, 0, 1], 2, 2);
-        Assert.That(Tensor.Addmm(input, eye, eye, beta: 0).ToArray<double>(), Is.EqualTo(new[] { 1.0, 0, 0, 1 }));
+        input.RequiresGrad = true;
+        var y = Tensor.Addmm(input, eye, eye, beta: 0);
+        Assert.That(y.ToArray<double>(), Is.EqualTo(new[] { 1.0, 0, 0, 1 }));
+        y.Sum().Backward();
+        Assert.That(input.Grad!.ToArray<double>(), Is.All.EqualTo(0.0));   // β·g, as PyTorch (not "no gradient")
     }
 
     [FsCheck.NUnit.Property]
