@@ -16,6 +16,7 @@ public sealed partial class CudaBackend
 
     public override void Reduce(ReduceOp op, Tensor x, int[] axes, Tensor y)
     {
+        if (op == ReduceOp.LogSumExp) throw new ArgumentException("Reduce: LogSumExp is a scan op only", nameof(op));
         RequireFloating($"Reduce({op})", x);
         RequireContiguous($"Reduce({op})", x);
         RequireContiguous($"Reduce({op})", y);
@@ -98,7 +99,6 @@ public sealed partial class CudaBackend
 
     public override void Scan(ReduceOp op, Tensor x, int axis, Tensor y, bool reverse, bool exclusive)
     {
-        if (op is not (ReduceOp.Sum or ReduceOp.Prod)) throw new ArgumentException($"Scan: op {op} is not Sum or Prod", nameof(op));
         RequireFloating("Scan", x);
         RequireContiguous("Scan", x);
         RequireContiguous("Scan", y);

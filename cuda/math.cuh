@@ -1,7 +1,7 @@
 // math.cuh: the math library at the precision of the argument. CUDA's float functions have their own names (expf,
 // logf, ...); these overloads let a kernel template call m_exp(x) for T = float and T = double alike. They are
 // the accurate versions (NVRTC runs without --use_fast_math, see NvrtcOptions), so the GPU stays close to the CPU.
-// Included by activations.cu, elementwise.cu, optim.cu and softmax.cu. (pau.cu has its own m_abs, a branch rather
+// Included by activations.cu, elementwise.cu, optim.cu, reduce.cu and softmax.cu. (pau.cu has its own m_abs, a branch rather
 // than fabs, and does not include this file.)
 // NVRTC receives every cuda/*.cuh as an in-memory header (NvrtcCompiler); the include guard lets several .cu
 // files share one translation unit (the emulated driver compiles each .cu on its own, Kernels/CudaEmulator).

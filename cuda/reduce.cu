@@ -19,16 +19,20 @@
 // argmax_<t>(x, y, outer, len, inner)    y[o·inner + i] = first r maximising x[(o·len + r)·inner + i]
 //     A NaN beats any number (the first NaN wins). Mirrors CpuBackend.ArgMax.
 //
-// scan_<t>(op, x, y, outer, len, inner, reverse, exclusive)    op Sum or Prod, x and y [outer, len, inner]
+// scan_<t>(op, x, y, outer, len, inner, reverse, exclusive)    any op, x and y [outer, len, inner]
 //     y[o, k, i] = x[o, 0, i] ⊕ … ⊕ x[o, k, i]   (reverse: x[o, k, i] ⊕ … ⊕ x[o, len−1, i]; exclusive: without
-//     x[o, k, i] itself, the identity 0 or 1 at the first position). One thread per (o, i) runs the chain along len
+//     x[o, k, i] itself, the identity 0, 1, −∞ (max, log-sum-exp) or +∞ (min) at the first position). Op
+//     LogSumExp (scan only) is max + log1p(exp(min − max)) (math.cuh's log1p_g, as ActMath.Log1p), two equal infinities giving themselves, as PyTorch's
+//     _log_add_exp_helper; max and min propagate NaN. One thread per (o, i) runs the chain along len
 //     in scan order, from the identity, so the terms combine in the CPU's order (CpuBackend.Scan) and the bits agree.
 //     Neighbouring threads read neighbouring i (coalesced when inner > 1); a scan along the last axis (inner = 1) is
 //     one row per thread: simple rather than fast (cumsum is not on a network's hot path).
 //
-// This file includes no headers, shared (cuda/*.cuh) or system.
+// This file includes math.cuh (for log-sum-exp's exp and log1p, the CPU's formulas) and no system header.
 
-enum ReduceOpCode { R_Sum = 0, R_Max = 1, R_Min = 2, R_Prod = 3 };
+#include "math.cuh"
+
+enum ReduceOpCode { R_Sum = 0, R_Max = 1, R_Min = 2, R_Prod = 3, R_LogSumExp = 4 };
 
 template <typename T>
 __device__ inline T combine(int op, T a, T b)
@@ -118,6 +122,26 @@ __device__ void argmax(const T* __restrict__ x, int* __restrict__ y, long long o
     }
 }
 
+// The scan's a ⊕ b (mirrors CpuBackend.ScanCombine): reductions' combine, and log-sum-exp.
+template <typename T>
+__device__ inline T scan_combine(int op, T a, T b)
+{
+    if (op != R_LogSumExp) return combine<T>(op, a, b);
+    if (a != a || b != b) return a + b;
+    T hi = a > b ? a : b, lo = a > b ? b : a;
+    if (lo == hi && (lo - lo != lo - lo)) return a;   // equal infinities (x − x is NaN only for ±∞)
+    return hi + log1p_g(m_exp(lo - hi));
+}
+
+template <typename T>
+__device__ inline T scan_identity(int op)
+{
+    if (op == R_Sum) return T(0);
+    if (op == R_Prod) return T(1);
+    T inf = T(1) / T(0);
+    return op == R_Min ? inf : -inf;
+}
+
 template <typename T>
 __device__ void scan(int op, const T* __restrict__ x, T* __restrict__ y, long long outer, long long len,
                      long long inner, int reverse, int exclusive)
@@ -127,13 +151,13 @@ __device__ void scan(int op, const T* __restrict__ x, T* __restrict__ y, long lo
     for (long long j = (long long)blockIdx.x * blockDim.x + threadIdx.x; j < n; j += stride)
     {
         long long first = (j / inner) * len * inner + j % inner;
-        T acc = op == R_Prod ? T(1) : T(0);
+        T acc = scan_identity<T>(op);
         for (long long s = 0; s < len; ++s)
         {
             long long at = first + (reverse ? len - 1 - s : s) * inner;
             T v = x[at];
             if (exclusive) y[at] = acc;
-            acc = op == R_Prod ? acc * v : acc + v;
+            acc = scan_combine<T>(op, acc, v);
             if (!exclusive) y[at] = acc;
         }
     }

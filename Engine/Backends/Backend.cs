@@ -97,7 +97,9 @@ public enum BinaryOp
     LogAddExp,
 }
 
-public enum ReduceOp { Sum, Max, Min, Prod }
+/// <summary>Sum, max, min and product reduce and scan; LogSumExp (log(eᵃ + eᵇ), stable) is a scan op only
+/// (torch.logcumsumexp), which <see cref="Backend.Reduce"/> refuses.</summary>
+public enum ReduceOp { Sum, Max, Min, Prod, LogSumExp }
 
 public enum Distribution { Uniform, Normal, Bernoulli }
 
@@ -135,7 +137,8 @@ public abstract partial class Backend
     /// <summary>y = reduction of contiguous x over the sorted axes; y has x's shape with those axes set to 1.</summary>
     public abstract void Reduce(ReduceOp op, Tensor x, int[] axes, Tensor y);
 
-    /// <summary>Inclusive scan of contiguous x along axis into contiguous y of the same shape, with op Sum or Prod:
+    /// <summary>Inclusive scan of contiguous x along axis into contiguous y of the same shape, with any op (Max and Min
+    /// propagate NaN, LogSumExp is log(eᵃ + eᵇ) computed stably, with −∞ as its identity):
     /// y[.., k, ..] = x[.., 0, ..] ⊕ … ⊕ x[.., k, ..], or from the end (x[.., k, ..] ⊕ … ⊕ x[.., n−1, ..]) when
     /// <paramref name="reverse"/>; <paramref name="exclusive"/> leaves out x[.., k, ..] itself (the identity at the
     /// first position). Terms are combined one after another in scan order, on every device.</summary>

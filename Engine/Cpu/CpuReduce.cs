@@ -17,6 +17,7 @@ public sealed partial class CpuBackend
 
     public override void Reduce(ReduceOp op, Tensor x, int[] axes, Tensor y)
     {
+        if (op == ReduceOp.LogSumExp) throw new ArgumentException("Reduce: LogSumExp is a scan op only", nameof(op));
         if (x.DType == DType.Float32) Reduce<float>(op, x, axes, y);
         else Reduce<double>(op, x, axes, y);
         GC.KeepAlive(x); GC.KeepAlive(y);   // see CpuBackend's remarks on lifetime

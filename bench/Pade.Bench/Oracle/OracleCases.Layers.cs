@@ -46,6 +46,7 @@ public static partial class OracleCases
         AddDecoder(cases, seed, perFamily);
         AddMathOps(cases, seed, perFamily);
         AddThreeD(cases, seed, perFamily);
+        AddLinalg(cases, seed, perFamily);
         return cases;
     }
 
