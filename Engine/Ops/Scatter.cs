@@ -117,14 +117,15 @@ public sealed partial class Tensor
 
     /// <summary>The scatter on the block x (index's extent apart from axis a) with s of the index's shape, recorded with
     /// PyTorch's gradients.</summary>
-    private static Tensor ScatterBlock(string op, ScatterMode mode, bool includeSelf, Tensor x, int a, Tensor index, Tensor s)
+    private static Tensor ScatterBlock(string op, ScatterMode mode, bool includeSelf, Tensor xIn, int a, Tensor index, Tensor sIn)
     {
-        var shape = x.ShapeCopy();
-        Tensor hit, y, divisor = null!;
+        var shape = xIn.ShapeCopy();
+        Tensor hit, y, x, s, divisor = null!;
         using (NoGrad())
         {
-            x = x.Contiguous();
-            s = s.Contiguous();
+            // Contiguous copies for the kernels; the graph records the inputs themselves.
+            x = xIn.Contiguous().Detach();
+            s = sIn.Contiguous().Detach();
             hit = ScatterAddInto(null, shape, a, index, s.OnesLike()).Gt(0);
             switch (mode)
             {
@@ -148,7 +149,7 @@ public sealed partial class Tensor
         Tensor Masked(Tensor g) => Where(hit, g.FullLikeScalar(0), g);
         Tensor Gathered(Tensor g) => GatherBlock(g, a, index);
         var result = y;
-        return Graph.Record(y, op, [x, s], g =>
+        return Graph.Record(y, op, [xIn, sIn], g =>
         {
             switch (mode)
             {
