@@ -49,6 +49,20 @@ public sealed partial class Tensor
         return Scatter(a, ExpandIndex(index, a, shape), value);
     }
 
+    /// <summary>torch.index_fill with a 0-d value tensor, which receives the sum of the gradient over the filled
+    /// slices.</summary>
+    public Tensor IndexFill(int dim, Tensor index, Tensor value)
+    {
+        const string op = "index_fill";
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Rank != 0)
+            throw new ArgumentException($"{op}: only supports a 0-dimensional value tensor, but got tensor with {value.Rank} dimension(s) (shape {Shapes.Format(value._shape)})");
+        Ops.CheckSameDevice(op, this, value);
+        Tensor filled;
+        using (NoGrad()) filled = ZerosLike().IndexFill(dim, index, 1);
+        return Where(filled, value.DType == DType ? value : value.To(DType), this);
+    }
+
     /// <summary>torch.take: the elements of this tensor, read flattened in row-major order, at
     /// <paramref name="index"/> (any shape; the result has it). An index in [−numel, numel); a negative one counts
     /// from the end. The gradient scatter-adds back, so repeated indices accumulate.</summary>

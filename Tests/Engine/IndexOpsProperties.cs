@@ -164,6 +164,9 @@ public class IndexOpsProperties
     {
         Expect.Exact(c.X.Tensor().IndexFill(c.Dim, c.IndexTensor(), -7), SliceLoop(c, (_, _) => -7), "index_fill");
         Expect.Grad("index_fill", xs => xs[0].IndexFill(c.Dim, c.IndexTensor(), -7), c.Seed, c.X.Tensor());
+        var value = Tensor.Full([], -7.0, DType.Float64);
+        Expect.Exact(c.X.Tensor().IndexFill(c.Dim, c.IndexTensor(), value), SliceLoop(c, (_, _) => -7), "index_fill tensor value");
+        Expect.Grad("index_fill tensor value", xs => xs[0].IndexFill(c.Dim, c.IndexTensor(), xs[1]), c.Seed, c.X.Tensor(), value);
     });
 
     [FsCheck.NUnit.Property]
