@@ -28,6 +28,17 @@ public sealed partial class CudaBackend
             (long)src.Shape[0], y.Shape[1], (long)src.Shape[1], (long)src.Shape[2], (long)index.Strides[0], (long)index.Strides[1], (long)index.Strides[2]);
     }
 
+    public override void ScatterReduce(Tensor src, Tensor index, Tensor y, ScatterReduceOp op)
+    {
+        RequireFloating("ScatterReduce", y);
+        RequireContiguous("ScatterReduce", src);
+        RequireContiguous("ScatterReduce", y);
+        long columns = (long)src.Shape[0] * src.Shape[2];
+        if (src.Numel == 0) return;
+        GatherKernels.ScatterReduce[y.DType].LaunchOver(CudaDevice, columns, PointerOf(src, "ScatterReduce"), PointerOf(index, "ScatterReduce"), PointerOf(y, "ScatterReduce"),
+            (long)src.Shape[0], y.Shape[1], (long)src.Shape[1], (long)src.Shape[2], (long)index.Strides[0], (long)index.Strides[1], (long)index.Strides[2], (int)op);
+    }
+
     public override void Resample(Tensor x, Tensor offsets, Tensor taps, Tensor weights, Tensor y)
     {
         RequireFloating("Resample", x);

@@ -16,9 +16,17 @@ public abstract partial class Backend
     /// and device.</summary>
     public virtual void ScatterAdd(Tensor src, Tensor index, Tensor y) => throw new NotSupportedException($"{Device} backend has no kernel scatter_add");
 
+    /// <summary>y[o, index[o, k, i], i] = reduce(y[o, index[o, k, i], i], src[o, k, i]) for k = 0, 1, ..., K − 1 in that
+    /// order, shapes and strides as <see cref="ScatterAdd"/>'s: the product, the maximum or minimum (a NaN on either
+    /// side wins, as in PyTorch) or the value itself (the last write wins). Deterministic as scatter-add.</summary>
+    public virtual void ScatterReduce(Tensor src, Tensor index, Tensor y, ScatterReduceOp op) => throw new NotSupportedException($"{Device} backend has no kernel scatter_reduce");
+
     /// <summary>y[o, k, i] = Σ_{t = offsets[k]}^{offsets[k+1] − 1} weights[t]·x[o, taps[t], i], summed in order of t
     /// from the first product (no taps: 0), for x [O, D, I] and y [O, K, I], all contiguous; offsets int32 [K + 1],
     /// taps int32 and weights (x's dtype) [offsets[K]], every tap in [0, D). interpolate's 1-D pass along one axis
     /// and, on the transposed taps, its adjoint: one writer per output, so deterministic.</summary>
     public virtual void Resample(Tensor x, Tensor offsets, Tensor taps, Tensor weights, Tensor y) => throw new NotSupportedException($"{Device} backend has no kernel resample");
 }
+
+/// <summary>The reductions of <see cref="Backend.ScatterReduce"/> (the values are the CUDA kernel's op codes).</summary>
+public enum ScatterReduceOp { Prod = 0, Amax = 1, Amin = 2, Assign = 3 }

@@ -47,6 +47,7 @@ public static partial class OracleCases
         AddMathOps(cases, seed, perFamily);
         AddThreeD(cases, seed, perFamily);
         AddLinalg(cases, seed, perFamily);
+        AddScatter(cases, seed, perFamily);
         return cases;
     }
 
