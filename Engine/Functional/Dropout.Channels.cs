@@ -97,15 +97,20 @@ public static partial class F
                 throw new ArgumentException($"{op}: Feature dropout requires at least 2 dimensions in the input, got shape {Shapes.Format(input.Shape)}");
             for (int i = 2; i < shape.Length; i++) shape[i] = 1;
         }
-        Tensor noise, shift;
+        Tensor noise;
+        Tensor? shift = null;
         using (Tensor.NoGrad())
         {
             var keep = Tensor.Bernoulli(shape, 1 - p, input.DType, input.Device, generator);
-            if (!alpha) return DropoutWithMask(input, keep.Mul_(1 / (1 - p)));
-            double a = 1 / Math.Sqrt((AlphaDropoutAlpha * AlphaDropoutAlpha * p + 1) * (1 - p));
-            shift = keep.AddScalar(-1).MulScalar(AlphaDropoutAlpha * a).AddScalar(AlphaDropoutAlpha * a * p);
-            noise = keep.MulScalar(a);
+            if (alpha)
+            {
+                double a = 1 / Math.Sqrt((AlphaDropoutAlpha * AlphaDropoutAlpha * p + 1) * (1 - p));
+                shift = keep.AddScalar(-1).MulScalar(AlphaDropoutAlpha * a).AddScalar(AlphaDropoutAlpha * a * p);
+                noise = keep.MulScalar(a);
+            }
+            else noise = keep.Mul_(1 / (1 - p));
         }
-        return DropoutWithMask(input, noise) + shift;
+        var y = DropoutWithMask(input, noise);
+        return shift is null ? y : y + shift;
     }
 }

@@ -84,7 +84,7 @@ public static partial class F
             width = Math.Max(width, members[b].Count);
         }
         if (maxNorm is double mx && t > 0) EmbeddingRenorm(weight, input.Reshape(t), mx, normType);
-        if (nb == 0 || dim == 0 || members.All(m => m.Count == 0)) return Tensor.Zeros([nb, dim], weight.DType, weight.Device);
+        if (nb == 0 || n == 0 || dim == 0) return Tensor.Zeros([nb, dim], weight.DType, weight.Device);
 
         // The padded table: rows [B, Lmax] (row 0 where the bag is shorter), their positions in input, a 0/1 mask.
         var rows = new int[nb * width];
@@ -110,7 +110,7 @@ public static partial class F
             var nonEmpty = Tensor.FromArray(count, nb, 1).To(weight.DType).To(dev).Gt(0);
             return Tensor.Where(nonEmpty, m, m.FullLikeScalar(0));
         }
-        if (perSampleWeights != null)
+        if (perSampleWeights != null && t > 0)
             mask = mask * perSampleWeights.Reshape(t).IndexSelect(0, Tensor.FromArray(positions, nb * width).To(dev)).Reshape(nb, width, 1);
         var sum = (e * mask).Sum(1);
         if (mode == "sum") return sum;
