@@ -54,6 +54,7 @@ public sealed partial class GLU(int dim = -1) : Module
 /// <summary>nn.Threshold: x where x &gt; threshold, else value.</summary>
 public sealed partial class Threshold(double threshold, double value) : Module
 {
+    /// <summary>PyTorch's <c>threshold</c> attribute (C# forbids a member named as its class).</summary>
     public double ThresholdValue { get; } = threshold;
     public double Value { get; } = value;
     public override Tensor Forward(Tensor input) => F.Threshold(input, ThresholdValue, Value);

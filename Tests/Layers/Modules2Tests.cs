@@ -152,4 +152,23 @@ public class Modules2Tests
         Assert.That(rows[4..], Is.EqualTo(new[] { 6.0, 8 }), "a row not referenced keeps its norm");
         Assert.That(y.ToArray<double>()[0], Is.EqualTo(0.9).Within(1e-6));
     }
+
+    [Test]
+    public void State_dicts_round_trip_between_two_instances()
+    {
+        var pairs = new (Module A, Module B)[]
+        {
+            (new Bilinear(3, 2, 4, generator: new Generator(1)), new Bilinear(3, 2, 4, generator: new Generator(2))),
+            (new RMSNorm([2, 3]), new RMSNorm([2, 3])),
+            (new EmbeddingBag(5, 3, generator: new Generator(1)), new EmbeddingBag(5, 3, generator: new Generator(2))),
+        };
+        foreach (var (a, b) in pairs)
+        {
+            foreach (var p in a.Parameters()) using (Tensor.NoGrad()) p.CopyFrom(Tensor.Randn(p.ShapeCopy(), 0, 1, p.DType, null, new Generator(5)));
+            b.LoadStateDict(a.StateDict());
+            foreach (var (name, p) in a.NamedParameters())
+                Assert.That(b.StateDict()[name].ToArray<double>(), Is.EqualTo(p.ToArray<double>()), $"{a.GetType().Name}.{name}");
+        }
+        Assert.That(() => new RMSNorm(4).LoadStateDict(new RMSNorm(5).StateDict()), Throws.ArgumentException.With.Message.Contains("'weight' has shape [5]"));
+    }
 }
