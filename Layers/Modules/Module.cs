@@ -75,6 +75,12 @@ public abstract class Module
         return module;
     }
 
+    /// <summary>Drops every child module (containers renumber theirs by registering them again).</summary>
+    protected void ClearModules() => _children.Clear();
+
+    /// <summary>Drops every parameter of this module itself (the parameter containers re-register theirs).</summary>
+    protected void ClearParameters() => _parameters.Clear();
+
     private static void Replace(List<(string, Tensor?)> list, string name, Tensor? value)
     {
         int i = list.FindIndex(p => p.Item1 == name);

@@ -48,6 +48,7 @@ public static partial class OracleCases
         AddThreeD(cases, seed, perFamily);
         AddLinalg(cases, seed, perFamily);
         AddScatter(cases, seed, perFamily);
+        AddModules2(cases, seed, perFamily);
         return cases;
     }
 
