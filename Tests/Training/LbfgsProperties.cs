@@ -126,6 +126,42 @@ public class LbfgsProperties
         return (x, funcEvals, stateNIter);
     }
 
+    /// <summary>The strong-Wolfe search on a random convex quadratic along a random descent direction, from initial
+    /// steps far below and above the minimiser: the point it returns satisfies its definition, sufficient decrease
+    /// f(t) ≤ f(0) + c1·t·g(0)ᵀd and curvature |g(t)ᵀd| ≤ c2·|g(0)ᵀd|, within max_ls + 1 evaluations, and the
+    /// gradient it returns is the one at x + t·d.</summary>
+    [FsCheck.NUnit.Property(MaxTest = 200)]
+    public void StrongWolfeSatisfiesItsConditions(PositiveInt seed, PositiveInt size, bool scaled)
+    {
+        int n = 1 + size.Get % 7;
+        var q = Quadratic.Draw(n, seed.Get);
+        var rng = new Random(seed.Get);
+        var (f0, g0) = q.Eval(q.X0);
+        // A descent direction: −g scaled elementwise by positive factors (or not).
+        var d = g0.Select(v => -v * (scaled ? 0.1 + 2 * rng.NextDouble() : 1)).ToArray();
+        double gtd = g0.Zip(d, (a, b) => a * b).Sum();
+        if (!(gtd < -1e-12)) return;
+        double t0 = new[] { 1e-3, 0.1, 1, 10, 100 }[rng.Next(5)];
+        int evals = 0;
+        (double, Tensor) Obj(Tensor[] x, double t, Tensor dt)
+        {
+            evals++;
+            var at = q.X0.Zip(d, (a, b) => a + t * b).ToArray();
+            var (f, g) = q.Eval(at);
+            return (f, Tensor.FromArray(g, n));
+        }
+        var (fT, gT, tT, reported) = StrongWolfe.Search(Obj, [], t0, Tensor.FromArray(d, n), f0, Tensor.FromArray(g0, n), gtd);
+        Assert.That(reported, Is.EqualTo(evals), "evaluations reported");
+        Assert.That(evals, Is.LessThanOrEqualTo(26), "at most max_ls + 1 evaluations");
+        var (fExpected, gExpected) = q.Eval(q.X0.Zip(d, (a, b) => a + tT * b).ToArray());
+        Assert.That(fT, Is.EqualTo(fExpected).Within(1e-12 * (1 + Math.Abs(fExpected))), "the loss at the step returned");
+        Assert.That(gT.ToArray<double>(), Is.EqualTo(gExpected).Within(1e-12), "the gradient at the step returned");
+        double slack = 1e-12 * (1 + Math.Abs(f0));
+        Assert.That(fT, Is.LessThanOrEqualTo(f0 + 1e-4 * tT * gtd + slack), $"sufficient decrease at t = {tT} (t0 = {t0})");
+        double gtdT = gExpected.Zip(d, (a, b) => a * b).Sum();
+        Assert.That(Math.Abs(gtdT), Is.LessThanOrEqualTo(0.9 * -gtd + 1e-12), $"curvature at t = {tT} (t0 = {t0})");
+    }
+
     [Test]
     public void StrongWolfeReachesTheQuadraticMinimiser()
     {
