@@ -13,6 +13,16 @@ public static class GradMode
         return new Scope();
     }
 
+    /// <summary>Runs <paramref name="f"/> with gradients enabled whatever NoGrad scopes are open (PyTorch's
+    /// <c>torch.enable_grad()</c>), and restores them after, also when it throws.</summary>
+    public static T Enabled<T>(Func<T> f)
+    {
+        int saved = _disabled;
+        _disabled = 0;
+        try { return f(); }
+        finally { _disabled = saved; }
+    }
+
     private sealed class Scope : IDisposable
     {
         private bool _done;

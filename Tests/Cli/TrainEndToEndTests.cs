@@ -42,12 +42,17 @@ public class TrainEndToEndTests
         Assert.That(File.Exists(Path.Combine(dir, "loss.png")), Is.True);
     }
 
-    /// <summary>`--opt rmsprop|adagrad|adamax` train with PyTorch's defaults (lr 0.01, 0.01, 2e-3; RMSprop's momentum 0)
+    /// <summary>`--opt rmsprop|adagrad|adamax|adadelta|nadam|radam|asgd|rprop` train with PyTorch's defaults (lr 0.01, 0.01, 2e-3, 1.0, 2e-3, 1e-3, 0.01, 0.01; RMSprop's momentum 0)
     /// and checkpoint their state under PyTorch's names; `--momentum` reaches RMSprop.</summary>
     [TestCase("rmsprop", null, "square_avg", 0.0)]
     [TestCase("rmsprop", "0.5", "momentum_buffer", 0.5)]
     [TestCase("adagrad", null, "sum", 0.0)]
     [TestCase("adamax", null, "exp_inf", 0.0, 2e-3)]
+    [TestCase("adadelta", null, "acc_delta", 0.0, 1.0)]
+    [TestCase("nadam", null, "mu_product", 0.0, 2e-3)]
+    [TestCase("radam", null, "exp_avg_sq", 0.0, 1e-3)]
+    [TestCase("asgd", null, "ax", 0.0, 0.01)]
+    [TestCase("rprop", null, "step_size", 0.0, 0.01)]
     public void RmspropAdagradAdamaxTrainWithPyTorchDefaults(string opt, string? momentum, string state, double expectedMomentum, double lr = 0.01)
     {
         string dir = Path.Combine(TrainingFixtures.TempDir("cli-" + opt), "run");

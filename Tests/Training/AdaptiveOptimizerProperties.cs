@@ -207,10 +207,13 @@ public static class AdaptiveOptimizerArbitraries
     private static readonly Gen<int> Size = Gen.Frequency(
         (1, Gen.Constant(0)), (2, Gen.Constant(1)), (10, Gen.Choose(2, 40)), (1, Gen.Choose((1 << 15) + 1, (1 << 15) + 40)));
 
-    private static readonly Gen<OptimCommon> Common =
+    private static readonly Gen<OptimCommon> Common = CommonGen(6);
+
+    /// <summary>The common part of every optimizer case, up to <paramref name="maxSteps"/> steps (also of <see cref="ComposedOptimizerArbitraries"/>).</summary>
+    internal static Gen<OptimCommon> CommonGen(int maxSteps) =>
         from n1 in Size
         from n2 in Size
-        from steps in Gen.Choose(1, 6)
+        from steps in Gen.Choose(1, maxSteps)
         from mask in Gen.ArrayOf(Gen.Frequency((2, Gen.Constant(true)), (1, Gen.Constant(false))), steps)
         from maximize in Gen.Elements(false, true)
         from resumeAt in Gen.Choose(0, steps)

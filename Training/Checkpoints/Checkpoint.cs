@@ -44,7 +44,8 @@ public sealed record LoadedCheckpoint(string Directory, CheckpointState State, D
 /// optimizer.safetensors  the optimizer's state tensors by parameter index, PyTorch's names (`3.exp_avg`,
 ///                        `3.exp_avg_sq`, `3.max_exp_avg_sq`, `3.step`: Adam's count is per parameter; SGD's
 ///                        `3.momentum_buffer`; RMSprop's `3.square_avg`, `3.grad_avg`, `3.momentum_buffer`;
-///                        Adagrad's `3.sum`; Adamax's `3.exp_avg`, `3.exp_inf`), and
+///                        Adagrad's `3.sum`; Adamax's `3.exp_avg`, `3.exp_inf`; the composed optimizers'
+///                        tensors and scalars, see ComposedOptimizer), and
 ///                        the optimizer's own step count in the metadata (checkpoints written before per-parameter
 ///                        counts have no `i.step`; that one count is then each parameter's)
 /// state.json             epoch, global step, RNG state, best accuracy, metrics history, the run's config

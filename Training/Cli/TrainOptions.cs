@@ -24,8 +24,8 @@ public sealed class TrainOptions
     public Option<string?> DataDir { get; } = new("--data-dir") { Description = "Folder holding the data set files" };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Epochs to train", DefaultValueFactory = _ => D.Epochs };
     public Option<int> Batch { get; } = new("--batch") { Description = "Training batch size", DefaultValueFactory = _ => D.Batch };
-    public Option<string> Opt { get; } = new("--opt") { Description = "Optimizer: adam | adamw | sgd | rmsprop | adagrad | adamax (PyTorch's defaults for what is not given)", DefaultValueFactory = _ => D.Opt };
-    public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate [default: adam 0.004 for lenet, else 0.001; sgd, rmsprop, adagrad 0.01; adamax 0.002]" };
+    public Option<string> Opt { get; } = new("--opt") { Description = "Optimizer: adam | adamw | sgd | rmsprop | adagrad | adamax | adadelta | nadam | radam | asgd | rprop (PyTorch's defaults for what is not given)", DefaultValueFactory = _ => D.Opt };
+    public Option<double?> Lr { get; } = new("--lr") { Description = "Learning rate [default: adam 0.004 for lenet, else 0.001; sgd, rmsprop, adagrad, asgd, rprop 0.01; adamax, nadam 0.002; radam 0.001; adadelta 1.0]" };
     public Option<double?> PauLr { get; } = new("--pau-lr")
     {
         Description = "Learning rate of the activation parameters (own group, no weight decay, no schedule) [default: --lr]",
@@ -75,7 +75,7 @@ public sealed class TrainOptions
         cmd.Add(Limit);
         cmd.Add(Augment);
         Model.AcceptOnlyFromAmong([.. ModelZoo.Models]);
-        Opt.AcceptOnlyFromAmong("adam", "adamw", "sgd", "rmsprop", "adagrad", "adamax");
+        Opt.AcceptOnlyFromAmong("adam", "adamw", "sgd", "rmsprop", "adagrad", "adamax", "adadelta", "nadam", "radam", "asgd", "rprop");
         Augment.AcceptOnlyFromAmong("auto", "on", "off");
     }
 

@@ -53,17 +53,9 @@ public sealed class Trainer(Module model, Optimizer optimizer, LrSchedule? sched
         return (m.Loss, m.Top1, m.Samples);
     }
 
-    /// <summary>Scales every gradient by max / (‖g‖ + 1e-6) when the joint norm ‖g‖ exceeds <paramref name="max"/>
-    /// (PyTorch's formula and epsilon).</summary>
-    void ClipGradients(double max)
-    {
-        using var _ = Tensor.NoGrad();
-        var grads = Optimizer.Groups.SelectMany(g => g.Parameters).Where(p => p.Grad is not null).ToList();
-        double total = Math.Sqrt(grads.Sum(p => (p.Grad! * p.Grad!).Sum().Item()));
-        double coef = max / (total + 1e-6);
-        if (coef >= 1) return;
-        foreach (var p in grads) p.Grad = p.Grad! * coef;
-    }
+    /// <summary>Scales every gradient by max / (‖g‖ + 1e-6) when the joint L2 norm ‖g‖ exceeds <paramref name="max"/>:
+    /// torch.nn.utils.clip_grad_norm_, <see cref="Utils.ClipGradNorm"/>.</summary>
+    void ClipGradients(double max) => Utils.ClipGradNorm(Optimizer.Groups.SelectMany(g => g.Parameters), max);
 
     public Metrics Evaluate(IEnumerable<(Tensor X, Tensor Y)> batches)
     {

@@ -2,14 +2,15 @@ namespace Pade.Training.Optim;
 
 /// <summary>
 /// The momentum a cyclic scheduler cycles inversely to the rate: SGD's and RMSprop's momentum (PyTorch's group
-/// "momentum"), Adam's, AdamW's and Adamax's β₁ (PyTorch's betas[0]); Adagrad has neither, as in PyTorch. Pade keeps
+/// "momentum"), Adam's, AdamW's, Adamax's, NAdam's and RAdam's β₁ (PyTorch's betas[0]); Adagrad, Adadelta, ASGD,
+/// Rprop and LBFGS have neither, as in PyTorch. Pade keeps
 /// momentum per optimizer, not per group, so the cycled momentum is one number (scalar base/max momentum).
 /// </summary>
 internal static class CycledMomentum
 {
     public static void Check(Optimizer optimizer)
     {
-        if (optimizer is not (Sgd or RMSprop or Adam or Adamax))
+        if (optimizer is not (Sgd or RMSprop or Adam or Adamax or NAdam or RAdam))
             throw new ArgumentException("optimizer must support momentum or beta1 with `cycle_momentum` option enabled");
     }
 
@@ -21,6 +22,8 @@ internal static class CycledMomentum
             case RMSprop r: r.Momentum = momentum; break;
             case Adam a: a.Beta1 = momentum; break;
             case Adamax x: x.Beta1 = momentum; break;
+            case NAdam n: n.Beta1 = momentum; break;
+            case RAdam r: r.Beta1 = momentum; break;
         }
     }
 
@@ -30,6 +33,8 @@ internal static class CycledMomentum
         RMSprop r => r.Momentum,
         Adam a => a.Beta1,
         Adamax x => x.Beta1,
+        NAdam n => n.Beta1,
+        RAdam r => r.Beta1,
         _ => double.NaN,
     };
 }

@@ -1,4 +1,5 @@
 using Pade.Engine;
+using Pade.Engine.Autograd;
 
 namespace Pade.Training.Optim;
 
@@ -37,7 +38,7 @@ public abstract class Optimizer
     }
 
     /// <summary>Applies one update to every parameter that has a gradient.</summary>
-    public void Step()
+    public virtual void Step()
     {
         StepCount++;
         using var _ = Tensor.NoGrad();
@@ -50,6 +51,27 @@ public abstract class Optimizer
                 Update(g, p, grad);
                 p.Storage.BumpVersion();
             }
+    }
+
+    /// <summary>
+    /// PyTorch's <c>step(closure)</c>: evaluates <paramref name="closure"/> (which zeroes the gradients, computes the
+    /// loss and calls Backward) with gradients enabled, then steps, and returns the closure's loss. <see cref="LBFGS"/>
+    /// calls the closure more than once.
+    /// </summary>
+    public virtual Tensor Step(Func<Tensor> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        var loss = EvaluateWithGrad(closure);
+        Step();
+        return loss;
+    }
+
+    /// <summary>Runs a closure with gradients enabled even inside a NoGrad scope (PyTorch's <c>torch.enable_grad()</c>
+    /// around the closure): NoGrad scopes are counted, so they are lifted and restored around the call.</summary>
+    protected static Tensor EvaluateWithGrad(Func<Tensor> closure)
+    {
+        if (GradMode.IsEnabled) return closure();
+        return GradMode.Enabled(closure);
     }
 
     protected abstract void Update(ParamGroup group, Tensor p, Tensor grad);

@@ -9,7 +9,7 @@ namespace Pade.Training.Runs;
 /// <c>summary.json</c>.
 /// </summary>
 /// <remarks>Null <see cref="Lr"/> / <see cref="PauLr"/> / <see cref="Momentum"/> mean "the optimizer's default" (Adam
-/// 1e-3, SGD, RMSprop and Adagrad 0.01, Adamax 2e-3; the PAU rate defaults to the main rate; momentum 0.9 for SGD, PyTorch's 0 for
+/// 1e-3, SGD, RMSprop, Adagrad, ASGD and Rprop 0.01, Adamax and NAdam 2e-3, RAdam 1e-3, Adadelta 1.0; the PAU rate defaults to the main rate; momentum 0.9 for SGD, PyTorch's 0 for
 /// RMSprop); <see cref="Resolve"/> fills them in before a run starts.</remarks>
 public sealed record RunConfig
 {
@@ -37,13 +37,15 @@ public sealed record RunConfig
     /// <summary>Random crop + flip; null means "on for CIFAR-10, off otherwise".</summary>
     public bool? Augment { get; init; }
 
-    /// <summary>The learning rate the optimizer starts with: SGD 0.01; RMSprop and Adagrad 0.01, Adamax 2e-3 (PyTorch's
+    /// <summary>The learning rate the optimizer starts with: SGD 0.01; RMSprop, Adagrad, ASGD and Rprop 0.01, Adamax and NAdam 2e-3, RAdam 1e-3, Adadelta 1.0 (PyTorch's
     /// defaults); Adam 1e-3 (PyTorch's default), except LeNet, whose small, shallow network takes 4e-3 under the cosine
     /// schedule and converges in 3 epochs.</summary>
     public double EffectiveLr => Lr ?? Opt.Trim().ToLowerInvariant() switch
     {
-        "sgd" or "rmsprop" or "adagrad" => 0.01,
-        "adamax" => 2e-3,
+        "sgd" or "rmsprop" or "adagrad" or "asgd" or "rprop" => 0.01,
+        "adamax" or "nadam" => 2e-3,
+        "adadelta" => 1.0,
+        "radam" => 1e-3,
         _ => Model.Equals("lenet", StringComparison.OrdinalIgnoreCase) ? 4e-3 : 1e-3,
     };
 

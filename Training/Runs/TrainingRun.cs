@@ -125,8 +125,9 @@ public sealed class TrainingRun
         if (!(c.EffectivePauLr >= 0)) throw new ArgumentException($"--pau-lr must be non-negative, got {c.EffectivePauLr}");
         if (c.ClipGrad is double clip && !(clip > 0)) throw new ArgumentException($"--clip-grad must be positive, got {clip}");
         if (c.WeightDecay < 0) throw new ArgumentException($"--weight-decay must be non-negative, got {c.WeightDecay}");
-        if (c.Opt is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad" or "adamax"))
-            throw new ArgumentException($"unknown optimizer '{c.Opt}'; expected sgd, adam, adamw, rmsprop, adagrad or adamax");
+        if (c.Opt is not ("sgd" or "adam" or "adamw" or "rmsprop" or "adagrad" or "adamax" or "adadelta" or "nadam" or "radam" or "asgd" or "rprop"))
+            throw new ArgumentException($"unknown optimizer '{c.Opt}'; expected sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta, nadam, radam, asgd or rprop");
+        if (c.Opt == "rprop" && c.WeightDecay != 0) throw new ArgumentException($"--weight-decay: rprop has no weight decay (as torch.optim.Rprop), got {c.WeightDecay}");
         if (!(c.EffectiveMomentum >= 0)) throw new ArgumentException($"--momentum must be non-negative, got {c.EffectiveMomentum}");
         if (!ModelZoo.Models.Contains(c.Model)) throw new ArgumentException($"unknown model '{c.Model}'; expected one of {string.Join(", ", ModelZoo.Models)}");
         LrSchedule.Parse(c.Schedule, c.Epochs);
@@ -165,6 +166,11 @@ public sealed class TrainingRun
             "rmsprop" => new RMSprop(groups, momentum: c.EffectiveMomentum),
             "adagrad" => new Adagrad(groups),
             "adamax" => new Adamax(groups),
+            "adadelta" => new Adadelta(groups),
+            "nadam" => new NAdam(groups),
+            "radam" => new RAdam(groups),
+            "asgd" => new ASGD(groups),
+            "rprop" => new Rprop(groups),
             "adamw" => new Adam(groups, decoupled: true),
             _ => new Adam(groups),
         };

@@ -49,6 +49,7 @@ public static partial class OracleCases
         AddLinalg(cases, seed, perFamily);
         AddScatter(cases, seed, perFamily);
         AddModules2(cases, seed, perFamily);
+        AddOptimizers2(cases, seed, perFamily);
         return cases;
     }
 
