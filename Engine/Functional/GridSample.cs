@@ -133,7 +133,7 @@ public static partial class F
             ix = PadCoordinate(ix, w, paddingMode, corners);
             iy = PadCoordinate(iy, h, paddingMode, corners);
             if (mode == "nearest")
-                y = Tap(flat, ix.Detach().Round(), iy.Detach().Round(), w, h);
+                y = WithZeroGridGradient(Tap(flat, ix.Detach().Round(), iy.Detach().Round(), w, h), grid);
             else
             {
                 Tensor xw, xe, yn, ys;
@@ -147,6 +147,17 @@ public static partial class F
             }
         }
         return y.Reshape(n, c, oh, ow);
+    }
+
+    /// <summary>Nearest's output as a node of the grid too, with gradient 0 for it as PyTorch's (the rounding is
+    /// piecewise constant), so a grid that requires grad gets a zero gradient rather than none.</summary>
+    private static Tensor WithZeroGridGradient(Tensor y, Tensor grid)
+    {
+        if (!Autograd.GradMode.IsEnabled || !grid.RequiresGrad) return y;
+        Tensor copy;
+        using (Tensor.NoGrad()) copy = y.Detach().Clone();
+        var gridShape = grid.ShapeCopy();
+        return Autograd.Graph.Record(copy, "grid_sampler_2d_nearest", [y, grid], g => [g, Tensor.Zeros(gridShape, g.DType, g.Device)]);
     }
 
     /// <summary>grid_sampler_unnormalize: [−1, 1] to pixel coordinates.</summary>

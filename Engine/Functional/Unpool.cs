@@ -2,7 +2,7 @@ namespace Pade.Engine.Functional;
 
 /// <summary>
 /// torch.nn.functional.max_unpool1d/2d and lp_pool1d/2d, compositions of existing differentiable ops: unpooling is a
-/// scatter-add of the input into zeros at the pooling indices (its gradient gathers there), power-average pooling is
+/// scatter of the input into zeros at the pooling indices (its gradient gathers there), power-average pooling is
 /// avg_pool of xᵖ with PyTorch's sign·relu·kernel-size scaling and the 1/p root.
 /// </summary>
 public static partial class F
@@ -12,7 +12,8 @@ public static partial class F
     /// positions oh·OW + ow in each output plane, as <see cref="MaxPool2dWithIndices"/> returns) → zeros of
     /// (N, C, OH, OW) with each input value at its index. The output size defaults to
     /// (H − 1)·stride − 2·padding + kernel; <paramref name="outputSize"/> (OH, OW), or (N, C, OH, OW), may pick
-    /// another strictly within ±stride of it. Repeated indices add up (PyTorch leaves that case undefined).
+    /// another strictly within ±stride of it. A repeated index (overlapping windows) takes the last input written
+    /// to it, as libtorch's loop; the gradient of every input is the output's gradient at its index, as PyTorch's.
     /// </summary>
     public static Tensor MaxUnpool2d(Tensor input, Tensor indices, Size2 kernelSize, Size2? stride = null, Size2? padding = null, int[]? outputSize = null)
     {
@@ -75,14 +76,34 @@ public static partial class F
         var idx = unbatched ? indices.Unsqueeze(0) : indices;
         int n = x.Size(0), c = x.Size(1), hw = x.Size(2) * x.Size(3), planeSize = oh * ow;
         var flatIdx = idx.Contiguous().Reshape(n, c, hw);
+        // Each output position takes the last input written to it, as libtorch's loop (overlapping pooling windows
+        // repeat an index, always with the same value): the earlier writers are masked out of the scatter.
+        var keep = new double[n * c * hw];
         if (flatIdx.Numel > 0)
         {
-            // The first bad index, reported as PyTorch does (ScatterAdd's own check would name itself).
-            foreach (var v in flatIdx.Cpu().ToArray<int>())
-                if (v < 0 || v >= planeSize)
-                    throw new ArgumentException($"{op}: Found an invalid max index: {v} (output volumes are of size {oh}x{ow}");
+            var all = flatIdx.Cpu().ToArray<int>();
+            var seen = new HashSet<int>();
+            for (int plane = 0; plane < n * c; plane++)
+            {
+                seen.Clear();
+                for (int e = hw - 1; e >= 0; e--)
+                {
+                    int v = all[plane * hw + e];
+                    if (v < 0 || v >= planeSize)   // the first bad index, reported as PyTorch does
+                        throw new ArgumentException($"{op}: Found an invalid max index: {all.First(u => u < 0 || u >= planeSize)} (output volumes are of size {oh}x{ow}");
+                    if (seen.Add(v)) keep[plane * hw + e] = 1;
+                }
+            }
         }
-        var y = Tensor.ScatterAdd(Tensor.Zeros([n, c, planeSize], x.DType, x.Device), 2, flatIdx, x.Reshape(n, c, hw)).Reshape(n, c, oh, ow);
+        var values = x.Reshape(n, c, hw);
+        Tensor y;
+        using (Tensor.NoGrad())
+        {
+            var mask = Tensor.FromArray(keep, n, c, hw).To(x.DType).To(x.Device);
+            y = Tensor.ScatterAdd(Tensor.Zeros([n, c, planeSize], x.DType, x.Device), 2, flatIdx, values * mask);
+        }
+        // PyTorch's backward: every input reads the gradient at its index (repeated indices included).
+        y = Autograd.Graph.Record(y, op, [values], g => [Tensor.Gather(g, 2, flatIdx)], flatIdx).Reshape(n, c, oh, ow);
         return unbatched ? y.Squeeze(0) : y;
     }
 

@@ -44,6 +44,7 @@ public static partial class OracleCases
         AddAttention(cases, seed, perFamily);
         AddGaps(cases, seed, perFamily);
         AddDecoder(cases, seed, perFamily);
+        AddVision(cases, seed, perFamily);
         return cases;
     }
 
