@@ -102,6 +102,13 @@ public class VisionTests
         Assert.That(F.Fold(Tensor.Zeros(8, 4), 3, 2).ShapeCopy(), Is.EqualTo(new[] { 2, 3, 3 }));
         Assert.That(Tensor.Scalar(2.5).Unfold(0, 1, 1).ToArray<float>(), Is.EqualTo(new[] { 2.5f }));
         Assert.That(F.AffineGrid(Tensor.Zeros(1, 2, 3), [1, 1, 1, 1]).ShapeCopy(), Is.EqualTo(new[] { 1, 1, 1, 2 }));
+        Assert.That(F.GridSample(Tensor.Zeros(0, 2, 3, 3), Tensor.Zeros(0, 4, 5, 2)).ShapeCopy(), Is.EqualTo(new[] { 0, 2, 4, 5 }));
+        Assert.That(F.MaxUnpool2d(Tensor.Zeros(0, 2, 2, 2), Tensor.Zeros([0, 2, 2, 2], DType.Int32), 2).ShapeCopy(), Is.EqualTo(new[] { 0, 2, 4, 4 }));
+        // A grid that requires grad gets nearest's zero gradient (PyTorch's), not none.
+        var grid = Tensor.Rand([1, 2, 2, 2], -1, 1, DType.Float64, generator: new Generator(4));
+        grid.RequiresGrad = true;
+        F.GridSample(Tensor.Ones([1, 1, 3, 3], DType.Float64), grid, "nearest").Sum().Backward();
+        Assert.That(grid.Grad!.ToArray<double>(), Is.All.EqualTo(0.0));
         // The identity transform samples the image back (align_corners either way).
         var x = Tensor.Randn([2, 3, 4, 5], dtype: DType.Float64, generator: new Generator(9));
         var theta = Tensor.FromArray(new double[] { 1, 0, 0, 0, 1, 0 }, 1, 2, 3).Expand(2, 2, 3);
