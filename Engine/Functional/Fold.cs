@@ -26,8 +26,8 @@ public static partial class F
             throw new ArgumentException($"{op}: Expected 3D or 4D (batch mode) tensor input with possibly 0 batch size and non-zero dimensions for input, but got: {Shapes.Format(input.Shape)}");
         var x = unbatched ? input.Unsqueeze(0) : input;
         int n = x.Size(0), c = x.Size(1), h = x.Size(2), w = x.Size(3);
-        int oh = (h + 2 * p.H - d.H * (k.H - 1) - 1) / s.H + 1, ow = (w + 2 * p.W - d.W * (k.W - 1) - 1) / s.W + 1;
-        if (h + 2 * p.H - d.H * (k.H - 1) - 1 < 0 || w + 2 * p.W - d.W * (k.W - 1) - 1 < 0) { oh = Math.Min(oh, 0); ow = Math.Min(ow, 0); }
+        // ATen's div_rtn (rounding toward −∞), so a window reaching past the padded image leaves no block.
+        int oh = FloorDiv(h + 2 * p.H - d.H * (k.H - 1) - 1, s.H) + 1, ow = FloorDiv(w + 2 * p.W - d.W * (k.W - 1) - 1, s.W) + 1;
         if (oh < 1 || ow < 1)
             throw new ArgumentException($"{op}: Given input with spatial size ({h}, {w}), kernel_size={k.Pair()}, dilation={d.Pair()}, padding={p.Pair()}, calculated shape of the array of sliding blocks as ({oh}, {ow}), but its components must be at least one.");
         int hp = h + 2 * p.H, wp = w + 2 * p.W, taps = k.H * k.W;
@@ -58,7 +58,7 @@ public static partial class F
         if (rows % taps != 0)
             throw new ArgumentException($"{op}: Expected size of input's dimension 1 to be divisible by the product of kernel_size, but got input.size(1)={rows} and kernel_size={k.Pair()}");
         int numH = o.H + 2 * p.H - d.H * (k.H - 1) - 1, numW = o.W + 2 * p.W - d.W * (k.W - 1) - 1;
-        int bh = numH < 0 ? Math.Min(numH / s.H + 1, 0) : numH / s.H + 1, bw = numW < 0 ? Math.Min(numW / s.W + 1, 0) : numW / s.W + 1;
+        int bh = FloorDiv(numH, s.H) + 1, bw = FloorDiv(numW, s.W) + 1;
         string geometry = $"Given output_size={o.Pair()}, kernel_size={k.Pair()}, dilation={d.Pair()}, padding={p.Pair()}, stride={s.Pair()}";
         if (bh < 1 || bw < 1)
             throw new ArgumentException($"{op}: {geometry}, calculated shape of the array of sliding blocks as ({bh}, {bw}), which is too small (non-positive)");
@@ -70,6 +70,8 @@ public static partial class F
         if (p.H != 0 || p.W != 0) plane = plane.Narrow(2, p.H, o.H).Narrow(3, p.W, o.W);
         return unbatched ? plane.Squeeze(0) : plane;
     }
+
+    private static int FloorDiv(int a, int b) => (int)Math.Floor((double)a / b);
 
     /// <summary>"(2, 3)": a pair as PyTorch prints a tuple in unfold's and fold's messages.</summary>
     private static string Pair(this Size2 v) => $"({v.H}, {v.W})";

@@ -28,7 +28,7 @@ public class VisionTests
         Throws(() => F.ChannelShuffle(Arange(2, 6, 2), 0), "must be positive. Value of groups:0");
         Throws(() => Arange(3, 4).Unfold(1, 5, 1), "maximum size for tensor at dimension 1 is 4 but size is 5");
         Throws(() => Arange(3, 4).Unfold(1, 2, 0), "step is 0 but must be > 0");
-        Throws(() => F.Unfold(Arange(1, 1, 2, 2), 3), "calculated shape of the array of sliding blocks as (0, 0), but its components must be at least one");
+        Throws(() => F.Unfold(Arange(1, 1, 2, 2), 4), "calculated shape of the array of sliding blocks as (-1, -1), but its components must be at least one");
         Throws(() => F.Unfold(Arange(2, 2), 1), "Expected 3D or 4D (batch mode) tensor input");
         Throws(() => F.Unfold(Arange(1, 1, 4, 4), 2, padding: -1), "padding should be non-negative, but got pad_height: -1 pad_width: -1");
         Throws(() => F.Unfold(Arange(1, 1, 4, 4), 2, stride: 0), "stride should be greater than zero");
@@ -100,6 +100,9 @@ public class VisionTests
         Assert.That(F.PixelShuffle(Tensor.Zeros(2, 3, 9, 1, 1), 3).ShapeCopy(), Is.EqualTo(new[] { 2, 3, 1, 3, 3 }));
         Assert.That(F.Unfold(Tensor.Zeros(0, 2, 3, 3), 2).ShapeCopy(), Is.EqualTo(new[] { 0, 8, 4 }));
         Assert.That(F.Fold(Tensor.Zeros(8, 4), 3, 2).ShapeCopy(), Is.EqualTo(new[] { 2, 3, 3 }));
+        // ATen's block count rounds toward −∞: a 3x3 window with stride 2 over a 2x2 image leaves no block (libtorch 2.10 says the same).
+        Throws(() => F.Unfold(Arange(1, 1, 2, 2), 3, stride: 2), "calculated shape of the array of sliding blocks as (0, 0)");
+        Throws(() => F.Fold(Arange(1, 6, 1), (2, 3), (3, 2), (1, 2), 0, 2), "calculated shape of the array of sliding blocks as (0, 1), which is too small (non-positive)");
         Assert.That(Tensor.Scalar(2.5).Unfold(0, 1, 1).ToArray<float>(), Is.EqualTo(new[] { 2.5f }));
         Assert.That(F.AffineGrid(Tensor.Zeros(1, 2, 3), [1, 1, 1, 1]).ShapeCopy(), Is.EqualTo(new[] { 1, 1, 1, 2 }));
         Assert.That(F.GridSample(Tensor.Zeros(0, 2, 3, 3), Tensor.Zeros(0, 4, 5, 2)).ShapeCopy(), Is.EqualTo(new[] { 0, 2, 4, 5 }));
