@@ -60,20 +60,31 @@ public static partial class F
     /// with dilation) gives −∞, as PyTorch, and passes no gradient.
     /// </summary>
     public static Tensor MaxPool2d(Tensor input, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
+        Size2? dilation = null, bool ceilMode = false, string layer = "max_pool2d") =>
+        MaxPool2dWithIndices(input, kernelSize, stride, padding, dilation, ceilMode, layer).Output;
+
+    /// <summary>torch.nn.functional.max_pool2d_with_indices (max_pool2d with return_indices=True): the pooled output
+    /// and, per output, the flat position ih·W + iw of its maximum in the input plane (int32; −1 for a window wholly
+    /// in the padding), the indices <see cref="MaxUnpool2d"/> takes.</summary>
+    public static (Tensor Output, Tensor Indices) MaxPool2dWithIndices(Tensor input, Size2 kernelSize, Size2? stride = null, Size2? padding = null,
         Size2? dilation = null, bool ceilMode = false, string layer = "max_pool2d")
     {
-        if (input.Rank == 3) return MaxPool2d(input.Unsqueeze(0), kernelSize, stride, padding, dilation, ceilMode, layer).Squeeze(0);
+        if (input.Rank == 3)
+        {
+            var (o, i) = MaxPool2dWithIndices(input.Unsqueeze(0), kernelSize, stride, padding, dilation, ceilMode, layer);
+            return (o.Squeeze(0), i.Squeeze(0));
+        }
         var g = Pool2dShape(layer, input, kernelSize, stride ?? kernelSize, padding ?? 0, dilation ?? 1, ceilMode);
         var x = input.Contiguous();
         var y = Tensor.Empty([g.N, g.C, g.OH, g.OW], x.DType, x.Device);
         var indices = Tensor.Empty([g.N, g.C, g.OH, g.OW], DType.Int32, x.Device);
         x.Backend.MaxPool2d(x, y, indices, g);
-        return Graph.Record(y, "max_pool2d", [input], dy =>
+        return (Graph.Record(y, "max_pool2d", [input], dy =>
         {
             var dx = x.EmptyLike();
             x.Backend.MaxPool2dBackward(dy.Contiguous(), indices, dx, g);
             return [dx];
-        }, indices);
+        }, indices), indices);
     }
 
     /// <summary>

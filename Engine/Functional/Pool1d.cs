@@ -19,6 +19,17 @@ public static partial class F
             .Squeeze(-2);
     }
 
+    /// <summary>torch.nn.functional.max_pool1d_with_indices: <see cref="MaxPool1d"/> and, per output, the position of
+    /// its maximum along the input's length (int32), the indices <see cref="MaxUnpool1d"/> takes.</summary>
+    public static (Tensor Output, Tensor Indices) MaxPool1dWithIndices(Tensor input, int kernelSize, int? stride = null, int padding = 0,
+        int dilation = 1, bool ceilMode = false, string layer = "max_pool1d")
+    {
+        int s = stride ?? kernelSize;
+        Pool1dShape(layer, input, kernelSize, s, padding, dilation, ceilMode);
+        var (o, i) = MaxPool2dWithIndices(input.Unsqueeze(-2), new Size2(1, kernelSize), new Size2(1, s), new Size2(0, padding), new Size2(1, dilation), ceilMode, layer);
+        return (o.Squeeze(-2), i.Squeeze(-2));
+    }
+
     /// <summary>Average pooling as torch.nn.functional.avg_pool1d over x [N, C, L] or [C, L] (no divisor_override in
     /// 1-D, as PyTorch): with countIncludePad the divisor is the window clipped to the padded sequence, else the
     /// positions inside the sequence (see <see cref="AvgPool2d"/>).</summary>

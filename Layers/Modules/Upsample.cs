@@ -9,7 +9,7 @@ namespace Pade.Layers;
 /// bilinear and bicubic on (N, C, H, W), trilinear on (N, C, D, H, W); like PyTorch's module, no antialias). One entry in <paramref name="size"/> or <paramref name="scaleFactor"/> stands for every
 /// spatial dim, as Python's scalar. Like PyTorch's module, the arguments are checked when it runs.
 /// </summary>
-public sealed partial class Upsample(int[]? size = null, double[]? scaleFactor = null, string mode = "nearest",
+public partial class Upsample(int[]? size = null, double[]? scaleFactor = null, string mode = "nearest",
     bool? alignCorners = null, bool? recomputeScaleFactor = null) : Module
 {
     public int[]? Size { get; } = (int[]?)size?.Clone();

@@ -190,7 +190,7 @@ public sealed partial class AdaptiveMaxPool2d : IOnnxExportable
     }
 }
 
-public sealed partial class Upsample : IOnnxExportable
+public partial class Upsample : IOnnxExportable
 {
     /// <summary>
     /// Resize (opset 13+) with PyTorch's coordinates: nearest as asymmetric + floor, nearest-exact as half_pixel +

@@ -50,6 +50,7 @@ public static partial class OracleCases
         AddScatter(cases, seed, perFamily);
         AddModules2(cases, seed, perFamily);
         AddOptimizers2(cases, seed, perFamily);
+        AddVision(cases, seed, perFamily);
         return cases;
     }
 
