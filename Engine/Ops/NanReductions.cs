@@ -115,7 +115,7 @@ public sealed partial class Tensor
             ? wSum - (w * aweights.To(input.DType)).Sum().MulScalar(correction) / wSum
             : wSum.AddScalar(-correction);
         // PyTorch warns and divides by 0 where the degrees of freedom are ≤ 0.
-        if (norm.Item() <= 0) norm = norm.MulScalar(0);
+        if (norm.Item() <= 0) norm = norm.Detach().ZerosLike(); // +0 (a product with 0 could be −0: −∞ where torch has ∞)
         var centered = rows - avg;
         var c = Mm(centered, (w is null ? centered : centered * w).T) / norm;
         return SqueezeAll(c);
