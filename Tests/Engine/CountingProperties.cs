@@ -252,4 +252,30 @@ public class CountingProperties
         Assert.That(inverse!.ToArray<int>(), Is.EqualTo(inv2));
         Assert.That(counts!.ToArray<int>(), Is.EqualTo(counts2.ToArray()));
     }
+
+    [FsCheck.NUnit.Property]
+    public void UniqueAlongADimSortsAndMergesSlices(ConsecutiveCase c)
+    {
+        if (c.Dim is not int dim || c.X.Values.Any(double.IsNaN)) return; // NaN slices: no order to compare with
+        var shape = c.X.Shape;
+        int d = dim < 0 ? dim + shape.Length : dim, size = shape[d];
+        var t = c.X.Tensor().Transpose(0, d).Contiguous();
+        var slices = Enumerable.Range(0, size).Select(j => t.Select(0, j).Contiguous().ToArray<double>()).ToArray();
+        // Reference: the distinct slices by pairwise comparison, then ordered lexicographically.
+        static int Lex(double[] a, double[] b) => a.Zip(b).Select(p => p.First.CompareTo(p.Second)).FirstOrDefault(x => x != 0);
+        var distinct = new List<double[]>();
+        foreach (var s in slices)
+            if (!distinct.Any(u => Lex(u, s) == 0)) distinct.Add(s);
+        distinct.Sort(Lex);
+        var (values, inverse, counts) = c.X.Tensor().Unique(returnInverse: true, returnCounts: true, dim: dim);
+        var expectedShape = (int[])shape.Clone();
+        expectedShape[d] = distinct.Count;
+        Assert.That(values.ShapeCopy(), Is.EqualTo(expectedShape));
+        var vt = values.Transpose(0, d).Contiguous();
+        for (int k = 0; k < distinct.Count; k++)
+            Assert.That(vt.Select(0, k).Contiguous().ToArray<double>(), Is.EqualTo(distinct[k]));
+        var inv = inverse!.ToArray<int>();
+        for (int j = 0; j < size; j++) Assert.That(distinct[inv[j]], Is.EqualTo(slices[j]));
+        Assert.That(counts!.ToArray<int>(), Is.EqualTo(distinct.Select(u => slices.Count(s => Lex(s, u) == 0)).ToArray()));
+    }
 }

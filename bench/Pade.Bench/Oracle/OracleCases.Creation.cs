@@ -8,8 +8,8 @@ namespace Pade.Bench.Oracle;
 /// <summary>
 /// The deterministic creation and counting ops against libtorch's: linspace, logspace and eye (in the run's dtype,
 /// taken from a dummy input), searchsorted (1-D and batched, left and right), bucketize, bincount (with and without
-/// weights, minlength), histc (given range and the data's range) and unique_consecutive (flattened and along a dim:
-/// values, inverse, counts). Values are on a grid of quarters so that ties and exact hits of boundaries and bin edges
+/// weights, minlength), histc (given range and the data's range), unique_consecutive (flattened and along a dim:
+/// values, inverse, counts) and unique along a dim. Values are on a grid of quarters so that ties and exact hits of boundaries and bin edges
 /// are common (exact in float32 too), mixed with off-grid values. Results are compared as float64 (int64 indices
 /// converted); none is differentiable. The random ops (randint, randperm, multinomial, normal) use Pade's own
 /// generator, so they are tested by their distributions in the unit tests, not here.
@@ -80,6 +80,14 @@ public static partial class OracleCases
                 p => p[0].UniqueConsecutive(returnInverse: true, dim: dim).Inverse!, t => t[0].unique_consecutive(return_inverse: true, dim: dim).inverse_indices!));
             cases.Add(Det("unique_consecutive", $"{ul} counts", [ux],
                 p => p[0].UniqueConsecutive(returnCounts: true, dim: dim).Counts!, t => t[0].unique_consecutive(return_counts: true, dim: dim).counts!));
+            if (dim is int ud)
+            {
+                cases.Add(Det("unique_dim", $"{ul} values", [ux], p => p[0].Unique(dim: ud).Values, t => t[0].unique(dim: ud).output));
+                cases.Add(Det("unique_dim", $"{ul} inverse", [ux],
+                    p => p[0].Unique(returnInverse: true, dim: ud).Inverse!, t => t[0].unique(return_inverse: true, dim: ud).inverse_indices!));
+                cases.Add(Det("unique_dim", $"{ul} counts", [ux],
+                    p => p[0].Unique(returnCounts: true, dim: ud).Counts!, t => t[0].unique(return_counts: true, dim: ud).counts!));
+            }
         }
         // Fixed: NaN values go last in searchsorted; histc's max in the last bin, out-of-range values ignored.
         var nanSeq = new OracleInput("sorted_sequence", [4], [-1, 0, 0, 2], Grad: false);
