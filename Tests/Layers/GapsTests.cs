@@ -141,6 +141,14 @@ public class GapsTests
         var r = Tensor.FromArray(new double[] { 3, 1 });
         r.RequiresGrad = true;
         Assert.That(r.Unique().Values.RequiresGrad, Is.False);
-        Assert.That(() => r.Unique(dim: 0), Throws.InstanceOf<NotSupportedException>());
+        // dim: rows (or columns) as units, in lexicographic order.
+        var rows = Tensor.FromArray(new double[] { 1, 3, 2, 3, 1, 3 }, 3, 2);
+        var (ru, ri, rc) = rows.Unique(returnInverse: true, returnCounts: true, dim: 0);
+        Assert.That(ru.ShapeCopy(), Is.EqualTo(new[] { 2, 2 }));
+        Assert.That(ru.ToArray<double>(), Is.EqualTo(new double[] { 1, 3, 2, 3 }));
+        Assert.That(ri!.ToArray<int>(), Is.EqualTo(new[] { 0, 1, 0 }));
+        Assert.That(rc!.ToArray<int>(), Is.EqualTo(new[] { 2, 1 }));
+        Assert.That(rows.Unique(dim: -1).Values.ToArray<double>(), Is.EqualTo(new double[] { 1, 3, 2, 3, 1, 3 }));
+        Assert.That(() => r.Unique(dim: 1), Throws.InstanceOf<ArgumentException>());
     }
 }

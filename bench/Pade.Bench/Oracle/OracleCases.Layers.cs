@@ -52,6 +52,7 @@ public static partial class OracleCases
         AddOptimizers2(cases, seed, perFamily);
         AddVision(cases, seed, perFamily);
         AddPredicates(cases, seed, perFamily);
+        AddCreation(cases, seed, perFamily);
         return cases;
     }
 
