@@ -143,6 +143,16 @@ public class CtcLossProperties
     }
 
     [Test]
+    public void LabelsEqualToTheBlankKeepTheExactGradient()
+    {
+        // PyTorch documents targets as never blank, and libtorch 2.10's backward differs there (the oracle lists it
+        // apart); the recursion's own derivative, checked here against central differences, is what Pade gives.
+        var logits = Tensor.FromArray(Enumerable.Range(0, 5 * 3).Select(i => Math.Cos(1.7 * i)).ToArray(), 5, 1, 3);
+        var targets = Tensor.FromArray([1, 1], 1, 2);
+        Expect.Grad("ctc_loss blank targets", xs => Tensor.CtcLoss(xs[0].LogSoftmax(-1), targets, [5], [2], blank: 1, reduction: Reduction.Sum), 3, logits);
+    }
+
+    [Test]
     public void EmptyTargetIsTheAllBlankPath()
     {
         var data = new double[] { -0.3, -1.2, -2.0, -0.7, -0.4, -1.5, -0.2, -2.2, -0.9 };

@@ -17,6 +17,19 @@ public static partial class OracleCases
     {
         // A generator of their own: these cases stay the same whatever is added before them.
         var g = new OracleGen(seed * 7949 + 101);
+        // Unbatched with an input length below T: libtorch takes it (only the first frames count).
+        cases.Add(new("ctc_loss", "[5, 3] targets [2] input_lengths [] = 3 target_lengths [] = 2 unbatched", [g.Input("log_probs", [5, 3], -3, 0),
+            new("targets", [2], [1, 2], Grad: false, Indices: true), new("input_lengths", [], [3], Grad: false, Indices: true),
+            new("target_lengths", [], [2], Grad: false, Indices: true)],
+            x => PTensor.CtcLoss(x[0], x[1], x[2], x[3]), x => TF.ctc_loss(x[0], x[1], x[2], x[3])));
+        // Labels equal to the blank, which PyTorch documents as not allowed but does not check: the losses agree,
+        // libtorch's gradient does not, even through log_softmax, where Pade's matches central differences
+        // (CtcLossProperties.LabelsEqualToTheBlankKeepTheExactGradient).
+        cases.Add(new("ctc_loss", "[5, 1, 3] targets [1, 2] both the blank (1), log_softmax", [g.Input("logits", [5, 1, 3], -3, 3),
+            new("targets", [1, 2], [1, 1], Grad: false, Indices: true), new("input_lengths", [1], [5], Grad: false, Indices: true),
+            new("target_lengths", [1], [2], Grad: false, Indices: true)],
+            x => PTensor.CtcLoss(x[0].LogSoftmax(-1), x[1], x[2], x[3], blank: 1), x => TF.ctc_loss(x[0].log_softmax(-1), x[1], x[2], x[3], 1),
+            OracleWrong: "libtorch's ctc_loss gradient for targets equal to the blank (documented as invalid) is not the derivative of its loss; Pade's matches central differences"));
         for (int i = 0; i < perFamily * 2; i++)
         {
             var reduction = g.Pick(Reduction.Mean, Reduction.None, Reduction.Sum);
