@@ -4,7 +4,7 @@ namespace Pade.Kernels.OpCases;
 
 /// <summary>
 /// The losses composed from existing ops (kl_div, soft margin, cosine embedding, triplet margin, multi margin,
-/// multilabel margin and soft margin, Poisson and Gaussian NLL) on every device: no kernel of their own, but each
+/// multilabel margin and soft margin, Poisson and Gaussian NLL, and CTC, whose recursions run on the host) on every device: no kernel of their own, but each
 /// composition (gathers, [N, C, C] broadcasts, masks built from host targets, clamps and wheres) must give the CPU's
 /// values and gradients on the device too.
 /// </summary>
@@ -61,6 +61,18 @@ public static partial class OpSuite
         {
             // ½(log v + d²/v) may cancel near 0 (absolute bound); var's gradient sums 6 columns.
             Tol = Tolerance.Sum(4, 16), GradTols = [Tolerance.Ulps(16), Tolerance.Ulps(16), Tolerance.Sum(6, 16)],
+        });
+        // CTC runs on the host (float64 recursions from a copy of the data): the device must give the CPU's values
+        // and gradients after the copies through the host and log_softmax on the device.
+        cases.Add(new("ctc_loss", "[10, 3, 5] padded [3, 4] blank 4 log_softmax Mean", [In("logits", [10, 3, 5], -3, 3), Indices("targets", [3, 4], 4)],
+            (_, x) => One(Tensor.CtcLoss(x[0].LogSoftmax(-1), x[1], [10, 7, 9], [4, 2, 0], blank: 4, reduction: Reduction.Mean)))
+        {
+            Tol = Tolerance.Sum(30, 8), GradTol = Tolerance.Sum(5, 4),
+        });
+        cases.Add(new("ctc_loss", "[6, 2, 4] concatenated [5] None zero_infinity", [In("log_probs", [6, 2, 4], -3, 0), new OpInput("targets", [5], InputKind.Index, 1, 4)],
+            (_, x) => One(Tensor.CtcLoss(x[0], x[1], [6, 5], [3, 2], reduction: Reduction.None, zeroInfinity: true)))
+        {
+            Tol = Tolerance.Sum(30, 8), GradTol = Tolerance.Sum(5, 4),
         });
     }
 }

@@ -76,3 +76,26 @@ public sealed class GaussianNLLLoss(bool full = false, double eps = 1e-6, LossRe
 
     public Tensor Forward(Tensor input, Tensor target, double var) => Tensor.GaussianNllLoss(input, target, var, Full, Eps, Reduction);
 }
+
+/// <summary>torch.nn.CTCLoss: <see cref="Tensor.CtcLoss(Tensor, Tensor, Tensor, Tensor, int, Reduction, bool)"/>,
+/// the connectionist temporal classification loss, called as
+/// <c>Forward(logProbs, targets, inputLengths, targetLengths)</c>.</summary>
+public sealed class CTCLoss : Loss
+{
+    public CTCLoss(int blank = 0, LossReduction reduction = default, bool zeroInfinity = false) : base(reduction)
+    {
+        if (blank < 0) throw new ArgumentOutOfRangeException(nameof(blank), $"CTCLoss: blank must be non-negative, got {blank}");
+        Blank = blank;
+        ZeroInfinity = zeroInfinity;
+    }
+
+    public int Blank { get; }
+    public bool ZeroInfinity { get; }
+    protected override string Signature => "Forward(logProbs, targets, inputLengths, targetLengths)";
+
+    public Tensor Forward(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) =>
+        Tensor.CtcLoss(logProbs, targets, inputLengths, targetLengths, Blank, Reduction, ZeroInfinity);
+
+    public Tensor Forward(Tensor logProbs, Tensor targets, int[] inputLengths, int[] targetLengths) =>
+        Tensor.CtcLoss(logProbs, targets, inputLengths, targetLengths, Blank, Reduction, ZeroInfinity);
+}

@@ -53,6 +53,7 @@ public static partial class OracleCases
         AddVision(cases, seed, perFamily);
         AddPredicates(cases, seed, perFamily);
         AddCreation(cases, seed, perFamily);
+        AddCtc(cases, seed, perFamily);
         return cases;
     }
 
