@@ -51,6 +51,7 @@ public static partial class OracleCases
         AddModules2(cases, seed, perFamily);
         AddOptimizers2(cases, seed, perFamily);
         AddVision(cases, seed, perFamily);
+        AddShapes(cases, seed, perFamily);
         return cases;
     }
 
