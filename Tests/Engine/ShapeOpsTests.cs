@@ -45,6 +45,19 @@ public class ShapeOpsTests
     }
 
     [Test]
+    public void Int32TensorsMoveToo()
+    {
+        var m = Tensor.FromArray([1, 2, 3, 4, 5, 6], 2, 3);
+        Assert.That(m.Rot90().ToArray<int>(), Is.EqualTo(new[] { 3, 6, 2, 5, 1, 4 }));
+        Assert.That(m.Fliplr().ToArray<int>(), Is.EqualTo(new[] { 3, 2, 1, 6, 5, 4 }));
+        Assert.That(m.Movedim(0, 1).Contiguous().ToArray<int>(), Is.EqualTo(new[] { 1, 4, 2, 5, 3, 6 }));
+        Assert.That(Tensor.FromArray([7, 8, 9]).Combinations().ToArray<int>(), Is.EqualTo(new[] { 7, 8, 7, 9, 8, 9 }));
+        Assert.That(Tensor.CartesianProd(Tensor.FromArray([1, 2]), Tensor.FromArray([5])).ToArray<int>(), Is.EqualTo(new[] { 1, 5, 2, 5 }));
+        Assert.That(Tensor.Vstack(Tensor.FromArray([1, 2]), Tensor.FromArray([3, 4])).ToArray<int>(), Is.EqualTo(new[] { 1, 2, 3, 4 }));
+        Assert.That(m.TensorSplit([1], 1)[1].Contiguous().ToArray<int>(), Is.EqualTo(new[] { 2, 3, 5, 6 }));
+    }
+
+    [Test]
     public void BadInputsAsPyTorch()
     {
         var x = Range(2, 3, 4);
