@@ -50,6 +50,7 @@ public static partial class OpSuite
         AddModules2Cases(cases);
         AddVisionCases(cases);
         AddPredicateCases(cases);
+        AddShapeCases(cases);
         var names = cases.SelectMany(c => c.DTypes.Select(c.NameFor)).ToList();
         var duplicate = names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate != null) throw new InvalidOperationException($"op case name '{duplicate.Key}' is used twice");

@@ -54,6 +54,7 @@ public static partial class OracleCases
         AddPredicates(cases, seed, perFamily);
         AddCreation(cases, seed, perFamily);
         AddCtc(cases, seed, perFamily);
+        AddShapes(cases, seed, perFamily);
         return cases;
     }
 
