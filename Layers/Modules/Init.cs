@@ -134,6 +134,9 @@ public static class Init
         if (groups < 1 || tensor.Size(0) % groups != 0) throw new ArgumentException("dim 0 must be divisible by groups", nameof(groups));
         var shape = tensor.ShapeCopy();
         int outPerGroup = shape[0] / groups, minDim = Math.Min(outPerGroup, shape[1]);
+        // PyTorch indexes the centre of every spatial dimension, which fails on an empty one when a one is to be set.
+        for (int i = 2; i < dims && minDim > 0; i++)
+            if (shape[i] == 0) throw new ArgumentException($"dirac: index 0 is out of bounds for dimension {i} with size 0", nameof(tensor));
         long spatial = 1, centre = 0;
         for (int i = 2; i < dims; i++) { spatial *= shape[i]; centre = centre * shape[i] + shape[i] / 2; }
         var v = new double[tensor.Numel];

@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using NUnit.Framework;
 using Pade.Engine;
 using Pade.Layers;
@@ -201,4 +203,63 @@ public class InitTests
         Init.Orthogonal(Tensor.Zeros(4, 5), generator: g);
         Assert.That(Values(Init.Orthogonal(Tensor.Zeros(4, 5), generator: g)), Is.Not.EqualTo(Values(Init.Orthogonal(Tensor.Zeros(4, 5), generator: new Generator(42)))));
     }
+}
+
+/// <summary>Random geometries: the fans, dirac's pattern and orthogonal's QR against plain float64 loops of their
+/// definitions (size-1 and zero dims, 2-D to 5-D, any groups dividing the output channels).</summary>
+public class InitProperties
+{
+    private static readonly Gen<int[]> Shapes =
+        from rank in Gen.Choose(2, 5)
+        from dims in Gen.ArrayOf(Gen.Choose(0, 5), rank)
+        select dims;
+
+    [FsCheck.NUnit.Property(MaxTest = 100)]
+    public Property FansAndDiracMatchTheDefinitions() => Prop.ForAll(Shapes.ToArbitrary(), shape =>
+    {
+        var t = Tensor.Zeros(shape, DType.Float64);
+        long receptive = 1;
+        for (int i = 2; i < shape.Length; i++) receptive *= shape[i];
+        Assert.That(Init.CalculateFanInAndFanOut(t), Is.EqualTo(((int)(shape[1] * receptive), (int)(shape[0] * receptive))));
+        if (shape.Length < 3) return;
+        int groups = Enumerable.Range(1, Math.Max(1, shape[0])).Where(g => shape[0] % g == 0).Last();
+        if (Math.Min(shape[0] / groups, shape[1]) > 0 && shape.Skip(2).Contains(0))
+        {
+            Assert.That(() => Init.Dirac(Tensor.Ones(shape, DType.Float64), groups), Throws.ArgumentException.With.Message.Contains("out of bounds"));
+            return;
+        }
+        var v = Init.Dirac(Tensor.Ones(shape, DType.Float64), groups).ToArray<double>();
+        int opg = shape[0] / groups;
+        for (long flat = 0; flat < v.Length; flat++)
+        {
+            var idx = new int[shape.Length];
+            long rest = flat;
+            for (int d = shape.Length - 1; d >= 0; d--) { idx[d] = (int)(rest % shape[d]); rest /= shape[d]; }
+            bool one = idx[1] == idx[0] % opg && idx[1] < Math.Min(opg, shape[1]);
+            for (int d = 2; d < shape.Length; d++) one &= idx[d] == shape[d] / 2;
+            Assert.That(v[flat], Is.EqualTo(one ? 1.0 : 0.0), $"{Pade.Engine.Shapes.Format(idx)} of {Pade.Engine.Shapes.Format(shape)}, groups {groups}");
+        }
+    });
+
+    [FsCheck.NUnit.Property(MaxTest = 60)]
+    public Property OrthogonalIsThePositiveDiagonalQR() => Prop.ForAll(Shapes.ToArbitrary(), shape =>
+    {
+        var t = Tensor.Zeros(shape, DType.Float64);
+        if (t.Numel == 0) { Assert.That(Init.Orthogonal(t).Numel, Is.EqualTo(0)); return; }
+        int rows = shape[0], cols = (int)(t.Numel / rows);
+        bool wide = rows < cols;
+        int m = wide ? cols : rows, n = wide ? rows : cols;
+        double At(double[] x, int i, int j) => wide ? x[(long)j * cols + i] : x[(long)i * cols + j];   // column j of the m × n matrix
+        var a = Tensor.Randn([(int)t.Numel], 0, 1, DType.Float64, null, new Generator(3)).ToArray<double>();
+        var q = Init.Orthogonal(t, generator: new Generator(3)).ToArray<double>();
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double qq = 0, r = 0;
+                for (int k = 0; k < m; k++) { qq += At(q, k, i) * At(q, k, j); r += At(q, k, i) * At(a, k, j); }
+                Assert.That(qq, Is.EqualTo(i == j ? 1.0 : 0.0).Within(1e-12), "QᵀQ");
+                if (i > j) Assert.That(r, Is.EqualTo(0).Within(1e-9), "R below the diagonal");
+                if (i == j) Assert.That(r, Is.GreaterThan(0), "R's diagonal");
+            }
+    });
 }
