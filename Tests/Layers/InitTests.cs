@@ -191,6 +191,20 @@ public class InitTests
     }
 
     [Test]
+    public void The_CUDA_device_gets_the_CPUs_values()
+    {
+        Pade.Kernels.CudaBackend.Use(Pade.Tests.CudaTestEnvironment.RequireDevice());
+        foreach (var dt in new[] { DType.Float32, DType.Float64 })
+        {
+            var cpu = Init.Orthogonal(Tensor.Zeros([3, 4], dt), generator: new Generator(8));
+            var gpu = Init.Orthogonal(Tensor.Zeros([3, 4], dt, Device.Cuda), generator: new Generator(8));
+            Assert.That(gpu.Device, Is.EqualTo(Device.Cuda));
+            Assert.That(gpu.ToArray<double>(), Is.EqualTo(cpu.ToArray<double>()));
+            Assert.That(Init.Dirac(Tensor.Ones([2, 2, 3], dt, Device.Cuda)).ToArray<double>(), Is.EqualTo(Init.Dirac(Tensor.Ones([2, 2, 3], dt)).ToArray<double>()));
+        }
+    }
+
+    [Test]
     public void A_seed_reproduces_the_values_and_a_parameter_is_filled_without_a_graph()
     {
         var p = Tensor.Zeros(4, 5); p.RequiresGrad = true;
