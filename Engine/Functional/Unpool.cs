@@ -44,9 +44,9 @@ public static partial class F
     public static Tensor MaxUnpool3d(Tensor input, Tensor indices, Size3 kernelSize, Size3? stride = null, Size3? padding = null, int[]? outputSize = null)
     {
         Size3 k = kernelSize, s = stride ?? kernelSize, p = padding ?? 0;
-        var size = UnpoolOutputSize(input, [k.D, k.H, k.W], [s.D, s.H, s.W], [p.D, p.H, p.W], outputSize);
         if (input.Rank is not (4 or 5))
             throw new ArgumentException($"max_unpooling3d: Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with {input.Rank} dimensions.");
+        var size = UnpoolOutputSize(input, [k.D, k.H, k.W], [s.D, s.H, s.W], [p.D, p.H, p.W], outputSize);
         if (!Shapes.SameShape(input.Shape.ToArray(), indices.Shape.ToArray()))
             throw new ArgumentException($"max_unpooling3d: Expected shape of indices to be same as that of the input tensor ({Shapes.Format(input.Shape)}) but got indices tensor with shape: {Shapes.Format(indices.Shape)}");
         for (int d = input.Rank - 4; d < input.Rank; d++)
