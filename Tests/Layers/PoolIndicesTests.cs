@@ -20,7 +20,9 @@ public class PoolIndicesTests
 
     /// <summary>The loop over one window's taps (flat positions in the volume, row-major order): the place of the
     /// first strict maximum, or of a NaN: the last NaN for the adaptive pools (PyTorch's "v &gt; max or v is NaN"),
-    /// the first for max_pool (Pade's max_pool2d kernel, on which the 3-D one is built, lets the first NaN stick);
+    /// the first for max_pool (Pade's max_pool2d kernels, CPU, SIMD 2x2 and CUDA, on which the 3-D one is built, let
+    /// the first NaN stick; libtorch's max_pool2d/3d_with_indices give the last: [NaN, 1, NaN, 0] → index 2 there, 0
+    /// here, the same NaN value: a known gap of the 2-D kernels);
     /// −1 for a window without taps.</summary>
     private static int Pick(double[] x, int baseAt, IEnumerable<int> taps, bool lastNaN = false)
     {
