@@ -96,6 +96,41 @@ public static partial class F
     public static Tensor AdaptiveMaxPool3d(Tensor input, AdaptiveSize3 outputSize, string layer = "adaptive_max_pool3d") =>
         Adaptive3d(input, outputSize, layer, true);
 
+    /// <summary>torch.nn.functional.adaptive_max_pool3d with return_indices=True: <see cref="AdaptiveMaxPool3d"/> and,
+    /// per output, the flat position id·H·W + ih·W + iw of its maximum in the input volume (int32), read as in
+    /// <see cref="MaxPool3dWithIndices"/> from the plane pass's index at the depth the depth pass picked.</summary>
+    public static (Tensor Output, Tensor Indices) AdaptiveMaxPool3dWithIndices(Tensor input, AdaptiveSize3 outputSize, string layer = "adaptive_max_pool3d")
+    {
+        var y = Adaptive3d(input, outputSize, layer, true);
+        if (input.Rank == 4)
+        {
+            var (y4, i4) = AdaptiveMaxPool3dWithIndices(input.Unsqueeze(0), outputSize, layer);
+            return (y4.Squeeze(0), i4.Squeeze(0));
+        }
+        int n = input.Size(0), c = input.Size(1), depth = input.Size(2), h = input.Size(3), w = input.Size(4);
+        var o = outputSize.Resolve(depth, h, w);
+        var flat = new int[n * c * o.D * o.H * o.W];
+        if (flat.Length > 0)
+        {
+            Tensor planeIdx, depthIdx;
+            using (Tensor.NoGrad())
+            {
+                Tensor planes;
+                (planes, planeIdx) = AdaptiveMaxPool2dWithIndices(input.Reshape(n, c * depth, h, w), o.HW, layer);
+                depthIdx = AdaptiveMaxPool2dWithIndices(planes.Reshape(n, c, depth, o.H * o.W), new Size2(o.D, o.H * o.W), layer).Indices;
+            }
+            int hw = o.H * o.W;
+            var pi = planeIdx.Cpu().ToArray<int>();
+            var di = depthIdx.Cpu().ToArray<int>();
+            for (int e = 0; e < di.Length; e++)
+            {
+                int q = e % hw, plane = e / (o.D * hw), id = di[e] / hw;
+                flat[e] = id * h * w + pi[(plane * depth + id) * hw + q];
+            }
+        }
+        return (y, Tensor.FromArray(flat, n, c, o.D, o.H, o.W).To(input.Device));
+    }
+
     private static Tensor Adaptive3d(Tensor input, AdaptiveSize3 outputSize, string layer, bool max)
     {
         Ops.CheckFloating(layer, input);

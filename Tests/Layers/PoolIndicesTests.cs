@@ -181,6 +181,30 @@ public class PoolIndicesTests
         Assert.That(ip.ToArray<int>(), Is.EqualTo(new[] { -1 }));
     }
 
+    /// <summary>adaptive_max_pool3d with indices on a volume whose maxima sit in known places (a NaN wins).</summary>
+    [Test]
+    public void AdaptiveMaxPool3dWithIndices()
+    {
+        var v = Enumerable.Range(0, 2 * 3 * 4).Select(i => (double)(i * 7 % 24)).ToArray();
+        var x = Tensor.FromArray(v, 1, 1, 2, 3, 4);
+        var (y, idx) = F.AdaptiveMaxPool3dWithIndices(x, (1, 2, 2));
+        int[] expected = new int[4];
+        for (int oh = 0, e = 0; oh < 2; oh++)
+            for (int ow = 0; ow < 2; ow++, e++)
+            {
+                var taps = new List<int>();
+                for (int d = 0; d < 2; d++)
+                    for (int ih = oh * 3 / 2; ih < ((oh + 1) * 3 + 1) / 2; ih++)
+                        for (int iw = ow * 2; iw < ow * 2 + 2; iw++) taps.Add((d * 3 + ih) * 4 + iw);
+                expected[e] = Pick(v, 0, taps, lastNaN: true);
+            }
+        Assert.That(idx.ToArray<int>(), Is.EqualTo(expected));
+        Assert.That(y.ToArray<double>(), Is.EqualTo(expected.Select(i => v[i]).ToArray()));
+        var (yu, iu) = F.AdaptiveMaxPool3dWithIndices(x.Squeeze(0), (1, 2, 2));
+        Assert.That(iu.ShapeCopy(), Is.EqualTo(new[] { 1, 1, 2, 2 }));
+        Assert.That(yu.ToArray<double>(), Is.EqualTo(y.ToArray<double>()));
+    }
+
     [Test]
     public void BadInputsGivePyTorchsMessages()
     {
