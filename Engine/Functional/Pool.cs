@@ -139,19 +139,28 @@ public static partial class F
     /// the first maximum and a NaN wins (the last NaN of the window). The gradient of each output goes to that element.
     /// An output size of 0 gives an empty result; an input image with no rows or columns is an error, as in PyTorch.
     /// </summary>
-    public static Tensor AdaptiveMaxPool2d(Tensor input, AdaptiveSize2 outputSize, string layer = "adaptive_max_pool2d")
+    public static Tensor AdaptiveMaxPool2d(Tensor input, AdaptiveSize2 outputSize, string layer = "adaptive_max_pool2d") =>
+        AdaptiveMaxPool2dWithIndices(input, outputSize, layer).Output;
+
+    /// <summary>torch.nn.functional.adaptive_max_pool2d with return_indices=True: <see cref="AdaptiveMaxPool2d"/> and,
+    /// per output, the flat position ih·W + iw of its maximum in the input plane (int32).</summary>
+    public static (Tensor Output, Tensor Indices) AdaptiveMaxPool2dWithIndices(Tensor input, AdaptiveSize2 outputSize, string layer = "adaptive_max_pool2d")
     {
         var (x, o) = AdaptiveShape(layer, input, outputSize);
-        if (input.Rank == 3) return AdaptiveMaxPool2d(input.Unsqueeze(0), o, layer).Squeeze(0);
+        if (input.Rank == 3)
+        {
+            var (y3, i3) = AdaptiveMaxPool2dWithIndices(input.Unsqueeze(0), o, layer);
+            return (y3.Squeeze(0), i3.Squeeze(0));
+        }
         var y = Tensor.Empty([x.Size(0), x.Size(1), o.H, o.W], x.DType, x.Device);
         var indices = Tensor.Empty([x.Size(0), x.Size(1), o.H, o.W], DType.Int32, x.Device);
         x.Backend.AdaptiveMaxPool2d(x, y, indices);
-        return Graph.Record(y, "adaptive_max_pool2d", [input], dy =>
+        return (Graph.Record(y, "adaptive_max_pool2d", [input], dy =>
         {
             var dx = x.EmptyLike();
             x.Backend.AdaptiveMaxPool2dBackward(dy.Contiguous(), indices, dx);
             return [dx];
-        }, indices);
+        }, indices), indices);
     }
 
     /// <summary>PyTorch's checks of an adaptive pool's input ([N, C, H, W] or [C, H, W], a non-empty image) and its

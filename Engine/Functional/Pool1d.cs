@@ -59,6 +59,15 @@ public static partial class F
         return AdaptiveMaxPool2d(input.Unsqueeze(-2), new Size2(1, outputSize), layer).Squeeze(-2);
     }
 
+    /// <summary>torch.nn.functional.adaptive_max_pool1d with return_indices=True: <see cref="AdaptiveMaxPool1d"/> and,
+    /// per output, the position of its maximum along the input's length (int32).</summary>
+    public static (Tensor Output, Tensor Indices) AdaptiveMaxPool1dWithIndices(Tensor input, int outputSize, string layer = "adaptive_max_pool1d")
+    {
+        Adaptive1dShape(layer, input, outputSize);
+        var (o, i) = AdaptiveMaxPool2dWithIndices(input.Unsqueeze(-2), new Size2(1, outputSize), layer);
+        return (o.Squeeze(-2), i.Squeeze(-2));
+    }
+
     /// <summary>Checks a 1-D pool's arguments with PyTorch's rules (input [N, C, L] or [C, L], positive kernel, stride
     /// and dilation, padding at most half the kernel, an output of at least 1) and returns its output length.</summary>
     public static int Pool1dShape(string layer, Tensor input, int kernel, int stride, int padding, int dilation, bool ceilMode)

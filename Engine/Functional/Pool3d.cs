@@ -27,6 +27,41 @@ public static partial class F
             new Size2(d.D, 1), ceilMode, layer).Reshape(n, c, o.OD, o.OH, o.OW);
     }
 
+    /// <summary>torch.nn.functional.max_pool3d_with_indices (max_pool3d with return_indices=True): the pooled output and,
+    /// per output, the flat position id·H·W + ih·W + iw of its maximum in the input volume of its channel (int32; −1
+    /// for a window wholly in the padding, where PyTorch's index is unspecified), the indices
+    /// <see cref="MaxUnpool3d"/> takes. Composed as <see cref="MaxPool3d"/>: the plane pass's index (ih·W + iw) is
+    /// read at the depth the depth pass picked.</summary>
+    public static (Tensor Output, Tensor Indices) MaxPool3dWithIndices(Tensor input, Size3 kernelSize, Size3? stride = null, Size3? padding = null,
+        Size3? dilation = null, bool ceilMode = false, string layer = "max_pool3d")
+    {
+        Size3 s = stride ?? kernelSize, p = padding ?? 0, d = dilation ?? 1;
+        var o = Pool3dShape(layer, input, kernelSize, s, p, d, ceilMode);
+        if (input.Rank == 4)
+        {
+            var (y4, i4) = MaxPool3dWithIndices(input.Unsqueeze(0), kernelSize, s, p, d, ceilMode, layer);
+            return (y4.Squeeze(0), i4.Squeeze(0));
+        }
+        int n = input.Size(0), c = input.Size(1), depth = input.Size(2), h = input.Size(3), w = input.Size(4);
+        var (planes, planeIdx) = MaxPool2dWithIndices(input.Reshape(n, c * depth, h, w), kernelSize.HW, s.HW, p.HW, d.HW, ceilMode, layer);
+        var (y, depthIdx) = MaxPool2dWithIndices(planes.Reshape(n, c, depth, o.OH * o.OW), new Size2(kernelSize.D, 1), new Size2(s.D, 1),
+            new Size2(p.D, 0), new Size2(d.D, 1), ceilMode, layer);
+        // The depth pass's index is id·(OH·OW) + q in its [D, OH·OW] plane; the plane pass's index at (id, q) is ih·W + iw.
+        int hw = o.OH * o.OW;
+        var pi = planeIdx.Cpu().ToArray<int>();
+        var di = depthIdx.Cpu().ToArray<int>();
+        var flat = new int[di.Length];
+        for (int e = 0; e < di.Length; e++)
+        {
+            int q = e % hw, plane = e / (o.OD * hw), v = di[e];
+            if (v < 0) { flat[e] = -1; continue; }
+            int id = v / hw, inPlane = pi[(plane * depth + id) * hw + q];
+            flat[e] = inPlane < 0 ? -1 : id * h * w + inPlane;
+        }
+        var indices = Tensor.FromArray(flat, n, c, o.OD, o.OH, o.OW).To(input.Device);
+        return (y.Reshape(n, c, o.OD, o.OH, o.OW), indices);
+    }
+
     /// <summary>Average pooling as torch.nn.functional.avg_pool3d over x [N, C, D, H, W] or [C, D, H, W]: y = Σ window /
     /// divisor with divisor_override when given (nonzero), else with count_include_pad (the default) the window clipped
     /// to the padded volume, else the positions inside the volume (see <see cref="AvgPool2d"/>). As PyTorch's, the
@@ -60,6 +95,41 @@ public static partial class F
     /// <see cref="AdaptiveMaxPool2d"/>).</summary>
     public static Tensor AdaptiveMaxPool3d(Tensor input, AdaptiveSize3 outputSize, string layer = "adaptive_max_pool3d") =>
         Adaptive3d(input, outputSize, layer, true);
+
+    /// <summary>torch.nn.functional.adaptive_max_pool3d with return_indices=True: <see cref="AdaptiveMaxPool3d"/> and,
+    /// per output, the flat position id·H·W + ih·W + iw of its maximum in the input volume (int32), read as in
+    /// <see cref="MaxPool3dWithIndices"/> from the plane pass's index at the depth the depth pass picked.</summary>
+    public static (Tensor Output, Tensor Indices) AdaptiveMaxPool3dWithIndices(Tensor input, AdaptiveSize3 outputSize, string layer = "adaptive_max_pool3d")
+    {
+        var y = Adaptive3d(input, outputSize, layer, true);
+        if (input.Rank == 4)
+        {
+            var (y4, i4) = AdaptiveMaxPool3dWithIndices(input.Unsqueeze(0), outputSize, layer);
+            return (y4.Squeeze(0), i4.Squeeze(0));
+        }
+        int n = input.Size(0), c = input.Size(1), depth = input.Size(2), h = input.Size(3), w = input.Size(4);
+        var o = outputSize.Resolve(depth, h, w);
+        var flat = new int[n * c * o.D * o.H * o.W];
+        if (flat.Length > 0)
+        {
+            Tensor planeIdx, depthIdx;
+            using (Tensor.NoGrad())
+            {
+                Tensor planes;
+                (planes, planeIdx) = AdaptiveMaxPool2dWithIndices(input.Reshape(n, c * depth, h, w), o.HW, layer);
+                depthIdx = AdaptiveMaxPool2dWithIndices(planes.Reshape(n, c, depth, o.H * o.W), new Size2(o.D, o.H * o.W), layer).Indices;
+            }
+            int hw = o.H * o.W;
+            var pi = planeIdx.Cpu().ToArray<int>();
+            var di = depthIdx.Cpu().ToArray<int>();
+            for (int e = 0; e < di.Length; e++)
+            {
+                int q = e % hw, plane = e / (o.D * hw), id = di[e] / hw;
+                flat[e] = id * h * w + pi[(plane * depth + id) * hw + q];
+            }
+        }
+        return (y, Tensor.FromArray(flat, n, c, o.D, o.H, o.W).To(input.Device));
+    }
 
     private static Tensor Adaptive3d(Tensor input, AdaptiveSize3 outputSize, string layer, bool max)
     {

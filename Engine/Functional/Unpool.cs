@@ -1,7 +1,7 @@
 namespace Pade.Engine.Functional;
 
 /// <summary>
-/// torch.nn.functional.max_unpool1d/2d and lp_pool1d/2d, compositions of existing differentiable ops: unpooling is a
+/// torch.nn.functional.max_unpool1d/2d/3d and lp_pool1d/2d, compositions of existing differentiable ops: unpooling is a
 /// scatter of the input into zeros at the pooling indices (its gradient gathers there), power-average pooling is
 /// avg_pool of xᵖ with PyTorch's sign·relu·kernel-size scaling and the 1/p root.
 /// </summary>
@@ -35,6 +35,30 @@ public static partial class F
         return MaxUnpool("max_unpooling1d", input.Unsqueeze(-1), indices.Unsqueeze(-1), size[0], 1).Squeeze(-1);
     }
 
+    /// <summary>
+    /// torch.nn.functional.max_unpool3d: input (N, C, D, H, W) or (C, D, H, W) and int32 indices of its shape (flat
+    /// positions od·OH·OW + oh·OW + ow in each output volume, as <see cref="MaxPool3dWithIndices"/> returns) → zeros
+    /// of (N, C, OD, OH, OW) with each value at its index; the output size defaults to (D − 1)·stride − 2·padding +
+    /// kernel per axis, <paramref name="outputSize"/> (OD, OH, OW) or (N, C, OD, OH, OW) within ±stride of it.
+    /// </summary>
+    public static Tensor MaxUnpool3d(Tensor input, Tensor indices, Size3 kernelSize, Size3? stride = null, Size3? padding = null, int[]? outputSize = null)
+    {
+        Size3 k = kernelSize, s = stride ?? kernelSize, p = padding ?? 0;
+        if (input.Rank is not (4 or 5))
+            throw new ArgumentException($"max_unpooling3d: Input to max_unpooling3d should be a 4d or 5d Tensor, but got a tensor with {input.Rank} dimensions.");
+        var size = UnpoolOutputSize(input, [k.D, k.H, k.W], [s.D, s.H, s.W], [p.D, p.H, p.W], outputSize);
+        if (!Shapes.SameShape(input.Shape.ToArray(), indices.Shape.ToArray()))
+            throw new ArgumentException($"max_unpooling3d: Expected shape of indices to be same as that of the input tensor ({Shapes.Format(input.Shape)}) but got indices tensor with shape: {Shapes.Format(indices.Shape)}");
+        for (int d = input.Rank - 4; d < input.Rank; d++)
+            if (input.Size(d) == 0)
+                throw new ArgumentException($"max_unpooling3d(): Expected input to have non-zero size for non-batch dimensions, but got {Shapes.Format(input.Shape)} with dimension {d} being empty.");
+        // The volume as a [D, H·W] plane: the flat indices into OD·OH·OW are those of an [OD, OH·OW] plane.
+        int[] lead = input.Shape[..^3].ToArray();
+        var y = MaxUnpool("max_unpooling3d", input.Reshape([.. lead, input.Size(-3), input.Size(-2) * input.Size(-1)]),
+            indices.Reshape([.. lead, input.Size(-3), input.Size(-2) * input.Size(-1)]), size[0], size[1] * size[2], $"{size[0]}x{size[1]}x{size[2]}");
+        return y.Reshape([.. lead, size[0], size[1], size[2]]);
+    }
+
     /// <summary>PyTorch's _unpool_output_size: the default size per spatial dim, or the given one (its leading N, C
     /// dropped) checked to lie strictly between default − stride and default + stride.</summary>
     private static int[] UnpoolOutputSize(Tensor input, int[] kernel, int[] stride, int[] padding, int[]? outputSize)
@@ -57,7 +81,7 @@ public static partial class F
         return o;
     }
 
-    private static Tensor MaxUnpool(string op, Tensor input, Tensor indices, int oh, int ow)
+    private static Tensor MaxUnpool(string op, Tensor input, Tensor indices, int oh, int ow, string? sizeText = null)
     {
         Ops.CheckFloating(op, input);
         if (indices.DType != DType.Int32)
@@ -90,7 +114,7 @@ public static partial class F
                 {
                     int v = all[plane * hw + e];
                     if (v < 0 || v >= planeSize)   // the first bad index, reported as PyTorch does
-                        throw new ArgumentException($"{op}: Found an invalid max index: {all.First(u => u < 0 || u >= planeSize)} (output volumes are of size {oh}x{ow}");
+                        throw new ArgumentException($"{op}: Found an invalid max index: {all.First(u => u < 0 || u >= planeSize)} (output volumes are of size {sizeText ?? $"{oh}x{ow}"}");
                     if (seen.Add(v)) keep[plane * hw + e] = 1;
                 }
             }

@@ -6,16 +6,23 @@ namespace Pade.Layers;
 /// <summary>Max pooling as torch.nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1,
 /// ceil_mode=False); ties send the gradient to the first maximum of the window in row-major order.</summary>
 public sealed partial class MaxPool2d(Size2 kernelSize, Size2? stride = null, Size2? padding = null, Size2? dilation = null,
-    bool ceilMode = false) : Module
+    bool ceilMode = false, bool returnIndices = false) : Module
 {
     public Size2 KernelSize { get; } = kernelSize;
     public Size2 Stride { get; } = stride ?? kernelSize;
     public Size2 Padding { get; } = padding ?? 0;
     public Size2 Dilation { get; } = dilation ?? 1;
     public bool CeilMode { get; } = ceilMode;
+    /// <summary>PyTorch's return_indices: the module's <see cref="ForwardWithIndices"/> is what PyTorch's forward
+    /// returns then; <see cref="Forward"/> returns the output alone either way. (PyTorch's repr omits it.)</summary>
+    public bool ReturnIndices { get; } = returnIndices;
 
-    public override Tensor Forward(Tensor input) =>
-        F.MaxPool2d(input, KernelSize, Stride, Padding, Dilation, CeilMode,
+    public override Tensor Forward(Tensor input) => ForwardWithIndices(input).Output;
+
+    /// <summary>The output and the flat indices ih·W + iw of the maxima (<see cref="F.MaxPool2dWithIndices"/>), for
+    /// <see cref="MaxUnpool2d"/>.</summary>
+    public (Tensor Output, Tensor Indices) ForwardWithIndices(Tensor input) =>
+        F.MaxPool2dWithIndices(input, KernelSize, Stride, Padding, Dilation, CeilMode,
             PoolInputOk(input, KernelSize, Stride, Padding, Dilation, CeilMode) ? "max_pool2d" : Describe());
 
     public override string ExtraRepr() =>

@@ -5,16 +5,24 @@ namespace Pade.Layers;
 
 /// <summary>Max pooling as torch.nn.MaxPool1d(kernel_size, stride=kernel_size, padding=0, dilation=1,
 /// ceil_mode=False) over [N, C, L] or [C, L]; ties send the gradient to the first maximum of the window.</summary>
-public sealed partial class MaxPool1d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false) : Module
+public sealed partial class MaxPool1d(int kernelSize, int? stride = null, int padding = 0, int dilation = 1, bool ceilMode = false,
+    bool returnIndices = false) : Module
 {
     public int KernelSize { get; } = kernelSize;
     public int Stride { get; } = stride ?? kernelSize;
     public int Padding { get; } = padding;
     public int Dilation { get; } = dilation;
     public bool CeilMode { get; } = ceilMode;
+    /// <summary>PyTorch's return_indices: the module's <see cref="ForwardWithIndices"/> is what PyTorch's forward
+    /// returns then; <see cref="Forward"/> returns the output alone either way. (PyTorch's repr omits it.)</summary>
+    public bool ReturnIndices { get; } = returnIndices;
 
-    public override Tensor Forward(Tensor input) =>
-        F.MaxPool1d(input, KernelSize, Stride, Padding, Dilation, CeilMode,
+    public override Tensor Forward(Tensor input) => ForwardWithIndices(input).Output;
+
+    /// <summary>The output and the positions of the maxima (<see cref="F.MaxPool1dWithIndices"/>), for
+    /// <see cref="MaxUnpool1d"/>.</summary>
+    public (Tensor Output, Tensor Indices) ForwardWithIndices(Tensor input) =>
+        F.MaxPool1dWithIndices(input, KernelSize, Stride, Padding, Dilation, CeilMode,
             PoolInputOk(input, KernelSize, Stride, Padding, Dilation, CeilMode) ? "max_pool1d" : Describe());
 
     /// <summary>PyTorch's _MaxPoolNd.extra_repr (MaxPool1d keeps its arguments as given: ints).</summary>

@@ -7,16 +7,25 @@ namespace Pade.Layers;
 /// ceil_mode=False) over [N, C, D, H, W] or [C, D, H, W]; ties send the gradient to the first maximum of the window
 /// in row-major order (<see cref="F.MaxPool3d"/>).</summary>
 public sealed partial class MaxPool3d(Size3 kernelSize, Size3? stride = null, Size3? padding = null, Size3? dilation = null,
-    bool ceilMode = false) : Module
+    bool ceilMode = false, bool returnIndices = false) : Module
 {
     public Size3 KernelSize { get; } = kernelSize;
     public Size3 Stride { get; } = stride ?? kernelSize;
     public Size3 Padding { get; } = padding ?? 0;
     public Size3 Dilation { get; } = dilation ?? 1;
     public bool CeilMode { get; } = ceilMode;
+    /// <summary>PyTorch's return_indices: the module's <see cref="ForwardWithIndices"/> is what PyTorch's forward
+    /// returns then; <see cref="Forward"/> returns the output alone either way. (PyTorch's repr omits it.)</summary>
+    public bool ReturnIndices { get; } = returnIndices;
 
     public override Tensor Forward(Tensor input) =>
         F.MaxPool3d(input, KernelSize, Stride, Padding, Dilation, CeilMode,
+            PoolInputOk(input, KernelSize, Stride, Padding, Dilation, CeilMode) ? "max_pool3d" : Describe());
+
+    /// <summary>The output and the flat indices id·H·W + ih·W + iw of the maxima (<see cref="F.MaxPool3dWithIndices"/>),
+    /// for <see cref="MaxUnpool3d"/>.</summary>
+    public (Tensor Output, Tensor Indices) ForwardWithIndices(Tensor input) =>
+        F.MaxPool3dWithIndices(input, KernelSize, Stride, Padding, Dilation, CeilMode,
             PoolInputOk(input, KernelSize, Stride, Padding, Dilation, CeilMode) ? "max_pool3d" : Describe());
 
     public override string ExtraRepr() =>

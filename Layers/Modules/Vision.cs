@@ -88,6 +88,24 @@ public sealed partial class MaxUnpool1d(int kernelSize, int? stride = null, int 
     public override string ExtraRepr() => $"kernel_size=({KernelSize},), stride=({Stride},), padding=({Padding},)";
 }
 
+/// <summary>torch.nn.MaxUnpool3d(kernel_size, stride=kernel_size, padding=0), called as
+/// <see cref="Forward(Tensor, Tensor, int[])"/> with the pooling indices (see <see cref="F.MaxUnpool3d"/>).</summary>
+public sealed partial class MaxUnpool3d(Size3 kernelSize, Size3? stride = null, Size3? padding = null) : Module
+{
+    public Size3 KernelSize { get; } = kernelSize;
+    public Size3 Stride { get; } = stride ?? kernelSize;
+    public Size3 Padding { get; } = padding ?? 0;
+
+    /// <summary>Unpooling needs the indices: PyTorch's forward(input, indices, output_size=None).</summary>
+    public override Tensor Forward(Tensor input) =>
+        throw new InvalidOperationException($"{Describe()}: forward needs the pooling indices: call Forward(input, indices, outputSize)");
+
+    public Tensor Forward(Tensor input, Tensor indices, int[]? outputSize = null) =>
+        F.MaxUnpool3d(input, indices, KernelSize, Stride, Padding, outputSize);
+
+    public override string ExtraRepr() => $"kernel_size={KernelSize}, stride={Stride}, padding={Padding}";
+}
+
 /// <summary>torch.nn.LPPool2d(norm_type, kernel_size, stride=None, ceil_mode=False): the p-norm of each window,
 /// see <see cref="F.LPPool2d"/>.</summary>
 public sealed partial class LPPool2d(double normType, Size2 kernelSize, Size2? stride = null, bool ceilMode = false) : Module

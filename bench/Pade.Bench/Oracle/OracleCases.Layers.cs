@@ -55,6 +55,7 @@ public static partial class OracleCases
         AddCreation(cases, seed, perFamily);
         AddCtc(cases, seed, perFamily);
         AddShapes(cases, seed, perFamily);
+        AddPoolIndices(cases, seed, perFamily);
         return cases;
     }
 
